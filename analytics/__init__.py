@@ -1,0 +1,1 @@
+"""Pure computations over the store: funnels, pipelines, skill gaps, fairness, reports."""

@@ -1,0 +1,1 @@
+"""The ``talentmap`` command line: a thin front end over analytics/, ml/ and data/."""

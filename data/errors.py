@@ -1,0 +1,82 @@
+"""Every named TalentMap error. Messages say what was expected, what came, and what to do."""
+from __future__ import annotations
+
+
+class TalentMapError(Exception):
+    """Base of all domain errors; front ends show ``str(err)`` and exit non-zero."""
+
+    exit_code = 1
+
+
+class InputError(TalentMapError):
+    """Bad user input: a file, a row or a field. Carries where it happened."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.file, self.row, self.field, self.line = file, row, field, line
+        where = []
+        if file:
+            where.append(str(file))
+        if row is not None:
+            where.append(f"row {row}")
+        if line is not None:
+            where.append(f"line {line}")
+        if field:
+            where.append(f"field '{field}'")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ImportErrors(TalentMapError):
+    """Several bad rows in one file; nothing was stored."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        head = "\n".join(f"  {e}" for e in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(
+            f"{len(errors)} bad row(s); nothing was imported. Fix them and import again:\n{head}{more}"
+        )
+
+
+class NotFoundError(TalentMapError):
+    exit_code = 3
+
+
+class PermissionDenied(TalentMapError):
+    exit_code = 4
+
+
+class ModelError(TalentMapError):
+    """A model could not be loaded, trained or served."""
+
+    exit_code = 5
+
+
+class ArtefactCorrupted(ModelError):
+    """A model artefact's checksum does not match the registry."""
+
+
+class PromotionRefused(TalentMapError):
+    exit_code = 6
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("promotion refused: " + "; ".join(reasons))
+
+
+class SchemaError(TalentMapError):
+    """The database schema is missing or out of date."""
+
+    exit_code = 7

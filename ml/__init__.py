@@ -1,0 +1,1 @@
+"""Encoders, matcher, classifiers, training, evaluation and the model registry."""

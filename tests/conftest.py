@@ -1,0 +1,184 @@
+"""Shared fixtures: a store on SQLite and on a throwaway PostgreSQL server, the CLI runner.
+
+Every test that takes ``engine`` runs twice, once per database. The PostgreSQL server is
+started here (as the ``postgres`` user when running as root) and stopped at the end, even
+when tests fail. ``TALENTMAP_TEST_DBS=sqlite`` limits a local run to SQLite.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.pop("TALENTMAP_USER", None)
+os.environ.pop("DATABASE_URL", None)
+
+from data.db import make_engine, upgrade  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+if not SHARED.exists():
+    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS = SHARED / "seeds"
+BENCHMARKS = SHARED / "benchmarks"
+DBS = [d for d in os.environ.get("TALENTMAP_TEST_DBS", "sqlite,postgresql").split(",") if d]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server of our own for this test session; yields its base URL."""
+    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+        pytest.fail("PostgreSQL's initdb/pg_ctl are not on PATH: install postgresql (see README)")
+    root = Path(tempfile.mkdtemp(prefix="tm-pg-"))
+    root.chmod(0o777)
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = _free_port()
+    data = root / "data"
+    subprocess.run(_as_postgres(["initdb", "-D", str(data), "--auth=trust", "-U", "postgres",
+                                 "-E", "UTF8", "--locale=C"]),
+                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(["pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+                      f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
+                      "-c synchronous_commit=off -c full_page_writes=off", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    with eng.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server: str) -> str:
+    admin = make_engine(f"{pg_server}/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("CREATE DATABASE tm_template"))
+    admin.dispose()
+    eng = make_engine(f"{pg_server}/tm_template")
+    upgrade(eng)
+    eng.dispose()
+    return "tm_template"
+
+
+def _new_engine(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if kind == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "talentmap.sqlite"
+        shutil.copy(template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    server: str = request.getfixturevalue("pg_server")
+    template_name: str = request.getfixturevalue("_pg_template")
+    name = f"tm_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(f"{server}/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE {template_name}'))
+    eng = make_engine(f"{server}/{name}")
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=DBS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty store; the test runs once on SQLite and once on PostgreSQL."""
+    yield from _new_engine(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def sqlite_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite store (heavy ML tests run on SQLite only)."""
+    yield from _new_engine("sqlite", request, tmp_path)
+
+
+@pytest.fixture
+def cli(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run ``talentmap`` commands against ``engine``; returns ``invoke(*args, user=None)``."""
+    return _cli_runner(engine, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def sqlite_cli(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    return _cli_runner(sqlite_engine, tmp_path, monkeypatch)
+
+
+def _cli_runner(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from typer.testing import CliRunner
+
+    from cli import context
+    from cli.main import app
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("TALENTMAP_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("TALENTMAP_USER", raising=False)
+    context._engines.clear()
+    runner = CliRunner()
+
+    def invoke(*args: str, user: str | None = None, input: str | None = None):  # noqa: A002
+        env = {"TALENTMAP_USER": user} if user else {}
+        if not user:
+            monkeypatch.delenv("TALENTMAP_USER", raising=False)
+        return runner.invoke(app, [str(a) for a in args], env=env, input=input,
+                             catch_exceptions=False)
+
+    invoke.data_dir = data_dir  # type: ignore[attr-defined]
+    invoke.engine = engine  # type: ignore[attr-defined]
+    yield invoke
+    for eng in context._engines.values():
+        eng.dispose()
+    context._engines.clear()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.exists():
+        pytest.fail(f"seed documents not found at {SEEDS}: the repo expects ../shared/seeds")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def benchmarks_dir() -> Path:
+    if not BENCHMARKS.exists():
+        pytest.skip(f"benchmark data not found at {BENCHMARKS} (../shared/benchmarks)")
+    return BENCHMARKS
