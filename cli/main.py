@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import docs, governance, matching, store, training
+from cli import docs, governance, matching, reference, resumes, store, training
 
 app = typer.Typer(
     name="talentmap",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (store, docs, matching, training, governance):
+for module in (store, reference, docs, resumes, matching, training, governance):
     module.register(app)
 
 
