@@ -1,0 +1,122 @@
+"""Country shapes for world maps that draw with no internet.
+
+Plotly's built-in maps fetch their topojson from a CDN when drawn, which fails offline. We ship
+Natural Earth's 1:110m country boundaries (public domain) as GeoJSON, converted once from the
+``world-atlas`` npm package (v2.0.2, ISC licence, Mike Bostock) with :func:`topojson_to_geojson`,
+and draw them with ``go.Choropleth(geojson=..., featureidkey="id")`` keyed by ISO 3166-1
+numeric codes.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+GEOJSON_PATH = Path(__file__).parent / "data" / "countries-110m.geojson"
+
+# ISO 3166-1 alpha-2 -> numeric, used when data/reference/countries.csv is not available
+_FALLBACK_NUMERIC: dict[str, str] = {
+    "CN": "156", "US": "840", "GB": "826", "DE": "276", "FR": "250", "JP": "392", "KR": "410",
+    "IN": "356", "SG": "702", "CA": "124", "AU": "036", "RU": "643", "BR": "076", "NL": "528",
+    "SE": "752", "CH": "756", "IL": "376", "VN": "704", "MY": "458", "ID": "360", "TH": "764",
+    "PH": "608", "PK": "586", "BD": "050", "NG": "566", "EG": "818", "ZA": "710", "KE": "404",
+    "MX": "484", "AR": "032", "CL": "152", "CO": "170", "ES": "724", "IT": "380", "PL": "616",
+    "UA": "804", "TR": "792", "IR": "364", "SA": "682", "AE": "784", "NZ": "554", "IE": "372",
+    "FI": "246", "NO": "578", "DK": "208", "BE": "056", "AT": "040", "PT": "620", "GR": "300",
+    "CZ": "203", "HU": "348", "RO": "642", "HK": "344", "TW": "158", "MO": "446", "KZ": "398",
+    "MN": "496", "NP": "524", "LK": "144", "MM": "104", "KH": "116", "LA": "418", "PE": "604",
+}
+
+
+def _decode_arcs(topo: dict[str, Any]) -> list[list[list[float]]]:
+    transform = topo.get("transform")
+    arcs: list[list[list[float]]] = []
+    for arc in topo["arcs"]:
+        points: list[list[float]] = []
+        x = y = 0
+        for pos in arc:
+            if transform:
+                x += pos[0]
+                y += pos[1]
+                sx, sy = transform["scale"]
+                tx, ty = transform["translate"]
+                points.append([round(x * sx + tx, 3), round(y * sy + ty, 3)])
+            else:
+                points.append([float(pos[0]), float(pos[1])])
+        arcs.append(points)
+    return arcs
+
+
+def _ring(indexes: list[int], arcs: list[list[list[float]]]) -> list[list[float]]:
+    ring: list[list[float]] = []
+    for i in indexes:
+        arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+        ring.extend(arc if not ring else arc[1:])
+    return ring
+
+
+def topojson_to_geojson(topo: dict[str, Any], object_name: str = "countries") -> dict[str, Any]:
+    """Convert one TopoJSON object collection to a GeoJSON FeatureCollection.
+
+    Handles quantised, delta-encoded arcs and Polygon/MultiPolygon geometries (all that country
+    boundaries use); feature ids are kept as given (world-atlas uses ISO numeric strings).
+    """
+    if topo.get("type") != "Topology" or object_name not in topo.get("objects", {}):
+        raise ValueError(f"expected a TopoJSON Topology with object {object_name!r}")
+    arcs = _decode_arcs(topo)
+    features = []
+    for geom in topo["objects"][object_name]["geometries"]:
+        kind = geom.get("type")
+        if kind == "Polygon":
+            coords: Any = [_ring(r, arcs) for r in geom["arcs"]]
+        elif kind == "MultiPolygon":
+            coords = [[_ring(r, arcs) for r in poly] for poly in geom["arcs"]]
+        else:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": str(geom.get("id", "")),
+            "properties": dict(geom.get("properties") or {}),
+            "geometry": {"type": kind, "coordinates": coords},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=1)
+def world_geojson() -> dict[str, Any]:
+    """The bundled country shapes (GeoJSON, ids = ISO 3166-1 numeric, zero-padded to 3)."""
+    return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _numeric_codes() -> dict[str, str]:
+    codes = dict(_FALLBACK_NUMERIC)
+    ref = Path(__file__).resolve().parent.parent / "data" / "reference" / "countries.csv"
+    if ref.exists():
+        with ref.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                alpha2 = (row.get("alpha2") or row.get("iso2") or row.get("code") or "").upper()
+                num = row.get("numeric") or row.get("iso_numeric") or row.get("num") or ""
+                if alpha2 and num.strip().isdigit():
+                    codes[alpha2] = num.strip().zfill(3)
+    return codes
+
+
+def iso_numeric(alpha2: str) -> str | None:
+    """ISO 3166-1 numeric code (zero-padded) of an alpha-2 code, or None when unknown."""
+    return _numeric_codes().get(alpha2.upper())
+
+
+def main() -> None:  # pragma: no cover - one-off conversion, kept for provenance
+    """Regenerate the bundled GeoJSON: ``python -m analytics.geo path/to/countries-110m.json``."""
+    import sys
+
+    topo = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    GEOJSON_PATH.write_text(json.dumps(topojson_to_geojson(topo), separators=(",", ":")),
+                            encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,162 @@
+"""Pipeline analytics: funnel and conversion, time in stage, breakdowns, comparisons.
+
+Every function runs its aggregates in SQL (SQLAlchemy Core over ``data.models``) and returns a
+small pandas DataFrame; no function loads every application into memory.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from analytics._sql import dialect, in_period, scope, weighted_quantile, whole_days
+from analytics.filters import Filters
+from data.models import STAGES, Application, Candidate, Role, StageEvent
+
+Breakdown = Literal["country", "region", "channel", "role"]
+
+
+def funnel(session: Session, filters: Filters) -> pd.DataFrame:
+    """Applications (applied in the period) reaching each canonical stage.
+
+    Columns: ``stage``, ``reached``, ``conversion`` (share of the previous stage's count that
+    reached this one), ``of_first`` (share of the first stage's count).
+    """
+    stmt = (select(StageEvent.to_stage, func.count(distinct(StageEvent.application_id)))
+            .join(Application, Application.id == StageEvent.application_id)
+            .where(*in_period(Application.applied_at, filters))
+            .group_by(StageEvent.to_stage))
+    counts = dict(session.execute(scope(stmt, filters)).all())
+    rows, prev, first = [], None, None
+    for stage in STAGES:
+        n = int(counts.get(stage, 0))
+        if first is None and n:
+            first = n
+        rows.append({
+            "stage": stage,
+            "reached": n,
+            "conversion": (n / prev) if prev else None,
+            "of_first": (n / first) if first else None,
+        })
+        if n or prev:
+            prev = n
+    df = pd.DataFrame(rows)
+    # keep the stages between the first and the last one any application reached
+    nz = df.index[df["reached"] > 0]
+    return df.loc[nz.min(): nz.max()].reset_index(drop=True) if len(nz) else df.iloc[0:0]
+
+
+def time_in_stage(session: Session, filters: Filters) -> pd.DataFrame:
+    """Days spent in each stage (until the next stage event), per stage.
+
+    SQL computes each stay with a window function and groups stays into whole-day buckets;
+    the median and spread are read from those small histograms. Columns: ``stage``, ``n``,
+    ``mean``, ``p25``, ``median``, ``p75``, ``p90``.
+    """
+    d = dialect(session)
+    nxt = func.lead(StageEvent.at).over(partition_by=StageEvent.application_id,
+                                        order_by=(StageEvent.at, StageEvent.id))
+    inner = (select(StageEvent.to_stage.label("stage"), StageEvent.at.label("at"),
+                    nxt.label("next_at"))
+             .join(Application, Application.id == StageEvent.application_id)
+             .where(*in_period(Application.applied_at, filters)))
+    ev = scope(inner, filters).subquery()
+    days = whole_days(ev.c.next_at, ev.c.at, d).label("days")
+    hist = session.execute(
+        select(ev.c.stage, days, func.count()).where(ev.c.next_at.is_not(None))
+        .group_by(ev.c.stage, days)
+    ).all()
+    by_stage: dict[str, list[tuple[int, int]]] = {}
+    for stage, dd, n in hist:
+        by_stage.setdefault(stage, []).append((int(dd), int(n)))
+    rows = []
+    for stage in STAGES:
+        if stage not in by_stage:
+            continue
+        vals, cnts = zip(*by_stage[stage], strict=True)
+        n = sum(cnts)
+        rows.append({
+            "stage": stage, "n": n,
+            "mean": sum(v * c for v, c in by_stage[stage]) / n,
+            "p25": weighted_quantile(vals, cnts, 0.25),
+            "median": weighted_quantile(vals, cnts, 0.5),
+            "p75": weighted_quantile(vals, cnts, 0.75),
+            "p90": weighted_quantile(vals, cnts, 0.9),
+        })
+    return pd.DataFrame(rows, columns=["stage", "n", "mean", "p25", "median", "p75", "p90"])
+
+
+def breakdown(session: Session, filters: Filters, by: Breakdown) -> pd.DataFrame:
+    """Applications, hires, offers and conversion per country, region, channel or role.
+
+    Columns: ``key``, ``applications``, ``candidates``, ``active``, ``offers``, ``accepted``,
+    ``hires``, ``hire_rate``; biggest first.
+    """
+    col = {"country": Candidate.country, "region": Candidate.region,
+           "channel": Candidate.source_channel, "role": Role.key}[by]
+    stmt = (select(
+        func.coalesce(col, "?").label("key"),
+        func.count(Application.id).label("applications"),
+        func.count(distinct(Application.candidate_id)).label("candidates"),
+        func.sum(case((Application.status == "active", 1), else_=0)).label("active"),
+        func.count(Application.offer_at).label("offers"),
+        func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)).label("accepted"),
+        func.count(Application.hired_at).label("hires"),
+    ).select_from(Application)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .join(Role, Role.id == Application.role_id)
+        .where(*in_period(Application.applied_at, filters))
+        .group_by(func.coalesce(col, "?")))
+    stmt = scope(stmt, filters, joined=("candidates", "roles"))
+    df = pd.DataFrame(session.execute(stmt).mappings().all(),
+                      columns=["key", "applications", "candidates", "active", "offers",
+                               "accepted", "hires"])
+    for c in df.columns[1:]:
+        df[c] = df[c].fillna(0).astype(int)
+    df["hire_rate"] = (df["hires"] / df["applications"]).where(df["applications"] > 0)
+    return df.sort_values(["applications", "key"], ascending=[False, True]).reset_index(drop=True)
+
+
+def compare_funnels(session: Session, a: Filters, b: Filters,
+                    labels: tuple[str, str] = ("A", "B")) -> pd.DataFrame:
+    """Two funnels side by side (two countries, two periods, two channels …).
+
+    Columns: ``stage``, then ``reached`` and ``conversion`` suffixed with each label.
+    """
+    fa, fb = funnel(session, a), funnel(session, b)
+    cols = ["stage", "reached", "conversion"]
+    merged = pd.merge(fa[cols], fb[cols], on="stage", how="outer", suffixes=(f" {labels[0]}",
+                                                                           f" {labels[1]}"))
+    order = {s: i for i, s in enumerate(STAGES)}
+    return merged.sort_values("stage", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def status_counts(session: Session, filters: Filters) -> dict[str, int]:
+    """Applications in the period by status (active, hired, rejected, withdrawn)."""
+    stmt = (select(Application.status, func.count()).where(*in_period(Application.applied_at,
+                                                                       filters))
+            .group_by(Application.status))
+    return {k: int(v) for k, v in session.execute(scope(stmt, filters)).all()}
+
+
+def data_bounds(session: Session) -> tuple[object, object]:
+    """Earliest and latest application date in the store (``(None, None)`` when empty)."""
+    lo, hi = session.execute(select(func.min(Application.applied_at),
+                                    func.max(Application.applied_at))).one()
+    return lo, hi
+
+
+def filter_options(session: Session) -> dict[str, list[str]]:
+    """Values the global filters offer: role keys, countries and channels present."""
+    roles = list(session.scalars(select(Role.key).order_by(Role.key)))
+    countries = [c for c in session.scalars(select(distinct(Candidate.country))
+                                            .order_by(Candidate.country)) if c]
+    channels = [c for c in session.scalars(select(distinct(Candidate.source_channel))
+                                           .order_by(Candidate.source_channel)) if c]
+    return {"roles": roles, "countries": countries, "channels": channels}
+
+
+__all__ = ["funnel", "time_in_stage", "breakdown", "compare_funnels", "status_counts",
+           "data_bounds", "filter_options"]
