@@ -1,0 +1,352 @@
+"""The bilingual skill taxonomy: reference data in ``data/reference/skills.yaml``.
+
+``load_taxonomy()`` reads and checks the YAML once per process; ``Taxonomy.find`` finds every
+skill named in a text, Chinese or English, in one regex pass per case mode:
+
+- Latin-script names match on token boundaries (``Java`` not inside ``JavaScript``, ``SQL`` not
+  inside ``NoSQL``, ``Go`` not inside ``Google``); a boundary is any character that is not an
+  ASCII letter or digit, so ``熟悉Python和Go`` finds both.
+- Very short Latin forms (one or two letters, e.g. ``R``, ``C``, ``Go``) and the forms a skill
+  lists under ``exact_case`` (``Excel``, ``Swift``) match case-sensitively, and short forms never
+  next to ``&``, ``-``, ``'`` or ``.`` (so ``R&D`` holds no ``R``).
+- Chinese forms match anywhere inside unspaced Chinese text.
+- Where two hits overlap, the longer one wins.
+
+``sync_skills`` upserts the taxonomy into the ``skills`` table.
+
+Run ``python -m data.taxonomy --link-esco`` to (re)compute the ESCO skill links stored in the
+YAML (see ``data/reference/README.md``).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.errors import InputError
+
+REFERENCE_DIR = Path(__file__).parent / "reference"
+DEFAULT_PATH = REFERENCE_DIR / "skills.yaml"
+
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELDS = {"key", "name_en", "name_zh", "category", "aliases", "esco_uri", "exact_case"}
+_SEP = "\x00"  # stands for a run of spaces/hyphens inside a surface form
+_SEP_PATTERN = r"[\s\-_]{0,3}"
+_ALNUM = "A-Za-z0-9"
+_SHORT_LEN = 2
+
+
+@dataclass(frozen=True)
+class SkillDef:
+    """One skill of the taxonomy."""
+
+    key: str
+    name_en: str
+    name_zh: str
+    category: str
+    aliases: tuple[str, ...]
+    esco_uri: str | None = None
+    exact_case: tuple[str, ...] = field(default=())
+    """Surface forms (names or aliases) that match only with this exact capitalisation."""
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every surface form that names this skill: names first, then aliases."""
+        seen: dict[str, None] = {}
+        for f in (self.name_en, self.name_zh, *self.aliases):
+            if f and f not in seen:
+                seen[f] = None
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class SkillHit:
+    """A skill named in a text, with character offsets ``text[start:end] == surface``."""
+
+    key: str
+    start: int
+    end: int
+    surface: str
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
+
+
+def _is_short(form: str) -> bool:
+    """A one- or two-character Latin form such as ``R``, ``C``, ``Go``, ``C#``."""
+    core = form.strip()
+    return len(core) <= _SHORT_LEN and not any(_is_cjk(c) for c in core)
+
+
+class _Trie:
+    """One regex matching any of many literal strings, factored by prefix (fast in ``re``).
+
+    Each word end carries its own right-boundary guard, so when a longer form fails its
+    boundary the regex backtracks to a shorter form at the same start.
+    """
+
+    def __init__(self, *, short_guard: bool) -> None:
+        self.root: dict[str, dict] = {}
+        self.short_guard = short_guard
+
+    def add(self, word: str) -> None:
+        node = self.root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(self) -> str:
+        alts = self._alternatives(self.root, "", 0)
+        return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
+
+    def _guard(self, last: str, depth: int) -> str:
+        if not (last.isascii() and (last.isalnum() or last in "+#")):
+            return ""
+        if self.short_guard and depth <= _SHORT_LEN:
+            return r"(?![A-Za-z0-9+#&'’\-]|\.[A-Za-z0-9])"
+        return r"(?![A-Za-z0-9+#])"
+
+    def _alternatives(self, node: dict[str, dict], last: str, depth: int) -> list[str]:
+        alts: list[str] = []
+        for ch in sorted(k for k in node if k):
+            piece = _SEP_PATTERN if ch == _SEP else re.escape(ch)
+            sub = self._alternatives(node[ch], last if ch == _SEP else ch, depth + 1)
+            alts.append(piece + (sub[0] if len(sub) == 1 else "(?:" + "|".join(sub) + ")"))
+        if "" in node:
+            alts.append(self._guard(last, depth))  # the word ends here: shortest, tried last
+        return alts
+
+
+def _start_ok(text: str, start: int, short: bool) -> bool:
+    """A Latin form must not follow an ASCII letter/digit; a short one not ``&-'.`` either."""
+    first = text[start]
+    before = text[start - 1] if start > 0 else " "
+    if first.isascii() and first.isalnum() and before.isascii() and before.isalnum():
+        return False
+    return not (short and before in "&-'’.")
+
+
+def _match_key(form: str, *, fold: bool = True) -> str:
+    """What two surface forms must share to be the same form: NFKC, no separators, casefolded."""
+    t = unicodedata.normalize("NFKC", form)
+    t = re.sub(r"[\s\-_]+", "", t)
+    return t.casefold() if fold else t
+
+
+def _compile(forms: Iterable[str], *, ignore_case: bool) -> re.Pattern[str]:
+    trie = _Trie(short_guard=not ignore_case)
+    for f in forms:
+        t = unicodedata.normalize("NFKC", f).strip()
+        if ignore_case:
+            t = t.lower()
+        trie.add(re.sub(r"[\s\-_]+", _SEP, t))
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(f"(?=({trie.pattern()}))", flags)
+
+
+class Taxonomy:
+    """The skills, their lookups, and a fast matcher over free text (Chinese or English)."""
+
+    def __init__(self, skills: list[SkillDef]) -> None:
+        self.skills: list[SkillDef] = list(skills)
+        self.by_key: dict[str, SkillDef] = {s.key: s for s in self.skills}
+        self._by_form: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
+        ci_forms: list[str] = []
+        cs_forms: list[str] = []
+        for s in self.skills:
+            self._by_form.setdefault(_match_key(s.key), s.key)
+            exact = set(s.exact_case)
+            for f in s.forms:
+                self._by_form.setdefault(_match_key(f), s.key)
+                if f in exact or _is_short(f):
+                    self._exact[_match_key(f, fold=False)] = s.key
+                    cs_forms.append(f)
+                else:
+                    ci_forms.append(f)
+        self._ci = _compile(ci_forms, ignore_case=True)
+        self._cs = _compile(cs_forms, ignore_case=False)
+
+    def __len__(self) -> int:
+        return len(self.skills)
+
+    def categories(self) -> list[str]:
+        """The categories in the order they first appear."""
+        return list(dict.fromkeys(s.category for s in self.skills))
+
+    def find(self, text: str) -> list[SkillHit]:
+        """Every skill named in ``text``; on overlaps the longest hit wins; sorted by start."""
+        if not text:
+            return []
+        candidates: list[tuple[int, int, str]] = []
+        for m in self._ci.finditer(text):
+            start, end = m.span(1)
+            if end > start and _start_ok(text, start, short=False):
+                key = self._by_form.get(_match_key(text[start:end]))
+                if key is not None:
+                    candidates.append((start, end, key))
+        for m in self._cs.finditer(text):
+            start, end = m.span(1)
+            if end > start and _start_ok(text, start, short=end - start <= _SHORT_LEN):
+                key = self._exact.get(_match_key(text[start:end], fold=False))
+                if key is not None:
+                    candidates.append((start, end, key))
+        if not candidates:
+            return []
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+        taken = bytearray(len(text))
+        chosen: list[SkillHit] = []
+        for start, end, key in candidates:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append(SkillHit(key, start, end, text[start:end]))
+        chosen.sort(key=lambda h: h.start)
+        return chosen
+
+    def keys_in(self, text: str) -> set[str]:
+        """The keys of the skills named in ``text``."""
+        return {h.key for h in self.find(text)}
+
+    def lookup(self, name: str) -> SkillDef | None:
+        """A skill by key, English or Chinese name, or alias (case-insensitive), else None."""
+        key = self._by_form.get(_match_key(name.strip()))
+        return self.by_key.get(key) if key else None
+
+
+# --- loading and checking the YAML ---------------------------------------------------------
+
+
+def _str_tuple(value: object, *, path: Path, line: int, fld: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise InputError(f"skill '{key}': expected a list of strings", file=str(path), line=line,
+                         field=fld)
+    out = tuple(str(v).strip() for v in value)
+    if any(not v for v in out):
+        raise InputError(f"skill '{key}': empty string in the list; remove it", file=str(path),
+                         line=line, field=fld)
+    return out
+
+
+def parse_skills(text: str, path: Path) -> list[SkillDef]:
+    """Parse and check the taxonomy YAML; errors name the file, line and field."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(err, 'problem', err)}); fix the syntax",
+                         file=str(path), line=mark.line + 1 if mark else None) from None
+    if root is None or not isinstance(root, yaml.SequenceNode):
+        raise InputError("expected a YAML list of skills (one mapping per skill)", file=str(path))
+    loader = yaml.SafeLoader("")
+    skills: list[SkillDef] = []
+    seen_keys: dict[str, int] = {}
+    seen_forms: dict[str, tuple[str, int]] = {}
+    for node in root.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise InputError("expected a mapping with key, name_en, name_zh, category",
+                             file=str(path), line=line)
+        raw = loader.construct_mapping(node, deep=True)
+        unknown = set(raw) - _FIELDS
+        if unknown:
+            raise InputError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}",
+                             file=str(path), line=line, field=sorted(unknown)[0])
+        key = str(raw.get("key") or "").strip()
+        if not _KEY_RE.match(key):
+            raise InputError(f"key {key!r} must be snake_case (a-z, 0-9, _), starting with a letter",
+                             file=str(path), line=line, field="key")
+        if key in seen_keys:
+            raise InputError(f"key '{key}' is already used on line {seen_keys[key]}; keys must be "
+                             "unique", file=str(path), line=line, field="key")
+        seen_keys[key] = line
+        values: dict[str, str] = {}
+        for fld in ("name_en", "name_zh", "category"):
+            v = raw.get(fld)
+            if not isinstance(v, str) or not v.strip():
+                raise InputError(f"skill '{key}' needs a non-empty {fld}", file=str(path),
+                                 line=line, field=fld)
+            values[fld] = v.strip()
+        if not any(_is_cjk(c) for c in values["name_zh"]):
+            raise InputError(f"skill '{key}': name_zh {values['name_zh']!r} has no Chinese "
+                             "characters", file=str(path), line=line, field="name_zh")
+        aliases = _str_tuple(raw.get("aliases"), path=path, line=line, fld="aliases", key=key)
+        exact = _str_tuple(raw.get("exact_case"), path=path, line=line, fld="exact_case", key=key)
+        esco = raw.get("esco_uri")
+        if esco is not None and not (isinstance(esco, str) and esco.startswith("http")):
+            raise InputError(f"skill '{key}': esco_uri must be an http(s) URI or absent",
+                             file=str(path), line=line, field="esco_uri")
+        skill = SkillDef(key=key, name_en=values["name_en"], name_zh=values["name_zh"],
+                         category=values["category"], aliases=aliases, esco_uri=esco,
+                         exact_case=exact)
+        missing = [f for f in exact if f not in skill.forms]
+        if missing:
+            raise InputError(f"skill '{key}': exact_case {missing} are not among its names or "
+                             "aliases", file=str(path), line=line, field="exact_case")
+        for form in skill.forms:
+            norm = _match_key(form)
+            other = seen_forms.get(norm)
+            if other and other[0] != key:
+                raise InputError(f"skill '{key}': name or alias {form!r} is already used by skill "
+                                 f"'{other[0]}' (line {other[1]}); each form must name one skill",
+                                 file=str(path), line=line, field="aliases")
+            seen_forms[norm] = (key, line)
+        skills.append(skill)
+    return skills
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, mtime_ns: int) -> Taxonomy:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason}); save it as UTF-8", file=str(path)) from None
+    return Taxonomy(parse_skills(text, path))
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """The taxonomy from ``path`` (default ``data/reference/skills.yaml``), cached per file."""
+    p = Path(path or DEFAULT_PATH).resolve()
+    if not p.is_file():
+        raise InputError("skill taxonomy file not found; pass an existing YAML file", file=str(p))
+    return _load_cached(p, p.stat().st_mtime_ns)
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def sync_skills(session: Session, taxonomy: Taxonomy) -> dict[str, int]:
+    """Upsert every taxonomy skill into ``skills`` (by key); returns key -> id.
+
+    Rows whose key left the taxonomy are kept (other tables may point at them). Idempotent:
+    a second call changes nothing. The caller's action records the audit row.
+    """
+    from data.models import Skill
+
+    existing = {s.key: s for s in session.scalars(select(Skill))}
+    for sd in taxonomy.skills:
+        values = {"name_en": sd.name_en, "name_zh": sd.name_zh, "category": sd.category,
+                  "aliases": list(sd.aliases), "esco_uri": sd.esco_uri}
+        row = existing.get(sd.key)
+        if row is None:
+            row = Skill(key=sd.key, **values)
+            session.add(row)
+            existing[sd.key] = row
+        else:
+            for attr, v in values.items():
+                if getattr(row, attr) != v:
+                    setattr(row, attr, v)
+    session.flush()
+    return {k: existing[k].id for k in taxonomy.by_key}
