@@ -73,6 +73,7 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
 _ZH_NOT_NAME = (
     "简历", "个人", "教育", "工作", "项目", "技能", "求职", "基本", "联系", "经历", "经验", "意向",
     "自我", "评价", "信息", "背景", "证书", "荣誉", "语言", "实习", "专业", "培训", "总结", "概况",
+    "电话", "手机", "邮箱", "地址", "性别", "年龄", "民族", "籍贯", "学历", "出生", "微信",
 )
 _EN_NOT_NAME = {
     "resume", "curriculum", "vitae", "cv", "summary", "profile", "objective", "experience",
@@ -146,8 +147,10 @@ def _probable_name(text: str) -> str | None:
             part = part.strip()
             if not part:
                 continue
-            if _is_zh_name(part.replace(" ", "")):
-                return part.replace(" ", "")
+            tokens = part.split()
+            spaced = "".join(tokens) if all(len(t) == 1 for t in tokens) else tokens[0]
+            if _is_zh_name(spaced):  # "张伟", "张 伟", "张伟 电话 …"
+                return spaced
             if _is_en_name(part):
                 return part
     return None
@@ -185,7 +188,8 @@ def mask_contacts(text: str, contact: Contact | None = None) -> str:
         out = out[:start] + PHONE_TOKEN + out[end:]
     if contact.name:
         if _HAN.search(contact.name):
-            out = out.replace(contact.name, NAME_TOKEN)
+            spaced = r"[ \u3000]?".join(re.escape(c) for c in contact.name)
+            out = re.sub(spaced, NAME_TOKEN, out)
         else:
             out = re.sub(rf"(?<!\w){re.escape(contact.name)}(?!\w)", NAME_TOKEN, out,
                          flags=re.IGNORECASE)
