@@ -80,3 +80,9 @@ class SchemaError(TalentMapError):
     """The database schema is missing or out of date."""
 
     exit_code = 7
+
+
+class StoreNotEmpty(TalentMapError):
+    """The store already holds data that an operation would overwrite."""
+
+    exit_code = 8
