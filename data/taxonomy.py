@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -134,6 +134,7 @@ def _start_ok(text: str, start: int, short: bool) -> bool:
     return not (short and before in "&-'’.")
 
 
+@lru_cache(maxsize=1 << 16)
 def _match_key(form: str, *, fold: bool = True) -> str:
     """What two surface forms must share to be the same form: NFKC, no separators, casefolded."""
     t = unicodedata.normalize("NFKC", form)
@@ -141,15 +142,44 @@ def _match_key(form: str, *, fold: bool = True) -> str:
     return t.casefold() if fold else t
 
 
-def _compile(forms: Iterable[str], *, ignore_case: bool) -> re.Pattern[str]:
-    trie = _Trie(short_guard=not ignore_case)
-    for f in forms:
-        t = unicodedata.normalize("NFKC", f).strip()
-        if ignore_case:
-            t = t.lower()
-        trie.add(re.sub(r"[\s\-_]+", _SEP, t))
-    flags = re.IGNORECASE if ignore_case else 0
-    return re.compile(f"(?=({trie.pattern()}))", flags)
+_ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+
+
+def _fold(text: str) -> str:
+    """Lower-case ``text`` keeping every offset (``str.lower`` lengthens a few rare letters)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+class _Scanner:
+    """Finds, at every start position of a lower-cased text, the longest form matching there.
+
+    Two regexes keep it fast in ``re``: forms starting with an ASCII letter/digit are tried
+    only at token starts (after a ``[^a-z0-9]`` character, which ``re`` scans for in C); the
+    others (Chinese, ``.NET``) start with a literal from a small set, also scanned for in C.
+    """
+
+    def __init__(self, folded_forms: Iterable[str]) -> None:
+        latin, other = _Trie(short_guard=True), _Trie(short_guard=True)
+        for f in folded_forms:
+            (latin if f[0].isascii() and f[0].isalnum() else other).add(f)
+        self._latin = re.compile(f"[^a-z0-9](?=({latin.pattern()}))") if latin.root else None
+        self._other = re.compile(f"({other.pattern()})") if other.root else None
+
+    def spans(self, folded: str) -> Iterator[tuple[int, int]]:
+        if self._latin is not None:
+            for m in self._latin.finditer(" " + folded):
+                s, e = m.span(1)
+                yield s - 1, e - 1
+        if self._other is not None:
+            search, pos = self._other.search, 0
+            while (m := search(folded, pos)) is not None:
+                yield m.span(1)
+                pos = m.start() + 1
+
+
+def _trie_form(form: str) -> str:
+    return re.sub(r"[\s\-_]+", _SEP, _fold(unicodedata.normalize("NFKC", form).strip()))
 
 
 class Taxonomy:
@@ -159,21 +189,24 @@ class Taxonomy:
         self.skills: list[SkillDef] = list(skills)
         self.by_key: dict[str, SkillDef] = {s.key: s for s in self.skills}
         self._by_form: dict[str, str] = {}
+        self._ci: dict[str, str] = {}
         self._exact: dict[str, str] = {}
-        ci_forms: list[str] = []
-        cs_forms: list[str] = []
+        ci_trie = _Trie(short_guard=False)
+        all_forms: set[str] = set()
         for s in self.skills:
             self._by_form.setdefault(_match_key(s.key), s.key)
             exact = set(s.exact_case)
             for f in s.forms:
                 self._by_form.setdefault(_match_key(f), s.key)
+                all_forms.add(_trie_form(f))
                 if f in exact or _is_short(f):
                     self._exact[_match_key(f, fold=False)] = s.key
-                    cs_forms.append(f)
                 else:
-                    ci_forms.append(f)
-        self._ci = _compile(ci_forms, ignore_case=True)
-        self._cs = _compile(cs_forms, ignore_case=False)
+                    self._ci[_match_key(f)] = s.key
+                    ci_trie.add(_trie_form(f))
+        self._scanner = _Scanner(sorted(all_forms))
+        # Used only where the longest form at a position is case-sensitive and its case differs.
+        self._ci_fallback = re.compile(ci_trie.pattern())
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -182,23 +215,33 @@ class Taxonomy:
         """The categories in the order they first appear."""
         return list(dict.fromkeys(s.category for s in self.skills))
 
+    def _resolve(self, text: str, start: int, end: int) -> str | None:
+        surface = text[start:end]
+        key = self._ci.get(_match_key(surface))
+        if key is not None:
+            return key
+        key = self._exact.get(_match_key(surface, fold=False))
+        if key is not None and (end - start > _SHORT_LEN or _start_ok(text, start, short=True)):
+            return key
+        return None
+
     def find(self, text: str) -> list[SkillHit]:
         """Every skill named in ``text``; on overlaps the longest hit wins; sorted by start."""
         if not text:
             return []
+        folded = _fold(text)
         candidates: list[tuple[int, int, str]] = []
-        for m in self._ci.finditer(text):
-            start, end = m.span(1)
-            if end > start and _start_ok(text, start, short=False):
-                key = self._by_form.get(_match_key(text[start:end]))
-                if key is not None:
-                    candidates.append((start, end, key))
-        for m in self._cs.finditer(text):
-            start, end = m.span(1)
-            if end > start and _start_ok(text, start, short=end - start <= _SHORT_LEN):
-                key = self._exact.get(_match_key(text[start:end], fold=False))
-                if key is not None:
-                    candidates.append((start, end, key))
+        for start, end in self._scanner.spans(folded):
+            key = self._resolve(text, start, end)
+            if key is None:
+                m = self._ci_fallback.match(folded, start)
+                if m is None or m.end() == start:
+                    continue
+                end = m.end()
+                key = self._ci.get(_match_key(text[start:end]))
+                if key is None:
+                    continue
+            candidates.append((start, end, key))
         if not candidates:
             return []
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
