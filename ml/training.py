@@ -1,0 +1,501 @@
+"""Training orchestration: from a labelled CSV, or from the store and recruiter feedback.
+
+``train_classifier`` cross-validates the torch head and both baselines on the same folds,
+registers the head of the first fold (trained without the test fold, so its test score is
+honest) as a candidate, and scores the active classifier on that same test split so the
+promotion gate can compare them. ``train_pair_scorer`` does the same for the pair scorer from
+stored feedback, and reports how many labels no earlier version had used.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from data import model_versions as q
+from data.errors import InputError, ModelError
+from ml import registry
+from ml.encoders import Encoder, ProgressFn
+from ml.evaluation import (
+    classification_metrics,
+    make_folds,
+    split_hash,
+    summarise_folds,
+)
+
+StageProgress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``; may raise to stop training (nothing is kept)."""
+
+SUMMARY_KEYS = ("macro_f1", "accuracy", "top3_accuracy", "macro_precision", "macro_recall")
+
+
+def texts_hash(texts: Sequence[str], *, salt: str = "") -> str:
+    """A sha256 over ``texts`` in order (a data snapshot hash)."""
+    h = hashlib.sha256(salt.encode())
+    for t in texts:
+        h.update(hashlib.sha256((t or "").encode("utf-8")).digest())
+    return h.hexdigest()
+
+
+def embed_cached(
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    cache_dir: Path | None,
+    progress: ProgressFn | None = None,
+) -> np.ndarray:
+    """Encode ``texts``, reusing a numpy file under ``cache_dir`` keyed by model and texts.
+
+    Used for CSV training, whose texts are not in the store's embedding table.
+    """
+    if cache_dir is None:
+        return encoder.encode(list(texts), progress=progress)
+    key = texts_hash(texts, salt=encoder.model_id)[:24]
+    path = Path(cache_dir) / f"emb-{key}.npy"
+    if path.exists():
+        arr = np.load(path)
+        if arr.shape == (len(texts), encoder.dim):
+            return arr
+    arr = encoder.encode(list(texts), progress=progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npy")
+    np.save(tmp, arr)
+    tmp.replace(path)
+    return arr
+
+
+# --- labelled CSV ----------------------------------------------------------------------------
+
+
+@dataclass
+class LabelledData:
+    """Texts with labels (and optionally the user's fold numbers), from one source."""
+
+    texts: list[str]
+    labels: list[str]
+    source: str
+    folds: np.ndarray | None = None
+
+    @property
+    def data_hash(self) -> str:
+        return texts_hash([f"{lab}\t{t}" for t, lab in zip(self.texts, self.labels,
+                                                             strict=True)])
+
+
+def read_labelled_csv(path: str | Path, *, text_column: str = "text",
+                      label_column: str = "label", fold_column: str | None = None,
+                      min_per_class: int = 2) -> LabelledData:
+    """Read a labelled CSV (plain or .gz); every problem is an ``InputError`` naming the file,
+    and the row or column at fault."""
+    import pandas as pd
+
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise InputError("file not found: give the path of a CSV file", file=name)
+    try:
+        head = (path.open("rb").read(4096) if not name.endswith(".gz") else b"")
+    except OSError as err:
+        raise InputError(f"cannot read the file: {err}", file=name) from err
+    if b"\0" in head or head.startswith((b"%PDF", b"PK\x03\x04")):
+        raise InputError("this is not a CSV file (binary content): export it as CSV (UTF-8, "
+                         "comma-separated, header row) and try again", file=name)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            csv.Error, OSError, EOFError) as err:
+        raise InputError(f"cannot read it as CSV ({str(err).splitlines()[0]}): save it as "
+                         "UTF-8 comma-separated values with a header row", file=name) from err
+    cols = list(df.columns)
+    for col, what in ((text_column, "--text-column"), (label_column, "--label-column"),
+                      (fold_column, "--fold-column")):
+        if col is not None and col not in cols:
+            raise InputError(f"no column named {col!r}; the columns are {', '.join(cols)}. "
+                             f"Name the right one with {what}", file=name, field=col)
+    if df.empty:
+        raise InputError("the file has a header but no rows", file=name)
+    texts = [str(t) for t in df[text_column]]
+    labels = [str(v).strip() for v in df[label_column]]
+    bad = [InputError("text is empty: fill it in or delete the row", file=name, row=i + 2,
+                      field=text_column) for i, t in enumerate(texts) if not t.strip()]
+    bad += [InputError("label is empty: fill it in or delete the row", file=name, row=i + 2,
+                       field=label_column) for i, v in enumerate(labels) if not v]
+    if bad:
+        from data.errors import ImportErrors
+
+        raise ImportErrors(sorted(bad, key=lambda e: e.row or 0))
+    classes, counts = np.unique(labels, return_counts=True)
+    if len(classes) < 2:
+        raise InputError(f"only one class ({classes[0]!r}) in the label column: a classifier "
+                         "needs at least two", file=name, field=label_column)
+    rare = [f"{c!r} ({n})" for c, n in zip(classes, counts, strict=True) if n < min_per_class]
+    if rare:
+        raise InputError(f"classes with fewer than {min_per_class} rows cannot be "
+                         f"cross-validated: {', '.join(rare)}. Add rows or remove them",
+                         file=name, field=label_column)
+    folds = np.asarray(df[fold_column]) if fold_column else None
+    return LabelledData(texts, labels, path.name, folds)
+
+
+# --- classifier ------------------------------------------------------------------------------
+
+
+def _fit_predict(model: Any, texts: list[str], y: list[str], emb: np.ndarray,
+                 te_texts: list[str], te_emb: np.ndarray, **kw: Any) -> Any:
+    model.fit(texts, y, embeddings=emb, **kw)
+    return model.predict_proba(te_texts, embeddings=te_emb)
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    embeddings: np.ndarray,
+    folds: np.ndarray,
+    *,
+    params: dict[str, Any] | None = None,
+    baselines: bool = True,
+    progress: StageProgress | None = None,
+    keep_fold: int | None = 0,
+) -> dict[str, Any]:
+    """Score the head (and the baselines) on every fold; returns per-fold metrics, their mean
+    and spread, and the head trained without ``keep_fold`` (the registered candidate)."""
+    from ml.baselines import EmbeddingLogReg, TfidfLinear
+    from ml.classifier import RoleClassifier
+
+    texts = list(texts)
+    labels = [str(v) for v in labels]
+    fold_ids = sorted(np.unique(folds).tolist())
+    models: dict[str, Callable[[], Any]] = {"head": lambda: RoleClassifier(**(params or {}))}
+    if baselines:
+        models["embedding_logreg"] = EmbeddingLogReg
+        models["tfidf_linear"] = TfidfLinear
+    per_fold: dict[str, list[dict[str, Any]]] = {m: [] for m in models}
+    kept = None
+    n_steps = len(fold_ids) * len(models)
+    done = 0
+    for f in fold_ids:
+        te = np.flatnonzero(folds == f)
+        tr = np.flatnonzero(folds != f)
+        tr_texts, te_texts = [texts[i] for i in tr], [texts[i] for i in te]
+        tr_y, te_y = [labels[i] for i in tr], [labels[i] for i in te]
+        for name, make in models.items():
+            model = make()
+            kw: dict[str, Any] = {}
+            if name == "head" and progress is not None:
+                def head_progress(d: int, n: int, _f: int = f) -> None:
+                    progress(f"fold {_f}: head", d, n)
+                kw["progress"] = head_progress
+            proba = _fit_predict(model, tr_texts, tr_y, embeddings[tr], te_texts,
+                                 embeddings[te], **kw)
+            m = classification_metrics(te_y, proba, list(model.classes_))
+            m["fold"] = f
+            per_fold[name].append(m)
+            if name == "head" and f == keep_fold:
+                kept = (model, m, split_hash(te_texts, te_y))
+            done += 1
+            if progress:
+                progress("cross-validation", done, n_steps)
+    out: dict[str, Any] = {
+        "folds": len(fold_ids),
+        "summary": {name: summarise_folds(res, SUMMARY_KEYS) for name, res in per_fold.items()},
+        "per_fold": {name: [{k: r[k] for k in (*SUMMARY_KEYS, "fold", "n")}
+                            for r in res] for name, res in per_fold.items()},
+        "per_class": _mean_per_class(per_fold["head"]),
+    }
+    if kept is not None:
+        out["model"], out["test_metrics"], out["split_hash"] = kept
+    return out
+
+
+def _mean_per_class(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per-class precision/recall/F1 averaged over folds, support summed."""
+    acc: dict[str, dict[str, list[float]]] = {}
+    for r in results:
+        for lab, m in r["per_class"].items():
+            d = acc.setdefault(lab, {"precision": [], "recall": [], "f1": [], "support": []})
+            for k in d:
+                d[k].append(m[k])
+    return {lab: {"precision": float(np.mean(d["precision"])),
+                  "recall": float(np.mean(d["recall"])), "f1": float(np.mean(d["f1"])),
+                  "support": int(np.sum(d["support"]))} for lab, d in sorted(acc.items())}
+
+
+def _test_fold(folds: np.ndarray) -> int:
+    return int(sorted(np.unique(folds).tolist())[0])
+
+
+def train_classifier(
+    session: Session,
+    data: LabelledData,
+    *,
+    encoder: Encoder,
+    models_dir: str | Path,
+    actor: str,
+    k: int = 5,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+    embeddings: np.ndarray | None = None,
+    cache_dir: Path | None = None,
+    baselines: bool = True,
+    progress: StageProgress | None = None,
+) -> dict[str, Any]:
+    """Cross-validate, register a candidate classifier, score the active one on the same test
+    split; returns the report (the ``train classifier --format json`` contract)."""
+    if embeddings is None:
+        def enc_progress(d: int, n: int) -> None:
+            if progress:
+                progress("embedding", d, n)
+        embeddings = embed_cached(encoder, data.texts, cache_dir=cache_dir,
+                                  progress=enc_progress)
+    folds = make_folds(data.texts, data.labels, k=k, seed=seed, fold_column=data.folds)
+    head_params = {"encoder": _encoder_name(encoder), "seed": seed, **(params or {})}
+    cv = cross_validate(data.texts, data.labels, embeddings, folds, params=head_params,
+                        baselines=baselines, progress=progress, keep_fold=_test_fold(folds))
+    model = cv["model"]
+    split = cv["split_hash"]
+    test = {k2: cv["test_metrics"][k2] for k2 in (*SUMMARY_KEYS, "n")}
+    summary = cv["summary"]
+    metrics = {
+        "primary_metric": "macro_f1",
+        "greater_is_better": True,
+        "cv": summary["head"],
+        "baselines": {n: s for n, s in summary.items() if n != "head"},
+        "per_class": cv["per_class"],
+        "test_split": split,
+        "evaluations": {split: test},
+        "source": data.source,
+    }
+    current = registry.active(session, "classifier")
+    active_test = None
+    if current is not None:
+        active_test = _score_version_on(session, current, data, folds, encoder, embeddings,
+                                        actor=actor)
+    mv = registry.register(
+        session, "classifier", models_dir=models_dir, save=model.save, actor=actor,
+        params={**model.get_params(), "encoder_model_id": encoder.model_id, "folds": cv["folds"],
+                "rows": len(data.texts), "classes": [str(c) for c in model.classes_]},
+        metrics=metrics, data_hash=data.data_hash)
+    return classifier_report(mv, cv, test, split, current, active_test, data)
+
+
+def _encoder_name(encoder: Encoder) -> str:
+    mid = encoder.model_id
+    if mid == "st:all-MiniLM-L6-v2":
+        return "minilm"
+    if mid.startswith("muse:"):
+        return "muse"
+    return mid.removeprefix("st:")
+
+
+def _score_version_on(session: Session, mv: Any, data: LabelledData, folds: np.ndarray,
+                      encoder: Encoder, embeddings: np.ndarray, *,
+                      actor: str) -> dict[str, Any] | None:
+    """Score classifier ``mv`` on ``data``'s test fold and store the result in the registry."""
+    try:
+        registry.verify(mv)
+        model = registry.load_artefact(mv)
+    except ModelError:
+        return None
+    te = np.flatnonzero(folds == _test_fold(folds))
+    te_texts = [data.texts[i] for i in te]
+    te_y = [data.labels[i] for i in te]
+    if (mv.params or {}).get("encoder_model_id", encoder.model_id) == encoder.model_id:
+        emb = embeddings[te]
+    else:
+        emb = None  # the version's own encoder embeds the texts
+    proba = model.predict_proba(te_texts, embeddings=emb)
+    m = classification_metrics(te_y, proba, list(model.classes_))
+    test = {k: m[k] for k in (*SUMMARY_KEYS, "n")}
+    registry.add_evaluation(session, mv, split_hash(te_texts, te_y), test, actor=actor)
+    return test
+
+
+def evaluate_classifier(session: Session, mv: Any, data: LabelledData, *, encoder: Encoder,
+                        actor: str, k: int = 5, seed: int = 0,
+                        cache_dir: Path | None = None) -> dict[str, Any]:
+    """Score classifier version ``mv`` on the test split of ``data`` (the split training on
+    the same file holds out) and store the result; returns the metrics and the split hash."""
+    folds = make_folds(data.texts, data.labels, k=k, seed=seed, fold_column=data.folds)
+    te = np.flatnonzero(folds == _test_fold(folds))
+    te_texts = [data.texts[i] for i in te]
+    te_y = [data.labels[i] for i in te]
+    registry.verify(mv)
+    model = registry.load_artefact(mv)
+    emb = None
+    if (mv.params or {}).get("encoder_model_id") == encoder.model_id:
+        emb = embed_cached(encoder, te_texts, cache_dir=cache_dir)
+    proba = model.predict_proba(te_texts, embeddings=emb)
+    m = classification_metrics(te_y, proba, list(model.classes_))
+    split = split_hash(te_texts, te_y)
+    registry.add_evaluation(session, mv, split, {k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")},
+                            actor=actor)
+    return {"version": mv.version, "kind": mv.kind, "split_hash": split,
+            **{k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")}, "per_class": m["per_class"]}
+
+
+def classifier_report(mv: Any, cv: dict[str, Any], test: dict[str, Any], split: str,
+                      current: Any, active_test: dict[str, Any] | None,
+                      data: LabelledData) -> dict[str, Any]:
+    """The JSON contract of ``talentmap train classifier`` (see docs/train-json.md)."""
+    head = cv["summary"]["head"]
+    return {
+        "kind": "classifier",
+        "version": mv.version,
+        "status": mv.status,
+        "source": data.source,
+        "rows": len(data.texts),
+        "classes": len(set(data.labels)),
+        "data_hash": mv.data_hash,
+        "folds": cv["folds"],
+        **{k: head[k]["mean"] for k in SUMMARY_KEYS},
+        "std": {k: head[k]["std"] for k in SUMMARY_KEYS},
+        "baselines": {name: {k: s[k]["mean"] for k in SUMMARY_KEYS} | {
+            "std": {k: s[k]["std"] for k in SUMMARY_KEYS}}
+            for name, s in cv["summary"].items() if name != "head"},
+        "test": {"split_hash": split, **test},
+        "active": None if current is None else {
+            "version": current.version, **(active_test or {})},
+        "per_class": cv["per_class"],
+        "artefact": mv.artefact_path,
+        "checksum": mv.checksum,
+    }
+
+
+# --- pair scorer from feedback ---------------------------------------------------------------
+
+FeatureFn = Callable[[Session, Sequence[tuple[int, int]]], np.ndarray]
+"""Matcher features for (resume_id, role_id) pairs, one row each."""
+
+
+def matcher_features(session: Session, pairs: Sequence[tuple[int, int]], *,
+                     encoder: Encoder, taxonomy: Any = None) -> np.ndarray:
+    """The matcher's feature rows (``ml.matcher.FEATURE_NAMES``) for (resume_id, role_id)
+    pairs, through the store's embedding cache."""
+    from sqlalchemy import select
+
+    from data.models import Role
+    from ml import matcher
+    from ml.embed import embed_documents, embed_texts
+
+    if taxonomy is None:
+        from data.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    role_ids = sorted({r for _, r in pairs})
+    keys = dict(session.execute(select(Role.id, Role.key).where(Role.id.in_(role_ids))).all())
+    profiles = matcher.load_profiles(session, [keys[r] for r in role_ids if r in keys])
+    role_col = {p.role_id: j for j, p in enumerate(profiles)}
+    space = matcher.SkillSpace.of(profiles)
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
+    texts = q.resume_texts(session, [r for r, _ in pairs])
+    res_ids = sorted(texts)
+    row = {rid: i for i, rid in enumerate(res_ids)}
+    block = [texts[i] for i in res_ids]
+    docs = embed_documents(session, encoder, block)
+    feats = matcher.pair_features(docs.vectors,
+                                  matcher.passage_best(docs.passage_vectors, role_vectors),
+                                  space.hits(taxonomy, block), role_vectors, space)
+    missing = [p for p in pairs if p[0] not in row or p[1] not in role_col]
+    if missing:
+        raise InputError(f"feedback refers to {len(missing)} resume/role pair(s) no longer "
+                         f"stored, e.g. {missing[0]}")
+    return np.stack([feats[row[r], role_col[j]] for r, j in pairs]).astype(np.float64)
+
+
+def train_pair_scorer(
+    session: Session,
+    *,
+    models_dir: str | Path,
+    actor: str,
+    encoder: Encoder | None = None,
+    features: FeatureFn | None = None,
+    feature_names: Sequence[str] | None = None,
+    seed: int = 0,
+    test_size: float = 0.25,
+    progress: StageProgress | None = None,
+) -> dict[str, Any]:
+    """Train a calibrated pair scorer on every stored decision; register it as a candidate.
+
+    The test split holds whole resumes out (a resume is never on both sides). Reports how
+    many labels no earlier version had used; those rows are stamped with the new version.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from ml.pair_scorer import PairScorer
+
+    if features is None:
+        from ml.matcher import FEATURE_NAMES
+
+        if encoder is None:
+            raise ModelError("train_pair_scorer needs an encoder or a features function")
+        enc = encoder
+
+        def features(s: Session, p: Sequence[tuple[int, int]]) -> np.ndarray:
+            return matcher_features(s, p, encoder=enc)
+        feature_names = feature_names or list(FEATURE_NAMES)
+    rows = q.feedback_rows(session)
+    if not rows:
+        raise InputError("no recruiter feedback is stored yet: record advance/reject "
+                         "decisions (dashboard or `talentmap feedback import`) first")
+    pairs = [(r.resume_id, r.role_id) for r in rows]
+    y = np.array([1 if r.decision == "advance" else 0 for r in rows])
+    if progress:
+        progress("features", 0, len(pairs))
+    X = np.asarray(features(session, pairs), dtype=np.float64)
+    if progress:
+        progress("features", len(pairs), len(pairs))
+    groups = np.array([r.resume_id for r in rows])
+    n_splits = max(2, round(1 / test_size))
+    if len(np.unique(groups)) >= n_splits and np.bincount(y, minlength=2).min() >= n_splits:
+        sgk = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        tr, te = next(sgk.split(X, y, groups))
+    else:
+        raise InputError(f"too little feedback to hold out a test split: {len(rows)} "
+                         f"decisions ({int(y.sum())} advance) on {len(np.unique(groups))} "
+                         f"resumes; need at least {n_splits} of each")
+    scorer = PairScorer(seed=seed).fit(X[tr], y[tr], feature_names=feature_names)
+    test = scorer.evaluate(X[te], y[te])
+    split = hashlib.sha256("\n".join(sorted(
+        f"{rows[i].resume_id}:{rows[i].role_id}:{rows[i].decision}" for i in te)
+    ).encode()).hexdigest()
+    new_ids = [r.id for r in rows if r.used_in_model_version is None]
+    current = registry.active(session, "pair_scorer")
+    active_test = None
+    if current is not None:
+        try:
+            registry.verify(current)
+            old = registry.load_artefact(current)
+            active_test = old.evaluate(X[te], y[te])
+            registry.add_evaluation(session, current, split, _pair_primary(active_test),
+                                    actor=actor)
+        except (ModelError, ValueError):
+            active_test = None
+    metrics = {
+        "primary_metric": "roc_auc", "greater_is_better": True,
+        "test_split": split, "evaluations": {split: _pair_primary(test)},
+        "test": test, "labels": len(rows), "new_labels": len(new_ids),
+        "train_rows": int(len(tr)), "test_rows": int(len(te)),
+    }
+    mv = registry.register(
+        session, "pair_scorer", models_dir=models_dir, save=scorer.save, actor=actor,
+        params={"base": scorer.base,
+                "calibration": scorer.method_, "feature_names": scorer.feature_names_},
+        metrics=metrics,
+        data_hash=texts_hash([f"{r.id}:{r.resume_id}:{r.role_id}:{r.decision}" for r in rows]))
+    q.mark_feedback_used(session, new_ids, mv.version)
+    return {"kind": "pair_scorer", "version": mv.version, "status": mv.status,
+            "labels": len(rows), "new_labels": len(new_ids), "test": test,
+            "test_split": split,
+            "active": None if current is None else {"version": current.version,
+                                                    **(active_test or {})}}
+
+
+def _pair_primary(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: m[k] for k in ("roc_auc", "accuracy", "ece", "brier", "n") if k in m}
