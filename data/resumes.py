@@ -490,8 +490,7 @@ def store_resume(session: Session, parsed: ParsedResume, *, actor: str) -> int:
     session.add(resume)
     session.flush()
     record(session, actor, "resumes.import", target_type="candidate", target=pseudonym,
-           detail={"resume_id": resume.id, "kind": parsed.kind, "language": parsed.language,
-                   "pages": parsed.pages})
+           detail={"kind": parsed.kind, "language": parsed.language, "pages": parsed.pages})
     return resume.id
 
 

@@ -166,3 +166,31 @@ def cfb_doc_bytes(text: str = "Jane Doe, ML engineer") -> bytes:
     )
     assert len(directory) == sector
     return header + fat_sector + directory + stream
+
+
+def slow_pdf_bytes(*, pages: int = 30, ops_per_page: int = 10_000) -> bytes:
+    """A valid PDF whose pages all share one long content stream: slow to extract, on purpose.
+
+    Written by hand (objects, cross-reference table, trailer) so it costs nothing to build.
+    """
+    ops = b"".join(b"BT /F1 6 Tf %d %d Td (w%d) Tj ET\n" % (20 + (i % 8) * 70, 20 + (i // 8) % 110 * 7, i)
+                   for i in range(ops_per_page))
+    page_ids = list(range(5, 5 + pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids)
+        + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream",
+    ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+         b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
