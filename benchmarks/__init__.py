@@ -1,0 +1,1 @@
+"""Speed, memory and quality measurements with committed results."""

@@ -1,0 +1,103 @@
+"""Embedding through the store's cache: a text is encoded once per model, ever.
+
+``embed_texts`` looks every text up by (model id, sha256) in bulk, encodes only the missing
+ones, stores them, and returns the rows in input order. ``embed_documents`` does the same for
+long texts at the level of their passages (the chunks the encoder pools), so the matcher gets
+both the document vector and the passage vectors from one cache, and a resume whose first line
+changed re-encodes one passage, not the whole text.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from data.embeddings import get_vectors, put_vectors, text_hash
+from ml.encoders import Encoder, chunk_text, pool
+
+ProgressFn = Callable[[int, int], None]
+
+STORE_BATCH = 512
+"""Missing texts are encoded and stored in blocks of this size (bounded memory, steady progress)."""
+
+
+def embed_texts(
+    session: Session,
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    progress: ProgressFn | None = None,
+    batch_size: int = 64,
+) -> np.ndarray:
+    """L2-normalised float32 vectors of ``texts`` (one row each), encoding only uncached texts.
+
+    ``progress(done, total)`` counts texts that had to be encoded. New vectors are added to
+    ``session`` (flushed, committed with the caller's transaction).
+    """
+    if len(texts) == 0:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    hashes = [text_hash(t) for t in texts]
+    unique: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        unique.setdefault(h, t)
+    found = get_vectors(session, encoder.model_id, unique.keys())
+    missing = [h for h in unique if h not in found]
+    total = len(missing)
+    done = 0
+    if progress:
+        progress(0, total)
+    for start in range(0, total, STORE_BATCH):
+        block = missing[start:start + STORE_BATCH]
+        vecs = encoder.encode([unique[h] for h in block], batch_size=batch_size)
+        new = {h: np.asarray(v, dtype=np.float32) for h, v in zip(block, vecs)}
+        put_vectors(session, encoder.model_id, new)
+        session.flush()
+        found.update(new)
+        done += len(block)
+        if progress:
+            progress(done, total)
+    return np.stack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def passages(encoder: Encoder, text: str) -> list[str]:
+    """The passages of ``text`` the encoder pools (its own chunking when it has one)."""
+    chunker = getattr(encoder, "chunks", None)
+    if callable(chunker):
+        return list(chunker(text))
+    return chunk_text(text) or [""]
+
+
+@dataclass
+class DocumentVectors:
+    """Document vectors and, per document, its passages and their vectors."""
+
+    vectors: np.ndarray
+    """(n, dim) L2-normalised: the mean of each document's passage vectors."""
+    passages: list[list[str]]
+    passage_vectors: list[np.ndarray]
+    """per document, (passages, dim) L2-normalised."""
+
+
+def embed_documents(
+    session: Session,
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    progress: ProgressFn | None = None,
+    batch_size: int = 64,
+) -> DocumentVectors:
+    """Embed long texts passage by passage through the cache; pool passages per document.
+
+    The document vector equals ``encoder.encode([text])[0]`` (same passages, same pooling).
+    """
+    parts = [passages(encoder, t) for t in texts]
+    flat = [p for ps in parts for p in ps]
+    owners = np.repeat(np.arange(len(texts)), [len(ps) for ps in parts])
+    vecs = embed_texts(session, encoder, flat, progress=progress, batch_size=batch_size)
+    pooled = pool(vecs, owners, len(texts)) if len(texts) else \
+        np.zeros((0, encoder.dim), dtype=np.float32)
+    bounds = np.cumsum([0] + [len(ps) for ps in parts])
+    per_doc = [vecs[bounds[i]:bounds[i + 1]] for i in range(len(texts))]
+    return DocumentVectors(pooled, parts, per_doc)

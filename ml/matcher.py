@@ -1,0 +1,635 @@
+"""Resume-to-role matching: role profiles, pair features, a 0-100 score, explanations, ranking.
+
+The score of a (resume, role) pair is built from cheap features (``FEATURE_NAMES``, in this
+column order):
+
+``semantic_doc``
+    cosine similarity of the role text and the whole resume (mean of its passage vectors);
+``semantic_passage``
+    the best cosine similarity between the role text and any single resume passage;
+``required_coverage`` / ``nice_coverage``
+    the weighted share of the role's required / nice-to-have skills that the bilingual taxonomy
+    finds in the resume text (Chinese or English surface forms alike); a role without required
+    skills counts as fully covered, one without nice-to-have skills as not covered;
+``skills_found``
+    how many of the role's skills were found, ``log1p(found) / log1p(role skills)``.
+
+With no trained model, ``score_pairs`` combines them with hand-set ``DEFAULT_WEIGHTS``
+(similarities first rescaled by ``SEMANTIC_RANGE``). When the training issue's calibrated pair
+scorer is active it maps the same feature matrix to probabilities and the score is ``100 * p``.
+
+``match`` scores every resume against every role in blocks (matrix products, never all resume
+texts in memory), keeps the top ``k`` per role with ``np.argpartition``, then loads only the
+shortlisted resumes' texts to build explanations, and stores the run so it can be reproduced.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from scipy import sparse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.audit import record
+from data.errors import InputError, NotFoundError
+from data.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
+from ml.embed import ProgressFn, embed_documents, embed_texts
+from ml.encoders import Encoder
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "semantic_doc",
+    "semantic_passage",
+    "required_coverage",
+    "nice_coverage",
+    "skills_found",
+)
+"""Column order of every feature matrix (the pair scorer's input contract)."""
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "semantic_doc": 0.35,
+    "semantic_passage": 0.15,
+    "required_coverage": 0.30,
+    "nice_coverage": 0.10,
+    "skills_found": 0.10,
+}
+"""Hand-set weights of the score when no trained pair scorer is active (they sum to 1)."""
+
+SEMANTIC_RANGE: tuple[float, float] = (0.10, 0.60)
+"""Cosine similarities are mapped linearly from this range onto 0..1 (clipped) before weighting."""
+
+PairScorer = Callable[[np.ndarray], np.ndarray]
+"""Maps an (n, len(FEATURE_NAMES)) feature matrix to n probabilities of advancing."""
+
+BLOCK = 256
+"""Resumes scored per block in ``match`` (bounds memory: texts of one block at a time)."""
+
+
+class SkillFinder(Protocol):
+    """What the matcher needs of the taxonomy (``data.taxonomy.Taxonomy`` is one)."""
+
+    by_key: dict[str, Any]
+
+    def find(self, text: str) -> list[Any]: ...
+
+
+# --- role profiles -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    """What a role asks for: its text and weighted skills ``(skill_key, weight, required)``."""
+
+    role_id: int | None
+    key: str
+    title: str
+    description: str
+    skills: list[tuple[str, float, bool]] = field(default_factory=list)
+    title_zh: str = ""
+
+    def text(self, taxonomy: SkillFinder | None = None) -> str:
+        """The text embedded for the role: titles, description, skill names in both languages."""
+        names: list[str] = []
+        for key, _w, _req in sorted(self.skills, key=lambda s: (not s[2], -s[1], s[0])):
+            sd = taxonomy.by_key.get(key) if taxonomy is not None else None
+            if sd is None:
+                names.append(key.replace("_", " "))
+            else:
+                names.append(sd.name_en)
+                if getattr(sd, "name_zh", ""):
+                    names.append(sd.name_zh)
+        head = " / ".join(t for t in (self.title, self.title_zh) if t)
+        parts = [head, self.description.strip()]
+        if names:
+            parts.append("Skills: " + ", ".join(names))
+        return "\n".join(p for p in parts if p)
+
+
+def load_profiles(session: Session, role_keys: Sequence[str] | None = None) -> list[RoleProfile]:
+    """Role profiles from the store (all roles, or those named, in the order named).
+
+    Raises ``NotFoundError`` naming any unknown role key.
+    """
+    q = select(Role).order_by(Role.key)
+    if role_keys:
+        q = q.where(Role.key.in_(list(role_keys)))
+    roles = list(session.scalars(q))
+    if role_keys:
+        known = {r.key for r in roles}
+        unknown = [k for k in role_keys if k not in known]
+        if unknown:
+            raise NotFoundError(
+                f"unknown role(s): {', '.join(unknown)}; `talentmap roles list` shows the keys"
+            )
+        order = {k: i for i, k in enumerate(dict.fromkeys(role_keys))}
+        roles.sort(key=lambda r: order[r.key])
+    skills: dict[int, list[tuple[str, float, bool]]] = {r.id: [] for r in roles}
+    if roles:
+        rows = session.execute(
+            select(RoleSkill.role_id, Skill.key, RoleSkill.importance, RoleSkill.required)
+            .join(Skill, Skill.id == RoleSkill.skill_id)
+            .where(RoleSkill.role_id.in_(list(skills)))
+            .order_by(RoleSkill.role_id, Skill.key)
+        )
+        for role_id, key, importance, required in rows:
+            skills[role_id].append((key, float(importance or 1.0), bool(required)))
+    return [
+        RoleProfile(r.id, r.key, r.title_en, r.description or "", skills[r.id], r.title_zh or "")
+        for r in roles
+    ]
+
+
+# --- skills --------------------------------------------------------------------------------
+
+
+@dataclass
+class SkillSpace:
+    """The skills of a set of roles as matrices: resumes' hits times weights = coverage."""
+
+    keys: list[str]
+    required: np.ndarray
+    """(skills, roles): required weights, each role's column summing to 1 (or all 0)."""
+    nice: np.ndarray
+    """(skills, roles): nice-to-have weights, normalised the same way."""
+    present: np.ndarray
+    """(skills, roles): 1 where the role lists the skill at all."""
+    has_required: np.ndarray
+    """(roles,) bool."""
+
+    @classmethod
+    def of(cls, profiles: Sequence[RoleProfile]) -> SkillSpace:
+        keys = sorted({k for p in profiles for k, _w, _r in p.skills})
+        col = {k: i for i, k in enumerate(keys)}
+        req = np.zeros((len(keys), len(profiles)), dtype=np.float32)
+        nice = np.zeros_like(req)
+        for j, p in enumerate(profiles):
+            for k, w, r in p.skills:
+                (req if r else nice)[col[k], j] = max(float(w), 0.0)
+        present = ((req > 0) | (nice > 0)).astype(np.float32)
+        has_required = req.sum(axis=0) > 0
+        for m in (req, nice):
+            sums = m.sum(axis=0, keepdims=True)
+            sums[sums == 0] = 1.0
+            m /= sums
+        return cls(keys, req, nice, present, has_required)
+
+    def hits(self, taxonomy: SkillFinder, texts: Iterable[str]) -> sparse.csr_matrix:
+        """(texts, skills) 0/1: which of these skills the taxonomy finds in each text."""
+        col = {k: i for i, k in enumerate(self.keys)}
+        rows: list[int] = []
+        cols: list[int] = []
+        n = 0
+        for i, text in enumerate(texts):
+            n = i + 1
+            for key in {h.key for h in taxonomy.find(text)}:
+                j = col.get(key)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        data = np.ones(len(rows), dtype=np.float32)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(n, len(self.keys)))
+
+
+def taxonomy_hash(taxonomy: SkillFinder) -> str:
+    """A short fingerprint of the taxonomy's skills and surface forms (stored with each run)."""
+    h = hashlib.sha256()
+    for key in sorted(taxonomy.by_key):
+        sd = taxonomy.by_key[key]
+        forms = getattr(sd, "forms", ())
+        h.update(json.dumps([key, list(forms)], ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+# --- features and score --------------------------------------------------------------------
+
+
+def pair_features(
+    doc_vectors: np.ndarray,
+    passage_best: np.ndarray,
+    skill_hits: sparse.spmatrix | np.ndarray,
+    role_vectors: np.ndarray,
+    space: SkillSpace,
+) -> np.ndarray:
+    """The (resumes, roles, len(FEATURE_NAMES)) feature tensor of a block of resumes.
+
+    ``passage_best`` is (resumes, roles): each resume's best passage similarity per role.
+    """
+    n, r = doc_vectors.shape[0], role_vectors.shape[0]
+    out = np.empty((n, r, len(FEATURE_NAMES)), dtype=np.float32)
+    out[:, :, 0] = doc_vectors @ role_vectors.T
+    out[:, :, 1] = passage_best
+    if len(space.keys):
+        hits = sparse.csr_matrix(skill_hits)
+        req = np.asarray(hits @ space.required)
+        nice = np.asarray(hits @ space.nice)
+        found = np.asarray(hits @ space.present)
+    else:
+        req = nice = found = np.zeros((n, r), dtype=np.float32)
+    out[:, :, 2] = np.where(space.has_required[None, :], req, 1.0)
+    out[:, :, 3] = nice
+    n_skills = space.present.sum(axis=0) if len(space.keys) else np.zeros(r)
+    denom = np.log1p(np.maximum(n_skills, 1))
+    out[:, :, 4] = np.log1p(found) / denom[None, :]
+    return out
+
+
+def passage_best(passage_vectors: Sequence[np.ndarray], role_vectors: np.ndarray) -> np.ndarray:
+    """(resumes, roles): the best similarity between any passage of a resume and each role."""
+    out = np.zeros((len(passage_vectors), role_vectors.shape[0]), dtype=np.float32)
+    for i, pv in enumerate(passage_vectors):
+        if len(pv):
+            out[i] = (pv @ role_vectors.T).max(axis=0)
+    return out
+
+
+def score_pairs(
+    features: np.ndarray,
+    *,
+    weights: dict[str, float] | None = None,
+    pair_scorer: PairScorer | None = None,
+) -> np.ndarray:
+    """Scores 0-100 of feature rows (``features[..., len(FEATURE_NAMES)]``; any leading shape).
+
+    With ``pair_scorer`` (a calibrated model mapping an (n, F) matrix to probabilities) the
+    score is ``100 * p``; otherwise the hand-set ``weights`` (``DEFAULT_WEIGHTS``) combine the
+    features, similarities rescaled from ``SEMANTIC_RANGE`` to 0..1.
+    """
+    features = np.asarray(features, dtype=np.float32)
+    if features.shape[-1] != len(FEATURE_NAMES):
+        raise ValueError(
+            f"expected {len(FEATURE_NAMES)} feature columns ({', '.join(FEATURE_NAMES)}), "
+            f"got {features.shape[-1]}"
+        )
+    lead = features.shape[:-1]
+    flat = features.reshape(-1, len(FEATURE_NAMES))
+    if pair_scorer is not None:
+        p = np.asarray(pair_scorer(flat), dtype=np.float64).reshape(-1)
+        if p.shape[0] != flat.shape[0]:
+            raise ValueError(f"pair scorer returned {p.shape[0]} values for {flat.shape[0]} rows")
+        return (100.0 * np.clip(p, 0.0, 1.0)).astype(np.float32).reshape(lead)
+    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unknown = set(w) - set(FEATURE_NAMES)
+    if unknown:
+        raise ValueError(f"unknown feature weight(s) {sorted(unknown)}; known: {FEATURE_NAMES}")
+    lo, hi = SEMANTIC_RANGE
+    scaled = flat.copy()
+    scaled[:, :2] = np.clip((flat[:, :2] - lo) / (hi - lo), 0.0, 1.0)
+    vec = np.array([w.get(n, 0.0) for n in FEATURE_NAMES], dtype=np.float32)
+    total = float(vec.sum()) or 1.0
+    return (100.0 * (scaled @ vec) / total).astype(np.float32).reshape(lead)
+
+
+class TopK:
+    """The ``k`` best (score, resume id) per role over blocks, by ``np.argpartition``."""
+
+    def __init__(self, roles: int, k: int) -> None:
+        self.k = k
+        self.scores = np.zeros((0, roles), dtype=np.float32)
+        self.ids = np.zeros((0, roles), dtype=np.int64)
+
+    def add(self, scores: np.ndarray, ids: np.ndarray) -> None:
+        """Merge a block: ``scores`` (n, roles) of resumes ``ids`` (n,)."""
+        ids2 = np.broadcast_to(np.asarray(ids, dtype=np.int64)[:, None], scores.shape)
+        s = np.vstack([self.scores, scores.astype(np.float32, copy=False)])
+        i = np.vstack([self.ids, ids2])
+        if s.shape[0] > self.k:
+            part = np.argpartition(-s, self.k - 1, axis=0)[: self.k]
+            s = np.take_along_axis(s, part, axis=0)
+            i = np.take_along_axis(i, part, axis=0)
+        self.scores, self.ids = s, i
+
+    def result(self) -> list[list[tuple[int, float]]]:
+        """Per role, ``(resume_id, score)`` best first (ties broken by resume id)."""
+        out: list[list[tuple[int, float]]] = []
+        for j in range(self.scores.shape[1]):
+            pairs = sorted(zip(self.ids[:, j].tolist(), self.scores[:, j].tolist()),
+                           key=lambda p: (-p[1], p[0]))
+            out.append(pairs)
+        return out
+
+
+# --- explanations --------------------------------------------------------------------------
+
+_SENTENCE_RE = re.compile(r"[^\n。！？；!?;]+[。！？；!?;]?")
+SNIPPET_CHARS = 220
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    """The sentence or line of ``text`` around ``text[start:end]``, trimmed to a readable size."""
+    for m in _SENTENCE_RE.finditer(text):
+        if m.start() <= start < m.end():
+            s = " ".join(m.group(0).split())
+            if len(s) <= SNIPPET_CHARS:
+                return s
+            rel = start - m.start()
+            lo = max(0, rel - SNIPPET_CHARS // 2)
+            return ("…" if lo else "") + " ".join(m.group(0)[lo:lo + SNIPPET_CHARS].split()) + "…"
+    return " ".join(text[max(0, start - 80):end + 80].split())
+
+
+def _best_line(passage: str, name: str) -> str:
+    words = {w for w in re.findall(r"\w+", name.lower()) if len(w) > 2}
+    lines = [ln for ln in passage.splitlines() if ln.strip()] or [passage]
+    best = max(lines, key=lambda ln: len(words & set(re.findall(r"\w+", ln.lower()))))
+    return best[:SNIPPET_CHARS]
+
+
+@dataclass
+class Explanation:
+    """Why a resume scored what it did for a role (stored as JSON with each match score)."""
+
+    matched_skills: list[dict[str, Any]]
+    """``{key, name, required, weight, evidence, how}``; ``how`` is ``lexical``."""
+    missing_required: list[dict[str, Any]]
+    """``{key, name, weight, closest, similarity}``: the nearest passage, by embedding."""
+    missing_nice: list[str]
+    strongest_passages: list[dict[str, Any]]
+    """``{text, similarity}``: the resume passages closest to the role text."""
+    features: dict[str, float]
+    score_source: str = "weights"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "matched_skills": self.matched_skills,
+            "missing_required": self.missing_required,
+            "missing_nice": self.missing_nice,
+            "strongest_passages": self.strongest_passages,
+            "features": self.features,
+            "score_source": self.score_source,
+        }
+
+
+SEMANTIC_EVIDENCE_MIN = 0.35
+"""A missing skill's closest passage is shown only when at least this similar to its name."""
+
+
+def explain(
+    text: str,
+    profile: RoleProfile,
+    taxonomy: SkillFinder,
+    features: np.ndarray,
+    *,
+    passages: Sequence[str],
+    passage_vectors: np.ndarray,
+    role_vector: np.ndarray,
+    skill_vectors: dict[str, np.ndarray],
+    score_source: str = "weights",
+) -> Explanation:
+    """Evidence for one (resume, role) pair.
+
+    Matched skills carry the sentence or line where the taxonomy found them (lexical evidence);
+    each missing required skill carries the resume passage closest to the skill's name by
+    embedding, when one is close enough, so a reviewer can judge a synonym the taxonomy lacks.
+    """
+    first: dict[str, Any] = {}
+    for hit in taxonomy.find(text):
+        first.setdefault(hit.key, hit)
+
+    def name(key: str) -> str:
+        sd = taxonomy.by_key.get(key)
+        return sd.name_en if sd is not None else key
+
+    matched: list[dict[str, Any]] = []
+    missing_req: list[dict[str, Any]] = []
+    missing_nice: list[str] = []
+    for key, weight, required in sorted(profile.skills, key=lambda s: (not s[2], -s[1], s[0])):
+        hit = first.get(key)
+        if hit is not None:
+            matched.append({"key": key, "name": name(key), "required": required,
+                            "weight": weight, "evidence": _snippet(text, hit.start, hit.end),
+                            "how": "lexical"})
+        elif required:
+            item: dict[str, Any] = {"key": key, "name": name(key), "weight": weight,
+                                    "closest": None, "similarity": None}
+            sv = skill_vectors.get(key)
+            if sv is not None and len(passage_vectors):
+                sims = passage_vectors @ sv
+                b = int(np.argmax(sims))
+                if sims[b] >= SEMANTIC_EVIDENCE_MIN:
+                    item["closest"] = _best_line(passages[b], name(key))
+                    item["similarity"] = round(float(sims[b]), 3)
+            missing_req.append(item)
+        else:
+            missing_nice.append(key)
+    strongest: list[dict[str, Any]] = []
+    if len(passage_vectors):
+        sims = passage_vectors @ role_vector
+        for b in np.argsort(-sims)[:3]:
+            snippet = " ".join(passages[int(b)].split())
+            if len(snippet) > SNIPPET_CHARS:
+                snippet = snippet[:SNIPPET_CHARS] + "…"
+            strongest.append({"text": snippet, "similarity": round(float(sims[b]), 3)})
+    feats = {n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, features)}
+    return Explanation(matched, missing_req, missing_nice, strongest, feats, score_source)
+
+
+# --- batch matching ------------------------------------------------------------------------
+
+
+@dataclass
+class MatchRow:
+    """One shortlisted resume for one role."""
+
+    role: str
+    role_title: str
+    resume_id: int
+    resume: str
+    rank: int
+    score: float
+    explanation: dict[str, Any]
+
+    @property
+    def matched_skills(self) -> list[str]:
+        return [m["key"] for m in self.explanation.get("matched_skills", [])]
+
+    @property
+    def missing_skills(self) -> list[str]:
+        return [m["key"] for m in self.explanation.get("missing_required", [])]
+
+
+@dataclass
+class MatchResult:
+    """A stored match run and its shortlists (best first per role)."""
+
+    run_id: int
+    encoder: str
+    rows: list[MatchRow]
+    resumes_scored: int
+    texts_encoded: int
+    params: dict[str, Any]
+
+    def for_role(self, role_key: str) -> list[MatchRow]:
+        return [r for r in self.rows if r.role == role_key]
+
+
+def _resume_ids(session: Session, resume_ids: Sequence[int] | None) -> list[int]:
+    if resume_ids is None:
+        return list(session.scalars(select(Resume.id).order_by(Resume.id)))
+    wanted = sorted(set(int(i) for i in resume_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 900):
+        found.update(session.scalars(
+            select(Resume.id).where(Resume.id.in_(wanted[start:start + 900]))))
+    unknown = [i for i in wanted if i not in found]
+    if unknown:
+        raise NotFoundError(f"unknown resume id(s): {unknown[:10]}")
+    return wanted
+
+
+def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    rows = session.execute(select(Resume.id, Resume.file_name, Resume.text)
+                           .where(Resume.id.in_(list(ids))))
+    return {i: (fn, t) for i, fn, t in rows}
+
+
+def match(
+    session: Session,
+    encoder: Encoder,
+    *,
+    role_keys: Sequence[str] | None = None,
+    resume_ids: Sequence[int] | None = None,
+    top_k: int = 10,
+    actor: str,
+    pair_scorer: PairScorer | None = None,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    taxonomy: SkillFinder | None = None,
+    weights: dict[str, float] | None = None,
+) -> MatchResult:
+    """Rank resumes for roles, store the run (``MatchRun`` + ``MatchScore`` rows) and audit it.
+
+    Every stored resume (or ``resume_ids``) is scored against every role (or ``role_keys``) in
+    blocks of ``BLOCK`` resumes; only uncached passages are encoded. The ``top_k`` per role get
+    an explanation. ``progress(done, total)`` counts resumes scored. With ``pair_scorer`` (and
+    the ``model_version_id`` it came from) the trained model produces the score.
+    """
+    if top_k < 1:
+        raise InputError(f"top must be at least 1, got {top_k}", field="top")
+    if taxonomy is None:
+        from data.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    profiles = load_profiles(session, role_keys)
+    if not profiles:
+        raise NotFoundError("there are no roles to match: import roles or load the demo first")
+    ids = _resume_ids(session, resume_ids)
+    if not ids:
+        raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    space = SkillSpace.of(profiles)
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
+    top = TopK(len(profiles), min(top_k, len(ids)))
+    encoded = 0
+
+    def count(done: int, total: int) -> None:
+        nonlocal encoded
+        if done == total:
+            encoded += total
+
+    if progress:
+        progress(0, len(ids))
+    for start in range(0, len(ids), BLOCK):
+        block_ids = ids[start:start + BLOCK]
+        texts = _texts(session, block_ids)
+        block_texts = [texts[i][1] for i in block_ids]
+        docs = embed_documents(session, encoder, block_texts, progress=count)
+        feats = pair_features(docs.vectors, passage_best(docs.passage_vectors, role_vectors),
+                              space.hits(taxonomy, block_texts), role_vectors, space)
+        top.add(score_pairs(feats, weights=weights, pair_scorer=pair_scorer),
+                np.asarray(block_ids))
+        del texts, block_texts, docs, feats
+        if progress:
+            progress(min(start + BLOCK, len(ids)), len(ids))
+
+    shortlists = top.result()
+    listed = sorted({rid for sl in shortlists for rid, _s in sl})
+    params = {
+        "top_k": top_k,
+        "weights": weights,
+        "semantic_range": list(SEMANTIC_RANGE),
+        "feature_names": list(FEATURE_NAMES),
+        "score_source": "pair_scorer" if pair_scorer is not None else "weights",
+        "roles": [p.key for p in profiles],
+        "resumes": len(ids),
+        "resume_ids_sha256": hashlib.sha256(
+            ",".join(map(str, ids)).encode()).hexdigest(),
+        "resume_ids": None if resume_ids is None else ids,
+        "taxonomy_hash": taxonomy_hash(taxonomy),
+        "taxonomy_skills": len(taxonomy.by_key),
+        "encoder_dim": encoder.dim,
+    }
+    run = MatchRun(created_by=actor, encoder=encoder.model_id, params=params,
+                   model_version_id=model_version_id)
+    session.add(run)
+    session.flush()
+
+    skill_keys = sorted({k for p in profiles for k, _w, req in p.skills if req})
+    skill_vecs = dict(zip(skill_keys, embed_texts(
+        session, encoder, [_skill_name(taxonomy, k) for k in skill_keys]))) if skill_keys else {}
+    rows: list[MatchRow] = []
+    for start in range(0, len(listed), BLOCK):
+        part = listed[start:start + BLOCK]
+        texts = _texts(session, part)
+        docs = embed_documents(session, encoder, [texts[i][1] for i in part])
+        pos = {rid: n for n, rid in enumerate(part)}
+        feats_all = pair_features(docs.vectors, passage_best(docs.passage_vectors, role_vectors),
+                                  space.hits(taxonomy, [texts[i][1] for i in part]),
+                                  role_vectors, space)
+        for j, profile in enumerate(profiles):
+            for rank, (rid, score) in enumerate(shortlists[j], start=1):
+                n = pos.get(rid)
+                if n is None:
+                    continue
+                exp = explain(texts[rid][1], profile, taxonomy, feats_all[n, j],
+                              passages=docs.passages[n], passage_vectors=docs.passage_vectors[n],
+                              role_vector=role_vectors[j], skill_vectors=skill_vecs,
+                              score_source=params["score_source"]).to_json()
+                rows.append(MatchRow(profile.key, profile.title, rid, texts[rid][0], rank,
+                                     round(float(score), 2), exp))
+    role_ids = {p.key: p.role_id for p in profiles}
+    rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
+    session.execute(MatchScore.__table__.insert(), [
+        {"run_id": run.id, "resume_id": r.resume_id, "role_id": role_ids[r.role],
+         "score": r.score, "rank": r.rank, "explanation": r.explanation} for r in rows
+    ]) if rows else None
+    record(session, actor, "match.run", target_type="match_run", target=str(run.id),
+           model_version=str(model_version_id) if model_version_id else None,
+           detail={"roles": len(profiles), "resumes": len(ids), "top_k": top_k,
+                   "encoder": encoder.model_id, "texts_encoded": encoded})
+    session.flush()
+    return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
+
+
+def _skill_name(taxonomy: SkillFinder, key: str) -> str:
+    sd = taxonomy.by_key.get(key)
+    if sd is None:
+        return key.replace("_", " ")
+    return f"{sd.name_en} / {sd.name_zh}" if getattr(sd, "name_zh", "") else sd.name_en
+
+
+def load_run(session: Session, run_id: int) -> MatchResult:
+    """A stored run's shortlists, exactly as ``match`` returned them."""
+    run = session.get(MatchRun, run_id)
+    if run is None:
+        raise NotFoundError(f"no match run {run_id}")
+    q = (select(MatchScore, Role.key, Role.title_en, Resume.file_name)
+         .join(Role, Role.id == MatchScore.role_id)
+         .join(Resume, Resume.id == MatchScore.resume_id)
+         .where(MatchScore.run_id == run_id))
+    order = {k: i for i, k in enumerate(run.params.get("roles", []))}
+    rows = [MatchRow(key, title, ms.resume_id, fn, ms.rank, ms.score, ms.explanation or {})
+            for ms, key, title, fn in session.execute(q)]
+    rows.sort(key=lambda r: (order.get(r.role, math.inf), r.rank))
+    return MatchResult(run.id, run.encoder, rows, int(run.params.get("resumes", 0)), 0,
+                       dict(run.params))
+
+
+def latest_run_id(session: Session) -> int | None:
+    """The id of the most recent match run, if any."""
+    return session.scalar(select(func.max(MatchRun.id)))
