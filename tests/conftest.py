@@ -134,12 +134,12 @@ def sqlite_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[En
 @pytest.fixture
 def cli(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run ``talentmap`` commands against ``engine``; returns ``invoke(*args, user=None)``."""
-    return _cli_runner(engine, tmp_path, monkeypatch)
+    yield from _cli_runner(engine, tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def sqlite_cli(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    return _cli_runner(sqlite_engine, tmp_path, monkeypatch)
+    yield from _cli_runner(sqlite_engine, tmp_path, monkeypatch)
 
 
 def _cli_runner(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
