@@ -195,7 +195,7 @@ def _weights(value: Any, fld: str, row: _Row, tax: Taxonomy) -> dict[str, float]
     out: dict[str, float] = {}
     for name, raw in _skill_items(value, fld, row):
         if not name:
-            row.error("empty skill name (two separators in a row?)", fld)
+            row.error("empty skill name before a weight: write `skill:weight`", fld)
             continue
         skill = tax.lookup(name)
         if skill is None:
@@ -222,6 +222,13 @@ def _weights(value: Any, fld: str, row: _Row, tax: Taxonomy) -> dict[str, float]
     return out
 
 
+def _record_key(rec: dict[str, Any]) -> str:
+    """The given key, else one made from the English (or Chinese) title."""
+    lowered = {str(k).strip().lower(): v for k, v in rec.items()}
+    title = _text(lowered.get("title_en")) or _text(lowered.get("title_zh"))
+    return _text(lowered.get("key")) or slugify(title)
+
+
 def _profile(rec: Any, row: _Row, tax: Taxonomy) -> RoleProfile | None:
     if not isinstance(rec, dict):
         row.error(f"expected a role (a mapping of fields), got {type(rec).__name__}")
@@ -237,7 +244,7 @@ def _profile(rec: Any, row: _Row, tax: Taxonomy) -> RoleProfile | None:
     title_en, title_zh = _text(rec.get("title_en")), _text(rec.get("title_zh"))
     if not title_en and not title_zh:
         row.error("no title: give title_en, title_zh or both", "title_en")
-    key = _text(rec.get("key")) or slugify(title_en or title_zh)
+    key = _record_key(rec)
     if (title_en or title_zh) and not key:
         row.error("cannot make a key from the title: give a key", "key")
     values = {"key": key, "title_en": title_en, "title_zh": title_zh,
@@ -314,15 +321,16 @@ def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProf
     for number, rec in records:
         row = _Row(name, number, is_yaml=is_yaml, errors=errors)
         profile = _profile(rec, row, tax)
-        if profile is None:
-            continue
-        if profile.key in seen:
+        key = _record_key(rec) if isinstance(rec, dict) else ""
+        if key and key in seen:
             where = "line" if is_yaml else "row"
-            row.error(f"key {profile.key!r} already used in {where} {seen[profile.key]}: give "
-                      "each role its own key", "key")
+            row.error(f"key {key!r} already used in {where} {seen[key]}: give each role its "
+                      "own key", "key")
             continue
-        seen[profile.key] = number
-        profiles.append(profile)
+        if key:
+            seen[key] = number
+        if profile is not None:
+            profiles.append(profile)
     if errors:
         raise ImportErrors(errors)
     if not profiles:
