@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,65 @@ def _numeric_codes() -> dict[str, str]:
 def iso_numeric(alpha2: str) -> str | None:
     """ISO 3166-1 numeric code (zero-padded) of an alpha-2 code, or None when unknown."""
     return _numeric_codes().get(alpha2.upper())
+
+
+_A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Project degrees to the Equal Earth plane (Šavrič, Patterson & Jenny 2018)."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    theta = math.asin(math.sqrt(3) / 2 * math.sin(phi))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (
+        3 * (9 * _A4 * t6 * t2 + 7 * _A3 * t6 + 3 * _A2 * t2 + _A1))
+    y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
+    return round(x, 4), round(y, 4)
+
+
+def _unwrap(ring: list[list[float]]) -> list[list[float]]:
+    """Rings crossing the antimeridian jump from +180 to -180; move them east and clamp."""
+    if not any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
+        return ring
+    return [[min(lon + 360 if lon < 0 else lon, 180.0), lat] for lon, lat in ring]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One country's outline on the Equal Earth plane; rings separated by ``None``."""
+
+    numeric: str
+    name: str
+    xs: tuple[float | None, ...]
+    ys: tuple[float | None, ...]
+
+
+@lru_cache(maxsize=1)
+def projected_shapes() -> tuple[Shape, ...]:
+    """Every bundled country (Antarctica left out) projected for a plain x/y plot.
+
+    Drawing filled x/y polygons needs no map tiles or topojson from a CDN, so the map renders
+    offline in the browser and in static exports alike.
+    """
+    shapes = []
+    for feat in world_geojson()["features"]:
+        if feat["id"] == "010":
+            continue
+        geom = feat["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for poly in polys:
+            for ring in poly[:1]:  # outer rings only: holes are lakes and enclaves
+                for lon, lat in _unwrap(ring):
+                    x, y = equal_earth(lon, lat)
+                    xs.append(x)
+                    ys.append(y)
+                xs.append(None)
+                ys.append(None)
+        shapes.append(Shape(feat["id"], feat["properties"].get("name", ""), tuple(xs), tuple(ys)))
+    return tuple(shapes)
 
 
 def main() -> None:  # pragma: no cover - one-off conversion, kept for provenance

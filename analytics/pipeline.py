@@ -151,9 +151,9 @@ def data_bounds(session: Session) -> tuple[object, object]:
 def filter_options(session: Session) -> dict[str, list[str]]:
     """Values the global filters offer: role keys, countries and channels present."""
     roles = list(session.scalars(select(Role.key).order_by(Role.key)))
-    countries = [c for c in session.scalars(select(distinct(Candidate.country))
+    countries = [c for c in session.scalars(select(Candidate.country).distinct()
                                             .order_by(Candidate.country)) if c]
-    channels = [c for c in session.scalars(select(distinct(Candidate.source_channel))
+    channels = [c for c in session.scalars(select(Candidate.source_channel).distinct()
                                            .order_by(Candidate.source_channel)) if c]
     return {"roles": roles, "countries": countries, "channels": channels}
 

@@ -1,0 +1,152 @@
+"""TalentMap dashboard: the one entry script. Routes pages with ``st.navigation``, draws the
+sidebar (language, sign-in, global filters) and enforces roles on every page."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import resources, state  # noqa: E402
+from dashboard.i18n import LANGS, country_formatter, t  # noqa: E402
+from data.errors import TalentMapError  # noqa: E402
+
+st.set_page_config(page_title="TalentMap", page_icon="🧭", layout="wide")
+
+PAGES = [
+    # (file, title key, icon, permission needed to see it)
+    ("app_pages/overview.py", "nav.overview", ":material/dashboard:", "read"),
+    ("app_pages/roles_skills.py", "nav.roles", ":material/grid_on:", "read"),
+    ("app_pages/international.py", "nav.international", ":material/public:", "read"),
+    ("app_pages/cultivation.py", "nav.cultivation", ":material/school:", "read"),
+    ("app_pages/matching.py", "nav.matching", ":material/person_search:", "decide"),
+    ("app_pages/model_lab.py", "nav.model_lab", ":material/science:", "read"),
+    ("app_pages/documents.py", "nav.documents", ":material/description:", "read"),
+    ("app_pages/reports.py", "nav.reports", ":material/summarize:", "read"),
+]
+
+
+def _language() -> None:
+    st.session_state.setdefault("lang", "zh")
+    st.sidebar.segmented_control(t("lang.label"), options=list(LANGS), key="lang",
+                                 format_func=LANGS.get, selection_mode="single")
+    if st.session_state.get("lang") is None:  # segmented control can be cleared
+        st.session_state["lang"] = "zh"
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def _login() -> bool:
+    """Sign the user in; returns True when the page may be drawn."""
+    if state.current_user() is not None:
+        return True
+    from data.users import get_user, has_users, verify_password
+
+    with resources.session() as s:
+        users_exist = has_users(s)
+    if not users_exist:
+        state.set_user("admin", "admin")
+        st.session_state["local_admin"] = True
+        return True
+    if _oidc_configured():
+        if not getattr(st.user, "is_logged_in", False):
+            st.title(t("login.title"))
+            if st.button(t("login.oidc"), key="login_oidc"):
+                st.login()
+            return False
+        name = str(getattr(st.user, "email", None) or getattr(st.user, "name", ""))
+        with resources.session() as s:
+            try:
+                role = get_user(s, name).role
+            except TalentMapError:
+                role = "viewer"
+        state.set_user(name, role)
+        return True
+    st.title(t("login.title"))
+    with st.form("login"):
+        name = st.text_input(t("login.name"), key="login_name")
+        password = st.text_input(t("login.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login.submit"))
+    if submitted:
+        with resources.session() as s:
+            try:
+                user = get_user(s, name.strip())
+                ok = verify_password(user, password)
+            except TalentMapError:
+                ok = False
+            if ok:
+                state.set_user(user.name, user.role)
+                state.audit(s, "dashboard.login", target_type="user", target=user.name)
+                st.rerun()
+        st.error(t("login.failed"))
+    return False
+
+
+def _filters() -> None:
+    url = resources.store_url()
+    opts = resources.filter_options(url)
+    lo, hi = resources.bounds(url)
+    sb = st.sidebar
+    sb.subheader(t("filters.header"))
+    if lo and hi:
+        import datetime as dt
+
+        default = (max(lo, hi - dt.timedelta(days=364)), hi)
+        value = state.stored("dates", default)
+        sb.date_input(t("filters.dates"), value=value, min_value=lo, max_value=hi,
+                      key="w_dates", on_change=state.remember, args=("dates",))
+        st.session_state.setdefault("_dates", default)
+    titles = resources.role_titles(url, st.session_state["lang"])
+    for key, options, fmt in (("roles", opts["roles"], lambda k: titles.get(k, k)),
+                              ("countries", opts["countries"], country_formatter()),
+                              ("channels", opts["channels"], str)):
+        sb.multiselect(t(f"filters.{key}"), options=options, default=[
+            v for v in state.stored(key, []) if v in options], format_func=fmt,
+            key=f"w_{key}", on_change=state.remember, args=(key,),
+            placeholder=t("filters.all"))
+
+
+def main() -> None:
+    _language()
+    url = resources.store_url()
+    status = resources.store_state(url)
+    if status == "no_schema":
+        st.error(t("err.schema"))
+        st.stop()
+    if not _login():
+        st.stop()
+    user = state.current_user()
+    assert user is not None
+    if st.session_state.get("local_admin"):
+        st.sidebar.caption(t("login.local"))
+    else:
+        st.sidebar.caption(t("login.signed_in", name=user.name, role=user.role))
+        if st.sidebar.button(t("login.logout"), key="logout"):
+            st.session_state.pop("user", None)
+            if _oidc_configured():
+                st.logout()
+            st.rerun()
+    pages = [st.Page(path, title=t(title), icon=icon, default=i == 0)
+             for i, (path, title, icon, perm) in enumerate(PAGES) if state.user_can(perm)]
+    nav = st.navigation(pages)
+    if status == "empty" and nav.title not in (t("nav.documents"), t("nav.matching"),
+                                               t("nav.model_lab")):
+        st.warning(t("err.empty"))
+    else:
+        _filters()
+    try:
+        nav.run()
+    except TalentMapError as err:
+        st.error(t("err.generic", msg=str(err)))
+
+
+main()

@@ -1,0 +1,55 @@
+"""Cultivation and retention: programmes, enrolment, completion, and retention of cohorts
+after hire by programme (hires in no programme are the baseline)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.cultivation import HORIZONS, NO_PROGRAMME, retention_by_programme
+from dashboard import figures, resources, state
+from dashboard.i18n import fmt_pct, lang, t
+
+state.require("read")
+st.title(t("nav.cultivation"))
+url = resources.store_url()
+f = state.filters()
+lg = lang()
+
+progs = resources.programmes(url, f, lg)
+if progs.empty:
+    st.info(t("cult.empty"))
+else:
+    st.subheader(t("cult.programmes"))
+    st.plotly_chart(figures.grouped(progs, "name", [("completed", t("col.completed")),
+                                                    ("in_progress", t("col.in_progress")),
+                                                    ("dropped", t("col.dropped"))],
+                                    t("cult.programmes"), t("chart.count")),
+                    key="cult_programmes")
+    st.dataframe(progs.assign(completion_rate=progs["completion_rate"].map(fmt_pct))[
+        ["name", "enrolled", "completed", "in_progress", "dropped", "completion_rate"]].rename(
+        columns={"name": t("col.programme"), "enrolled": t("col.enrolled"),
+                 "completed": t("col.completed"), "in_progress": t("col.in_progress"),
+                 "dropped": t("col.dropped"), "completion_rate": t("col.completion_rate")}),
+        hide_index=True, key="cult_programmes_table")
+
+_, hi = resources.bounds(url)
+as_of = hi or dt.date.today()
+coh = resources.cohorts(url, f, lg, as_of)
+if not coh.empty:
+    coh = coh.assign(name=coh["name"].where(coh["programme"] != NO_PROGRAMME, t("cult.none")))
+    per = retention_by_programme(coh)
+    st.subheader(t("cult.retention"))
+    st.plotly_chart(figures.grouped(per, "name", [(f"retention_{h}", t("col.retention", d=h))
+                                                  for h in HORIZONS],
+                                    t("cult.retention"), t("chart.share"), percent=True),
+                    key="cult_retention")
+    st.subheader(t("cult.cohorts"))
+    show = coh[["name", "cohort", "hires"] + [f"retention_{h}" for h in HORIZONS]].copy()
+    for h in HORIZONS:
+        show[f"retention_{h}"] = show[f"retention_{h}"].map(fmt_pct)
+    st.dataframe(show.rename(columns={"name": t("col.programme"), "cohort": t("col.cohort"),
+                                      "hires": t("col.hires"),
+                                      **{f"retention_{h}": t("col.retention", d=h)
+                                         for h in HORIZONS}}),
+                 hide_index=True, key="cult_cohorts_table")

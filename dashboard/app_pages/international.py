@@ -1,0 +1,113 @@
+"""International pipeline: funnel and conversion, time in stage, by country (world map) and by
+channel, and a comparison of two countries or two periods."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.filters import Filters
+from dashboard import figures, resources, state
+from dashboard.i18n import (
+    country_formatter,
+    country_name,
+    fmt_int,
+    fmt_pct,
+    formatter,
+    stage_name,
+    t,
+)
+
+state.require("read")
+st.title(t("nav.international"))
+url = resources.store_url()
+f = state.filters()
+
+fun = resources.funnel(url, f)
+if fun.empty:
+    st.info(t("intl.no_data"))
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    labels = [stage_name(s) for s in fun["stage"]]
+    st.plotly_chart(figures.funnel(labels, fun["reached"].tolist(), t("intl.funnel")),
+                    key="intl_funnel")
+    table = fun.assign(stage=labels)[["stage", "reached", "conversion"]]
+    st.dataframe(table.assign(reached=table["reached"].map(fmt_int),
+                              conversion=table["conversion"].map(fmt_pct)).rename(columns={
+        "stage": t("col.stage"), "reached": t("col.reached"),
+        "conversion": t("col.conversion")}), hide_index=True, key="intl_funnel_table")
+with right:
+    tis = resources.time_in_stage(url, f)
+    if not tis.empty:
+        st.plotly_chart(figures.time_in_stage(tis, [stage_name(s) for s in tis["stage"]],
+                                              t("intl.time"), t("chart.days")), key="intl_time")
+        st.dataframe(tis.assign(stage=[stage_name(s) for s in tis["stage"]])[
+            ["stage", "n", "median", "p25", "p75", "p90"]].rename(columns={
+                "stage": t("col.stage"), "n": t("col.n"), "median": t("col.median"),
+                "p25": t("col.p25"), "p75": t("col.p75"), "p90": t("col.p90")}),
+            hide_index=True, key="intl_time_table")
+
+by_country = resources.breakdown(url, f, "country")
+names = [country_name(c) for c in by_country["key"]]
+st.plotly_chart(figures.world_map(by_country["key"].tolist(),
+                                  by_country["applications"].tolist(), names, t("intl.map"),
+                                  t("col.applications")), key="intl_map")
+
+c1, c2 = st.columns(2)
+for col, by, title in ((c1, "country", "intl.countries"), (c2, "channel", "intl.channels")):
+    df = by_country if by == "country" else resources.breakdown(url, f, by)
+    keys = [country_name(k) for k in df["key"]] if by == "country" else df["key"].tolist()
+    with col:
+        st.subheader(t(title))
+        st.dataframe(df.assign(key=keys, hire_rate=df["hire_rate"].map(fmt_pct))[
+            ["key", "applications", "offers", "hires", "hire_rate"]].rename(columns={
+                "key": t("col.country" if by == "country" else "col.channel"),
+                "applications": t("col.applications"), "offers": t("col.offers"),
+                "hires": t("col.hires"), "hire_rate": t("col.hire_rate")}),
+            hide_index=True, key=f"intl_{by}_table")
+
+st.subheader(t("intl.compare"))
+mode = st.radio(t("intl.compare_mode"), ["countries", "periods"], horizontal=True,
+                format_func=formatter("intl.mode_"), key="intl_mode")
+if mode == "countries":
+    countries = by_country["key"].tolist()
+    if len(countries) >= 2:
+        a_col, b_col = st.columns(2)
+        a = a_col.selectbox(t("intl.country_a"), countries, index=0, format_func=country_formatter(),
+                            key="intl_country_a")
+        b = b_col.selectbox(t("intl.country_b"), countries, index=1, format_func=country_formatter(),
+                            key="intl_country_b")
+        fa = Filters(f.start, f.end, f.roles, (a,), f.channels)
+        fb = Filters(f.start, f.end, f.roles, (b,), f.channels)
+        labels2 = (country_name(a), country_name(b))
+    else:
+        fa = fb = None
+else:
+    end = f.end or dt.date.today()
+    start = f.start or end - dt.timedelta(days=364)
+    half = start + (end - start) / 2
+    a_col, b_col = st.columns(2)
+    pa = a_col.date_input(t("intl.period_a"), value=(start, half), key="intl_period_a")
+    pb = b_col.date_input(t("intl.period_b"), value=(half + dt.timedelta(days=1), end),
+                          key="intl_period_b")
+    if len(pa) == 2 and len(pb) == 2:
+        fa = Filters(pa[0], pa[1], f.roles, f.countries, f.channels)
+        fb = Filters(pb[0], pb[1], f.roles, f.countries, f.channels)
+        labels2 = (f"{pa[0]}–{pa[1]}", f"{pb[0]}–{pb[1]}")
+    else:
+        fa = fb = None
+if fa is not None and fb is not None:
+    cmp = resources.compare(url, fa, fb, ("A", "B"))
+    cmp = cmp.assign(stage=[stage_name(s) for s in cmp["stage"]])
+    st.plotly_chart(figures.grouped(cmp, "stage", [("reached A", labels2[0]),
+                                                   ("reached B", labels2[1])],
+                                    t("intl.compare"), t("col.reached")), key="intl_compare")
+    st.dataframe(cmp.rename(columns={
+        "stage": t("col.stage"),
+        "reached A": f"{t('col.reached')} · {labels2[0]}",
+        "reached B": f"{t('col.reached')} · {labels2[1]}",
+        "conversion A": f"{t('col.conversion')} · {labels2[0]}",
+        "conversion B": f"{t('col.conversion')} · {labels2[1]}"}), hide_index=True,
+        key="intl_compare_table")

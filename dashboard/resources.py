@@ -1,0 +1,199 @@
+"""Shared resources (engine, taxonomy) and cached query results.
+
+Only this module and ``app.py`` read settings. Engines are cached per URL with
+``st.cache_resource`` (never mutated); query results with ``st.cache_data`` keyed by plain,
+hashable arguments: the store URL, a frozen ``Filters`` and the language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from analytics import cultivation, kpis, pipeline, skills
+from analytics.filters import Filters
+from data.db import check_schema, make_engine, session_scope
+from data.models import Application
+from data.settings import Settings
+
+TTL = 300
+MAX = 64
+
+
+def settings() -> Settings:
+    """Read fresh each run (cheap): tests and operators point the app at a store via env."""
+    return Settings()
+
+
+def store_url() -> str:
+    return settings().url
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    """One engine (connection pool) per store URL, shared by every session."""
+    return make_engine(url)
+
+
+def engine() -> Engine:
+    return engine_for(store_url())
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with session_scope(engine()) as s:
+        yield s
+
+
+def _read(url: str, fn: Callable[[Session], Any]) -> Any:
+    with session_scope(engine_for(url)) as s:
+        return fn(s)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def store_state(url: str) -> str:
+    """``"no_schema"``, ``"empty"`` or ``"ready"``."""
+    from data.errors import SchemaError
+
+    try:
+        check_schema(engine_for(url))
+    except SchemaError:
+        return "no_schema"
+    has = _read(url, lambda s: s.scalar(select(Application.id).limit(1)))
+    return "ready" if has is not None else "empty"
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def bounds(url: str) -> tuple[dt.date | None, dt.date | None]:
+    lo, hi = _read(url, pipeline.data_bounds)
+    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
+    return as_date(lo), as_date(hi)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def filter_options(url: str) -> dict[str, list[str]]:
+    return _read(url, pipeline.filter_options)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def role_titles(url: str, lang: str) -> dict[str, str]:
+    from data.models import Role
+
+    col = Role.title_zh if lang == "zh" else Role.title_en
+    return dict(_read(url, lambda s: s.execute(select(Role.key, col)).all()))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def kpi_values(url: str, f: Filters) -> dict[str, kpis.Kpi]:
+    return _read(url, lambda s: kpis.kpis(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def kpi_trend(url: str, f: Filters) -> pd.DataFrame:
+    return _read(url, lambda s: kpis.kpi_trend(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def status_counts(url: str, f: Filters) -> dict[str, int]:
+    return _read(url, lambda s: pipeline.status_counts(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def funnel(url: str, f: Filters) -> pd.DataFrame:
+    return _read(url, lambda s: pipeline.funnel(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def time_in_stage(url: str, f: Filters) -> pd.DataFrame:
+    return _read(url, lambda s: pipeline.time_in_stage(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def breakdown(url: str, f: Filters, by: str) -> pd.DataFrame:
+    return _read(url, lambda s: pipeline.breakdown(s, f, by))  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def compare(url: str, a: Filters, b: Filters, labels: tuple[str, str]) -> pd.DataFrame:
+    return _read(url, lambda s: pipeline.compare_funnels(s, a, b, labels))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def matrix(url: str, f: Filters, lang: str) -> pd.DataFrame:
+    return _read(url, lambda s: skills.role_skill_matrix(s, f, lang=lang))  # type: ignore[arg-type]
+
+
+def _taxonomy_fingerprint() -> str:
+    from data.taxonomy import DEFAULT_PATH
+
+    p = DEFAULT_PATH
+    return hashlib.sha256(p.read_bytes()).hexdigest()[:16] if p.exists() else "none"
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dict:
+    """The resume skill index, brought up to date on disk; keyed by the resume table's size
+    and last id so new resumes refresh it. Callers wrap it in a spinner (no UI in here)."""
+    from pathlib import Path
+
+    from data.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    name = hashlib.sha256(url.encode()).hexdigest()[:12]
+    path = Path(data_dir) / "cache" / f"skill-supply-{name}.json"
+    return _read(url, lambda s: skills.update_supply_index(
+        s, tax.keys_in, path, fingerprint=_taxonomy_fingerprint()))
+
+
+def resume_meta(url: str) -> tuple[int, int]:
+    from data.models import Resume
+
+    n, hi = _read(url, lambda s: s.execute(select(func.count(Resume.id),
+                                                  func.max(Resume.id))).one())
+    return int(n or 0), int(hi or 0)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def gaps(url: str, f: Filters, lang: str, index_key: tuple[int, int], data_dir: str
+         ) -> pd.DataFrame:
+    idx = supply_index(url, data_dir, *index_key)
+    sup, total = skills.skill_supply(idx, f)
+    return _read(url, lambda s: skills.skill_gaps(s, skills.skill_demand(s, f), sup, total,
+                                                  lang=lang))  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def role_profile(url: str, key: str, lang: str) -> dict:
+    return _read(url, lambda s: skills.role_profile(s, key, lang=lang))  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def document_map(url: str) -> pd.DataFrame:
+    return _read(url, skills.document_map)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def programmes(url: str, f: Filters, lang: str) -> pd.DataFrame:
+    return _read(url, lambda s: cultivation.programme_summary(s, f, lang=lang))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def cohorts(url: str, f: Filters, lang: str, as_of: dt.date) -> pd.DataFrame:
+    return _read(url, lambda s: cultivation.cohort_retention(s, f, as_of=as_of, lang=lang))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def enrolment_trend(url: str, f: Filters) -> pd.DataFrame:
+    return _read(url, lambda s: cultivation.enrolment_trend(s, f))
+
+
+def clear_caches() -> None:
+    """After a write from the dashboard, drop cached query results."""
+    st.cache_data.clear()

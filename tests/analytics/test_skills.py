@@ -1,0 +1,104 @@
+"""Role × skill matrix, demand vs supply gaps and the incremental resume skill index."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analytics import skills
+from analytics.filters import Filters
+from data.db import session_scope
+from data.errors import NotFoundError
+from data.models import Candidate, Resume
+from tests.dashboard.seed import ROLES, seed_store
+
+
+def keys_in(text: str) -> set[str]:
+    low = text.lower()
+    return {k for k in ("python", "pytorch", "sql", "nlp") if k in low}
+
+
+@pytest.fixture
+def store(engine):
+    return engine, seed_store(engine)
+
+
+def test_matrix_holds_importance_per_role_and_skill(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        m = skills.role_skill_matrix(s, Filters())
+        zh = skills.role_skill_matrix(s, Filters(roles=("ml_engineer",)), lang="zh")
+    assert m.loc["ML Engineer", "PyTorch"] == pytest.approx(0.9)
+    assert m.loc["HR Business Partner", "Python"] == 0
+    assert list(zh.index) == ["机器学习工程师"]
+    assert "自然语言处理" in zh.columns
+
+
+def test_supply_index_counts_and_updates_incrementally(store, tmp_path):
+    engine, seeded = store
+    path = tmp_path / "supply.json"
+    with session_scope(engine) as s:
+        idx = skills.update_supply_index(s, keys_in, path)
+    sup, total = skills.skill_supply(idx, Filters())
+    assert total == len(seeded.resumes)
+    expect = {k: sum(k in keys_in(t) for t in seeded.resumes.values())
+              for k in ("python", "pytorch", "sql", "nlp")}
+    assert dict(zip(sup["skill"], sup["resumes"], strict=True)) == {
+        k: v for k, v in expect.items() if v}
+    # one more resume: only it is read
+    with session_scope(engine) as s:
+        c = Candidate(pseudonym="C-new", country="US", source_channel="referral")
+        s.add(c)
+        s.flush()
+        s.add(Resume(candidate_id=c.id, file_name="n.txt", sha256="n" * 64, language="en",
+                     text="SQL and more SQL"))
+    seen: list[str] = []
+
+    def spy(text: str) -> set[str]:
+        seen.append(text)
+        return keys_in(text)
+
+    with session_scope(engine) as s:
+        idx2 = skills.update_supply_index(s, spy, path)
+    assert seen == ["SQL and more SQL"]
+    us, us_total = skills.skill_supply(idx2, Filters(countries=("US",)))
+    assert us_total == sum(a.country == "US" for a in seeded.apps) + 1
+    assert json.loads(path.read_text())["count"] == len(seeded.resumes) + 1
+    # a changed taxonomy rebuilds from scratch
+    seen.clear()
+    with session_scope(engine) as s:
+        skills.update_supply_index(s, spy, path, fingerprint="v2")
+    assert len(seen) == len(seeded.resumes) + 1
+
+
+def test_gaps_biggest_first(store, tmp_path):
+    engine, _ = store
+    with session_scope(engine) as s:
+        idx = skills.update_supply_index(s, keys_in, tmp_path / "i.json")
+        sup, total = skills.skill_supply(idx, Filters())
+        demand = skills.skill_demand(s, Filters())
+        gaps = skills.skill_gaps(s, demand, sup, total)
+    assert list(gaps["gap"]) == sorted(gaps["gap"], reverse=True)
+    # communication is asked for (data scientist) but no resume names it under keys_in
+    top = gaps.iloc[0]
+    assert top["skill"] == "communication" and top["resumes"] == 0
+    assert gaps["demand_share"].sum() == pytest.approx(1.0)
+    open_roles = [r for r in ROLES if r[0] != "hr_partner"]
+    py = demand.set_index("skill").loc["python"]
+    assert py["roles"] == sum("python" in r[3] for r in open_roles)
+    assert py["demand"] == pytest.approx(sum(r[4] * r[3].get("python", 0) for r in open_roles))
+
+
+def test_role_profile_and_unknown_role(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        prof = skills.role_profile(s, "ml_engineer")
+        assert list(prof["skills"]["key"]) == ["python", "pytorch", "nlp"]
+        with pytest.raises(NotFoundError, match="no role with key 'nope'"):
+            skills.role_profile(s, "nope")
+
+
+def test_document_map_empty_without_documents(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        assert skills.document_map(s).empty

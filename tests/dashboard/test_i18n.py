@@ -1,0 +1,42 @@
+"""Both languages carry the same strings, and formats follow the language."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard import i18n
+
+
+def test_both_languages_have_the_same_keys():
+    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["zh"])
+
+
+@pytest.mark.parametrize("key", sorted(i18n.STRINGS["en"]))
+def test_placeholders_agree(key):
+    names = lambda s: sorted(re.findall(r"{(\w+)}", s))  # noqa: E731
+    assert names(i18n.STRINGS["en"][key]) == names(i18n.STRINGS["zh"][key])
+
+
+def test_every_key_used_in_the_dashboard_exists():
+    from pathlib import Path
+
+    root = Path(i18n.__file__).parent
+    used = set()
+    for p in [root / "app.py", *root.glob("app_pages/*.py")]:
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']""", p.read_text(encoding="utf-8")))
+    assert used, "no t() calls found"
+    assert used <= set(i18n.STRINGS["en"]), used - set(i18n.STRINGS["en"])
+
+
+def test_number_formats_differ_by_language(monkeypatch):
+    import streamlit as st
+
+    state: dict = {"lang": "en"}
+    monkeypatch.setattr(st, "session_state", state)
+    assert i18n.fmt_int(123456) == "123,456"
+    assert i18n.fmt_days(12) == "12 days"
+    state["lang"] = "zh"
+    assert i18n.fmt_int(123456) == "12.3万"
+    assert i18n.fmt_days(12) == "12 天"
+    assert i18n.fmt_pct(0.4567) == "45.7%"
