@@ -110,6 +110,8 @@ class _Trie:
     def _guard(self, last: str, depth: int) -> str:
         if not (last.isascii() and (last.isalnum() or last in "+#")):
             return ""
+        if self.short_guard and depth == 1:  # "C." and "R." are mostly initials
+            return r"(?![A-Za-z0-9+#&'’\-]|\. ?[A-Za-z0-9])"
         if self.short_guard and depth <= _SHORT_LEN:
             return r"(?![A-Za-z0-9+#&'’\-]|\.[A-Za-z0-9])"
         return r"(?![A-Za-z0-9+#])"
@@ -125,13 +127,32 @@ class _Trie:
         return alts
 
 
-def _start_ok(text: str, start: int, short: bool) -> bool:
-    """A Latin form must not follow an ASCII letter/digit; a short one not ``&-'.`` either."""
-    first = text[start]
+_NOT_A_LANGUAGE_AFTER = re.compile(r"[ \-]?(?:suite|level|grade|class)\b", re.IGNORECASE)
+
+
+def _alnum(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+
+
+def _short_ok(text: str, start: int, end: int) -> bool:
+    """Context rules for one- or two-character forms such as ``R``, ``C``, ``Go``.
+
+    Not after ``&-'.`` (``R&D``, ``T-Mobile``); a single letter not in a slashed pair of
+    single characters (``A/R``, ``G/L``, ``R/3``) nor before "suite"/"level" (``C suite``):
+    those are abbreviations, not languages.
+    """
     before = text[start - 1] if start > 0 else " "
-    if first.isascii() and first.isalnum() and before.isascii() and before.isalnum():
+    if before in "&-'’.":
         return False
-    return not (short and before in "&-'’.")
+    if end - start == 1:
+        if before == "/" and _alnum(text, start - 2) and not _alnum(text, start - 3):
+            return False
+        if (end < len(text) and text[end] == "/" and _alnum(text, end + 1)
+                and not _alnum(text, end + 2)):
+            return False
+        if _NOT_A_LANGUAGE_AFTER.match(text, end):
+            return False
+    return True
 
 
 @lru_cache(maxsize=1 << 16)
@@ -221,7 +242,7 @@ class Taxonomy:
         if key is not None:
             return key
         key = self._exact.get(_match_key(surface, fold=False))
-        if key is not None and (end - start > _SHORT_LEN or _start_ok(text, start, short=True)):
+        if key is not None and (end - start > _SHORT_LEN or _short_ok(text, start, end)):
             return key
         return None
 
