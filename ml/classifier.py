@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from data.errors import InputError, ModelError
+from data.errors import InputError, ModelError, TalentMapError
 
 ProgressFn = Callable[[int, int], None]
 """Called as ``progress(done_steps, total_steps)`` after every optimiser step; raising from it
@@ -43,13 +44,19 @@ class NotFittedError(ModelError):
     """The model was used before ``fit``."""
 
 
-def _skill_sets(texts: Sequence[str]) -> list[set[str]] | None:
-    """Taxonomy skill keys found in each text, or None when no taxonomy is installed."""
+def _skill_sets(texts: Sequence[str], *, required: bool = False) -> list[set[str]] | None:
+    """Taxonomy skill keys found in each text; None when no taxonomy can be loaded (training
+    then goes on without skill features, with a warning)."""
     try:
         from data.taxonomy import load_taxonomy
-    except ImportError:
+
+        tax = load_taxonomy()
+    except (ImportError, TalentMapError) as err:
+        if required:
+            raise ModelError(f"this model uses skill features but the skills taxonomy cannot "
+                             f"be loaded: {err}") from err
+        warnings.warn(f"training without skill features: {err}", stacklevel=3)
         return None
-    tax = load_taxonomy()
     return [set(tax.keys_in(t or "")) for t in texts]
 
 
@@ -119,9 +126,8 @@ class _Features:
             X = self.reducer.transform(self.tfidf.transform(texts))
             blocks.append(X.toarray() if hasattr(X, "toarray") else X)
         if self.skill_vocab:
-            sets = _skill_sets(texts)
-            if sets is None:
-                raise ModelError("this model uses skill features but data.taxonomy is missing")
+            sets = _skill_sets(texts, required=True)
+            assert sets is not None
             blocks.append(self._skills(sets))
         X = np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
         return (X - self.mean) / self.std
@@ -286,7 +292,9 @@ class RoleClassifier:
         loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w, dtype=torch.float32,
                                                                 device=device))
         opt = torch.optim.AdamW(head.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        steps_per_epoch = max(1, math.ceil(len(yt) / self.batch_size))
+        # small sets still get several optimiser steps per epoch
+        batch = max(1, min(self.batch_size, math.ceil(len(yt) / 8)))
+        steps_per_epoch = max(1, math.ceil(len(yt) / batch))
         total = steps_per_epoch * self.epochs
         warm = max(1, int(self.warmup_frac * total))
 
@@ -307,8 +315,8 @@ class RoleClassifier:
             head.train()
             perm = torch.randperm(len(yt), generator=gen).to(device)
             total_loss = 0.0
-            for start in range(0, len(yt), self.batch_size):
-                idx = perm[start:start + self.batch_size]
+            for start in range(0, len(yt), batch):
+                idx = perm[start:start + batch]
                 with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
                     loss = loss_fn(head(Xt[idx]), Yt[idx])
                 if self.l1 > 0:
@@ -328,7 +336,7 @@ class RoleClassifier:
                 pred = self._proba(head, Xv, device, amp).argmax(axis=1)
                 f1 = _macro_f1(np.array([index.get(c, -1) for c in v_y]), pred)
                 record["val_macro_f1"] = f1
-                if f1 > best_f1 + 1e-4:
+                if f1 >= best_f1:  # ties go to the later, better-fitted epoch
                     best_f1, best_epoch, stale = f1, epoch + 1, 0
                     best_state = {k: v.detach().clone() for k, v in head.state_dict().items()}
                 else:
@@ -396,6 +404,8 @@ class RoleClassifier:
 
     def predict(self, texts: Sequence[str], *,
                 embeddings: np.ndarray | None = None) -> np.ndarray:
+        """The most probable class of each text."""
+        self._check_fitted()
         return self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
 
     # --- persistence ---------------------------------------------------------------------
