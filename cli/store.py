@@ -1,20 +1,46 @@
 """Store commands: init, demo, serve, users, import."""
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.context import authorise, engine, guarded, settings
+from cli.context import authorise, engine, guarded
 from data.audit import record
 from data.db import session_scope, upgrade
+from data.importers.csv_import import CANDIDATE_COLUMNS, EVENT_COLUMNS
 from data.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
-import_app = typer.Typer(help="Import your own candidates and stage events from CSV.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import your own candidates and stage events from CSV (see docs/import-formats.md).",
+    no_args_is_help=True,
+)
+
+
+def _columns_help(columns: dict[str, str]) -> str:
+    return "\n\n".join(f"{name}: {what}" for name, what in columns.items())
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar driven by ``update(done, total)`` callbacks."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @guarded
@@ -23,6 +49,55 @@ def init() -> None:
     eng = engine(checked=False)
     upgrade(eng)
     typer.echo(f"store ready: {eng.url.render_as_string(hide_password=True)}")
+
+
+@guarded
+def demo(
+    candidates: Annotated[int, typer.Option(help="number of candidates (100000 takes ~1-2 min)")] = 1000,
+    seed: Annotated[int, typer.Option(help="random seed: same seed, date and size = same world")] = 7,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="last day of the two simulated years (YYYY-MM-DD; default today)")
+    ] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="do nothing (exit 0) when the store already holds data")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="delete the previous demo content first (your imported data stays)")
+    ] = False,
+) -> None:
+    """Build a deterministic demo AI company: roles, skills, candidates, resumes, two years of
+    pipeline events, programmes and recruiter feedback.
+
+    Refuses to write into a store that already holds candidates, applications, roles or
+    programmes unless --replace or --if-empty is given. Demo users: admin/admin-demo,
+    recruiter/recruiter-demo, viewer/viewer-demo.
+    """
+    from data.demo import build_demo
+    from data.errors import InputError
+
+    if if_empty and replace:
+        raise InputError("use either --if-empty or --replace, not both")
+    when = None
+    if as_of:
+        try:
+            when = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD",
+                             field="as_of") from None
+    who = authorise("write", "build the demo world")
+    mode = "if_empty" if if_empty else "replace" if replace else "refuse"
+    with _progress("demo candidates") as update:
+        result = build_demo(engine(), candidates=candidates, seed=seed, as_of=when, mode=mode,
+                            actor=who.name, progress=update)
+    if result.skipped:
+        typer.echo(f"demo skipped: {result.reason}")
+        return
+    typer.echo(
+        f"demo world ready (seed {result.seed}, as of {result.as_of}): {result.candidates} "
+        f"candidates from {result.countries} countries, {result.stage_events} stage events, "
+        f"{result.hires} hires, {result.feedback} feedback decisions, {result.roles} roles "
+        f"in {result.seconds:.1f} s. Demo logins: admin/admin-demo, recruiter/recruiter-demo, "
+        "viewer/viewer-demo")
 
 
 @guarded
@@ -71,8 +146,46 @@ def users_list() -> None:
             typer.echo(f"{u.name}\t{u.role}")
 
 
+@import_app.command("candidates", help=(
+    "Import candidates from a CSV file (UTF-8, comma-separated, header row). Upserts by "
+    "external_id: importing the same file twice changes nothing. Every bad row is reported "
+    "with file, row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
+    + _columns_help(CANDIDATE_COLUMNS)))
+@guarded
+def import_candidates_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV file of candidates")],
+) -> None:
+    from data.importers import import_candidates
+
+    who = authorise("write", "import candidates")
+    with session_scope(engine()) as s, _progress("rows") as update:
+        r = import_candidates(s, file, actor=who.name, progress=update)
+    typer.echo(f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
+               f"{r.unchanged} unchanged candidates; {r.applications_created} new applications")
+
+
+@import_app.command("events", help=(
+    "Import pipeline stage events from a CSV file (UTF-8, comma-separated, header row). "
+    "Upserts by (candidate, role, to_stage, at): importing the same file twice changes "
+    "nothing. Candidates must exist (import them first). Every bad row is reported with file, "
+    "row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
+    + _columns_help(EVENT_COLUMNS)))
+@guarded
+def import_events_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV file of stage events")],
+) -> None:
+    from data.importers import import_events
+
+    who = authorise("write", "import stage events")
+    with session_scope(engine()) as s, _progress("rows") as update:
+        r = import_events(s, file, actor=who.name, progress=update)
+    typer.echo(f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
+               f"{r.unchanged} unchanged events; {r.applications_created} new applications")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
+    app.command()(demo)
     app.command()(serve)
     app.add_typer(users_app, name="users")
     app.add_typer(import_app, name="import")
