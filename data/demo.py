@@ -471,8 +471,13 @@ class _World:
 
     def _chunk(self, chunk_no: int, n: int, cid0: int, aid0: int, rid0: int,
                seen: set[str]) -> dict[Any, Any]:
+        lo_index = chunk_no * CHUNK
         rng = np.random.default_rng([self.seed, chunk_no])
-        rnd = random.Random(self.seed * 1_000_003 + chunk_no)
+        # separate streams, so that demographics (which steer contacts and outcomes) can never
+        # shift the random numbers that write resume text
+        rnd_res = random.Random(self.seed * 1_000_003 + chunk_no)
+        rnd_con = random.Random(self.seed * 1_000_033 + chunk_no)
+        rnd_misc = random.Random(self.seed * 1_000_037 + chunk_no)
         countries = self.countries
         cw = np.array([COUNTRY_WEIGHTS.get(c.iso2, 0.2) for c in countries])
         c_idx = rng.choice(len(countries), size=n, p=cw / cw.sum())
@@ -518,18 +523,20 @@ class _World:
                 years = min(years, 1)
             elif spec.level == "senior":
                 years = max(years, 5)
-            pseudonym = "D" + hashlib.blake2s(f"{self.seed}:{cid}".encode(), digest_size=8).hexdigest()
+            index = cid - cid0 + lo_index
+            pseudonym = "D" + hashlib.blake2s(f"{self.seed}:{index}".encode(),
+                                              digest_size=8).hexdigest()
             out[Candidate].append({"id": cid, "pseudonym": pseudonym,
-                                   "external_ref": f"{DEMO_PREFIX}{self.seed}:{cid}",
+                                   "external_ref": f"{DEMO_PREFIX}{self.seed}:{index}",
                                    "country": country.iso2, "region": country.region,
                                    "source_channel": channel, "created_at": applied})
-            name, email, phone = self._contact(rnd, country, sex, phone_digits[i])
+            name, email, phone = self._contact(rnd_con, country, sex, phone_digits[i])
             out[CandidateContact].append({"candidate_id": cid, "name": name, "email": email,
                                           "phone": phone, "links": None})
             out[CandidateDemographics].append({"candidate_id": cid, "sex": sex,
                                                "ethnicity": ethnicity})
-            text_, lang = self._resume(rnd, country, spec, float(strength[i]), years, seen)
-            ext = rnd.choice(("pdf", "pdf", "pdf", "docx", "docx", "txt"))
+            text_, lang = self._resume(rnd_res, country, spec, float(strength[i]), years, seen)
+            ext = rnd_res.choice(("pdf", "pdf", "pdf", "docx", "docx", "txt"))
             out[Resume].append({"id": rid, "candidate_id": cid,
                                 "file_name": f"resume_{pseudonym}.{ext}",
                                 "sha256": hashlib.sha256(text_.encode()).hexdigest(),
@@ -538,7 +545,7 @@ class _World:
                                 "created_at": applied})
             app, events, enrol = self._journey(
                 aid, cid, int(r_idx[i]), spec, country, channel, sex, float(strength[i]), applied,
-                minutes[i], dec[i], wdr[i], dur[i], float(leave[i]), rnd)
+                minutes[i], dec[i], wdr[i], dur[i], float(leave[i]), rnd_misc)
             out[Application].append(app)
             out[StageEvent].extend(events)
             out[Enrolment].extend(enrol)
