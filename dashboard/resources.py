@@ -197,3 +197,49 @@ def enrolment_trend(url: str, f: Filters) -> pd.DataFrame:
 def clear_caches() -> None:
     """After a write from the dashboard, drop cached query results."""
     st.cache_data.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def encoder(name: str):  # noqa: ANN201 - ml.encoders.Encoder
+    """The sentence encoder (loaded once per process, shared read-only by every session)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from ml.encoders import get_encoder
+
+    return get_encoder(name)
+
+
+@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
+def stored_resumes(url: str, limit: int = 500) -> list[tuple[int, str]]:
+    """The newest stored resumes as ``(id, label)``; labels carry no contact details."""
+    from data.resumes import list_resumes
+
+    rows = _read(url, lambda s: list_resumes(s, limit=limit))
+    return [(r.id, f"{r.candidate or '—'} · {r.file_name}") for r in rows]
+
+
+def active_pair_scorer(session: Session, actor: str) -> tuple[Any, int | None]:
+    """The active, verified pair scorer (or ``(None, None)``: the matcher's own weights)."""
+    from ml.registry import load_active
+
+    loaded = load_active(session, "pair_scorer", actor=actor)
+    if loaded is None:
+        return None, None
+    return loaded.model, loaded.version.id
+
+
+def role_ids(session: Session) -> dict[str, int]:
+    from data.models import Role
+
+    return dict(session.execute(select(Role.key, Role.id)).all())
+
+
+def pseudonyms(session: Session, resume_ids: list[int]) -> dict[int, str]:
+    from data.models import Candidate, Resume
+
+    if not resume_ids:
+        return {}
+    return dict(session.execute(
+        select(Resume.id, Candidate.pseudonym).join(Candidate, Candidate.id == Resume.candidate_id)
+        .where(Resume.id.in_(resume_ids))).all())

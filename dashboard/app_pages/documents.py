@@ -1,0 +1,62 @@
+"""Documents: upload strategy documents and see what was extracted, with provenance."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import resources, state
+from dashboard.i18n import t
+
+state.require("read")
+st.title(t("nav.documents"))
+cfg = resources.settings()
+
+if state.user_can("write"):
+    files = st.file_uploader(t("docs.upload"), type=["md", "txt"], accept_multiple_files=True,
+                             key="docs_upload")
+    if st.button(t("docs.import"), key="docs_import", disabled=not files):
+        from data.documents import import_documents
+
+        user = state.require("write")
+        folder = cfg.uploads_dir / "documents"  # a stable path: a re-upload replaces
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for f in files or []:
+            p = folder / Path(f.name).name
+            p.write_bytes(f.getvalue())
+            paths.append(p)
+        bar = st.progress(0.0)
+        with resources.session() as s:
+            report = import_documents(s, paths, actor=user.name,
+                                      progress=lambda d, n, *_: bar.progress(d / max(n, 1)))
+        bar.empty()
+        done = len(report.imported) + len(report.replaced) + len(report.unchanged)
+        st.success(t("docs.imported", n=done))
+        for name, why in report.failed:
+            st.error(f"{Path(str(name)).name}: {why}")
+        resources.clear_caches()
+
+from data.documents import document_detail, list_documents  # noqa: E402
+
+with resources.session() as s:
+    docs = list_documents(s)
+if not docs:
+    st.info(t("roles.no_docs"))
+    st.stop()
+st.subheader(t("docs.list"))
+st.dataframe(pd.DataFrame([{t("col.document"): d.file_name, "title": d.title or "",
+                            "lang": d.language, **d.counts} for d in docs]),
+             hide_index=True, key="docs_table")
+names = {d.id: d.file_name for d in docs}
+doc_id = st.selectbox(t("docs.pick"), list(names), format_func=names.get, key="docs_pick")
+with resources.session() as s:
+    _, items = document_detail(s, doc_id)
+    rows = [{t("col.kind"): e.kind, t("col.label"): e.label, "key": e.canonical_key or "",
+             t("col.lines"): f"{e.line_start}–{e.line_end}", "text": e.text} for e in items]
+st.subheader(t("docs.extracted"))
+kinds = sorted({r[t("col.kind")] for r in rows})
+show = st.multiselect(t("col.kind"), kinds, default=kinds, key="docs_kinds")
+st.dataframe(pd.DataFrame([r for r in rows if r[t("col.kind")] in show]), hide_index=True,
+             key="docs_items")  # plain text cells, never HTML

@@ -1,0 +1,120 @@
+"""Matching: upload resumes or pick stored ones, pick roles, get ranked shortlists with
+explanations, and record advance / reject decisions (the feedback the matcher learns from)."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import resources, state
+from dashboard.i18n import lang, t
+from data.errors import TalentMapError
+
+user = state.require("decide")
+st.title(t("nav.matching"))
+url = resources.store_url()
+cfg = resources.settings()
+titles = resources.role_titles(url, lang())
+
+
+def _import(files: list) -> None:  # noqa: ANN001 - UploadedFile objects
+    """Store the uploaded files; remember the new resume ids and the failures."""
+    from data.resumes import import_resumes
+
+    cfg.ensure_dirs()
+    tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=cfg.uploads_dir))
+    try:
+        paths = []
+        for i, f in enumerate(files):
+            p = tmp / f"{i:03d}-{Path(f.name).name}"
+            p.write_bytes(f.getvalue())
+            paths.append(p)
+        bar = st.progress(0.0)
+        with resources.session() as s:
+            report = import_resumes(s, paths, actor=user.name,
+                                    progress=lambda d, n: bar.progress(d / max(n, 1)))
+        bar.empty()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the store keeps the (masked) text only
+    ids = list(report.stored) + [rid for _, rid in report.duplicates]
+    st.session_state["match_uploaded"] = ids
+    st.session_state["match_failed"] = [
+        {"file": f.file_name.split("-", 1)[-1], "reason": f.reason} for f in report.failed]
+    resources.clear_caches()
+
+
+uploads = st.file_uploader(t("match.upload"), type=["pdf", "docx", "txt", "md"],
+                           accept_multiple_files=True, key="match_upload")
+stored = resources.stored_resumes(url)
+picked = st.multiselect(t("match.stored"), options=[r[0] for r in stored],
+                        format_func=dict(stored).get, key="match_stored")
+roles = st.multiselect(t("match.roles"), options=sorted(titles, key=titles.get),
+                       format_func=titles.get, key="match_roles")
+
+if st.button(t("match.run"), key="match_run", type="primary"):
+    if uploads:
+        _import(uploads)
+    ids = list(dict.fromkeys(st.session_state.get("match_uploaded", []) + list(picked)))
+    if not ids or not roles:
+        st.warning(t("match.need_input"))
+    else:
+        from ml.matcher import match
+
+        bar = st.progress(0.0, text=t("match.embedding"))
+        with resources.session() as s:
+            scorer, version_id = resources.active_pair_scorer(s, user.name)
+            result = match(s, resources.encoder(cfg.encoder), role_keys=roles, resume_ids=ids,
+                           top_k=min(20, len(ids)), actor=user.name, pair_scorer=scorer,
+                           model_version_id=version_id,
+                           progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0),
+                                                              text=t("match.embedding")))
+        bar.empty()
+        st.session_state["match_run_id"] = result.run_id
+
+failed = st.session_state.get("match_failed") or []
+if failed:
+    st.subheader(t("match.failed"))
+    st.dataframe(pd.DataFrame(failed).rename(columns={"file": t("col.file"),
+                                                     "reason": t("col.reason")}),
+                 hide_index=True, key="match_failed_table")
+
+run_id = st.session_state.get("match_run_id")
+if run_id is not None:
+    from ml.matcher import load_run
+
+    with resources.session() as s:
+        result = load_run(s, run_id)
+        role_ids = resources.role_ids(s)
+        pseudonyms = resources.pseudonyms(s, [r.resume_id for r in result.rows])
+    for role_key in dict.fromkeys(r.role for r in result.rows):
+        rows = result.for_role(role_key)
+        st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))
+        table = pd.DataFrame([{
+            t("col.rank"): r.rank,
+            t("col.candidate"): pseudonyms.get(r.resume_id, r.resume),
+            t("col.score"): round(r.score, 3),
+            t("col.matched"): "; ".join(f"{m['name']}: “{m['evidence']}”"
+                                       for m in r.explanation.get("matched_skills", [])),
+            t("col.missing"): ", ".join(m["name"] for m in
+                                        r.explanation.get("missing_required", [])),
+        } for r in rows])
+        st.dataframe(table, hide_index=True, key=f"match_table_{role_key}")  # text, never HTML
+        for r in rows:
+            who = pseudonyms.get(r.resume_id, r.resume)
+            c1, c2, c3 = st.columns([4, 1, 1])
+            c1.text(f"#{r.rank} {who} · {r.score:.3f}")
+            for col, decision in ((c2, "advance"), (c3, "reject")):
+                if col.button(t(f"match.{decision}"), key=f"fb_{decision}_{role_key}_{r.resume_id}"):
+                    from data.feedback import record_feedback
+
+                    try:
+                        with resources.session() as s:
+                            record_feedback(s, r.resume_id, role_ids[role_key], decision,
+                                            reviewer=user.name, actor=user.name)
+                        st.success(t("match.recorded", decision=t(f"match.{decision}"),
+                                     candidate=who, reviewer=user.name))
+                    except TalentMapError as err:
+                        st.error(t("err.generic", msg=str(err)))

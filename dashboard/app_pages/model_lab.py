@@ -1,0 +1,183 @@
+"""Model lab: train or retrain (with progress), metrics, confusion matrix, reliability curve,
+versions side by side, promote or roll back with the gate's reasons shown."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures, resources, state
+from dashboard.i18n import formatter, t
+from data.errors import PromotionRefused, TalentMapError
+
+state.require("read")
+st.title(t("nav.model_lab"))
+cfg = resources.settings()
+may_train = state.user_can("models")
+KINDS = ["pair_scorer", "classifier"]
+kind = st.radio(t("lab.kind"), KINDS, horizontal=True, key="lab_kind",
+                format_func=formatter("lab.kind_"))
+
+
+def _train(kind: str, labelled_file: Any) -> None:  # noqa: ANN401 - UploadedFile or None
+    from ml import training
+
+    user = state.require("models")
+    bar = st.progress(0.0, text=t("lab.training"))
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{t('lab.training')} {stage}")
+
+    enc = resources.encoder(cfg.encoder)
+    cfg.ensure_dirs()
+    with resources.session() as s:
+        if kind == "pair_scorer":
+            report = training.train_pair_scorer(s, models_dir=cfg.models_dir, actor=user.name,
+                                                encoder=enc, progress=progress)
+        else:
+            tmp = Path(tempfile.mkdtemp(prefix="labelled-", dir=cfg.uploads_dir))
+            try:
+                path = tmp / Path(labelled_file.name).name
+                path.write_bytes(labelled_file.getvalue())
+                data = training.read_labelled_csv(path)
+                report = training.train_classifier(
+                    s, data, encoder=enc, models_dir=cfg.models_dir, actor=user.name,
+                    cache_dir=cfg.data_dir / "cache", progress=progress)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    bar.empty()
+    st.session_state["lab_trained"] = report["version"]
+    resources.clear_caches()
+
+
+if may_train:
+    with st.expander(t("lab.train"), expanded=True):
+        labelled = None
+        if kind == "classifier":
+            labelled = st.file_uploader(t("lab.labelled"), type=["csv"], key="lab_csv")
+        if st.button(t("lab.train_button"), key="lab_train", type="primary",
+                     disabled=kind == "classifier" and labelled is None):
+            try:
+                _train(kind, labelled)
+            except TalentMapError as err:
+                st.error(t("err.generic", msg=str(err)))
+    if "lab_trained" in st.session_state:
+        st.success(t("lab.trained", version=st.session_state["lab_trained"]))
+
+
+def _rows(kind: str) -> list[dict[str, Any]]:
+    from data.model_versions import list_versions
+
+    with resources.session() as s:
+        return [{"id": mv.id, "version": mv.version, "status": mv.status,
+                 "created_by": mv.created_by, "created_at": mv.created_at,
+                 "promoted_at": mv.promoted_at, "metrics": mv.metrics or {}}
+                for mv in list_versions(s, kind)]
+
+
+def _test(m: dict[str, Any]) -> dict[str, Any]:
+    split = m.get("test_split")
+    own = (m.get("evaluations") or {}).get(split, {}) if split else {}
+    return {**own, **(m.get("test") or {})}
+
+
+def _confusion(test: dict[str, Any]) -> tuple[list[list[int]], list[str]] | None:
+    if test.get("confusion_matrix"):
+        cm = test["confusion_matrix"]
+        return cm, [str(c) for c in test.get("labels") or range(len(cm))]
+    bins = test.get("reliability")
+    if not bins:
+        return None
+    # pair scorer: the reliability bins hold counts and positive rates; 0.5 is a bin edge
+    tp = fp = fn = tn = 0
+    for b in bins:
+        pos = round(b["count"] * b["fraction_positive"])
+        neg = b["count"] - pos
+        if b["lo"] >= 0.5:
+            tp, fp = tp + pos, fp + neg
+        else:
+            fn, tn = fn + pos, tn + neg
+    return [[tn, fp], [fn, tp]], [t("match.reject"), t("match.advance")]
+
+
+versions = _rows(kind)
+st.subheader(t("lab.versions"))
+if not versions:
+    st.info(t("lab.no_versions"))
+    st.stop()
+PRIMARY = ("roc_auc", "accuracy", "ece", "brier", "macro_f1", "top3_accuracy", "n")
+table = pd.DataFrame([{t("col.version"): v["version"], t("col.status"): v["status"],
+                       **{k: _test(v["metrics"]).get(k) for k in PRIMARY
+                          if _test(v["metrics"]).get(k) is not None},
+                       "by": v["created_by"], "at": v["created_at"]} for v in versions])
+st.dataframe(table, hide_index=True, key="lab_versions_table")
+
+labels = {v["version"]: f"v{v['version']} ({v['status']})" for v in versions}
+pick = st.multiselect(t("lab.compare"), list(labels), default=[v["version"] for v in
+                                                               versions[-2:]],
+                      format_func=labels.get, key="lab_pick")
+chosen = [v for v in versions if v["version"] in pick]
+if chosen:
+    st.subheader(t("lab.metrics"))
+    st.dataframe(pd.DataFrame({labels[v["version"]]: {
+        k: val for k, val in _test(v["metrics"]).items() if isinstance(val, (int, float))}
+        for v in chosen}), key="lab_compare_table")
+    cols = st.columns(len(chosen))
+    for col, v in zip(cols, chosen, strict=True):
+        cm = _confusion(_test(v["metrics"]))
+        if cm is not None:
+            col.plotly_chart(figures.confusion(cm[0], cm[1], f"{t('lab.confusion')} · "
+                                               f"{labels[v['version']]}",
+                                               (t("lab.predicted"), t("lab.actual"))),
+                             key=f"lab_cm_{v['version']}")
+    curves = {labels[v["version"]]: ([b["mean_predicted"] for b in rel],
+                                     [b["fraction_positive"] for b in rel])
+              for v in chosen if (rel := _test(v["metrics"]).get("reliability"))}
+    if curves:
+        st.plotly_chart(figures.reliability(curves, t("lab.reliability"),
+                                            (t("lab.confidence"), t("lab.observed"))),
+                        key="lab_reliability")
+
+if state.user_can("models"):
+    c1, c2 = st.columns(2)
+    candidates = [v for v in versions if v["status"] == "candidate"]
+    with c1:
+        if candidates:
+            target = st.selectbox(t("lab.promote"), [v["version"] for v in candidates],
+                                  format_func=labels.get, key="lab_promote_pick")
+            if st.button(t("lab.promote"), key="lab_promote"):
+                from analytics.fairness import audit_model
+                from ml import registry
+
+                user = state.require("models")
+                mv_id = next(v["id"] for v in candidates if v["version"] == target)
+                refused: PromotionRefused | None = None
+                with resources.session() as s:
+                    try:
+                        registry.promote(s, mv_id, actor=user.name, bias_audit=lambda mv: (
+                            audit_model(s, mv, actor=user.name)))
+                    except PromotionRefused as err:
+                        refused = err  # the refusal's audit row is committed
+                if refused is not None:
+                    st.error(t("lab.refused") + "\n\n" + "\n".join(f"- {r}"
+                                                                  for r in refused.reasons))
+                else:
+                    st.success(t("lab.promoted", version=target))
+                    resources.clear_caches()
+    with c2:
+        if any(v["status"] == "active" for v in versions):
+            if st.button(t("lab.rollback"), key="lab_rollback"):
+                from ml import registry
+
+                user = state.require("models")
+                try:
+                    with resources.session() as s:
+                        mv = registry.rollback(s, kind, actor=user.name)
+                        version = mv.version
+                    st.success(t("lab.promoted", version=version))
+                except PromotionRefused as err:
+                    st.error(t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in err.reasons))

@@ -1,0 +1,74 @@
+"""Reports: build and download the hiring report in each format; the bias audit section."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import resources, state
+from dashboard.i18n import fmt_pct, lang, t
+
+user = state.require("read")
+st.title(t("nav.reports"))
+cfg = resources.settings()
+f = state.filters()
+FORMATS = ("xlsx", "csv", "html", "pdf")
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "application/zip", "html": "text/html", "pdf": "application/pdf"}
+
+st.subheader(t("reports.build"))
+fmt = st.radio(t("reports.format"), FORMATS, horizontal=True, key="reports_format")
+if st.button(t("reports.button"), key="reports_build", type="primary"):
+    from analytics.exporters import export
+    from analytics.reports import build_report
+
+    _, hi = resources.bounds(resources.store_url())
+    end = f.end or hi or dt.date.today()
+    start = f.start or end - dt.timedelta(days=364)
+    with resources.session() as s:
+        report = build_report(s, start=start, end=end, role_keys=f.roles,
+                              mask_contacts=not state.user_can("contacts"), lang=lang())
+        cfg.ensure_dirs()
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = export(report, cfg.exports_dir / f"hiring-report-{stamp}.{fmt}", fmt)
+        state.audit(s, "report.build", target_type="report", target=path.name,
+                    detail={"format": fmt, "from": str(start), "to": str(end),
+                            "roles": list(f.roles), "masked": not state.user_can("contacts")})
+    st.session_state["reports_file"] = (str(path), fmt)
+if "reports_file" in st.session_state:
+    from pathlib import Path
+
+    path_s, built = st.session_state["reports_file"]
+    p = Path(path_s)
+    if p.exists():
+        st.download_button(t("reports.download", fmt=built.upper()), data=p.read_bytes(),
+                           file_name=p.name, mime=MIME[built], key="reports_download")
+
+st.subheader(t("reports.audit"))
+if state.user_can("write"):
+    if st.button(t("reports.run_audit"), key="reports_audit"):
+        from analytics.fairness import run_audit
+
+        with resources.session() as s:
+            run_audit(s, stage="screening", filters=f, actor=user.name)
+        resources.clear_caches()
+from analytics.fairness import latest_audit  # noqa: E402
+
+with resources.session() as s:
+    latest = latest_audit(s)
+if latest is None:
+    st.info(t("reports.no_audit"))
+else:
+    row, result = latest
+    st.caption(f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · "
+               f"{result.source}")
+    (st.success if result.passed else st.warning)(
+        "; ".join(result.reasons) or ("passed" if result.passed else "failed"))
+    table = result.table()
+    if not table.empty:
+        table = table.assign(rate=table["rate"].map(fmt_pct), share=table["share"].map(fmt_pct))
+        st.dataframe(table[["dimension", "group", "n", "selected", "rate", "share",
+                            "impact_ratio", "flagged", "p_value", "excluded"]],
+                     hide_index=True, key="reports_audit_table")
+    for w in result.warnings:
+        st.caption(w)
