@@ -53,20 +53,17 @@ def rows_as_json(result: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _active_pair_scorer(session: Any) -> tuple[Any, int | None]:
-    """The training issue's active pair scorer, when its registry offers one."""
-    try:
-        from ml import registry  # type: ignore[attr-defined]
-    except ImportError:
+def _active_pair_scorer(session: Any, actor: str) -> tuple[Any, int | None]:
+    """The active, checksum-verified pair scorer of the registry (or the hand-set weights)."""
+    from ml.registry import load_active
+
+    loaded = load_active(session, "pair_scorer", actor=actor)
+    if loaded is None:
         return None, None
-    loader = getattr(registry, "active_pair_scorer", None)
-    if loader is None:
-        return None, None
-    found = loader(session)
-    if not found:
-        return None, None
-    scorer, version_id = found
-    return scorer, version_id
+    if loaded.fell_back:
+        typer.secho(f"warning: {loaded.problems[0]}; serving {loaded.version.kind} "
+                    f"v{loaded.version.version} instead", fg=typer.colors.YELLOW, err=True)
+    return loaded.model, loaded.version.id
 
 
 @guarded
@@ -99,7 +96,7 @@ def match(
         console=console, transient=True,
     ) as bar:
         task = bar.add_task("match", total=None)
-        scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s)
+        scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
         result = run_match(
             s, enc, role_keys=role or None, top_k=top, actor=who.name, pair_scorer=scorer,
             model_version_id=version_id,
