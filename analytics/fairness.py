@@ -302,10 +302,9 @@ def _judge(result: AuditResult, dims: Iterable[str], min_known_share: float) -> 
             if r.p_value is not None:
                 msg += f", Fisher p = {r.p_value:.3g}"
             result.flags.append(msg)
-        if r.small_sample and r.n > 0:
-            result.warnings.append(
-                f"small sample: {r.dimension} group '{r.group}' has n = {r.n}"
-                + (" (ratios and p-values are unstable)" if r.excluded is None else ""))
+        if r.small_sample and r.excluded is None:
+            result.warnings.append(f"small sample: {r.dimension} group '{r.group}' has n = "
+                                   f"{r.n}; its ratio and p-value are unstable")
     reasons.extend(result.flags)
     result.reasons = reasons
     result.passed = not reasons
