@@ -42,11 +42,12 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 
-_D = r"(?<![\d\w.,/:-])"  # nothing number-like before a phone
+_D = r"(?<![\d\w.,/:#№-])"  # nothing number-like before a phone
 _E = r"(?![\d\w,/%]|[.-]\d)"  # nothing number-like after it
 _PHONE_PATTERNS = [
-    # Chinese mobile: 11 digits from 13x-19x, optionally +86 and 3-4-4 grouping
-    _D + r"(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}" + _E,
+    # Chinese mobile: 11 digits from 13x-19x, optionally +86 and 3-4-4 grouping (one separator
+    # throughout, so "155 2013-2014" is not one)
+    _D + r"(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}" + _E,
     # Chinese landline: area code 0xx(x) then 7-8 digits
     _D + r"(?:\(0\d{2,3}\)\s?|0\d{2,3}-)\d{7,8}" + _E,
     # international: +CC then groups of digits
@@ -57,7 +58,7 @@ _PHONE_PATTERNS = [
 _PHONE = re.compile("|".join(f"(?:{p})" for p in _PHONE_PATTERNS))
 
 _LABELLED_NAME = re.compile(
-    r"^\s*(?:姓\s*名|name)\s*[:：]\s*(?P<name>[^\s|,，;；/]{1,40}(?: [A-Z][^\s|,，;；/]*){0,3})",
+    r"^[ \t]*(?:姓[ \t]*名|name)[ \t]*[:：][ \t]*(?P<name>[^\s|,，;；/]{1,40}(?: [A-Z][^\s|,，;；/]*){0,3})",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -84,7 +85,9 @@ _EN_NOT_NAME = {
     "junior", "head", "president", "vice", "advocate", "agent", "clerk", "nurse", "business",
     "development", "sales", "marketing", "finance", "information", "technology", "human",
     "resources", "personal", "details", "qualifications", "overview", "career", "highlights",
-    "accomplishments", "and", "of", "the", "for", "to", "in", "at", "with",
+    "accomplishments", "and", "of", "the", "for", "to", "in", "at", "with", "coach", "trainer",
+    "instructor", "principal", "holder", "relations", "management", "company", "name", "media",
+    "office", "security", "clearance", "city", "state", "address", "phone", "email", "mobile",
 }
 _EN_NAME_WORD = re.compile(r"^(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}|[A-Z]\.)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -94,12 +97,22 @@ def _clean_link(url: str) -> str:
     return url.rstrip(".,;:!?)]}>")
 
 
+_PHONE_LABEL = re.compile(r"(?:tel|phone|mobile|cell|ph|电话|手机|联系方式)\W*$", re.IGNORECASE)
+_YEAR_GROUP = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+
+
 def _phones(text: str) -> list[re.Match[str]]:
+    """Phone-shaped matches with 7-15 digits, minus grouped ones that hold two years."""
     found = []
     for m in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
-        if 7 <= len(digits) <= 15:
-            found.append(m)
+        if not 7 <= len(digits) <= 15:
+            continue
+        if len(_YEAR_GROUP.findall(m.group())) >= 2 and not _PHONE_LABEL.search(
+            text[max(0, m.start() - 12):m.start()]
+        ):  # "155 2013 2014" is a number and a span of years, unless labelled as a phone
+            continue
+        found.append(m)
     return found
 
 
@@ -139,11 +152,11 @@ def _probable_name(text: str) -> str | None:
     head = "\n".join(lines[:10])
     if not (_EMAIL.search(head) or _LINK.search(head) or _phones(head)):
         return None  # no contact block near the top: a title line is likelier than a name
-    for line in lines[:5]:
+    for line in lines[:3]:
         stripped = _EMAIL.sub(" ", _LINK.sub(" ", line))
         for m in _phones(stripped):
             stripped = stripped.replace(m.group(), " ")
-        for part in re.split(r"\s*[|｜/,，;；·•]\s*|\s{2,}", stripped.strip()):
+        for part in re.split(r"\s*[|｜/;；·•]\s*|\s{2,}", stripped.strip()):
             part = part.strip()
             if not part:
                 continue

@@ -26,6 +26,7 @@ from tests.data.resume_files import (
     make_pdf,
     make_png,
     make_zip_bomb_docx,
+    slow_pdf_bytes,
 )
 
 CATEGORIES = [
@@ -60,6 +61,31 @@ def test_real_livecareer_pdf_parses(benchmarks_dir: Path, category: str) -> None
     word = category.split("-")[0].lower()
     assert word[:5] in parsed.text.lower() or len(parsed.text.split()) > 100
     assert "\n" in parsed.text and "  " not in parsed.text
+
+
+@pytest.mark.parametrize("engine", ["pypdf", "pdftotext"])
+@pytest.mark.parametrize("category", ["ACCOUNTANT", "CHEF", "INFORMATION-TECHNOLOGY"])
+def test_pdf_engines_agree(benchmarks_dir: Path, category: str, engine: str) -> None:
+    """pdftotext (fast) and pypdf (fallback) read the same words from real PDFs."""
+    path = _real_pdf(benchmarks_dir, category)
+    auto = set(parse_resume(path).text.lower().split())
+    other = set(parse_resume(path, limits=Limits(pdf_engine=engine)).text.lower().split())
+    assert len(auto & other) / len(auto | other) > 0.95
+
+
+@pytest.mark.parametrize("engine", ["pypdf", "pdftotext"])
+def test_chinese_pdf_both_engines(tmp_path: Path, engine: str) -> None:
+    parsed = parse_resume(make_pdf(tmp_path / "zh.pdf", ZH_RESUME, chinese=True),
+                          limits=Limits(pdf_engine=engine))
+    assert parsed.language == "zh" and "推荐系统" in parsed.text
+
+
+@pytest.mark.parametrize("engine", ["pypdf", "pdftotext"])
+def test_slow_pdf_is_stopped(tmp_path: Path, engine: str) -> None:
+    path = tmp_path / "slow.pdf"
+    path.write_bytes(slow_pdf_bytes(pages=200))
+    _fails(path, "took longer than 1 s to read",
+           Limits(timeout_s=1, max_pages=1000, pdf_engine=engine))  # type: ignore[arg-type]
 
 
 def test_docx_english_with_contacts_masked(tmp_path: Path) -> None:
@@ -292,8 +318,10 @@ def test_collect_files_recurses_and_skips_hidden(tmp_path: Path) -> None:
      ("Tel: +44 20 7946 0958", "+44 20 7946 0958"),
      ("Phone (415) 555-0134", "(415) 555-0134"),
      ("Phone 415.555.0134", "415.555.0134"),
-     ("座机 010-62751234", "010-62751234")],
-    ids=["cn-mobile", "cn-mobile-intl", "uk", "us-paren", "us-dots", "cn-landline"],
+     ("座机 010-62751234", "010-62751234"),
+     ("手机：139 2012 1999", "139 2012 1999")],
+    ids=["cn-mobile", "cn-mobile-intl", "uk", "us-paren", "us-dots", "cn-landline",
+         "labelled-year-like"],
 )
 def test_phone_formats(text: str, phone: str) -> None:
     assert extract_contact(text).phone == phone
@@ -304,7 +332,8 @@ def test_phone_formats(text: str, phone: str) -> None:
     "text",
     ["2019-2021", "2019.09-2023.06", "2020/01/01 - 2021/12/31", "2019-01-05", "08/2010 to 06/2014",
      "Salary 120,000 - 150,000", "期望薪资：25000-35000元/月", "30k-50k", "¥1,200,000",
-     "GPA 3.8/4.0", "ID 12345678", "1999 - 2004", "Revenue grew 35% to $2,500,000 in 2018"],
+     "GPA 3.8/4.0", "ID 12345678", "1999 - 2004", "Revenue grew 35% to $2,500,000 in 2018",
+     "Iron Workers #155 2013-2014", "Local 155 2013 2014 member"],
 )
 def test_numbers_that_are_not_phones(text: str) -> None:
     assert extract_contact(text).phone is None
@@ -334,8 +363,10 @@ def test_chinese_labelled_name_and_spaced_name() -> None:
 @pytest.mark.parametrize(
     "text",
     ["SOUS CHEF\nWork Experience\nCompany Name\nCity, State", "个人简历\n求职意向：算法工程师\n电话 13812345678",
-     "FITNESS INSTRUCTOR\nProfessional Summary\nDynamic sales executive"],
-    ids=["title-no-contacts", "zh-heading", "title-caps"],
+     "FITNESS INSTRUCTOR\nProfessional Summary\nDynamic sales executive",
+     "HEALTH COACH\nSummary\nCall 555-123-4567\nASA Firewalls, Check Point Firewalls",
+     "Clerk\nMother's Name: x\nFather Name\n: Anand Kumar\nPhone 555-123-4567"],
+    ids=["title-no-contacts", "zh-heading", "title-caps", "title-with-phone", "label-across-lines"],
 )
 def test_titles_are_not_names(text: str) -> None:
     assert extract_contact(text).name is None
