@@ -1020,3 +1020,26 @@ def document_pipelines(session: Session, document_id: int | None = None) -> list
     if document_id is not None:
         q = q.where(Pipeline.document_id == document_id)
     return list(session.scalars(q))
+
+
+@dataclass(frozen=True)
+class ExtractedSummary:
+    """One canonical item across documents: how often it was read and from how many files."""
+
+    kind: str
+    canonical_key: str | None
+    category: str | None
+    mentions: int
+    documents: int
+
+
+def extraction_summary(session: Session, kind: str) -> list[ExtractedSummary]:
+    """Items of ``kind`` (e.g. "strategy", "role", "skill") grouped by canonical key and
+    category over all documents, most documents first (aggregated in SQL)."""
+    n_docs = func.count(func.distinct(Extraction.document_id))
+    rows = session.execute(
+        select(Extraction.canonical_key, Extraction.category, func.count(Extraction.id), n_docs)
+        .where(Extraction.kind == kind)
+        .group_by(Extraction.canonical_key, Extraction.category)
+        .order_by(n_docs.desc(), func.count(Extraction.id).desc(), Extraction.canonical_key))
+    return [ExtractedSummary(kind, key, cat, int(m), int(d)) for key, cat, m, d in rows]

@@ -12,7 +12,9 @@ from data.db import session_scope
 from data.documents import (
     detect_language,
     document_detail,
+    document_pipelines,
     extract_document,
+    extraction_summary,
     import_documents,
     list_documents,
     read_document,
@@ -76,7 +78,7 @@ def test_crlf_lines_count_like_an_editor(tmp_path: Path) -> None:
         ("latin1.md", "first line\ncaf\xe9 na\xefve\n".encode("latin-1"), "unknown encoding", 2),
         ("random.md", b"line one\n\x80\xff\xfe\x81\x30\xff\n", "unknown encoding", 2),
     ],
-    ids=lambda v: v if isinstance(v, str) and v.endswith((".md", ".txt")) else "",
+    ids=["empty", "blank", "nul", "png", "control-char", "utf16-no-bom", "latin1", "random"],
 )
 def test_bad_files_are_refused_with_file_and_line(tmp_path: Path, name: str, content: bytes,
                                                   message: str, line: int) -> None:
@@ -153,6 +155,47 @@ def test_seed_000_strategies_attraction_and_cultivation(seeds_dir: Path,
     assert (ex.diagrams[0].line_start, ex.diagrams[0].line_end) == (89, 101)
 
 
+EN_DOC = """# Talent strategy 2025
+
+## Roles we need
+- Machine Learning Engineer: builds training pipelines; deploys models to production.
+- **Data Scientist**: runs A/B tests and reports on model quality.
+
+## How we attract talent
+1. **Competitive salary and benefits**: top-quartile pay and stock options.
+2. Career growth: clear promotion paths.
+
+## How we retain people
+- Mentoring: every new hire gets a mentor.
+
+## Hiring flow
+```mermaid
+flowchart TD
+  A[Workforce planning] --> B[Sourcing] --> C[Resume screening]
+  C --> D[Technical interview] --> E[Onboarding]
+```
+"""
+
+
+def test_english_document(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    doc = read_document(_write(tmp_path / "en.md", EN_DOC))
+    assert doc.language == "en" and doc.title == "Talent strategy 2025"
+    ex = extract_document(doc, taxonomy=taxonomy)
+    roles = {r.key: [d.label for d in r.duties] for r in ex.roles}
+    assert roles == {"ml_engineer": ["builds training pipelines", "deploys models to production"],
+                     "data_scientist": ["runs A/B tests and reports on model quality"]}
+    strategies = {(s.label, s.canonical_key, s.category) for s in ex.strategies}
+    assert strategies == {
+        ("Competitive salary and benefits", "salary_benefits", "attraction"),
+        ("Career growth", "career_development", "attraction"),
+        ("Mentoring", "mentorship", "retention"),  # the section says "retain"
+    }
+    [pipe] = ex.pipelines
+    assert pipe.name == "Hiring flow"
+    assert [k for _, k in pipe.stages] == [
+        "needs_analysis", "sourcing", "screening", "interview", "onboarding"]
+
+
 def test_challenges_are_not_taken_for_strategies(seeds_dir: Path, taxonomy: Taxonomy) -> None:
     ex = extract_document(read_document(seeds_dir / SEED_002), taxonomy=taxonomy)
     lines = {s.line_start for s in ex.strategies}
@@ -214,6 +257,12 @@ def test_import_seeds_stores_the_nine_stage_pipeline_and_roles(engine: Engine,
         assert rows and all(1 <= r.line_start <= r.line_end for r in rows)
         assert s.scalar(select(func.count()).select_from(AuditLog)
                         .where(AuditLog.action == "docs.import")) == 5
+        strategies = {(x.canonical_key, x.category): x for x in extraction_summary(s, "strategy")}
+        assert strategies[("salary_benefits", "attraction")].documents == 2  # seeds 000 and 002
+        assert strategies[("data_privacy", "compliance_ethics")].mentions >= 3
+        assert [p.document_id for p in document_pipelines(s)] == sorted(
+            p.document_id for p in document_pipelines(s))
+        assert len(document_pipelines(s, doc.id)) == 1
         summaries = {d.file_name: d for d in list_documents(s)}
         assert summaries[SEED_002].counts["pipeline"] == 1
         _, items = document_detail(s, doc.id)
