@@ -306,44 +306,50 @@ class RoleClassifier:
 
         sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
         scaler = torch.amp.GradScaler("cuda", enabled=amp)
-        Xt = torch.tensor(X, dtype=torch.float32, device=device)
-        Yt = torch.tensor(yt, dtype=torch.long, device=device)
-        gen = torch.Generator().manual_seed(self.seed)
-        best_f1, best_state, best_epoch, stale, step = -1.0, None, 0, 0, 0
-        history: list[dict[str, float]] = []
-        for epoch in range(self.epochs):
-            head.train()
-            perm = torch.randperm(len(yt), generator=gen).to(device)
-            total_loss = 0.0
-            for start in range(0, len(yt), batch):
-                idx = perm[start:start + batch]
-                with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
-                    loss = loss_fn(head(Xt[idx]), Yt[idx])
-                if self.l1 > 0:
-                    loss = loss + self.l1 * sum(p.abs().sum() for n, p in
-                                                head.named_parameters() if n.endswith("weight"))
-                opt.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(opt)
-                scaler.update()
-                sched.step()
-                step += 1
-                total_loss += float(loss.detach()) * len(idx)
-                if progress:
-                    progress(step, total)
-            record = {"epoch": epoch + 1, "loss": total_loss / len(yt)}
-            if Xv is not None:
-                pred = self._proba(head, Xv, device, amp).argmax(axis=1)
-                f1 = _macro_f1(np.array([index.get(c, -1) for c in v_y]), pred)
-                record["val_macro_f1"] = f1
-                if f1 >= best_f1:  # ties go to the later, better-fitted epoch
-                    best_f1, best_epoch, stale = f1, epoch + 1, 0
-                    best_state = {k: v.detach().clone() for k, v in head.state_dict().items()}
-                else:
-                    stale += 1
-            history.append(record)
-            if Xv is not None and stale >= self.patience:
-                break
+        threads = torch.get_num_threads()
+        if device == "cpu" and X.shape[1] * max(self.hidden, len(classes)) < 2_000_000:
+            torch.set_num_threads(1)  # small heads: thread hand-offs cost more than they save
+        try:
+            Xt = torch.tensor(X, dtype=torch.float32, device=device)
+            Yt = torch.tensor(yt, dtype=torch.long, device=device)
+            gen = torch.Generator().manual_seed(self.seed)
+            best_f1, best_state, best_epoch, stale, step = -1.0, None, 0, 0, 0
+            history: list[dict[str, float]] = []
+            for epoch in range(self.epochs):
+                head.train()
+                perm = torch.randperm(len(yt), generator=gen).to(device)
+                total_loss = 0.0
+                for start in range(0, len(yt), batch):
+                    idx = perm[start:start + batch]
+                    with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
+                        loss = loss_fn(head(Xt[idx]), Yt[idx])
+                    if self.l1 > 0:
+                        loss = loss + self.l1 * sum(p.abs().sum() for n, p in
+                                                    head.named_parameters() if n.endswith("weight"))
+                    opt.zero_grad(set_to_none=True)
+                    scaler.scale(loss).backward()
+                    scaler.step(opt)
+                    scaler.update()
+                    sched.step()
+                    step += 1
+                    total_loss += float(loss.detach()) * len(idx)
+                    if progress:
+                        progress(step, total)
+                record = {"epoch": epoch + 1, "loss": total_loss / len(yt)}
+                if Xv is not None:
+                    pred = self._proba(head, Xv, device, amp).argmax(axis=1)
+                    f1 = _macro_f1(np.array([index.get(c, -1) for c in v_y]), pred)
+                    record["val_macro_f1"] = f1
+                    if f1 >= best_f1:  # ties go to the later, better-fitted epoch
+                        best_f1, best_epoch, stale = f1, epoch + 1, 0
+                        best_state = {k: v.detach().clone() for k, v in head.state_dict().items()}
+                    else:
+                        stale += 1
+                history.append(record)
+                if Xv is not None and stale >= self.patience:
+                    break
+        finally:
+            torch.set_num_threads(threads)
         if best_state is not None:
             head.load_state_dict(best_state)
         head.eval()
