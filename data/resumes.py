@@ -424,17 +424,21 @@ def parse_bytes(data: bytes, file_name: str, *, limits: Limits = Limits()) -> Pa
 def parse_resume(path: Path, *, limits: Limits = Limits()) -> ParsedResume:
     """Parse one resume file; raises ``InputError(file=...)`` saying why it cannot be used."""
     path = Path(path)
+    return parse_bytes(_read_file(path, limits), path.name, limits=limits)
+
+
+def _read_file(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, refusing (before reading) one over the size limit."""
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise InputError(f"{size / 1e6:.1f} MB, more than the limit of "
                              f"{limits.max_bytes / 1e6:.1f} MB: is this a resume? Compress its "
                              "images or raise the size limit", file=path.name)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read the file ({err.strerror or err}): check the path and "
                          "permissions", file=path.name) from None
-    return parse_bytes(data, path.name, limits=limits)
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -458,9 +462,13 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 # --- storing -------------------------------------------------------------------------------
 
 
+Upload = tuple[str, bytes]
+"""A file received in memory (e.g. from the dashboard): ``(file name, raw bytes)``."""
+
+
 def import_resumes(
     session: Session,
-    paths: Iterable[Path],
+    paths: Iterable[Path | Upload],
     *,
     actor: str,
     progress: ProgressFn | None = None,
@@ -468,30 +476,32 @@ def import_resumes(
 ) -> ResumeImportReport:
     """Parse and store each file; failures are reported, never stored, never stop the batch.
 
-    Each new resume gets a pseudonymous ``Candidate`` (source ``upload``) with its contact
-    details, and one audit row naming the pseudonym only. The caller commits.
+    ``paths`` holds file paths or ``(file name, bytes)`` uploads. A file whose bytes are
+    already stored (same sha256) is reported as a duplicate without being parsed again. Each
+    new resume gets a pseudonymous ``Candidate`` (source ``upload``) with its contact details,
+    and one audit row naming the pseudonym only. The caller commits.
     """
-    files = list(paths)
+    items = list(paths)
     report = ResumeImportReport()
     seen: dict[str, int] = {}
-    for done, path in enumerate(files, start=1):
-        path = Path(path)
+    for done, item in enumerate(items, start=1):
+        name = item[0] if isinstance(item, tuple) else Path(item).name
         try:
-            parsed = parse_resume(path, limits=limits)
-        except InputError as err:
-            report.failed.append(ParseFailure(path.name, _reason(err)))
-        else:
-            existing = seen.get(parsed.sha256) or session.scalar(
-                select(Resume.id).where(Resume.sha256 == parsed.sha256)
-            )
+            data = item[1] if isinstance(item, tuple) else _read_file(Path(item), limits)
+            digest = hashlib.sha256(data).hexdigest()
+            existing = seen.get(digest) or session.scalar(
+                select(Resume.id).where(Resume.sha256 == digest))
             if existing is not None:
-                report.duplicates.append((path.name, existing))
+                report.duplicates.append((name, existing))
             else:
+                parsed = parse_bytes(data, name, limits=limits)
                 rid = store_resume(session, parsed, actor=actor)
-                seen[parsed.sha256] = rid
+                seen[digest] = rid
                 report.stored.append(rid)
+        except InputError as err:
+            report.failed.append(ParseFailure(name, _reason(err)))
         if progress:
-            progress(done, len(files))
+            progress(done, len(items))
     return report
 
 

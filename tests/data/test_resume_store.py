@@ -133,3 +133,18 @@ def test_list_resumes(engine: Engine, tmp_path: Path) -> None:
         assert [r.language for r in rows] == ["zh", "en"]
         assert all(r.chars > 50 and r.candidate for r in rows)
         assert [r.file_name for r in list_resumes(s, limit=1)] == ["b.docx"]
+
+
+def test_uploads_in_memory_and_duplicates_are_not_parsed_again(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    data = make_docx(tmp_path / "a.docx", EN_RESUME).read_bytes()
+    with session_scope(engine) as s:
+        first = import_resumes(s, [("cv.docx", data), ("empty.txt", b"")], actor="alice")
+    assert [f.file_name for f in first.failed] == ["empty.txt"]
+    (rid,) = first.stored
+    with session_scope(engine) as s:
+        assert s.get(Resume, rid).file_name == "cv.docx"
+    # a zero time limit fails every parse: a known file is recognised before parsing
+    with session_scope(engine) as s:
+        again = import_resumes(s, [("same.docx", data)], actor="alice", limits=Limits(timeout_s=0))
+    assert again.duplicates == [("same.docx", rid)] and again.failed == []
