@@ -165,8 +165,7 @@ def detect_kind(data: bytes, file_name: str) -> Kind:
     if data.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise InputError("legacy Word .doc is not supported: save it as .docx or PDF",
-                         file=file_name)
+        raise InputError(_ole2_reason(data), file=file_name)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "docx"
     for magic, what in _OTHER_FORMATS:
@@ -174,6 +173,26 @@ def detect_kind(data: bytes, file_name: str) -> Kind:
             raise InputError(f"{what} is not a resume format: upload PDF, DOCX, TXT or MD",
                              file=file_name)
     return "md" if file_name.lower().endswith((".md", ".markdown")) else "txt"
+
+
+def _ole2_reason(data: bytes) -> str:
+    """What an OLE2 compound file holds, told by its stream names (stored as UTF-16LE)."""
+
+    def has(stream: str) -> bool:
+        return stream.encode("utf-16-le") in data
+
+    if has("EncryptedPackage"):  # a password-protected .docx/.xlsx is wrapped in OLE2
+        return "encrypted Office document: remove the password, save as .docx or PDF, and upload again"
+    if has("Workbook") or has("PowerPoint Document"):
+        return "a legacy Excel or PowerPoint file is not a resume format: save it as PDF"
+    return "legacy Word .doc is not supported: save it as .docx or PDF"
+
+
+_ZIP_KINDS: tuple[tuple[str, str], ...] = (
+    ("xl/workbook.xml", "an Excel workbook"),
+    ("ppt/presentation.xml", "a PowerPoint presentation"),
+    ("content.xml", "an OpenDocument file"),
+)
 
 
 _OTHER_FORMATS: tuple[tuple[bytes, str], ...] = (
@@ -330,9 +349,10 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         _check_zip(zf, file_name, limits)
         names = set(zf.namelist())
         if "word/document.xml" not in names:
-            raise InputError("a ZIP archive, not a Word document: upload PDF, DOCX, TXT or MD",
+            what = next((w for part, w in _ZIP_KINDS if part in names), "a ZIP archive")
+            raise InputError(f"{what}, not a Word document: save the resume as DOCX or PDF",
                              file=file_name)
-        bad = zf.testzip() if len(data) < limits.max_bytes else None
+        bad = zf.testzip()
         if bad is not None:
             raise InputError(f"damaged DOCX (part {bad} is corrupt): save it again and upload "
                              "the new file", file=file_name)

@@ -136,17 +136,19 @@ def _dir_entry(name: str, kind: int, *, child: int = _NOSTREAM, start: int = _EN
     )
 
 
-def cfb_doc_bytes(text: str = "Jane Doe, ML engineer") -> bytes:
-    """A version-3 compound file holding a ``WordDocument`` stream that starts with a FIB.
+def cfb_doc_bytes(text: str = "Jane Doe, ML engineer", *, stream: str = "WordDocument") -> bytes:
+    """A version-3 compound file holding one stream (by default ``WordDocument``, a Word FIB).
+
+    ``stream="EncryptedPackage"`` gives the container Office wraps password-protected DOCX in.
 
     Layout: header, sector 0 = FAT, sector 1 = directory, sectors 2.. = the stream (4096
     bytes, the mini-stream cut-off, so it lives in regular sectors and needs no mini FAT).
     """
     sector = 512
-    stream = struct.pack("<HH", 0xA5EC, 0x00C1)  # FIB: wIdent, nFib (Word 97)
-    stream += text.encode("utf-16-le")
-    stream = stream.ljust(4096, b"\x00")
-    n_stream = len(stream) // sector
+    body = struct.pack("<HH", 0xA5EC, 0x00C1)  # FIB: wIdent, nFib (Word 97)
+    body += text.encode("utf-16-le")
+    body = body.ljust(4096, b"\x00")
+    n_stream = len(body) // sector
 
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16
     header += struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6)
@@ -161,11 +163,11 @@ def cfb_doc_bytes(text: str = "Jane Doe, ML engineer") -> bytes:
 
     directory = (
         _dir_entry("Root Entry", 5, child=1)
-        + _dir_entry("WordDocument", 2, start=2, size=len(stream))
+        + _dir_entry(stream, 2, start=2, size=len(body))
         + _dir_entry("", 0) * 2
     )
     assert len(directory) == sector
-    return header + fat_sector + directory + stream
+    return header + fat_sector + directory + body
 
 
 def slow_pdf_bytes(*, pages: int = 30, ops_per_page: int = 10_000) -> bytes:

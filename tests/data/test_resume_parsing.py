@@ -201,6 +201,25 @@ def test_legacy_doc_renamed_docx(tmp_path: Path) -> None:
     _fails(path, r"legacy Word \.doc is not supported: save it as \.docx or PDF")
 
 
+def test_password_protected_office_file(tmp_path: Path) -> None:
+    path = tmp_path / "locked.docx"
+    path.write_bytes(cfb_doc_bytes(stream="EncryptedPackage"))
+    _fails(path, "encrypted Office document: remove the password")
+
+
+@pytest.mark.parametrize(("part", "what"), [("xl/workbook.xml", "an Excel workbook"),
+                                            ("ppt/presentation.xml", "a PowerPoint presentation")],
+                         ids=["xlsx", "pptx"])
+def test_other_office_zips(tmp_path: Path, part: str, what: str) -> None:
+    import zipfile
+
+    path = tmp_path / "cv.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr(part, "<x/>")
+    _fails(path, f"{what}, not a Word document")
+
+
 def test_oversized_file(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     path.write_bytes(b"Python engineer\n" * (11 * 1024 * 1024 // 16))
@@ -230,7 +249,7 @@ def test_zip_that_is_not_a_word_document(tmp_path: Path) -> None:
     path = tmp_path / "archive.docx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("notes.txt", EN_RESUME)
-    _fails(path, "a ZIP archive, not a Word document")
+    _fails(path, "a ZIP archive, not a Word document: save the resume as DOCX or PDF")
 
 
 def test_png_is_not_a_resume(tmp_path: Path) -> None:
