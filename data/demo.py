@@ -317,6 +317,16 @@ def _ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
 
 
+def _pick(rnd: random.Random, seq: Any) -> Any:
+    """``rnd.choice`` without its overhead (the demo draws millions of them)."""
+    return seq[int(rnd.random() * len(seq))]
+
+
+def _int(rnd: random.Random, a: int, b: int) -> int:
+    """``rnd.randint(a, b)`` without its overhead."""
+    return a + int(rnd.random() * (b - a + 1))
+
+
 def _years_en(years: int) -> str:
     return "1 year" if years == 1 else f"{years} years"
 
@@ -348,6 +358,7 @@ class _World:
         self.universe = sorted({k for r in self.roles for k in r.skills}
                                | {"git", "linux", "agile", "testing", "communication"})
         self.display = {k: self._names(k) for k in self.tax.by_key}
+        self.weights = {r.key: r.skills for r in self.roles}
 
     # reference rows (ORM: a few dozen rows)
     def _users(self) -> None:
@@ -496,7 +507,6 @@ class _World:
         wdr = rng.random((n, 5))
         dur = rng.gamma(2.0, 0.5, (n, len(_MEAN_DAYS)))
         leave = rng.exponential(1.0, n)
-        phone_digits = rng.integers(0, 10, (n, 10))
         eth_p = {g: (list(m), np.cumsum(list(m.values()))) for g, m in _ETH_MIX.items()}
 
         out: dict[Any, Any] = {Candidate: [], CandidateContact: [], CandidateDemographics: [],
@@ -530,16 +540,17 @@ class _World:
                                    "external_ref": f"{DEMO_PREFIX}{self.seed}:{index}",
                                    "country": country.iso2, "region": country.region,
                                    "source_channel": channel, "created_at": applied})
-            name, email, phone = self._contact(rnd_con, country, sex, phone_digits[i])
+            name, email, phone = self._contact(rnd_con, country, sex)
             out[CandidateContact].append({"candidate_id": cid, "name": name, "email": email,
                                           "phone": phone, "links": None})
             out[CandidateDemographics].append({"candidate_id": cid, "sex": sex,
                                                "ethnicity": ethnicity})
-            text_, lang = self._resume(rnd_res, country, spec, float(strength[i]), years, seen)
-            ext = rnd_res.choice(("pdf", "pdf", "pdf", "docx", "docx", "txt"))
+            text_, lang, digest = self._resume(rnd_res, country, spec, float(strength[i]),
+                                               years, seen)
+            ext = _pick(rnd_res, ("pdf", "pdf", "pdf", "docx", "docx", "txt"))
             out[Resume].append({"id": rid, "candidate_id": cid,
                                 "file_name": f"resume_{pseudonym}.{ext}",
-                                "sha256": hashlib.sha256(text_.encode()).hexdigest(),
+                                "sha256": digest,
                                 "language": lang, "text": text_,
                                 "pages": None if ext == "txt" else 1 + (years > 6),
                                 "created_at": applied})
@@ -555,14 +566,14 @@ class _World:
                         "hires": hires, "countries": countries_seen}
         return out
 
-    def _contact(self, rnd: random.Random, country: Country, sex: str | None,
-                 digits: np.ndarray) -> tuple[str, str, str]:
+    def _contact(self, rnd: random.Random, country: Country,
+                 sex: str | None) -> tuple[str, str, str]:
         style = T.NAME_STYLE.get(country.iso2, "english")
         female = sex == "Female" or (sex is None and rnd.random() < 0.4)
         if style in T.NATIVE:
             fem, mal, fam = T.NATIVE[style]
-            g = rnd.choice(fem if female else mal)
-            f = rnd.choice(fam)
+            g = _pick(rnd, fem if female else mal)
+            f = _pick(rnd, fam)
             if style in ("han", "korean"):
                 name = f[0] + g[0]
             elif style == "japanese":
@@ -572,26 +583,26 @@ class _World:
             roman_g, roman_f = g[1], f[1]
         else:
             fem, mal, fam = T.LATIN[style]
-            g_s, f_s = rnd.choice(fem if female else mal), rnd.choice(fam)
+            g_s, f_s = _pick(rnd, fem if female else mal), _pick(rnd, fam)
             name = f"{g_s} {f_s}"
             roman_g, roman_f = _ascii(g_s), _ascii(f_s).replace(" ", "")
-        domain = rnd.choice(T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
+        domain = _pick(rnd, T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
         if domain == "qq.com":
-            email = f"{rnd.randint(10_000_000, 2_999_999_999)}@qq.com"
+            email = f"{_int(rnd, 10_000_000, 2_999_999_999)}@qq.com"
         else:
-            sep = rnd.choice((".", "_", ""))
-            email = f"{roman_g}{sep}{roman_f}{rnd.randint(1, 99) if rnd.random() < 0.5 else ''}@{domain}"
-        d = "".join(str(x) for x in digits)
+            sep = _pick(rnd, (".", "_", ""))
+            email = f"{roman_g}{sep}{roman_f}{_int(rnd, 1, 99) if rnd.random() < 0.5 else ''}@{domain}"
+        d = f"{int(rnd.random() * 1e10):010d}"
         if country.iso2 == "CN":
-            phone = f"+86 1{rnd.choice('3578')}{d[0]} {d[1:5]} {d[5:9]}"
+            phone = f"+86 1{_pick(rnd, '3578')}{d[0]} {d[1:5]} {d[5:9]}"
         elif country.calling_code == "1":
-            phone = f"+1 ({rnd.randint(201, 989)}) {d[:3]}-{d[3:7]}"
+            phone = f"+1 ({_int(rnd, 201, 989)}) {d[:3]}-{d[3:7]}"
         else:
             phone = f"+{country.calling_code} {d[:3]} {d[3:6]} {d[6:10]}"
         return name, email, phone
 
     def _resume(self, rnd: random.Random, country: Country, spec: RoleSpec, strength: float,
-                years: int, seen: set[str]) -> tuple[str, str]:
+                years: int, seen: set[str]) -> tuple[str, str, str]:
         iso = country.iso2
         u = rnd.random()
         if iso == "CN":
@@ -606,17 +617,18 @@ class _World:
         skills += [k for k in spec.nice if rnd.random() < 0.2 + 0.45 * strength]
         if len(skills) < 2:
             skills += [k for k in spec.required if k not in skills][: 2 - len(skills)]
-        for _ in range(rnd.randint(1, 3)):
-            k = rnd.choice(self.universe)
+        for _ in range(_int(rnd, 1, 3)):
+            k = _pick(rnd, self.universe)
             if k not in skills:
                 skills.append(k)
         rnd.shuffle(skills)
-        main = sorted(skills, key=lambda k: -spec.skills.get(k, 0.0))
+        weights = self.weights[spec.key]
+        main = sorted(skills, key=lambda k: -weights.get(k, 0.0))
         level = "junior" if years < 3 else "senior" if years >= 7 else "mid"
         if rnd.random() < 0.6:
             title = (spec.title_en, spec.title_zh)
         else:
-            title = rnd.choice(T.TITLES[spec.family])
+            title = _pick(rnd, T.TITLES[spec.family])
         family = spec.family
         n_jobs = 1 if years < 3 else 2 if years < 8 else 3
         end_year = self.as_of.year
@@ -624,25 +636,25 @@ class _World:
                                    min(n_jobs, max(years, 1) + 1)), reverse=True)
         degree = ("phd" if family == "research" and rnd.random() < 0.65
                   else "msc" if rnd.random() < 0.45 else "bsc")
-        field_ = rnd.choice(T.FIELDS[family])
+        field_ = _pick(rnd, T.FIELDS[family])
         unis = T.UNIVERSITIES.get(iso)
-        uni = rnd.choice(unis) if unis else (f"University of {country.name_en}",
+        uni = _pick(rnd, unis) if unis else (f"University of {country.name_en}",
                                              f"{country.name_zh}大学")
         grad = end_year - years - (1 if rnd.random() < 0.3 else 0)
         jobs = []
         prev = None
         for st in starts:
-            company = rnd.choice(T.COMPANIES)
+            company = _pick(rnd, T.COMPANIES)
             bullets = []
-            for _ in range(rnd.randint(2, 3)):
-                s1, s2 = rnd.choice(main[:4]), rnd.choice(skills)
-                bullets.append((rnd.randrange(len(T.BULLETS_EN)), rnd.choice(T.THINGS[family]),
-                                rnd.choice(T.METRICS), s1, s2, rnd.randint(8, 65),
-                                rnd.randint(3, 12), rnd.randint(1, 40)))
-            job_title = title if prev is None else rnd.choice(T.TITLES[family])
+            for _ in range(_int(rnd, 2, 3)):
+                s1, s2 = _pick(rnd, main[:4]), _pick(rnd, skills)
+                bullets.append((_int(rnd, 0, len(T.BULLETS_EN) - 1), _pick(rnd, T.THINGS[family]),
+                                _pick(rnd, T.METRICS), s1, s2, _int(rnd, 8, 65),
+                                _int(rnd, 3, 12), _int(rnd, 1, 40)))
+            job_title = title if prev is None else _pick(rnd, T.TITLES[family])
             jobs.append((st, prev, company, bullets, job_title))
             prev = st
-        interest = rnd.randrange(len(T.INTERESTS_EN))
+        interest = _int(rnd, 0, len(T.INTERESTS_EN) - 1)
         body_zh = lang in ("zh", "mixed") and (lang == "zh" or rnd.random() < 0.7)
         text_ = (self._resume_zh if body_zh else self._resume_en)(
             country, title, level, years, main, skills, jobs, degree, field_, uni, grad, interest)
@@ -658,11 +670,11 @@ class _World:
         digest = hashlib.sha256(text_.encode()).hexdigest()
         while digest in seen:  # rare: identical generated texts get one more distinct line
             k += 1
-            extra = rnd.choice(T.INTERESTS_EN)
+            extra = _pick(rnd, T.INTERESTS_EN)
             text_ += f"\n{extra} ({k})"
             digest = hashlib.sha256(text_.encode()).hexdigest()
         seen.add(digest)
-        return text_, lang
+        return text_, lang, digest
 
     def _resume_en(self, country: Country, title: tuple[str, str], level: str, years: int,
                    main: list[str], skills: list[str], jobs: list[Any], degree: str,
