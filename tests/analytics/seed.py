@@ -127,7 +127,7 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
             email = f"person{i:03d}@example.com"
             cand = Candidate(pseudonym=f"G-{i:05d}", country=COUNTRIES[i % 5],
                              source_channel=CHANNELS[i % 4], external_ref=f"EXT-{i:05d}")
-            cand.contact = CandidateContact(name=name, email=email, phone=f"+1 555 01{i:02d}")
+            cand.contact = CandidateContact(name=name, email=email, phone=f"+1 555 {1000 + i}")
             cand.demographics = CandidateDemographics(sex=sex, ethnicity=eth)
             s.add(cand)
             s.flush()
