@@ -142,6 +142,10 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_err:
+        if _mostly_utf8(raw):
+            raise InputError("damaged UTF-8 text (an invalid byte among valid UTF-8); fix that "
+                             "line or save the file as UTF-8 again", file=name,
+                             line=raw.count(b"\n", 0, utf8_err.start) + 1) from None
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
@@ -149,6 +153,15 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         if not _plausible_chinese(text):
             raise _undecodable(name, raw, utf8_err.start) from None
         return text, "gb18030"
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8 but for a few damaged bytes (then GB18030 would only turn
+    them into plausible-looking nonsense)."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return good >= 10 and bad * 20 <= good
 
 
 def _undecodable(name: str, raw: bytes, offset: int) -> InputError:
@@ -304,12 +317,14 @@ def _skipped_lines(lines: list[str], diagrams: list[Diagram]) -> set[int]:
             fence = m.group(1)
             skip.add(k)
             continue
-        if s == "$$" or (s.startswith("$$") and not (s.endswith("$$") and len(s) > 2)):
-            math = not math
+        if math:
             skip.add(k)
+            if s.endswith("$$"):  # "$$" alone or "\end{bmatrix}$$" closes the formula
+                math = False
             continue
-        if math or (s.startswith("$$") and s.endswith("$$")):
+        if s.startswith("$$"):
             skip.add(k)
+            math = s == "$$" or not s.endswith("$$")  # "$$ x = 1 $$" is one line
     return skip
 
 
@@ -388,6 +403,8 @@ class Extracted:
 
 @dataclass(frozen=True)
 class RoleTitle:
+    """A job title in both languages, its role family and the other names it goes by."""
+
     key: str
     title_en: str
     title_zh: str

@@ -90,6 +90,15 @@ def test_bad_files_are_refused_with_file_and_line(tmp_path: Path, name: str, con
     assert str(path) in str(err.value)
 
 
+def test_damaged_utf8_is_not_read_as_gb18030(tmp_path: Path) -> None:
+    good = "人才吸引与保留的策略：薪酬福利、职业发展、工作环境。\n".encode()
+    path = tmp_path / "damaged.md"
+    path.write_bytes(good * 3 + good[:7] + b"\xff" + good[7:])
+    with pytest.raises(InputError, match="damaged UTF-8") as err:
+        read_document(path)
+    assert err.value.line == 4
+
+
 def test_unknown_encoding_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "x.md"
     path.write_bytes(b"\x80\xff\xfe")
