@@ -318,17 +318,34 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
                              "refusing to open it", file=file_name)
 
 
-def _docx_blocks(document: Any, deadline: _Deadline) -> Iterator[str]:
-    """Paragraphs and table rows in document order (Chinese resumes are often tables)."""
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _textbox_lines(paragraph: Any) -> Iterator[str]:
+    """Lines inside text boxes anchored in ``paragraph`` (designer resumes use them a lot).
+
+    Word stores each box twice (DrawingML and a VML fallback), so repeated lines are dropped.
+    """
+    seen: set[str] = set()
+    for box in paragraph.iter(f"{_W}txbxContent"):
+        for p in box.iter(f"{_W}p"):
+            line = "".join(t.text or "" for t in p.iter(f"{_W}t")).strip()
+            if line and line not in seen:
+                seen.add(line)
+                yield line
+
+
+def _docx_container_blocks(container: Any, document: Any, deadline: _Deadline) -> Iterator[str]:
+    """Paragraphs, text boxes and table rows of a body, header or footer, in order."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    body = document.element.body
-    for child in body.iterchildren():
+    for child in container.iterchildren():
         deadline.check()
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             yield Paragraph(child, document).text
+            yield from _textbox_lines(child)
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 cells: list[str] = []
@@ -337,6 +354,32 @@ def _docx_blocks(document: Any, deadline: _Deadline) -> Iterator[str]:
                     if text and (not cells or cells[-1] != text):  # merged cells repeat
                         cells.append(text)
                 yield " | ".join(cells)
+
+
+def _docx_blocks(document: Any, deadline: _Deadline) -> Iterator[str]:
+    """Page headers (where names and contacts often sit), the body, then page footers.
+
+    Chinese resumes are often laid out as tables: each row becomes one ``a | b`` line.
+    """
+    headers: list[Any] = []
+    footers: list[Any] = []
+    for section in document.sections:
+        for part, out in ((section.header, headers), (section.first_page_header, headers),
+                          (section.footer, footers), (section.first_page_footer, footers)):
+            if not part.is_linked_to_previous:
+                out.append(part._element)
+    seen: set[str] = set()
+    for element in headers:
+        for line in _docx_container_blocks(element, document, deadline):
+            if line.strip() and line not in seen:
+                seen.add(line)
+                yield line
+    yield from _docx_container_blocks(document.element.body, document, deadline)
+    for element in footers:
+        for line in _docx_container_blocks(element, document, deadline):
+            if line.strip() and line not in seen:
+                seen.add(line)
+                yield line
 
 
 def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) -> str:

@@ -48,6 +48,27 @@ def make_docx(path: Path, text: str, *, table_rows: list[list[str]] | None = Non
     return path
 
 
+def make_designer_docx(path: Path) -> Path:
+    """A DOCX with the contact line in the page header and skills in a (VML) text box."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Jane Doe | jane@doe.dev | (415) 555-0134"
+    document.sections[0].footer.paragraphs[0].text = "Page 1"
+    document.add_paragraph("Machine Learning Engineer building PyTorch models in production.")
+    anchor = document.add_paragraph("")
+    anchor._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        "<w:p><w:r><w:t>Skills: Python, SQL</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>语言：英语，中文</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+    ))
+    document.save(str(path))
+    return path
+
+
 def pdf_bytes(text: str, *, pages: int = 1, chinese: bool = False) -> bytes:
     """A PDF written by reportlab with a text layer (STSong-Light for Chinese)."""
     from reportlab.pdfbase import pdfmetrics

@@ -21,6 +21,7 @@ from tests.data.resume_files import (
     EN_RESUME,
     ZH_RESUME,
     cfb_doc_bytes,
+    make_designer_docx,
     make_docx,
     make_encrypted_pdf,
     make_pdf,
@@ -113,6 +114,14 @@ def test_docx_chinese_with_table(tmp_path: Path) -> None:
     assert "张伟" not in parsed.text and "138 1234 5678" not in parsed.text
     assert "深度学习 | 精通" in parsed.text  # table rows kept in order
     assert "2015.09-2019.06" in parsed.text and "25000-35000" in parsed.text
+
+
+def test_docx_header_and_text_boxes_are_read(tmp_path: Path) -> None:
+    parsed = parse_resume(make_designer_docx(tmp_path / "designer.docx"))
+    assert parsed.text.splitlines()[0] == "[NAME] | [EMAIL] | [PHONE]"
+    assert parsed.contact.email == "jane@doe.dev" and parsed.contact.name == "Jane Doe"
+    assert "Skills: Python, SQL" in parsed.text and "语言：英语，中文" in parsed.text
+    assert parsed.text.count("Skills: Python, SQL") == 1
 
 
 def test_chinese_pdf_from_reportlab(tmp_path: Path) -> None:
