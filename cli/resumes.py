@@ -16,8 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.context import authorise, engine, guarded
 from data.db import session_scope
 from data.errors import InputError
-from data.resumes import collect_files, import_resumes, list_resumes
+from data.resumes import ResumeImportReport, collect_files, import_resumes, list_resumes
 from data.roles import import_roles, list_roles
+
+COMMIT_EVERY = 100
+"""Files per transaction in ``resumes import``."""
 
 resumes_app = typer.Typer(help="Import resume files and list stored resumes.", no_args_is_help=True)
 roles_app = typer.Typer(help="Import role profiles (CSV or YAML) and list roles.", no_args_is_help=True)
@@ -56,13 +59,22 @@ def resumes_import(
     files = collect_files(paths)
     if not files:
         raise InputError("no files found in the given folders: point at resume files")
-    with session_scope(engine()) as s, Progress(
+    report = ResumeImportReport()
+    with Progress(
         TextColumn("importing resumes"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), transient=True, console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("import", total=len(files))
-        report = import_resumes(s, files, actor=who.name,
-                                progress=lambda done, total: bar.update(task, completed=done))
+        # commit every chunk: an interrupted import keeps what it stored, and a rerun skips it
+        for start in range(0, len(files), COMMIT_EVERY):
+            with session_scope(engine()) as s:
+                part = import_resumes(
+                    s, files[start:start + COMMIT_EVERY], actor=who.name,
+                    progress=lambda done, _total, base=start: bar.update(task,
+                                                                         completed=base + done))
+            report.stored += part.stored
+            report.duplicates += part.duplicates
+            report.failed += part.failed
     typer.echo(f"stored {len(report.stored)}, duplicates {len(report.duplicates)}, "
                f"failed {len(report.failed)} (of {len(files)} files)")
     for name, existing in report.duplicates:

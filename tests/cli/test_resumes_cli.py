@@ -135,3 +135,19 @@ def test_every_command_has_help(sqlite_cli, command: list[str]) -> None:
     result = sqlite_cli(*command, "--help")
     assert result.exit_code == 0
     assert "Usage" in result.output and len(result.output.split("\n")) > 4
+
+
+def test_large_batches_commit_in_chunks(cli, tmp_path: Path, monkeypatch) -> None:
+    from cli import resumes as resumes_cli
+
+    monkeypatch.setattr(resumes_cli, "COMMIT_EVERY", 2)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"r{i}.txt").write_text(f"{EN_RESUME}\nReference number {i}", encoding="utf-8")
+    (folder / "r5.txt").write_text(f"{EN_RESUME}\nReference number 0", encoding="utf-8")
+    result = cli("resumes", "import", folder)
+    assert result.exit_code == 0, result.output
+    assert "stored 5, duplicates 1, failed 0 (of 6 files)" in result.output
+    assert "duplicate: r5.txt (same file as resume" in result.output
+    assert _count(cli.engine, Resume) == 5
