@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Float, Integer, Select, cast, extract, func
+from sqlalchemy import Float, Integer, Select, cast, extract, func, literal_column
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +20,9 @@ def days_between(end: ColumnElement, start: ColumnElement, dialect_name: str) ->
     """``end - start`` in (fractional) days."""
     if dialect_name == "sqlite":
         return func.julianday(end) - func.julianday(start)
-    return cast(extract("epoch", end - start), Float) / 86400.0
+    # constants as literals: PostgreSQL matches GROUP BY expressions textually, and a bound
+    # parameter renders differently in SELECT and GROUP BY
+    return cast(extract("epoch", end - start), Float) / literal_column("86400.0")
 
 
 def whole_days(end: ColumnElement, start: ColumnElement, dialect_name: str) -> ColumnElement:
@@ -31,8 +33,8 @@ def whole_days(end: ColumnElement, start: ColumnElement, dialect_name: str) -> C
 def month_of(col: ColumnElement, dialect_name: str) -> ColumnElement:
     """``'YYYY-MM'`` of a date/datetime column."""
     if dialect_name == "sqlite":
-        return func.strftime("%Y-%m", col)
-    return func.to_char(col, "YYYY-MM")
+        return func.strftime(literal_column("'%Y-%m'"), col)
+    return func.to_char(col, literal_column("'YYYY-MM'"))
 
 
 def day_start(d: dt.date) -> dt.datetime:

@@ -70,15 +70,16 @@ def cohort_retention(session: Session, filters: Filters, *, as_of: dt.date,
                     .label(f"retained_{h}"))
     name = Programme.name_zh if lang == "zh" else Programme.name_en
     month = month_of(Application.hired_at, d).label("month")
-    pkey = func.coalesce(Programme.key, NO_PROGRAMME).label("programme")
-    pname = func.coalesce(name, NO_PROGRAMME).label("name")
-    stmt = (select(pkey, pname, month, func.count(distinct(Application.id)).label("hires"), *cols)
+    stmt = (select(Programme.key.label("programme"), name.label("name"), month, func.count(distinct(Application.id)).label("hires"), *cols)
             .select_from(Application)
             .outerjoin(Enrolment, Enrolment.candidate_id == Application.candidate_id)
             .outerjoin(Programme, Programme.id == Enrolment.programme_id)
             .where(Application.hired_at.is_not(None), *in_period(Application.hired_at, filters))
-            .group_by(pkey, pname, month))
+            .group_by(Programme.key, name, month))
     df = pd.DataFrame(session.execute(scope(stmt, filters)).mappings().all())
+    if not df.empty:
+        df["programme"] = df["programme"].fillna(NO_PROGRAMME)
+        df["name"] = df["name"].fillna(NO_PROGRAMME)
     if df.empty:
         return pd.DataFrame(columns=["programme", "name", "cohort", "hires"]
                             + [f"{p}_{h}" for h in horizons

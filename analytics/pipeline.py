@@ -97,7 +97,7 @@ def breakdown(session: Session, filters: Filters, by: Breakdown) -> pd.DataFrame
     col = {"country": Candidate.country, "region": Candidate.region,
            "channel": Candidate.source_channel, "role": Role.key}[by]
     stmt = (select(
-        func.coalesce(col, "?").label("key"),
+        col.label("key"),
         func.count(Application.id).label("applications"),
         func.count(distinct(Application.candidate_id)).label("candidates"),
         func.sum(case((Application.status == "active", 1), else_=0)).label("active"),
@@ -108,11 +108,12 @@ def breakdown(session: Session, filters: Filters, by: Breakdown) -> pd.DataFrame
         .join(Candidate, Candidate.id == Application.candidate_id)
         .join(Role, Role.id == Application.role_id)
         .where(*in_period(Application.applied_at, filters))
-        .group_by(func.coalesce(col, "?")))
+        .group_by(col))
     stmt = scope(stmt, filters, joined=("candidates", "roles"))
     df = pd.DataFrame(session.execute(stmt).mappings().all(),
                       columns=["key", "applications", "candidates", "active", "offers",
                                "accepted", "hires"])
+    df["key"] = df["key"].fillna("?")
     for c in df.columns[1:]:
         df[c] = df[c].fillna(0).astype(int)
     df["hire_rate"] = (df["hires"] / df["applications"]).where(df["applications"] > 0)

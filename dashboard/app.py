@@ -103,7 +103,7 @@ def _filters() -> None:
         default = (max(lo, hi - dt.timedelta(days=364)), hi)
         value = state.stored("dates", default)
         sb.date_input(t("filters.dates"), value=value, min_value=lo, max_value=hi,
-                      key="w_dates", on_change=state.remember, args=("dates",))
+                      key=state.widget_key("dates"), on_change=state.remember, args=("dates",))
         st.session_state.setdefault("_dates", default)
     titles = resources.role_titles(url, st.session_state["lang"])
     for key, options, fmt in (("roles", opts["roles"], lambda k: titles.get(k, k)),
@@ -111,7 +111,7 @@ def _filters() -> None:
                               ("channels", opts["channels"], str)):
         sb.multiselect(t(f"filters.{key}"), options=options, default=[
             v for v in state.stored(key, []) if v in options], format_func=fmt,
-            key=f"w_{key}", on_change=state.remember, args=(key,),
+            key=state.widget_key(key), on_change=state.remember, args=(key,),
             placeholder=t("filters.all"))
 
 

@@ -407,9 +407,13 @@ def formatter(prefix: str) -> Callable[[str], str]:
     return lambda v: tr(language, f"{prefix}{v}")
 
 
+def _missing(x: float | None) -> bool:
+    return x is None or x != x  # NaN from pandas counts as missing
+
+
 def fmt_int(n: float | None) -> str:
     """A count: ``12,345`` in English, ``1.2万`` from ten thousand up in Chinese."""
-    if n is None:
+    if _missing(n):
         return "—"
     if lang() == "zh" and abs(n) >= 10_000:
         return f"{n / 10_000:.1f}万"
@@ -418,7 +422,7 @@ def fmt_int(n: float | None) -> str:
 
 def fmt_pct(x: float | None, *, signed: bool = False) -> str:
     """A share as a percentage (``45.3%``); ``signed`` for changes, in points."""
-    if x is None:
+    if _missing(x):
         return "—"
     if signed:
         pts = x * 100
@@ -427,7 +431,7 @@ def fmt_pct(x: float | None, *, signed: bool = False) -> str:
 
 
 def fmt_days(d: float | None, *, signed: bool = False) -> str:
-    if d is None:
+    if _missing(d):
         return "—"
     n = f"{d:+.1f}" if signed else f"{d:.1f}".removesuffix(".0")
     return t("unit.days", n=n)

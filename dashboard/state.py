@@ -55,9 +55,15 @@ def audit(session, action: str, **kwargs: object) -> None:  # noqa: ANN001 - ORM
     record(session, u.name, action, **kwargs)  # type: ignore[arg-type]
 
 
+def widget_key(name: str) -> str:
+    """A widget key carrying the language: option labels are formatted per language, and a
+    new key makes Streamlit redraw them when the language changes."""
+    return f"w_{name}_{st.session_state.get('lang') or 'zh'}"
+
+
 def remember(key: str) -> None:
     """Copy a filter widget's value to its mirror key (``on_change`` callback)."""
-    st.session_state[f"_{key}"] = st.session_state[f"w_{key}"]
+    st.session_state[f"_{key}"] = st.session_state[widget_key(key)]
 
 
 def stored(key: str, default: object) -> object:

@@ -70,15 +70,15 @@ for col, by, title in ((c1, "country", "intl.countries"), (c2, "channel", "intl.
 
 st.subheader(t("intl.compare"))
 mode = st.radio(t("intl.compare_mode"), ["countries", "periods"], horizontal=True,
-                format_func=formatter("intl.mode_"), key="intl_mode")
+                format_func=formatter("intl.mode_"), key=state.widget_key("intl_mode"))
 if mode == "countries":
     countries = by_country["key"].tolist()
     if len(countries) >= 2:
         a_col, b_col = st.columns(2)
         a = a_col.selectbox(t("intl.country_a"), countries, index=0, format_func=country_formatter(),
-                            key="intl_country_a")
+                            key=state.widget_key("intl_country_a"))
         b = b_col.selectbox(t("intl.country_b"), countries, index=1, format_func=country_formatter(),
-                            key="intl_country_b")
+                            key=state.widget_key("intl_country_b"))
         fa = Filters(f.start, f.end, f.roles, (a,), f.channels)
         fb = Filters(f.start, f.end, f.roles, (b,), f.channels)
         labels2 = (country_name(a), country_name(b))

@@ -52,7 +52,7 @@ stored = resources.stored_resumes(url)
 picked = st.multiselect(t("match.stored"), options=[r[0] for r in stored],
                         format_func=dict(stored).get, key="match_stored")
 roles = st.multiselect(t("match.roles"), options=sorted(titles, key=titles.get),
-                       format_func=titles.get, key="match_roles")
+                       format_func=titles.get, key=state.widget_key("match_roles"))
 
 if st.button(t("match.run"), key="match_run", type="primary"):
     if uploads:

@@ -19,7 +19,7 @@ st.title(t("nav.model_lab"))
 cfg = resources.settings()
 may_train = state.user_can("models")
 KINDS = ["pair_scorer", "classifier"]
-kind = st.radio(t("lab.kind"), KINDS, horizontal=True, key="lab_kind",
+kind = st.radio(t("lab.kind"), KINDS, horizontal=True, key=state.widget_key("lab_kind"),
                 format_func=formatter("lab.kind_"))
 
 

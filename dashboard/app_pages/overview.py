@@ -52,7 +52,7 @@ with left:
               "time_to_hire": t("kpi.time_to_hire"), "offer_acceptance": t("kpi.offer_acceptance"),
               "international_share": t("kpi.international_share")}
     metric = st.selectbox(t("overview.trend_metric"), options, format_func=labels.get,
-                          key="overview_metric")
+                          key=state.widget_key("overview_metric"))
     if not trend.empty:
         st.plotly_chart(figures.trend(trend, metric, f"{t('overview.trend')}: {labels[metric]}",
                                       labels[metric],

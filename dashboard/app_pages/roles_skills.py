@@ -41,7 +41,7 @@ titles = resources.role_titles(url, lg)
 keys = list(f.roles) or sorted(titles, key=lambda k: titles[k])
 if keys:
     key = st.selectbox(t("roles.pick"), keys, format_func=titles.get,
-                       key="roles_pick")
+                       key=state.widget_key("roles_pick"))
     prof = resources.role_profile(url, key, lg)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("col.status"), t("roles.open") if prof["is_open"] else t("roles.closed"))

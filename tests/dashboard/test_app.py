@@ -41,12 +41,12 @@ def test_filter_change_changes_numbers_and_survives_page_change(seeded_store, ma
     engine, _ = seeded_store
     at = make_app(engine).run()
     before = _metrics(at)
-    at.multiselect(key="w_countries").select("US").run()
+    at.multiselect(key="w_countries_en").select("US").run()
     after = _metrics(at)
     assert after["International share"] == "100.0%"
     assert after != before
     at.switch_page("app_pages/international.py").run()
-    assert at.multiselect(key="w_countries").value == ["US"]
+    assert at.multiselect(key="w_countries_en").value == ["US"]
     table = _table_with(at, "Country")
     assert list(table.iloc[:, 0]) == ["United States"]
     at.switch_page("app_pages/overview.py").run()
@@ -59,7 +59,7 @@ def test_date_range_filter_changes_numbers(seeded_store, make_app):
     engine, _ = seeded_store
     at = make_app(engine).run()
     full = _metrics(at)
-    at.date_input(key="w_dates").set_value((dt.date(2025, 1, 1), dt.date(2025, 3, 31))).run()
+    at.date_input(key="w_dates_en").set_value((dt.date(2025, 1, 1), dt.date(2025, 3, 31))).run()
     assert not at.exception
     assert _metrics(at)["Hires"] != full["Hires"] or _metrics(at) != full
 
@@ -67,12 +67,18 @@ def test_date_range_filter_changes_numbers(seeded_store, make_app):
 def test_language_switch_changes_labels(seeded_store, make_app):
     engine, _ = seeded_store
     at = make_app(engine, lang="en").run()
-    en = set(_metrics(at))
+    at.multiselect(key="w_countries_en").select("US").run()
+    en_metrics = _metrics(at)
+    en = set(en_metrics)
     assert "Open roles" in en
     at.session_state["lang"] = "zh"
     at.run()
-    zh = set(_metrics(at))
+    zh_metrics = _metrics(at)
+    zh = set(zh_metrics)
     assert "在招岗位" in zh and not (en & zh)
+    # the filters survive the switch, and the numbers stay the same
+    assert at.multiselect(key="w_countries_zh").value == ["US"]
+    assert zh_metrics["国际候选人占比"] == en_metrics["International share"] == "100.0%"
     assert at.title[0].value == "总览"
     at.switch_page("app_pages/international.py").run()
     assert not at.exception
@@ -83,13 +89,13 @@ def test_compare_two_countries(seeded_store, make_app):
     engine, seeded = seeded_store
     at = make_app(engine).run()
     at.switch_page("app_pages/international.py").run()
-    at.selectbox(key="intl_country_a").select("US").run()
-    at.selectbox(key="intl_country_b").select("DE").run()
+    at.selectbox(key="w_intl_country_a_en").select("US").run()
+    at.selectbox(key="w_intl_country_b_en").select("DE").run()
     table = _table_with(at, "United States")
     assert not at.exception
     cols = list(table.columns)
     assert any("United States" in c for c in cols) and any("Germany" in c for c in cols)
-    at.radio(key="intl_mode").set_value("periods").run()
+    at.radio(key="w_intl_mode_en").set_value("periods").run()
     assert not at.exception
 
 

@@ -39,7 +39,7 @@ def test_upload_yields_ranked_list_and_decisions_are_recorded(sqlite_engine, mak
     at.file_uploader(key="match_upload").set_value([
         ("a.txt", RESUME_A.encode(), "text/plain"), ("b.txt", RESUME_B.encode(), "text/plain"),
         ("broken.pdf", b"%PDF-1.4 not really", "application/pdf")])
-    at.multiselect(key="match_roles").select("ml_engineer")
+    at.multiselect(key="w_match_roles_en").select("ml_engineer")
     at.button(key="match_run").click().run()
     assert not at.exception, at.exception
     failed = [d.value for d in at.dataframe if "Reason" in d.value.columns]
