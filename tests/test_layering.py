@@ -1,0 +1,40 @@
+"""Imports point one way: front ends → analytics/ml → data. A test per package."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = {"data", "ml", "analytics", "dashboard", "cli"}
+ALLOWED = {
+    "data": {"data"},
+    "ml": {"ml", "data"},
+    "analytics": {"analytics", "data"},
+    "cli": OURS,
+    "dashboard": OURS - {"cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found & OURS
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_imports_point_one_way(package: str) -> None:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package}/ has no Python files"
+    wrong = {
+        str(f.relative_to(ROOT)): sorted(_imports(f) - ALLOWED[package])
+        for f in files
+        if _imports(f) - ALLOWED[package]
+    }
+    assert not wrong, f"{package}/ imports layers above it: {wrong}"
