@@ -353,6 +353,9 @@ def run_audit(
             raise NotFoundError(f"no model version with id {model_version_id}: see "
                                 "`talentmap models list`")
         run_id = _latest_run_of(session, mv)
+        if run_id is None:
+            raise NotFoundError(f"{mv.kind} v{mv.version} has no match run to audit: run "
+                                "`talentmap match` with it first")
     if run_id is not None:
         run = session.get(MatchRun, run_id)
         if run is None:

@@ -228,8 +228,10 @@ class HiringReport:
             row: list[Any] = [title, r["rank"], r["pseudonym"] or ""]
             if not self.masked:
                 row += [r["name"] or "", r["email"] or "", r["phone"] or ""]
-            row += [r["resume_file"], r["score"], _join(exp.get("matched_skills")),
-                    _join(exp.get("missing_skills")), _join(exp.get("evidence"), sep=" | ")]
+            row += [r["resume_file"], r["score"], _skills(exp.get("matched_skills")),
+                    _skills((exp.get("missing_skills") or exp.get("missing_required") or [])
+                            + list(exp.get("missing_nice") or [])),
+                    _evidence(exp)]
             rows.append(row)
         note = None
         if not self.run:
@@ -278,17 +280,32 @@ def _round(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _join(values: Any, sep: str = ", ") -> str:
+def _skills(values: Any) -> str:
+    """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts)."""
     if not values:
         return ""
     if isinstance(values, str):
         return values
-    out = []
-    for v in values:
-        if isinstance(v, dict):  # evidence may be {"skill":…, "text":…, "line":…}
-            v = v.get("text") or v.get("snippet") or " ".join(str(x) for x in v.values())
-        out.append(str(v))
-    return sep.join(out)
+    return ", ".join(str(v.get("name") or v.get("key")) if isinstance(v, dict) else str(v)
+                     for v in values)
+
+
+def _evidence(exp: dict[str, Any]) -> str:
+    """Evidence of an explanation: each matched skill's snippet, else the stored evidence
+    list, else the strongest passages."""
+    parts = [f"{m.get('name') or m.get('key')}: {m['evidence']}"
+             for m in exp.get("matched_skills") or []
+             if isinstance(m, dict) and m.get("evidence")]
+    if not parts:
+        ev = exp.get("evidence") or []
+        if isinstance(ev, dict):
+            parts = [f"{k}: {v}" for k, v in ev.items()]
+        else:
+            parts = [str(e) for e in ([ev] if isinstance(ev, str) else ev)]
+    if not parts:
+        parts = [str(p.get("text", "")) for p in exp.get("strongest_passages") or []
+                 if isinstance(p, dict)]
+    return " | ".join(parts)
 
 
 def build_report(

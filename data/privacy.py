@@ -301,8 +301,7 @@ def anonymise_rejected(
         for score_id, explanation in session.execute(
                 select(MatchScore.id, MatchScore.explanation)
                 .where(MatchScore.resume_id.in_(resume_ids))).all():
-            kept = {k: v for k, v in (explanation or {}).items()
-                    if k in ("matched_skills", "missing_skills")}
+            kept = _without_text(explanation or {})
             session.execute(update(MatchScore).where(MatchScore.id == score_id)
                             .values(explanation=kept))
         session.execute(update(Feedback).where(Feedback.resume_id.in_(resume_ids))
@@ -316,6 +315,18 @@ def anonymise_rejected(
     record(session, actor, "candidates.anonymise", target_type="candidate", target=None,
            detail={"count": len(ids), "days": days, "as_of": now.isoformat()})
     return len(ids)
+
+
+_TEXT_KEYS = {"evidence", "closest", "text", "snippet", "strongest_passages"}
+
+
+def _without_text(explanation: Any) -> Any:
+    """An explanation without resume text (evidence snippets, passages); skills and scores kept."""
+    if isinstance(explanation, dict):
+        return {k: _without_text(v) for k, v in explanation.items() if k not in _TEXT_KEYS}
+    if isinstance(explanation, list):
+        return [_without_text(v) for v in explanation]
+    return explanation
 
 
 def _remove_uploads(data_dir: Path, shas: set[str], file_names: set[str]) -> None:

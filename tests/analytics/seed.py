@@ -199,8 +199,15 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
             for rank, (score, p) in enumerate(pairs, start=1):
                 s.add(MatchScore(run_id=run.id, resume_id=p.resume_id,
                                  role_id=roles[role_key].id, score=score, rank=rank,
-                                 explanation={"matched_skills": ["python"],
-                                              "missing_skills": ["pytorch"],
-                                              "evidence": [f"Python at line {rank}"]}))
+                                 explanation={
+                                     "matched_skills": [{"key": "python", "name": "Python",
+                                                         "evidence": f"Python at line {rank}",
+                                                         "how": "lexical"}],
+                                     "missing_required": [{"key": "pytorch", "name": "PyTorch",
+                                                           "closest": "Torch-like work",
+                                                           "similarity": 0.41}],
+                                     "missing_nice": ["nlp"],
+                                     "strongest_passages": [{"text": f"Resume {p.id} passage",
+                                                             "similarity": 0.5}]}))
                 out.scores.append(SeedScore(p.resume_id, role_key, score, rank, p))
     return out

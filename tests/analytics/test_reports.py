@@ -70,6 +70,12 @@ def test_report_numbers_match_the_records(seeded_store) -> None:
     assert report.models[0]["version"] == 2 and report.models[0]["metrics"]["macro_f1"] == 0.812
     assert report.audit is not None and report.audit.audited == "screening"
     assert not report.audit.passed
+    short = next(t for t in report.tables() if t.key == "shortlists")
+    cols = [c.key for c in short.columns]
+    first = short.rows[0]
+    assert first[cols.index("matched")] == "Python"
+    assert first[cols.index("missing")] == "PyTorch, nlp"
+    assert first[cols.index("evidence")] == "Python: Python at line 1"
     funnel = next(t for t in report.tables() if t.key == "funnel")
     assert funnel.rows[2][2] == pytest.approx(reached["interview"] / reached["screening"])
 
