@@ -39,9 +39,10 @@ def _skill_names(session: Session, lang: Lang) -> dict[str, str]:
 
 
 def role_skill_matrix(session: Session, filters: Filters, *, lang: Lang = "en",
-                      open_only: bool = False) -> pd.DataFrame:
+                      open_only: bool = False, max_skills: int | None = None) -> pd.DataFrame:
     """Importance of each skill (columns) for each role (rows); 0 where a role does not ask
-    for it. Rows and columns use display names in ``lang``; skills asked for most come first."""
+    for it. Rows and columns use display names in ``lang``; skills asked for by most roles
+    come first (``max_skills`` keeps that many)."""
     title = Role.title_zh if lang == "zh" else Role.title_en
     name = Skill.name_zh if lang == "zh" else Skill.name_en
     stmt = (select(title, name, RoleSkill.importance)
@@ -57,7 +58,7 @@ def role_skill_matrix(session: Session, filters: Filters, *, lang: Lang = "en",
     m = long.pivot_table(index="role", columns="skill", values="importance", aggfunc="max",
                          fill_value=0.0)
     cols = (m > 0).sum().sort_values(ascending=False, kind="stable").index
-    return m[cols]
+    return m[cols[:max_skills]] if max_skills else m[cols]
 
 
 def skill_demand(session: Session, filters: Filters) -> pd.DataFrame:
@@ -156,21 +157,27 @@ def skill_gaps(session: Session, demand: pd.DataFrame, supply: pd.DataFrame, tot
                *, lang: Lang = "en") -> pd.DataFrame:
     """Demand against supply per skill, biggest gap first.
 
-    ``demand_share``: the skill's share of all weighted demand; ``supply_share``: share of
-    resumes naming it; ``gap`` = demand_share − supply_share (positive: scarce).
+    Both sides are shares that sum to one over skills, so they compare like for like:
+    ``demand_share`` is the skill's share of all weighted demand (open roles × headcount ×
+    importance) and ``supply_share`` its share of all skill mentions in resumes;
+    ``gap`` = demand_share − supply_share (positive: scarcer than asked for).
+    ``coverage`` is the share of resumes naming the skill at all.
     """
     df = pd.merge(demand, supply, on="skill", how="outer").fillna(
         {"roles": 0, "demand": 0.0, "resumes": 0})
     total_demand = float(df["demand"].sum())
+    total_mentions = float(df["resumes"].sum())
     df["demand_share"] = df["demand"] / total_demand if total_demand else 0.0
-    df["supply_share"] = df["resumes"] / total_resumes if total_resumes else 0.0
+    df["supply_share"] = df["resumes"] / total_mentions if total_mentions else 0.0
+    df["coverage"] = df["resumes"] / total_resumes if total_resumes else 0.0
     df["gap"] = df["demand_share"] - df["supply_share"]
     names = _skill_names(session, lang)
     df["name"] = df["skill"].map(lambda k: names.get(k, k))
     df = df[df["demand"] > 0] if (df["demand"] > 0).any() else df
     df[["roles", "resumes"]] = df[["roles", "resumes"]].astype(int)
     return df.sort_values(["gap", "skill"], ascending=[False, True]).reset_index(drop=True)[
-        ["skill", "name", "roles", "demand", "resumes", "demand_share", "supply_share", "gap"]]
+        ["skill", "name", "roles", "demand", "resumes", "coverage", "demand_share",
+         "supply_share", "gap"]]
 
 
 def role_profile(session: Session, role_key: str, *, lang: Lang = "en") -> dict:

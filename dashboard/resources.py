@@ -127,7 +127,7 @@ def compare(url: str, a: Filters, b: Filters, labels: tuple[str, str]) -> pd.Dat
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def matrix(url: str, f: Filters, lang: str) -> pd.DataFrame:
-    return _read(url, lambda s: skills.role_skill_matrix(s, f, lang=lang))  # type: ignore[arg-type]
+    return _read(url, lambda s: skills.role_skill_matrix(s, f, lang=lang, max_skills=40))  # type: ignore[arg-type]
 
 
 def _taxonomy_fingerprint() -> str:

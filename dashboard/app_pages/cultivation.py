@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from analytics.cultivation import HORIZONS, NO_PROGRAMME, retention_by_programme
+from analytics.filters import Filters
 from dashboard import figures, resources, state
 from dashboard.i18n import fmt_pct, lang, t
 
@@ -35,11 +36,14 @@ else:
 
 _, hi = resources.bounds(url)
 as_of = hi or dt.date.today()
-coh = resources.cohorts(url, f, lg, as_of)
+# retention needs cohorts old enough to be measured: every hire up to the period's end
+history = Filters(None, f.end, f.roles, f.countries, f.channels)
+coh = resources.cohorts(url, history, lg, as_of)
 if not coh.empty:
     coh = coh.assign(name=coh["name"].where(coh["programme"] != NO_PROGRAMME, t("cult.none")))
     per = retention_by_programme(coh)
     st.subheader(t("cult.retention"))
+    st.caption(t("cult.retention_note", as_of=as_of))
     st.plotly_chart(figures.grouped(per, "name", [(f"retention_{h}", t("col.retention", d=h))
                                                   for h in HORIZONS],
                                     t("cult.retention"), t("chart.share"), percent=True),

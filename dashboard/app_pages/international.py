@@ -104,6 +104,10 @@ if fa is not None and fb is not None:
     st.plotly_chart(figures.grouped(cmp, "stage", [("reached A", labels2[0]),
                                                    ("reached B", labels2[1])],
                                     t("intl.compare"), t("col.reached")), key="intl_compare")
+    for c in ("conversion A", "conversion B"):
+        cmp[c] = cmp[c].map(fmt_pct)
+    for c in ("reached A", "reached B"):
+        cmp[c] = cmp[c].map(fmt_int)
     st.dataframe(cmp.rename(columns={
         "stage": t("col.stage"),
         "reached A": f"{t('col.reached')} · {labels2[0]}",

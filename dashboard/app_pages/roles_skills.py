@@ -30,9 +30,12 @@ if not g.empty:
                     key="roles_gaps_chart")
     st.dataframe(g.assign(demand_share=g["demand_share"].map(fmt_pct),
                           supply_share=g["supply_share"].map(fmt_pct),
+                          coverage=g["coverage"].map(fmt_pct),
                           gap=g["gap"].map(lambda x: fmt_pct(x, signed=True)))[
-        ["name", "roles", "resumes", "demand_share", "supply_share", "gap"]].rename(columns={
+        ["name", "roles", "resumes", "coverage", "demand_share", "supply_share", "gap"]].rename(
+        columns={
             "name": t("col.skill"), "roles": t("col.roles"), "resumes": t("col.resumes"),
+            "coverage": t("col.coverage"),
             "demand_share": t("col.demand_share"), "supply_share": t("col.supply_share"),
             "gap": t("col.gap")}), hide_index=True, key="roles_gaps_table")
 

@@ -28,6 +28,8 @@ def test_matrix_holds_importance_per_role_and_skill(store):
     with session_scope(engine) as s:
         m = skills.role_skill_matrix(s, Filters())
         zh = skills.role_skill_matrix(s, Filters(roles=("ml_engineer",)), lang="zh")
+        top2 = skills.role_skill_matrix(s, Filters(), max_skills=2)
+    assert list(top2.columns) == ["Communication", "Python"]  # asked for by two roles each
     assert m.loc["ML Engineer", "PyTorch"] == pytest.approx(0.9)
     assert m.loc["HR Business Partner", "Python"] == 0
     assert list(zh.index) == ["机器学习工程师"]
@@ -80,9 +82,15 @@ def test_gaps_biggest_first(store, tmp_path):
         gaps = skills.skill_gaps(s, demand, sup, total)
     assert list(gaps["gap"]) == sorted(gaps["gap"], reverse=True)
     # communication is asked for (data scientist) but no resume names it under keys_in
-    top = gaps.iloc[0]
-    assert top["skill"] == "communication" and top["resumes"] == 0
+    by = gaps.set_index("skill")
+    total_demand = sum(r[4] * w for r in ROLES if r[0] != "hr_partner" for w in r[3].values())
+    assert by.loc["communication", "resumes"] == 0
+    assert by.loc["communication", "gap"] == pytest.approx(2 * 0.5 / total_demand)
     assert gaps["demand_share"].sum() == pytest.approx(1.0)
+    mentions = sup["resumes"].sum()
+    row = gaps.set_index("skill").loc["python"]
+    assert row["supply_share"] == pytest.approx(row["resumes"] / mentions)
+    assert row["coverage"] == pytest.approx(row["resumes"] / total)
     open_roles = [r for r in ROLES if r[0] != "hr_partner"]
     py = demand.set_index("skill").loc["python"]
     assert py["roles"] == sum("python" in r[3] for r in open_roles)
