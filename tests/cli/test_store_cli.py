@@ -3,10 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
+
+from data import users
 
 from data.db import session_scope
 from data.models import AuditLog, Candidate, StageEvent
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
 
 
 def count(engine, model) -> int:  # noqa: ANN001

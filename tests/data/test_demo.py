@@ -4,12 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from data import demo
+from argon2 import PasswordHasher
+
+from data import demo, users
 from data.audit_queries import selection_counts
 from data.db import session_scope
 from data.demo import DEMO_USERS, PLANTED_DISPARITY, build_demo
@@ -43,8 +46,10 @@ from data.reference import (
 )
 from data.taxonomy import load_taxonomy
 from data.users import verify_password
+from tests.conftest import DBS, _new_engine
 
 AS_OF = dt.date(2026, 6, 30)
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 # --- reference data ------------------------------------------------------------------------
@@ -154,11 +159,24 @@ def test_same_seed_same_world_and_another_seed_another(engine: Engine) -> None:
     assert other != first
 
 
-@pytest.fixture
-def world(engine: Engine) -> Engine:
-    result = build_demo(engine, candidates=400, seed=11, as_of=AS_OF)
+@pytest.fixture(scope="module", params=DBS)
+def world(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One demo world per database, shared (read-only) by the tests of this module."""
+    stores = _new_engine(request.param, request, tmp_path_factory.mktemp("world"))
+    engine = next(stores)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "_hasher", FAST_HASHER)
+        result = build_demo(engine, candidates=400, seed=11, as_of=AS_OF)
     assert not result.skipped and result.candidates == 400
-    return engine
+    yield engine
+    stores.close()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demo users are argon2-hashed; cheap parameters keep these tests fast."""
+    monkeypatch.setattr(users, "_hasher", FAST_HASHER)
 
 
 def test_demo_world_is_a_realistic_company(world: Engine) -> None:
