@@ -141,6 +141,7 @@ def users_list() -> None:
 
     from data.models import User
 
+    authorise("read", "list users")
     with session_scope(engine()) as s:
         for u in s.scalars(select(User).order_by(User.name)):
             typer.echo(f"{u.name}\t{u.role}")
