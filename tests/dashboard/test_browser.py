@@ -1,0 +1,107 @@
+"""End to end: `talentmap serve` on a small demo store, every page in headless Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES = ["Overview", "Roles & skills", "International pipeline", "Cultivation & retention",
+         "Matching", "Model lab", "Documents", "Reports"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _talentmap(*args: str, env: dict[str, str]) -> None:
+    exe = Path(sys.executable).with_name("talentmap")
+    subprocess.run([str(exe), *args], env=env, check=True, capture_output=True, timeout=600)
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """A demo store (300 candidates) served by `talentmap serve` on a free port."""
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is not installed: `make sysdeps` (apt-get install chromium)")
+    env = {**os.environ, "TALENTMAP_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    env.pop("DATABASE_URL", None)
+    env.pop("TALENTMAP_USER", None)
+    _talentmap("init", env=env)
+    _talentmap("demo", "--candidates", "300", "--seed", "3", env=env)
+    port = _free_port()
+    exe = Path(sys.executable).with_name("talentmap")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("talentmap serve did not come up within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                    args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.on("request", lambda r: outside.append(r.url)
+                    if not r.url.startswith((served, "data:", "blob:")) else None)
+            page.goto(served)
+            page.locator("input[type=password]").wait_for(timeout=60_000)
+            page.locator("input[type=text]").first.fill("admin")
+            page.locator("input[type=password]").fill("admin-demo")
+            page.keyboard.press("Enter")
+            try:
+                page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(timeout=60_000)
+            finally:
+                page.screenshot(path=str(tmp_path / "after-login.png"))
+            page.get_by_text("English", exact=True).click(timeout=60_000)
+            page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+            links = page.locator('[data-testid="stSidebarNavLink"]')
+            assert links.count() == len(PAGES)
+            for i, title in enumerate(PAGES):
+                links.nth(i).click()
+                page.locator("h1", has_text=title).wait_for(timeout=60_000)
+                page.wait_for_timeout(1500)
+                page.wait_for_function(
+                    "!document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                    timeout=60_000)
+                page.screenshot(path=str(shots / f"{i}-{title.split()[0].lower()}.png"))
+                assert page.locator('[data-testid="stException"]').count() == 0, title
+                errors = page.locator('[data-testid="stAlertContentError"]')
+                assert errors.count() == 0, (title, errors.all_inner_texts())
+                if title == "International pipeline":
+                    # the world map draws from bundled shapes: filled country paths, no CDN
+                    assert page.locator("g.scatterlayer path.js-fill").count() > 20
+        finally:
+            browser.close()
+    assert not outside, outside[:5]
+    assert len(list(shots.iterdir())) == len(PAGES)
