@@ -125,8 +125,15 @@ def train_pair_scorer_cmd(
     from ml.encoders import get_encoder
     from ml.training import train_pair_scorer
 
+    from data.errors import InputError
+    from data.model_versions import count_feedback
+
     who = authorise("models", "train models")
     s = settings()
+    with session_scope(engine()) as session:
+        if not count_feedback(session):
+            raise InputError("no recruiter feedback is stored yet: record advance/reject "
+                             "decisions in the dashboard or import them from CSV first")
     enc = get_encoder(encoder or s.encoder)
     with _progress() as progress, session_scope(engine()) as session:
         report = train_pair_scorer(session, models_dir=s.models_dir, actor=who.name,

@@ -85,3 +85,7 @@ def resume_texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
                                .where(Resume.id.in_(wanted[start:start + 900])))
         out.update({int(i): t or "" for i, t in rows})
     return out
+
+
+def count_feedback(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Feedback)) or 0)

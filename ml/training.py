@@ -133,9 +133,9 @@ def read_labelled_csv(path: str | Path, *, text_column: str = "text",
         raise ImportErrors(sorted(bad, key=lambda e: e.row or 0))
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
-        raise InputError(f"only one class ({classes[0]!r}) in the label column: a classifier "
+        raise InputError(f"only one class ({str(classes[0])!r}) in the label column: a classifier "
                          "needs at least two", file=name, field=label_column)
-    rare = [f"{c!r} ({n})" for c, n in zip(classes, counts, strict=True) if n < min_per_class]
+    rare = [f"{str(c)!r} ({n})" for c, n in zip(classes, counts, strict=True) if n < min_per_class]
     if rare:
         raise InputError(f"classes with fewer than {min_per_class} rows cannot be "
                          f"cross-validated: {', '.join(rare)}. Add rows or remove them",
