@@ -112,6 +112,10 @@ def read_csv(path: Path, columns: dict[str, str], required: Iterable[str]
         raise InputError("the file is empty; the first row must name the columns", file=name,
                          row=1)
     cols = [h.strip().lower() for h in header]
+    if len(cols) == 1 and (";" in cols[0] or "\t" in cols[0]):
+        sep = "semicolons" if ";" in cols[0] else "tabs"
+        raise InputError(f"the header is one cell with {sep} in it: save the file as "
+                         "comma-separated CSV (Excel: CSV UTF-8)", file=name, row=1)
     errors: list[InputError] = []
     for col in required:
         if col not in cols:

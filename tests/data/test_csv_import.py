@@ -173,7 +173,11 @@ def test_header_problems_name_row_one(engine: Engine, tmp_path: Path, header: st
     assert [(e.row, e.field) for e in info.value.errors] == [(1, field)]
 
 
-def test_empty_and_non_utf8_files_are_refused(engine: Engine, tmp_path: Path) -> None:
+def test_empty_non_utf8_and_semicolon_files_are_refused(engine: Engine, tmp_path: Path) -> None:
+    semicolons = write(tmp_path, "semi.csv", "external_id;name\n1;Ann\n")
+    with pytest.raises(InputError, match="comma-separated") as info, session_scope(engine) as s:
+        import_candidates(s, semicolons, actor="a")
+    assert info.value.row == 1 and info.value.file == "semi.csv"
     empty = write(tmp_path, "empty.csv", "")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("external_id,name\n1,Jos\xe9\n".encode("latin-1"))
