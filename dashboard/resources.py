@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +22,9 @@ from analytics.filters import Filters
 from data.db import check_schema, make_engine, session_scope
 from data.models import Application
 from data.settings import Settings
+
+if TYPE_CHECKING:
+    from ml.encoders import Encoder
 
 TTL = 300
 MAX = 64
@@ -200,7 +203,7 @@ def clear_caches() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def encoder(name: str):  # noqa: ANN201 - ml.encoders.Encoder
+def encoder(name: str) -> Encoder:
     """The sentence encoder (loaded once per process, shared read-only by every session)."""
     import os
 

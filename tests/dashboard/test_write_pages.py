@@ -58,7 +58,10 @@ def test_upload_yields_ranked_list_and_decisions_are_recorded(sqlite_engine, mak
     with session_scope(sqlite_engine) as s:
         fb = s.scalars(select(Feedback)).all()
     assert [(f.decision, f.reviewer) for f in fb] == [("advance", "rita")]
+    # every write of the session is in the audit log under the signed-in user's name
     assert _actors(sqlite_engine, "feedback.record") == ["rita"]
+    assert _actors(sqlite_engine, "resumes.import") == ["rita", "rita"]
+    assert _actors(sqlite_engine, "match.run") == ["rita"]
 
 
 @pytest.mark.slow
@@ -78,6 +81,7 @@ def test_training_run_yields_a_new_model_version(sqlite_engine, make_app):
     with session_scope(sqlite_engine) as s:
         versions = s.scalars(select(ModelVersion)).all()
     assert [(v.kind, v.version, v.status) for v in versions] == [("pair_scorer", 1, "candidate")]
+    assert _actors(sqlite_engine, "model.register") == ["admin"]
     assert at.get("plotly_chart")  # confusion matrix and reliability curve
     # the gate refuses (no match run to audit): the reasons are shown, nothing promoted
     at.button(key="lab_promote").click().run()
