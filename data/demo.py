@@ -36,6 +36,7 @@ touch resume text (names live only in ``candidate_contacts``).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import random
@@ -507,7 +508,14 @@ class _World:
         wdr = rng.random((n, 5))
         dur = rng.gamma(2.0, 0.5, (n, len(_MEAN_DAYS)))
         leave = rng.exponential(1.0, n)
-        eth_p = {g: (list(m), np.cumsum(list(m.values()))) for g, m in _ETH_MIX.items()}
+        eth_p = {g: (list(m), np.cumsum(list(m.values())).tolist()) for g, m in _ETH_MIX.items()}
+        keep = {"role": r_idx.copy(), "strength": strength.copy()}
+        # plain Python lists: indexing them in the per-candidate loop is far cheaper than numpy
+        c_idx, ch_idx, r_idx, sex_u, eth_u = (c_idx.tolist(), ch_idx.tolist(), r_idx.tolist(),
+                                              sex_u.tolist(), eth_u.tolist())
+        strength, years_raw, applied_u, leave = (strength.tolist(), years_raw.tolist(),
+                                                 applied_u.tolist(), leave.tolist())
+        minutes, dec, wdr, dur = minutes.tolist(), dec.tolist(), wdr.tolist(), dur.tolist()
 
         out: dict[Any, Any] = {Candidate: [], CandidateContact: [], CandidateDemographics: [],
                                Resume: [], Application: [], StageEvent: [], Enrolment: []}
@@ -523,11 +531,11 @@ class _World:
             sex = ("Female" if sex_u[i] < SEX_P["Female"]
                    else "Male" if sex_u[i] < SEX_P["Female"] + SEX_P["Male"] else None)
             cats, cum = eth_p[_eth_group(country)]
-            j = int(np.searchsorted(cum, eth_u[i], side="right"))
+            j = bisect.bisect_right(cum, eth_u[i])
             ethnicity = cats[j] if j < len(cats) else None
             opened = self.role_opened[r_idx[i]]
             span = max(1, (self.as_of - opened).days - 1)
-            applied = _at(opened + dt.timedelta(days=int(applied_u[i] * span)), minutes[i, 0])
+            applied = _at(opened + dt.timedelta(days=int(applied_u[i] * span)), minutes[i][0])
             years = int(min(25, years_raw[i]))
             if channel == "campus":
                 years = min(years, 1)
@@ -562,8 +570,7 @@ class _World:
             out[Enrolment].extend(enrol)
             hires += app["hired_at"] is not None
             keep_at.append(applied)
-        out["_keep"] = {"role": r_idx.copy(), "strength": strength.copy(), "at": keep_at,
-                        "hires": hires, "countries": countries_seen}
+        out["_keep"] = {**keep, "at": keep_at, "hires": hires, "countries": countries_seen}
         return out
 
     def _contact(self, rnd: random.Random, country: Country,
@@ -714,8 +721,8 @@ class _World:
         return "\n".join(lines)
 
     def _journey(self, aid: int, cid: int, role_i: int, spec: RoleSpec, country: Country, channel: str,
-                 sex: str | None, strength: float, applied: dt.datetime, minutes: np.ndarray,
-                 dec: np.ndarray, wdr: np.ndarray, dur: np.ndarray, leave: float,
+                 sex: str | None, strength: float, applied: dt.datetime, minutes: list[float],
+                 dec: list[float], wdr: list[float], dur: list[float], leave: float,
                  rnd: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]],
                                               list[dict[str, Any]]]:
         speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
