@@ -239,18 +239,33 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
         assert s.scalar(select(func.count()).where(AuditLog.action == "demo.build")) == 1
 
 
-def test_durations_differ_by_channel(world: Engine) -> None:
-    # screening starts sooner for referrals than for campus hires (speed factors 0.7 vs 1.5)
+def test_durations_and_conversion_differ_by_channel_and_country(world: Engine) -> None:
     with session_scope(world) as s:
-        rows = s.execute(select(Candidate.source_channel, Application.applied_at, StageEvent.at)
+        rows = s.execute(select(Candidate.source_channel, Candidate.region,
+                                Application.applied_at, StageEvent.at)
                          .join(Application, Application.candidate_id == Candidate.id)
                          .join(StageEvent, StageEvent.application_id == Application.id)
                          .where(StageEvent.to_stage == "screening")).all()
-    days: dict[str, list[float]] = {}
-    for ch, applied, at in rows:
-        days.setdefault(ch, []).append((at - applied).total_seconds() / 86400)
-    mean = {ch: sum(v) / len(v) for ch, v in days.items()}
+        cells = s.execute(select(Candidate.source_channel, StageEvent.outcome, func.count())
+                          .join(Application, Application.candidate_id == Candidate.id)
+                          .join(StageEvent, StageEvent.application_id == Application.id)
+                          .where(StageEvent.from_stage == "screening")
+                          .group_by(Candidate.source_channel, StageEvent.outcome)).all()
+    by_channel: dict[str, list[float]] = {}
+    by_region: dict[str, list[float]] = {}
+    for ch, region, applied, at in rows:
+        days = (at - applied).total_seconds() / 86400
+        by_channel.setdefault(ch, []).append(days)
+        by_region.setdefault(region, []).append(days)
+    mean = {k: sum(v) / len(v) for k, v in {**by_channel, **by_region}.items()}
+    # screening starts sooner for referrals than for campus hires, in East Asia than in Europe
     assert mean["referral"] < mean["campus"]
+    assert mean["East Asia"] < mean["Europe"]
+    passed: dict[str, list[int]] = {}
+    for ch, outcome, n in cells:
+        passed.setdefault(ch, [0, 0])[outcome == "pass"] += n
+    rate = {ch: p / (f + p) for ch, (f, p) in passed.items()}
+    assert rate["referral"] > rate["job_board"]
 
 
 def test_planted_disparity_is_measurable_at_screening(world: Engine) -> None:
