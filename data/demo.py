@@ -171,6 +171,7 @@ _ETH_MIX: dict[str, dict[str, float]] = {
                 "Two or More Races": 0.04, "Black or African American": 0.01},
     "central_asia": {"Asian": 0.60, "White": 0.25, "Two or More Races": 0.04},
 }
+assert all(set(m) <= set(EEO1_ETHNICITIES) for m in _ETH_MIX.values())
 _AFRICA = {"NG", "GH", "KE", "ET", "ZA"}
 
 
