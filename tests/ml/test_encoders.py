@@ -1,0 +1,96 @@
+"""Encoders: passages fit the model window, long texts are pooled not cut, sorted batches,
+the multilingual encoder, and a clear error for a model that cannot load offline."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from data.errors import ModelError
+from ml.encoders import (
+    SentenceTransformerEncoder,
+    chunk_text,
+    estimate_tokens,
+    get_encoder,
+)
+
+LONG_EN = "\n".join(
+    f"{year}: led a team of {year % 7 + 2} engineers building payment APIs in Java and Go; "
+    "cut latency by a third." for year in range(1990, 2040))
+LONG_ZH = "负责推荐系统的深度学习模型训练与上线，" * 80 + "\n熟悉PyTorch。"
+
+
+def test_chunks_fit_the_model_window_in_both_languages(minilm):
+    tok = minilm.model.tokenizer
+    for text in (LONG_EN, LONG_ZH):
+        parts = minilm.chunks(text)
+        assert len(parts) > 1
+        for p in parts:
+            assert len(tok(p)["input_ids"]) <= minilm.model.max_seq_length, p[:40]
+        # nothing is lost: every non-space character comes back, in order
+        assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+RESUME_LIKE = "\n".join(
+    ("Experience" if i % 9 == 0 else f"Role {i}") if i % 3 == 0 else
+    f"Item {i}: " + "delivered reporting and reconciliation for the finance team " * (i % 4 + 1)
+    for i in range(80))
+
+
+def test_dropping_the_first_line_keeps_most_passages_for_the_cache():
+    full = chunk_text(RESUME_LIKE, max_tokens=120)
+    cut = chunk_text(RESUME_LIKE.split("\n", 1)[1], max_tokens=120)
+    assert len(full) > 8
+    assert len(set(full) & set(cut)) >= len(full) - 3
+
+
+def test_a_line_without_breaks_is_cut_hard_to_fit():
+    parts = chunk_text("字" * 500, max_tokens=100)
+    assert all(estimate_tokens(p) <= 100 for p in parts) and "".join(parts) == "字" * 500
+    assert chunk_text("", max_tokens=50) == [] and chunk_text(" \n \n", max_tokens=50) == []
+
+
+def test_minilm_vectors_are_normalised_and_long_texts_are_pooled_not_cut(minilm):
+    tail_a = LONG_EN + "\nHobbies: sailing and chess."
+    tail_b = LONG_EN + "\nCertified pastry chef who runs bakeries."
+    vecs = minilm.encode([tail_a, tail_b, "short"])
+    assert vecs.shape == (3, 384) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    # a truncating encoder would ignore the differing last lines and return equal vectors
+    assert float(vecs[0] @ vecs[1]) < 0.9999
+    assert minilm.model_id == "st:all-MiniLM-L6-v2" and minilm.device in ("cpu", "cuda")
+
+
+def test_batches_are_sorted_by_length():
+    class Recorder:
+        def __init__(self) -> None:
+            self.batches: list[list[str]] = []
+
+        def encode(self, texts, **_kw):
+            self.batches.append(list(texts))
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    enc = SentenceTransformerEncoder.__new__(SentenceTransformerEncoder)
+    enc.model, enc.dim, enc.max_tokens, enc.model_id = Recorder(), 4, 100, "st:fake"
+    texts = ["a" * n for n in (5, 50, 1, 30, 200, 7)]
+    out = enc.encode(texts, batch_size=2)
+    assert out.shape == (6, 4)
+    lengths = [len(t) for b in enc.model.batches for t in b]
+    assert lengths == sorted(lengths, reverse=True)
+
+
+def test_muse_is_multilingual():
+    muse = get_encoder("muse")
+    v = muse.encode(["机器学习工程师，熟悉深度学习", "machine learning engineer with deep learning",
+                     "厨师，负责菜单设计和厨房管理"])
+    assert v.shape == (3, 512) and muse.model_id.startswith("muse:")
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.1
+
+
+def test_a_model_that_cannot_load_offline_gets_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError) as err:
+        SentenceTransformerEncoder("no-such-org/no-such-model-xyz")
+    msg = str(err.value)
+    assert "no-such-org/no-such-model-xyz" in msg and "local folder" in msg
+    with pytest.raises(ModelError, match="local folder"):
+        SentenceTransformerEncoder(str(tmp_path / "missing-folder"))
