@@ -115,7 +115,7 @@ def world_map(iso2: Sequence[str], values: Sequence[float], names: Sequence[str]
         if shape.numeric not in by_num:
             continue
         v, label = by_num[shape.numeric]
-        color = sample_colorscale("Blues", [0.2 + 0.8 * v / vmax])[0]
+        color = sample_colorscale("Blues", [min(1.0, 0.2 + 0.8 * v / vmax)])[0]
         fig.add_scatter(x=shape.xs, y=shape.ys, fill="toself", mode="lines", fillcolor=color,
                         line=dict(color="#ffffff", width=0.5), hoveron="fills",
                         name=f"{label}: {v:,.0f}", text=f"{label}: {v:,.0f}", hoverinfo="text",

@@ -1,0 +1,54 @@
+"""Figures and the bundled map shapes."""
+from __future__ import annotations
+
+import pytest
+
+from analytics.geo import iso_numeric, projected_shapes, topojson_to_geojson, world_geojson
+from dashboard import figures
+
+
+@pytest.mark.parametrize("values", [[3, 1, 2], [0, 0, 0], [1, 1, 1], [27452, 6528, 6516]],
+                         ids=["rounds-above-one", "zeros", "equal", "demo-sized"])
+def test_world_map_colours_every_country_with_data(values):
+    # 0.2 + 0.8 * 3 / 3 == 1.0000000000000002: sampling the colour scale there raised IndexError
+    # (a bug the 100k demo benchmark found)
+    fig = figures.world_map(["CN", "IN", "US"], values, ["China", "India", "USA"], "t", "c")
+    filled = [tr for tr in fig.data if getattr(tr, "hoveron", None) == "fills"]
+    assert len(filled) == 3
+    assert all(tr.fillcolor.startswith("rgb") for tr in filled)
+
+
+def test_world_map_ignores_unknown_codes():
+    fig = figures.world_map(["CN", "??", ""], [5, 3, 1], ["a", "b", "c"], "t", "c")
+    assert len([tr for tr in fig.data if getattr(tr, "hoveron", None) == "fills"]) == 1
+
+
+def test_bundled_shapes_cover_the_countries_we_key_by():
+    ids = {f["id"] for f in world_geojson()["features"]}
+    for code in ("CN", "US", "IN", "DE", "BR", "AU", "JP", "KR", "SG"):
+        num = iso_numeric(code)
+        assert num is not None
+        if code != "SG":  # Singapore is below the 1:110m resolution
+            assert num in ids, code
+    assert len(projected_shapes()) > 150
+    xs = [x for s in projected_shapes() for x in s.xs if x is not None]
+    assert -3.0 < min(xs) and max(xs) < 3.0  # Equal Earth plane, antimeridian unwrapped
+
+
+def test_topojson_conversion_decodes_quantised_delta_arcs():
+    topo = {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [0, 0]},
+        "arcs": [[[0, 0], [2, 0], [0, 2], [-2, 0], [0, -2]]],
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "id": "001", "arcs": [[0]], "properties": {"name": "Square"}},
+            {"type": "Polygon", "id": "002", "arcs": [[-1]]},
+        ]}},
+    }
+    gj = topojson_to_geojson(topo)
+    first, second = gj["features"]
+    assert first["id"] == "001" and first["properties"] == {"name": "Square"}
+    assert first["geometry"]["coordinates"] == [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]
+    assert second["geometry"]["coordinates"][0] == first["geometry"]["coordinates"][0][::-1]
+    with pytest.raises(ValueError, match="expected a TopoJSON Topology"):
+        topojson_to_geojson({"type": "FeatureCollection"})
