@@ -220,7 +220,7 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 22
 table { border-collapse: collapse; margin: 8px 0; width: 100%; }
 th { background: #3b5bdb; color: #fff; text-align: left; padding: 4px 6px; }
 td { border-bottom: 1px solid #dee2e6; padding: 3px 6px; vertical-align: top;
-     overflow-wrap: anywhere; }
+     overflow-wrap: break-word; }
 th, td { font-size: 10.5px; }
 td.num { text-align: right; white-space: nowrap; }
 p.note { color: #868e96; font-style: italic; }

@@ -113,8 +113,8 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
         out.roles = {k: r.id for k, r in roles.items()}
         out.model_version_id = mv.id
         total = n + 10
-        for i in range(total):
-            in_range = i < n
+        cands, contacts = [], []
+        for i in range(total):  # batched inserts: one flush per table, not per row
             sex = None if i % 20 == 19 else ("male", "female")[i % 2]
             if i in (5, 50, 150):
                 eth: str | None = "Native American"  # 1.5 %: under the 2 % line
@@ -124,17 +124,21 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 eth = ETHNICITIES[(i // 2) % 4]
             payload = PAYLOADS[i] if i < len(PAYLOADS) else None
             name = payload or f"Person {i:03d}"
-            email = f"person{i:03d}@example.com"
             cand = Candidate(pseudonym=f"G-{i:05d}", country=COUNTRIES[i % 5],
                              source_channel=CHANNELS[i % 4], external_ref=f"EXT-{i:05d}")
-            cand.contact = CandidateContact(name=name, email=email, phone=f"+1 555 {1000 + i}")
+            cand.contact = CandidateContact(name=name, email=f"person{i:03d}@example.com",
+                                            phone=f"+1 555 {1000 + i}")
             cand.demographics = CandidateDemographics(sex=sex, ethnicity=eth)
-            s.add(cand)
-            s.flush()
+            cands.append(cand)
+            contacts.append((payload, name, sex, eth))
+        s.add_all(cands)
+        s.flush()
+        resumes, apps, plans = [], [], []
+        for i, (cand, (payload, name, sex, eth)) in enumerate(zip(cands, contacts)):
+            in_range = i < n
             file_name = (f"{payload}.pdf" if payload else f"resume_{i:03d}.pdf")
             res = Resume(candidate_id=cand.id, file_name=file_name, sha256=f"{i:064x}",
                          language="en", text=f"Resume {i}. Python SQL. [EMAIL]")
-            s.add(res)
             role_key = ROLES[i % 2][0]
             applied = (dt.datetime(2025, 1 + i % 6, 1 + i % 28, 9) if in_range
                        else dt.datetime(2024, 6, 1 + i % 28, 9))
@@ -154,7 +158,6 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                     status = "hired"
             elif screening == "fail":
                 status = "rejected"
-            t = applied
             app = Application(candidate_id=cand.id, role_id=roles[role_key].id,
                               pipeline_id=pipe.id, current_stage=reached[-1], status=status,
                               applied_at=applied)
@@ -165,28 +168,40 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 app.closed_at = app.hired_at
             elif status == "rejected":
                 app.closed_at = applied + dt.timedelta(days=5)
-            s.add(app)
-            s.flush()
+            resumes.append(res)
+            apps.append(app)
+            plans.append((i, cand, name, sex, eth, payload, file_name, role_key, applied,
+                          in_range, reached, screening, hired_days, status))
+        s.add_all(resumes + apps)
+        s.flush()
+        events = []
+        for res, app, plan in zip(resumes, apps, plans):
+            (i, cand, name, sex, eth, payload, file_name, role_key, applied, in_range, reached,
+             screening, hired_days, status) = plan
             prev = None
             for k, stage in enumerate(reached):
-                s.add(StageEvent(application_id=app.id, from_stage=prev, to_stage=stage,
-                                 at=t + dt.timedelta(days=k), actor="seed", outcome="pass"
-                                 if k else None))
+                events.append(StageEvent(application_id=app.id, from_stage=prev, to_stage=stage,
+                                         at=applied + dt.timedelta(days=k), actor="seed",
+                                         outcome="pass" if k else None))
                 prev = stage
             if screening == "fail":
-                s.add(StageEvent(application_id=app.id, from_stage="screening",
-                                 to_stage="screening", at=t + dt.timedelta(days=5),
-                                 actor="seed", outcome="fail"))
-            person = SeedPerson(cand.id, cand.pseudonym, name, email, sex, eth, COUNTRIES[i % 5],
-                                CHANNELS[i % 4], res.id, file_name, app.id, role_key, applied,
-                                in_range, reached, screening, hired_days, status)
+                events.append(StageEvent(application_id=app.id, from_stage="screening",
+                                         to_stage="screening",
+                                         at=applied + dt.timedelta(days=5), actor="seed",
+                                         outcome="fail"))
+            person = SeedPerson(cand.id, cand.pseudonym, name, f"person{i:03d}@example.com",
+                                sex, eth, COUNTRIES[i % 5], CHANNELS[i % 4], res.id, file_name,
+                                app.id, role_key, applied, in_range, reached, screening,
+                                hired_days, status)
             out.people.append(person)
             if payload:
                 out.payload_people.append(person)
+        s.add_all(events)
         run = MatchRun(created_by="seed", encoder="minilm", model_version_id=mv.id)
         s.add(run)
         s.flush()
         out.run_id = run.id
+        scores: list[MatchScore] = []
         for role_key, *_ in ROLES:
             pairs = []
             for p in out.people:
@@ -197,7 +212,7 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 pairs.append((score, p))
             pairs.sort(key=lambda x: (-x[0], x[1].id))
             for rank, (score, p) in enumerate(pairs, start=1):
-                s.add(MatchScore(run_id=run.id, resume_id=p.resume_id,
+                scores.append(MatchScore(run_id=run.id, resume_id=p.resume_id,
                                  role_id=roles[role_key].id, score=score, rank=rank,
                                  explanation={
                                      "matched_skills": [{"key": "python", "name": "Python",
@@ -210,4 +225,5 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                                      "strongest_passages": [{"text": f"Resume {p.id} passage",
                                                              "similarity": 0.5}]}))
                 out.scores.append(SeedScore(p.resume_id, role_key, score, rank, p))
+        s.add_all(scores)
     return out

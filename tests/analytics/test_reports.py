@@ -218,10 +218,11 @@ def test_pdf_has_chinese_text_numbers_and_a_rendered_page(sqlite_seeded, tmp_pat
     full = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     hired = sum(1 for p in seeded.in_range() if p.status == "hired")
-    assert "机器学习工程师" in full and "偏差审计" in full and "影响比" in full
+    squeezed = "".join(full.split())  # table cells may wrap
+    assert "数据分析师" in squeezed and "偏差审计" in squeezed and "影响比" in squeezed
     line = next(ln for ln in full.splitlines() if ln.strip().startswith("已录用"))
     assert line.split()[-1] == str(hired)
-    assert "<script>alert(1)</script>" in full  # shown as text
+    assert "<script>alert(1)</script>" in squeezed  # shown as text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "CJK" in fonts
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path),
