@@ -26,14 +26,15 @@ def funnel(stages: Sequence[str], counts: Sequence[int], title: str) -> go.Figur
 
 
 def time_in_stage(df: pd.DataFrame, stage_labels: Sequence[str], title: str,
-                  axis: str) -> go.Figure:
+                  axis: str, legend: tuple[str, str, str] = ("p25–p75", "median", "p90")
+                  ) -> go.Figure:
     """Median with the 25th–75th percentile band and the 90th percentile marked."""
     fig = go.Figure()
     fig.add_bar(y=list(stage_labels), x=df["p75"] - df["p25"], base=df["p25"], orientation="h",
-                marker=dict(color="rgba(31,111,235,0.25)"), name="p25–p75", hoverinfo="skip")
-    fig.add_scatter(y=list(stage_labels), x=df["median"], mode="markers", name="median",
+                marker=dict(color="rgba(31,111,235,0.25)"), name=legend[0], hoverinfo="skip")
+    fig.add_scatter(y=list(stage_labels), x=df["median"], mode="markers", name=legend[1],
                     marker=dict(color=PALETTE[0], size=12, symbol="diamond"))
-    fig.add_scatter(y=list(stage_labels), x=df["p90"], mode="markers", name="p90",
+    fig.add_scatter(y=list(stage_labels), x=df["p90"], mode="markers", name=legend[2],
                     marker=dict(color=PALETTE[3], size=8, symbol="line-ns-open"))
     fig.update_xaxes(title=axis)
     fig.update_yaxes(autorange="reversed")

@@ -46,15 +46,16 @@ if not docs:
     st.info(t("roles.no_docs"))
     st.stop()
 st.subheader(t("docs.list"))
-st.dataframe(pd.DataFrame([{t("col.document"): d.file_name, "title": d.title or "",
-                            "lang": d.language, **d.counts} for d in docs]),
+st.dataframe(pd.DataFrame([{t("col.document"): d.file_name, t("col.title"): d.title or "",
+                            t("col.language"): d.language, **d.counts} for d in docs]),
              hide_index=True, key="docs_table")
 names = {d.id: d.file_name for d in docs}
 doc_id = st.selectbox(t("docs.pick"), list(names), format_func=names.get, key="docs_pick")
 with resources.session() as s:
     _, items = document_detail(s, doc_id)
-    rows = [{t("col.kind"): e.kind, t("col.label"): e.label, "key": e.canonical_key or "",
-             t("col.lines"): f"{e.line_start}–{e.line_end}", "text": e.text} for e in items]
+    rows = [{t("col.kind"): e.kind, t("col.label"): e.label, t("col.key"): e.canonical_key or "",
+             t("col.lines"): f"{e.line_start}–{e.line_end}", t("col.text"): e.text}
+            for e in items]
 st.subheader(t("docs.extracted"))
 kinds = sorted({r[t("col.kind")] for r in rows})
 show = st.multiselect(t("col.kind"), kinds, default=kinds, key="docs_kinds")

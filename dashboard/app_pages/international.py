@@ -42,7 +42,9 @@ with right:
     tis = resources.time_in_stage(url, f)
     if not tis.empty:
         st.plotly_chart(figures.time_in_stage(tis, [stage_name(s) for s in tis["stage"]],
-                                              t("intl.time"), t("chart.days")), key="intl_time")
+                                              t("intl.time"), t("chart.days"),
+                                              (t("chart.iqr"), t("col.median"), t("col.p90"))),
+                        key="intl_time")
         st.dataframe(tis.assign(stage=[stage_name(s) for s in tis["stage"]])[
             ["stage", "n", "median", "p25", "p75", "p90"]].rename(columns={
                 "stage": t("col.stage"), "n": t("col.n"), "median": t("col.median"),

@@ -113,7 +113,8 @@ PRIMARY = ("roc_auc", "accuracy", "ece", "brier", "macro_f1", "top3_accuracy", "
 table = pd.DataFrame([{t("col.version"): v["version"], t("col.status"): v["status"],
                        **{k: _test(v["metrics"]).get(k) for k in PRIMARY
                           if _test(v["metrics"]).get(k) is not None},
-                       "by": v["created_by"], "at": v["created_at"]} for v in versions])
+                       t("col.created_by"): v["created_by"], t("col.created_at"): v["created_at"]}
+                      for v in versions])
 st.dataframe(table, hide_index=True, key="lab_versions_table")
 
 labels = {v["version"]: f"v{v['version']} ({v['status']})" for v in versions}

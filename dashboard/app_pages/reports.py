@@ -63,12 +63,13 @@ else:
     st.caption(f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · "
                f"{result.source}")
     (st.success if result.passed else st.warning)(
-        "; ".join(result.reasons) or ("passed" if result.passed else "failed"))
+        "; ".join(result.reasons) or t("reports.passed" if result.passed else "reports.failed"))
     table = result.table()
     if not table.empty:
         table = table.assign(rate=table["rate"].map(fmt_pct), share=table["share"].map(fmt_pct))
-        st.dataframe(table[["dimension", "group", "n", "selected", "rate", "share",
-                            "impact_ratio", "flagged", "p_value", "excluded"]],
+        cols = ["dimension", "group", "n", "selected", "rate", "share", "impact_ratio",
+                "flagged", "p_value", "excluded"]
+        st.dataframe(table[cols].rename(columns={c: t(f"audit.{c}") for c in cols}),
                      hide_index=True, key="reports_audit_table")
     for w in result.warnings:
         st.caption(w)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import fmt_pct, lang, t
+from dashboard.i18n import STRINGS, fmt_pct, lang, t
 
 state.require("read")
+KINDS = set(STRINGS["en"])
 st.title(t("nav.roles"))
 url = resources.store_url()
 f = state.filters()
@@ -62,9 +63,11 @@ if docs.empty:
     st.info(t("roles.no_docs"))
 else:
     for kind, part in docs.groupby("kind", sort=False):
-        with st.expander(f"{kind} ({len(part)})"):
+        label = t(f"kind.{kind}") if f"kind.{kind}" in KINDS else kind
+        with st.expander(f"{label} ({len(part)})"):
             st.dataframe(part.assign(lines=part["line_start"].astype(str) + "–"
                                      + part["line_end"].astype(str))[
                 ["label", "canonical_key", "document", "lines", "text"]].rename(columns={
-                    "label": t("col.label"), "document": t("col.document"),
-                    "lines": t("col.lines")}), hide_index=True, key=f"roles_doc_{kind}")
+                    "label": t("col.label"), "canonical_key": t("col.key"),
+                    "document": t("col.document"), "lines": t("col.lines"),
+                    "text": t("col.text")}), hide_index=True, key=f"roles_doc_{kind}")
