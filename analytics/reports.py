@@ -66,7 +66,9 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "no", "unknown": "unknown", "run": "Match run", "none": "none",
         "funnel_chart": "Applications reaching each stage", "channels_chart": "Applications by channel",
         "countries_chart": "Applications by country", "audit_chart": "Impact ratio by group",
-        "threshold": "four-fifths line",
+        "threshold": "four-fifths line", "dim_sex": "Sex", "dim_ethnicity": "Ethnicity",
+        "dim_intersectional": "Sex × ethnicity", "kind_selection": "selection rate",
+        "kind_scoring": "scoring rate",
     },
     "zh": {
         "title": "招聘报告", "period": "统计期间", "generated": "生成时间", "roles_filter": "岗位",
@@ -93,7 +95,8 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown": "未知", "run": "匹配批次", "none": "无",
         "funnel_chart": "各阶段申请数", "channels_chart": "各渠道申请数",
         "countries_chart": "各国家/地区申请数", "audit_chart": "各群体影响比",
-        "threshold": "五分之四线",
+        "threshold": "五分之四线", "dim_sex": "性别", "dim_ethnicity": "族裔",
+        "dim_intersectional": "性别 × 族裔", "kind_selection": "通过率", "kind_scoring": "得分率",
     },
 }
 
@@ -248,7 +251,7 @@ class HiringReport:
                           note=t("no_audit"))]
         a = self.audit
         rows: list[list[Any]] = [
-            [t("audit_date"), a.audit_date], [t("audit_kind"), a.kind],
+            [t("audit_date"), a.audit_date], [t("audit_kind"), t(f"kind_{a.kind}")],
             [t("audited"), a.audited], [t("source"), a.source],
             [t("passed"), t("yes") if a.passed else t("no")],
             [t("applications") if a.kind == "selection" else t("score"), a.n]]
@@ -256,8 +259,8 @@ class HiringReport:
             rows.append([t("median_score"), round(a.median, 4)])
         rows += [[t("reasons"), r] for r in a.reasons]
         rows += [[t("warnings"), w] for w in a.warnings]
-        groups = [[r.dimension, r.group, r.n, r.selected, r.rate, r.impact_ratio, r.p_value,
-                   t("yes") if r.flagged else "", r.excluded or ""] for r in a.rows]
+        groups = [[t(f"dim_{r.dimension}"), r.group, r.n, r.selected, r.rate, r.impact_ratio,
+                   r.p_value, t("yes") if r.flagged else "", r.excluded or ""] for r in a.rows]
         return [
             Table("audit", t("audit"), [Column("metric", t("metric")),
                                         Column("value", t("value"), "auto")], rows),

@@ -159,6 +159,15 @@ def test_xlsx_reads_back_formatted_and_inert(sqlite_seeded, tmp_path: Path) -> N
     for payload in PAYLOADS:
         expected = safe_cell(payload)
         assert expected in names and safe_cell(f"{payload}.pdf") in files
+    decided = [p for p in seeded.people if p.screening]  # the audit ran without a period
+    rate = {sex: sum(p.screening == "pass" for p in decided if p.sex == sex)
+            / sum(1 for p in decided if p.sex == sex) for sex in ("male", "female")}
+    groups = {(r[0], r[1]): r for r in wb["Bias audit by group"].iter_rows(min_row=2,
+                                                                          values_only=True)}
+    female = groups[("Sex", "female")]
+    assert female[4] == pytest.approx(rate["female"])
+    assert female[5] == pytest.approx(rate["female"] / rate["male"]) and female[7] == "yes"
+    assert wb["Bias audit by group"]["F2"].number_format == "0.000"
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
