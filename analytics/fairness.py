@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -401,23 +401,42 @@ def audit_model(
     model_version: ModelVersion | int,
     *,
     scores: pd.DataFrame | None = None,
+    scorer: Callable[[pd.DataFrame], Sequence[float]] | None = None,
     score_col: str = "score",
     actor: str = "system",
     store: bool = True,
 ) -> ModelAuditOutcome:
     """The bias audit the promotion gate calls: audit a model version's scores by group.
 
-    ``scores`` (optional) is the model's outputs on a sample: a ``score`` column plus either
-    ``sex``/``ethnicity`` columns or a ``resume_id`` column (demographics are looked up).
-    Without it, the scores of the model's latest match run are audited. The audit FAILS
-    (``passed`` False, with reasons) when there is nothing to audit, when demographics are too
-    sparse (see the module's pass rule) or when a group's impact ratio is under 0.8.
+    What is audited, first that applies:
+
+    1. ``scores``: the model's outputs on a sample, a ``score`` column plus either
+       ``sex``/``ethnicity`` columns or a ``resume_id`` column (demographics are looked up);
+    2. ``scorer``: a function the caller gives that scores ``(resume_id, role_id)`` pairs with
+       the model (a challenger has no match run of its own); it is called on the pairs of the
+       latest match run in the store and must return one score per pair;
+    3. the scores of the model's own latest match run.
+
+    The audit FAILS (``passed`` False, with reasons) when there is nothing to audit, when
+    demographics are too sparse (see the module's pass rule) or when a group's impact ratio is
+    under 0.8.
     """
     mv = model_version if isinstance(model_version, ModelVersion) else session.get(
         ModelVersion, model_version)
     if mv is None:
         raise NotFoundError(f"no model version {model_version!r}: see `talentmap models list`")
     label = f"{mv.kind} v{mv.version}"
+    if scores is None and scorer is not None:
+        sample_run = session.scalar(select(MatchRun.id).order_by(MatchRun.created_at.desc(),
+                                                                 MatchRun.id.desc()).limit(1))
+        if sample_run is not None:
+            pairs = q.run_pairs(session, sample_run)
+            values = list(scorer(pairs))
+            if len(values) != len(pairs):
+                raise InputError(f"the scorer returned {len(values)} scores for {len(pairs)} "
+                                 "pairs: return one score per (resume_id, role_id) row",
+                                 field="scorer")
+            scores = pairs.assign(**{score_col: values})
     if scores is not None:
         frame = scores
         if "resume_id" in frame.columns and not {"sex", "ethnicity"} <= set(frame.columns):

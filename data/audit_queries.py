@@ -136,6 +136,15 @@ def score_counts(session: Session, run_id: int,
     return _cells(session.execute(stmt).all()), median
 
 
+def run_pairs(session: Session, run_id: int) -> pd.DataFrame:
+    """The (resume, role) pairs a match run scored: ``resume_id, role_id`` (a sample on which a
+    challenger model can be scored for its bias audit)."""
+    rows = session.execute(select(MatchScore.resume_id, MatchScore.role_id)
+                           .where(MatchScore.run_id == run_id)
+                           .order_by(MatchScore.id)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["resume_id", "role_id"])
+
+
 def demographics_for_resumes(session: Session, resume_ids: list[int]) -> pd.DataFrame:
     """``resume_id, sex, ethnicity`` for the given resumes (missing demographics as None)."""
     rows: list[tuple[Any, ...]] = []

@@ -297,3 +297,28 @@ def test_audit_model_fails_without_scores_or_demographics(seeded_store) -> None:
     assert not none.passed and "no match run" in none.reasons[0]
     assert joined.result.known_sex == sum(1 for p in people if p.sex)
     assert not blind.passed and any("sex is known for only 20%" in r for r in blind.reasons)
+
+
+def test_audit_model_scores_a_challenger_on_the_latest_run_pairs(seeded_store) -> None:
+    engine, seeded = seeded_store
+    sex_of = {x.resume_id: x.person.sex for x in seeded.scores}
+    seen: list[int] = []
+
+    def fair(pairs: pd.DataFrame) -> list[float]:
+        seen.append(len(pairs))
+        return list(np.linspace(0, 1, len(pairs))[::-1] if len(pairs) else [])
+
+    def unfair(pairs: pd.DataFrame) -> list[float]:
+        return [1.0 if sex_of[r] == "male" else 0.0 for r in pairs["resume_id"]]
+
+    with session_scope(engine) as s:
+        mv = ModelVersion(kind="pair_scorer", version=3, created_by="t")
+        s.add(mv)
+        s.flush()
+        ok = audit_model(s, mv, scorer=fair, actor="t")
+        bad = audit_model(s, mv, scorer=unfair, actor="t")
+        with pytest.raises(InputError, match="one score per"):
+            audit_model(s, mv, scorer=lambda pairs: [0.5], actor="t")
+    assert seen == [len(seeded.scores)]
+    assert ok.result.n == len(seeded.scores) and ok.result.known_sex > 0
+    assert not bad.passed and _row(bad.result, "sex", "female").selected == 0
