@@ -138,7 +138,7 @@ def main() -> None:
         "",
         f"Demo world: {sizes['candidates']:,} candidates, {sizes['applications']:,} "
         f"applications, {sizes['stage_events']:,} stage events, {sizes['resumes']:,} resumes "
-        f"(SQLite). AppTest script run per page; cold = Streamlit caches cleared; warm = median "
+        f"(SQLite). AppTest script run per page; cold = Streamlit's data and resource caches cleared (Python modules already imported, as in a running server); warm = median "
         f"of three reruns. Baseline: an AppTest run of a one-line script, "
         f"{baseline * 1000:.1f} ms. Targets: warm < {WARM_LIMIT:g} s, cold < {COLD_LIMIT:g} s.",
         "",
