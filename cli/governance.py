@@ -123,12 +123,18 @@ def report(
             rep = build_report(s, start=first, end=last, role_keys=roles,
                                mask_contacts=not show_contacts, lang=lang.value)
         bar.add_task(f"writing {fmt.value.upper()}", total=None)
-        if fmt in (ReportFormat.html, ReportFormat.pdf):
-            from analytics.exporters import to_html, to_pdf
+        try:
+            if fmt in (ReportFormat.html, ReportFormat.pdf):
+                from analytics.exporters import to_html, to_pdf
 
-            (to_html if fmt is ReportFormat.html else to_pdf)(rep, path, charts=charts)
-        else:
-            export(rep, path, fmt.value)
+                (to_html if fmt is ReportFormat.html else to_pdf)(rep, path, charts=charts)
+            else:
+                export(rep, path, fmt.value)
+        except OSError as err:  # a file where a folder should be, no space, no permission
+            blocker = next((p for p in path.parents if p.is_file()), None)
+            why = f"{blocker} is a file, not a folder" if blocker else err.strerror or str(err)
+            raise InputError(f"cannot write the report to {path} ({why}): choose another --out",
+                             field="out") from None
     with session_scope(engine()) as s:
         record(s, who.name, "report.export", target_type="report", target=fmt.value,
                detail={"from": str(first), "to": str(last), "roles": list(roles),
