@@ -141,3 +141,30 @@ def test_core_pages_in_chinese(seeded_store, make_app, page):
     at = make_app(engine, lang="zh").run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
+
+
+def test_roles_page_profile_follows_the_picked_role(seeded_store, make_app):
+    engine, _ = seeded_store
+    at = make_app(engine).run()
+    at.switch_page("app_pages/roles_skills.py").run()
+    at.selectbox(key="w_roles_pick_en").select("ml_engineer").run()
+    assert not at.exception
+    profile = _table_with(at, "Importance")
+    assert list(profile["Skill"]) == ["Python", "PyTorch", "Natural language processing"]
+    at.selectbox(key="w_roles_pick_en").select("hr_partner").run()
+    assert list(_table_with(at, "Importance")["Skill"]) == ["Communication", "Mandarin"]
+    gaps = _table_with(at, "Gap")
+    assert len(gaps) > 0
+
+
+def test_cultivation_numbers_follow_the_country_filter(seeded_store, make_app):
+    engine, seeded = seeded_store
+    at = make_app(engine).run()
+    at.switch_page("app_pages/cultivation.py").run()
+    enrolled_all = _table_with(at, "Enrolled")["Enrolled"].sum()
+    at.multiselect(key="w_countries_en").select("US").run()
+    assert not at.exception
+    enrolled_us = _table_with(at, "Enrolled")["Enrolled"].sum()
+    us_cands = {a.candidate_id for a in seeded.apps if a.country == "US"}
+    assert enrolled_us == sum(1 for _, c, _ in seeded.enrolments if c in us_cands)
+    assert 0 < enrolled_us < enrolled_all
