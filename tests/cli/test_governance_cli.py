@@ -141,3 +141,33 @@ def test_every_governance_command_has_help(sqlite_cli, command) -> None:
     res = sqlite_cli(command, "--help")
     assert res.exit_code == 0
     assert len(res.stdout.strip().splitlines()) > 3
+
+
+def test_erase_removes_passage_embeddings_and_exports(small) -> None:
+    from ml.encoders import chunk_text
+
+    from data.models import Embedding, Resume
+    from data.privacy import text_key
+
+    cli = small
+    text = "\n".join(f"Line {k}: built retrieval systems with PyTorch and SQL." for k in range(80))
+    with session_scope(cli.engine) as s:
+        cand = s.scalars(select(Candidate).where(Candidate.pseudonym == "G-00007")).one()
+        resume = s.scalars(select(Resume).where(Resume.candidate_id == cand.id)).one()
+        resume.text = text
+        keys = {text_key(p) for p in chunk_text(text, max_tokens=228)} | {text_key(text)}
+        assert len(keys) > 2
+        s.add_all(Embedding(model_id="minilm", text_hash=k, dim=1, vector=b"\0" * 4)
+                  for k in keys)
+        s.add(Embedding(model_id="minilm", text_hash=text_key("someone else"), dim=1,
+                        vector=b"\0" * 4))
+    res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    exports = cli.data_dir / "exports"
+    assert any(exports.iterdir())
+    res = cli("erase", "--candidate", "G-00007")
+    assert res.exit_code == 0, res.output
+    with session_scope(cli.engine) as s:
+        left = set(s.scalars(select(Embedding.text_hash)))
+    assert left == {text_key("someone else")}
+    assert not any(exports.iterdir())
