@@ -2,6 +2,8 @@
 sidebar (language, sign-in, global filters) and enforces roles on every page."""
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from dashboard.i18n import LANGS, country_formatter, t  # noqa: E402
 from data.errors import TalentMapError  # noqa: E402
 
 st.set_page_config(page_title="TalentMap", page_icon="🧭", layout="wide")
+log = logging.getLogger("talentmap.dashboard")
 
 PAGES = [
     # (file, title key, icon, permission needed to see it)
@@ -147,6 +150,11 @@ def main() -> None:
         nav.run()
     except TalentMapError as err:
         st.error(t("err.generic", msg=str(err)))
+    except Exception:  # noqa: BLE001 - users get a message, the log gets the traceback
+        if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
+            raise
+        log.exception("page %s failed", nav.title)
+        st.error(t("err.unexpected"))
 
 
 main()

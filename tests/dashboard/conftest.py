@@ -30,6 +30,7 @@ def make_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Engin
 
     def make(engine: Engine, *, lang: str = "en") -> AppTest:
         point_app_at(engine, tmp_path / "data", monkeypatch)
+        monkeypatch.setenv("TALENTMAP_DASHBOARD_RAISE", "1")  # surface bugs as exceptions
         at = AppTest.from_file(APP, default_timeout=60)
         at.session_state["lang"] = lang
         return at

@@ -168,3 +168,22 @@ def test_cultivation_numbers_follow_the_country_filter(seeded_store, make_app):
     us_cands = {a.candidate_id for a in seeded.apps if a.country == "US"}
     assert enrolled_us == sum(1 for _, c, _ in seeded.enrolments if c in us_cands)
     assert 0 < enrolled_us < enrolled_all
+
+
+def test_an_internal_error_shows_a_message_not_a_traceback(seeded_store, make_app,
+                                                           monkeypatch):
+    from dashboard import resources
+
+    engine, _ = seeded_store
+    at = make_app(engine)
+    monkeypatch.delenv("TALENTMAP_DASHBOARD_RAISE")
+    at.run()
+
+    def broken(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(resources, "funnel", broken)
+    at.switch_page("app_pages/international.py").run()
+    assert not at.exception
+    assert any("internal error" in e.value for e in at.error)
+    assert not any("boom" in e.value for e in at.error)
