@@ -69,6 +69,7 @@ class _Features:
         self.skill_features, self.seed = skill_features, seed
         self.tfidf: Any = None
         self.reducer: Any = None
+        self.wide: Any = None
         self.skill_vocab: list[str] = []
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
@@ -76,7 +77,14 @@ class _Features:
     def fit_transform(self, texts: Sequence[str], emb: np.ndarray,
                       y: np.ndarray) -> np.ndarray:
         blocks = [emb]
-        if self.lexical != "none" and self.lexical_dim > 0:
+        if self.lexical == "wide":
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            self.wide = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
+                                        sublinear_tf=True, max_features=100_000,
+                                        dtype=np.float32)
+            self.wide.fit(texts)
+        elif self.lexical != "none" and self.lexical_dim > 0:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             self.tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
@@ -120,6 +128,16 @@ class _Features:
                     out[r, index[key]] = 1.0
         return out
 
+    @property
+    def n_wide(self) -> int:
+        return len(self.wide.vocabulary_) if getattr(self, "wide", None) is not None else 0
+
+    def sparse(self, texts: Sequence[str]) -> Any:
+        """The wide block: TF-IDF rows (scipy CSR) fed straight to a linear layer, or None."""
+        if getattr(self, "wide", None) is None:
+            return None
+        return self.wide.transform(texts).tocsr()
+
     def transform(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
         blocks = [emb]
         if self.tfidf is not None:
@@ -141,13 +159,42 @@ def _device(requested: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _build_head(n_in: int, n_out: int, hidden: int, dropout: float) -> Any:
+def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int = 0) -> Any:
+    """A deep part (MLP over the dense features) plus, when ``n_wide``, a wide linear layer over
+    sparse TF-IDF terms whose logits are added (a wide-and-deep head)."""
+    import torch
     from torch import nn
 
-    if hidden <= 0:
-        return nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, n_out))
-    return nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, hidden), nn.GELU(),
-                         nn.Dropout(dropout), nn.Linear(hidden, n_out))
+    class Head(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            if hidden <= 0:
+                self.deep = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, n_out))
+            else:
+                self.deep = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, hidden),
+                                          nn.GELU(), nn.Dropout(dropout),
+                                          nn.Linear(hidden, n_out))
+            self.wide = nn.Parameter(torch.zeros(n_wide, n_out)) if n_wide else None
+
+        def forward(self, x: Any, xs: Any = None) -> Any:
+            out = self.deep(x)
+            if self.wide is not None and xs is not None:
+                out = out + torch.sparse.mm(xs, self.wide)
+            return out
+
+    return Head()
+
+
+def _sparse_batch(xs: Any, idx: np.ndarray, device: str) -> Any:
+    """Rows ``idx`` of a scipy CSR matrix as a torch sparse COO tensor."""
+    if xs is None:
+        return None
+    import torch
+
+    sub = xs[idx].tocoo()
+    ind = torch.tensor(np.vstack([sub.row, sub.col]), dtype=torch.long)
+    val = torch.tensor(sub.data, dtype=torch.float32)
+    return torch.sparse_coo_tensor(ind, val, sub.shape).to(device)
 
 
 def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -174,8 +221,10 @@ class RoleClassifier:
         warmup_frac: float = 0.1,
         patience: int = 10,
         validation_fraction: float = 0.1,
-        lexical: Literal["svd", "chi2", "none"] = "svd",
+        lexical: Literal["wide", "svd", "chi2", "none"] = "wide",
         lexical_dim: int = 256,
+        wide_lr_mult: float = 10.0,
+        wide_weight_decay: float = 0.0,
         skill_features: bool = True,
         class_weight: Literal["balanced", "none"] = "balanced",
         seed: int = 0,
@@ -195,6 +244,8 @@ class RoleClassifier:
         self.validation_fraction = validation_fraction
         self.lexical = lexical
         self.lexical_dim = lexical_dim
+        self.wide_lr_mult = wide_lr_mult
+        self.wide_weight_decay = wide_weight_decay
         self.skill_features = skill_features
         self.class_weight = class_weight
         self.seed = seed
@@ -280,10 +331,13 @@ class RoleClassifier:
         index = {c: i for i, c in enumerate(classes)}
         yt = np.array([index[c] for c in y_arr[tr_idx]])
         Xv = feats.transform(v_texts, v_emb) if v_texts is not None else None
+        Xs = feats.sparse(tr_texts)
+        Xvs = feats.sparse(v_texts) if v_texts is not None else None
 
         device = _device(self.device)
         amp = self.mixed_precision and device.startswith("cuda")
-        head = _build_head(X.shape[1], len(classes), self.hidden, self.dropout).to(device)
+        head = _build_head(X.shape[1], len(classes), self.hidden, self.dropout,
+                           feats.n_wide).to(device)
         counts = np.bincount(yt, minlength=len(classes)).astype(np.float32)
         if self.class_weight == "balanced":
             w = len(yt) / (len(classes) * np.maximum(counts, 1))
@@ -291,7 +345,11 @@ class RoleClassifier:
             w = np.ones(len(classes), dtype=np.float32)
         loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w, dtype=torch.float32,
                                                                 device=device))
-        opt = torch.optim.AdamW(head.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        groups = [{"params": list(head.deep.parameters())}]
+        if head.wide is not None:  # tf-idf values are small: the wide layer learns faster
+            groups.append({"params": [head.wide], "lr": self.lr * self.wide_lr_mult,
+                           "weight_decay": self.wide_weight_decay})
+        opt = torch.optim.AdamW(groups, lr=self.lr, weight_decay=self.weight_decay)
         # small sets still get several optimiser steps per epoch
         batch = max(1, min(self.batch_size, math.ceil(len(yt) / 8)))
         steps_per_epoch = max(1, math.ceil(len(yt) / batch))
@@ -337,7 +395,7 @@ class RoleClassifier:
                         progress(step, total)
                 record = {"epoch": epoch + 1, "loss": total_loss / len(yt)}
                 if Xv is not None:
-                    pred = self._proba(head, Xv, device, amp).argmax(axis=1)
+                    pred = self._proba(head, Xv, Xvs, device, amp).argmax(axis=1)
                     f1 = _macro_f1(np.array([index.get(c, -1) for c in v_y]), pred)
                     record["val_macro_f1"] = f1
                     if f1 >= best_f1:  # ties go to the later, better-fitted epoch
@@ -382,7 +440,7 @@ class RoleClassifier:
         return np.sort(tr), np.sort(va)
 
     @staticmethod
-    def _proba(head: Any, X: np.ndarray, device: str, amp: bool) -> np.ndarray:
+    def _proba(head: Any, X: np.ndarray, xs: Any, device: str, amp: bool) -> np.ndarray:
         import torch
 
         head.eval()
@@ -390,8 +448,9 @@ class RoleClassifier:
         with torch.no_grad():
             for start in range(0, len(X), 1024):
                 xb = torch.tensor(X[start:start + 1024], dtype=torch.float32, device=device)
+                xsb = _sparse_batch(xs, np.arange(start, min(start + 1024, len(X))), device)
                 with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
-                    logits = head(xb)
+                    logits = head(xb, xsb)
                 out.append(torch.softmax(logits.float(), dim=1).cpu().numpy())
         return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)
 
@@ -406,7 +465,7 @@ class RoleClassifier:
             raise ValueError(f"expected {self.embedding_dim_}-d embeddings (encoder "
                              f"{self.encoder!r}), got {emb.shape[1]}-d")
         X = self.features_.transform(texts, emb)
-        return self._proba(self.head_, X, "cpu", False)
+        return self._proba(self.head_, X, self.features_.sparse(texts), "cpu", False)
 
     def predict(self, texts: Sequence[str], *,
                 embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -454,7 +513,7 @@ class RoleClassifier:
         model = cls(**config["params"])
         model.classes_ = np.asarray(config["classes"])
         head = _build_head(config["n_features_in"], len(model.classes_), model.hidden,
-                           model.dropout)
+                           model.dropout, feats.n_wide)
         head.load_state_dict(state)
         head.eval()
         model.head_ = head
