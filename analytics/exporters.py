@@ -310,11 +310,17 @@ WRITERS: dict[str, Callable[..., Path]] = {"xlsx": to_xlsx, "csv": to_csv, "html
 
 
 def export(report: HiringReport, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``report`` in ``fmt`` (default: from the file's suffix)."""
-    fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
+    """Write ``report`` in ``fmt`` (default: from the file's suffix); returns the path written.
+
+    The CSV format is a ZIP of one CSV per section, so ``report.csv`` becomes ``report.zip``.
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt == "zip":
         fmt = "csv"
     if fmt not in WRITERS:
         raise InputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}",
                          field="format")
+    if fmt == "csv" and path.suffix.lower() != ".zip":
+        path = path.with_suffix(".zip")
     return WRITERS[fmt](report, path)
