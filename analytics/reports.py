@@ -23,7 +23,6 @@ from analytics.fairness import AuditResult
 from analytics.filters import Filters
 from data import report_queries as rq
 from data.errors import InputError
-from data.models import STAGES
 
 Lang = Literal["en", "zh"]
 ColumnKind = Literal["text", "int", "float", "pct", "score", "auto"]
@@ -354,4 +353,4 @@ def build_report(
     )
 
 
-__all__ = ["STAGES", "Column", "HiringReport", "Table", "build_report"]
+__all__ = ["Column", "HiringReport", "Table", "build_report"]

@@ -20,7 +20,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from analytics import exporters
-from analytics.exporters import export, safe_cell, to_csv, to_html, to_pdf, to_xlsx
+from analytics.exporters import export, safe_cell, to_html, to_pdf, to_xlsx
 from analytics.fairness import run_audit
 from analytics.reports import build_report
 from data.db import session_scope
