@@ -272,6 +272,23 @@ class HiringReport:
         ]
 
 
+def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:
+    """Scalar metrics, nested ones as dotted keys (``cv.macro_f1.mean``); lists are skipped
+    (confusion matrices, per-class reports belong in ``talentmap models show``)."""
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (int, float, str)):
+            out[name] = round(value, 4) if isinstance(value, float) else value
+        elif isinstance(value, dict) and prefix.count(".") < 2:
+            out.update(_flatten(value, f"{name}.", limit))
+        if len(out) >= limit:
+            break
+    return dict(list(out.items())[:limit])
+
+
 def _trim_zeros(funnel: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Drop the empty stages after the last one any application reached."""
     last = max((i for i, (_, n) in enumerate(funnel) if n), default=-1)
@@ -333,8 +350,7 @@ def build_report(
     audit_row = rq.latest_bias_audit(session)
     models = [{"kind": m.kind, "version": m.version, "status": m.status,
                "promoted": m.promoted_at.strftime("%Y-%m-%d") if m.promoted_at else "",
-               "metrics": {k: v for k, v in (m.metrics or {}).items()
-                           if isinstance(v, (int, float, str))}}
+               "metrics": _flatten(m.metrics or {})}
               for m in rq.active_models(session)]
     return HiringReport(
         lang=lang, start=start, end=end, role_keys=roles, masked=mask_contacts,

@@ -260,6 +260,15 @@ def test_bad_format_and_failed_export_leave_nothing(sqlite_seeded, tmp_path: Pat
     assert list(out.iterdir()) == []  # neither the file nor a partial one
 
 
+def test_nested_model_metrics_are_flattened() -> None:
+    from analytics.reports import _flatten
+
+    flat = _flatten({"macro_f1": 0.81234, "cv": {"macro_f1": {"mean": 0.8, "std": 0.01}},
+                     "confusion": [[1, 2], [3, 4]], "note": "ok", "ok": True})
+    assert flat == {"macro_f1": 0.8123, "cv.macro_f1.mean": 0.8, "cv.macro_f1.std": 0.01,
+                    "note": "ok"}
+
+
 def test_safe_cell() -> None:
     assert safe_cell("=1+1") == "'=1+1" and safe_cell("\tx") == "'\tx"
     assert safe_cell("Alice") == "Alice" and safe_cell(-1) == -1 and safe_cell(None) is None
