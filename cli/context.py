@@ -9,9 +9,11 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DataError, NoSuchModuleError, OperationalError
 
 from data.db import check_schema, make_engine, session_scope
-from data.errors import TalentMapError
+from data.errors import InputError, TalentMapError
 from data.settings import Settings
 from data.users import LOCAL_ADMIN, get_user, require
 
@@ -38,11 +40,29 @@ def engine(*, checked: bool = True) -> Engine:
     s.ensure_dirs()
     url = s.url
     if url not in _engines:
-        _engines[url] = make_engine(url)
+        try:
+            _engines[url] = make_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as err:
+            raise TalentMapError(
+                f"DATABASE_URL {_shown(url)} cannot be used ({_first_line(err)}): use "
+                "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB") from None
     eng = _engines[url]
     if checked:
         check_schema(eng)
     return eng
+
+
+def _shown(url: str) -> str:
+    """``url`` without its password (or a placeholder when it does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a URL)"
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(getattr(err, "orig", None) or err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def actor() -> Actor:
@@ -81,5 +101,15 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except TalentMapError as err:
             typer.secho(f"Error: {err}", fg=typer.colors.RED, err=True)
             raise typer.Exit(code=err.exit_code) from None
+        except OperationalError as err:  # server down, wrong host, locked or unreadable file
+            typer.secho(f"Error: cannot use the database ({_first_line(err)}): check "
+                        "DATABASE_URL and that the database server is running",
+                        fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=TalentMapError.exit_code) from None
+        except DataError as err:  # a value the database refuses (too long, NUL character)
+            typer.secho(f"Error: the database refused a value ({_first_line(err)}): look for "
+                        "over-long text or NUL characters in the input", fg=typer.colors.RED,
+                        err=True)
+            raise typer.Exit(code=InputError.exit_code) from None
 
     return wrapper
