@@ -69,6 +69,8 @@ EVENT_COLUMNS: dict[str, str] = {
     "actor": "who moved the candidate",
     "outcome": "pass, fail or empty (fail at a stage = rejected there)",
 }
+MAX_CHARS: dict[str, int] = {"name": 200, "email": 200, "phone": 64, "region": 32, "actor": 64}
+"""Free-text columns and the store's limits (PostgreSQL refuses longer values)."""
 REQUIRED_CANDIDATE = ("external_id",)
 REQUIRED_EVENT = ("external_id", "role", "to_stage", "at")
 POST_HIRE = set(STAGES[STAGES.index("onboarding"):])
@@ -140,7 +142,15 @@ def read_csv(path: Path, columns: dict[str, str], required: Iterable[str]
                                      file=name, row=n))
             continue
         values = values + [""] * (len(cols) - len(values))
-        rows.append((n, {c: v.strip() for c, v in zip(cols, values, strict=True) if c}))
+        row = {c: v.strip() for c, v in zip(cols, values, strict=True) if c}
+        for col, value in row.items():
+            if "\x00" in value:
+                errors.append(InputError("contains a NUL character (a damaged or binary "
+                                         "file?): remove it", file=name, row=n, field=col))
+            elif len(value) > MAX_CHARS.get(col, len(value)):
+                errors.append(InputError(f"longer than {MAX_CHARS[col]} characters",
+                                         file=name, row=n, field=col))
+        rows.append((n, row))
     return rows, errors
 
 
