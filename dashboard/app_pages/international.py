@@ -57,15 +57,16 @@ st.plotly_chart(figures.world_map(by_country["key"].tolist(),
                                   by_country["applications"].tolist(), names, t("intl.map"),
                                   t("col.applications")), key="intl_map")
 
-c1, c2 = st.columns(2)
-for col, by, title in ((c1, "country", "intl.countries"), (c2, "channel", "intl.channels")):
+c1, c2, c3 = st.columns([5, 4, 4])
+for col, by, title in ((c1, "country", "intl.countries"), (c2, "region", "intl.regions"),
+                       (c3, "channel", "intl.channels")):
     df = by_country if by == "country" else resources.breakdown(url, f, by)
     keys = [country_name(k) for k in df["key"]] if by == "country" else df["key"].tolist()
     with col:
         st.subheader(t(title))
         st.dataframe(df.assign(key=keys, hire_rate=df["hire_rate"].map(fmt_pct))[
             ["key", "applications", "offers", "hires", "hire_rate"]].rename(columns={
-                "key": t("col.country" if by == "country" else "col.channel"),
+                "key": t(f"col.{by}"),
                 "applications": t("col.applications"), "offers": t("col.offers"),
                 "hires": t("col.hires"), "hire_rate": t("col.hire_rate")}),
             hide_index=True, key=f"intl_{by}_table")

@@ -19,6 +19,12 @@ def seeded_store(engine: Engine) -> tuple[Engine, Seeded]:
     return engine, seed_store(engine)
 
 
+@pytest.fixture
+def seeded_sqlite(sqlite_engine: Engine) -> tuple[Engine, Seeded]:
+    """The same store on SQLite only, for UI interactions whose SQL is covered on both."""
+    return sqlite_engine, seed_store(sqlite_engine)
+
+
 def point_app_at(engine: Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("TALENTMAP_DATA_DIR", str(data_dir))

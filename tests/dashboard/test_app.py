@@ -53,10 +53,10 @@ def test_filter_change_changes_numbers_and_survives_page_change(seeded_store, ma
     assert _metrics(at) == after
 
 
-def test_date_range_filter_changes_numbers(seeded_store, make_app):
+def test_date_range_filter_changes_numbers(seeded_sqlite, make_app):
     import datetime as dt
 
-    engine, _ = seeded_store
+    engine, _ = seeded_sqlite
     at = make_app(engine).run()
     full = _metrics(at)
     at.date_input(key="w_dates_en").set_value((dt.date(2025, 1, 1), dt.date(2025, 3, 31))).run()
@@ -64,8 +64,8 @@ def test_date_range_filter_changes_numbers(seeded_store, make_app):
     assert _metrics(at)["Hires"] != full["Hires"] or _metrics(at) != full
 
 
-def test_language_switch_changes_labels(seeded_store, make_app):
-    engine, _ = seeded_store
+def test_language_switch_changes_labels(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
     at = make_app(engine, lang="en").run()
     at.multiselect(key="w_countries_en").select("US").run()
     en_metrics = _metrics(at)
@@ -85,8 +85,8 @@ def test_language_switch_changes_labels(seeded_store, make_app):
     assert at.title[0].value == "国际招聘管道"
 
 
-def test_compare_two_countries(seeded_store, make_app):
-    engine, seeded = seeded_store
+def test_compare_two_countries(seeded_sqlite, make_app):
+    engine, seeded = seeded_sqlite
     at = make_app(engine).run()
     at.switch_page("app_pages/international.py").run()
     at.selectbox(key="w_intl_country_a_en").select("US").run()
@@ -114,8 +114,8 @@ def test_missing_schema_says_run_init(tmp_path, make_app):
     assert any("talentmap init" in e.value for e in at.error)
 
 
-def test_login_required_once_users_exist_and_viewer_is_read_only(seeded_store, make_app):
-    engine, _ = seeded_store
+def test_login_required_once_users_exist_and_viewer_is_read_only(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
     with session_scope(engine) as s:
         add_user(s, "vera", "viewer", "pw-vera")
     at = make_app(engine).run()
@@ -136,15 +136,15 @@ def test_login_required_once_users_exist_and_viewer_is_read_only(seeded_store, m
 
 
 @pytest.mark.parametrize("page", CORE)
-def test_core_pages_in_chinese(seeded_store, make_app, page):
-    engine, _ = seeded_store
+def test_core_pages_in_chinese(seeded_sqlite, make_app, page):
+    engine, _ = seeded_sqlite
     at = make_app(engine, lang="zh").run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
 
 
-def test_roles_page_profile_follows_the_picked_role(seeded_store, make_app):
-    engine, _ = seeded_store
+def test_roles_page_profile_follows_the_picked_role(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
     at = make_app(engine).run()
     at.switch_page("app_pages/roles_skills.py").run()
     at.selectbox(key="w_roles_pick_en").select("ml_engineer").run()
@@ -157,8 +157,8 @@ def test_roles_page_profile_follows_the_picked_role(seeded_store, make_app):
     assert len(gaps) > 0
 
 
-def test_cultivation_numbers_follow_the_country_filter(seeded_store, make_app):
-    engine, seeded = seeded_store
+def test_cultivation_numbers_follow_the_country_filter(seeded_sqlite, make_app):
+    engine, seeded = seeded_sqlite
     at = make_app(engine).run()
     at.switch_page("app_pages/cultivation.py").run()
     enrolled_all = _table_with(at, "Enrolled")["Enrolled"].sum()
@@ -170,11 +170,11 @@ def test_cultivation_numbers_follow_the_country_filter(seeded_store, make_app):
     assert 0 < enrolled_us < enrolled_all
 
 
-def test_an_internal_error_shows_a_message_not_a_traceback(seeded_store, make_app,
+def test_an_internal_error_shows_a_message_not_a_traceback(seeded_sqlite, make_app,
                                                            monkeypatch):
     from dashboard import resources
 
-    engine, _ = seeded_store
+    engine, _ = seeded_sqlite
     at = make_app(engine)
     monkeypatch.delenv("TALENTMAP_DASHBOARD_RAISE")
     at.run()

@@ -90,7 +90,7 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
             for i, title in enumerate(PAGES):
                 links.nth(i).click()
                 page.locator("h1", has_text=title).wait_for(timeout=60_000)
-                page.wait_for_timeout(1500)
+                page.wait_for_timeout(300)
                 page.wait_for_function(
                     "!document.querySelector('[data-testid=\"stStatusWidget\"]')",
                     timeout=60_000)

@@ -127,8 +127,8 @@ def test_reports_build_and_download_and_audit(seeded_store, make_app):
     assert any("Latest audit" in c.value for c in at.caption)
 
 
-def test_viewer_sees_no_writing_widgets(seeded_store, make_app):
-    engine, _ = seeded_store
+def test_viewer_sees_no_writing_widgets(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
     with session_scope(engine) as s:
         add_user(s, "vera", "viewer", "pw-vera")
     at = _sign_in(make_app(engine), "vera", "pw-vera")
