@@ -43,6 +43,8 @@ def add_user(session: Session, name: str, role: str, password: str | None = None
         raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
     if not name.strip():
         raise InputError("user name is empty", field="name")
+    if len(name) > 64:
+        raise InputError(f"user name is {len(name)} characters; use at most 64", field="name")
     existing = session.scalar(select(User).where(User.name == name))
     if existing is not None:
         existing.role = role
