@@ -102,13 +102,32 @@ def mix(session: Session, column: str, filters: Any = None) -> list[tuple[str | 
     return [(k, int(n)) for k, n in session.execute(_filtered(stmt, filters)).all()]
 
 
-def hire_durations(session: Session, filters: Any = None) -> list[float]:
-    """Days from application to hire, for the hired applications (one value each)."""
-    stmt = (select(Application.applied_at, Application.hired_at)
-            .join(Candidate, Candidate.id == Application.candidate_id)
-            .where(Application.hired_at.is_not(None)))
-    return [(hired - applied).total_seconds() / 86400
-            for applied, hired in session.execute(_filtered(stmt, filters)).all()]
+def _days_between(session: Session, start: Any, end: Any) -> Any:
+    """SQL for the days from ``start`` to ``end`` (fractional), on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
+
+
+def hire_quantiles(session: Session, filters: Any = None,
+                   qs: tuple[float, ...] = (0.25, 0.5, 0.75)) -> tuple[int, list[float | None]]:
+    """Hires, and the quantiles of days from application to hire (linear interpolation, as
+    numpy's default), computed in SQL: a count, then two ordered values per quantile."""
+    days = _days_between(session, Application.applied_at, Application.hired_at).label("days")
+    base = _filtered(select(days).join(Candidate, Candidate.id == Application.candidate_id)
+                     .where(Application.hired_at.is_not(None)), filters)
+    n = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    if n == 0:
+        return 0, [None for _ in qs]
+    out: list[float | None] = []
+    for q in qs:
+        pos = q * (n - 1)
+        lo = int(pos)
+        values = [float(v) for v in session.scalars(base.order_by(days).offset(lo).limit(2))]
+        frac = pos - lo
+        out.append(values[0] if frac == 0 or len(values) == 1
+                   else values[0] + (values[1] - values[0]) * frac)
+    return n, out
 
 
 def latest_run_id(session: Session) -> int | None:
