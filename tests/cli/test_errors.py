@@ -216,3 +216,43 @@ def test_a_report_under_a_file_is_refused_in_one_line(cli, tmp_path) -> None:
     assert res.exit_code == 2 and f"{blocker} is a file, not a folder" in line
     res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--out", tmp_path)
     assert "is a folder" in error_line(res)
+
+
+@pytest.mark.parametrize("command,csv_text,field", [
+    ("import candidates", "external_id,name\nX-\x001,Nul\n", "external_id"),
+    ("import candidates", "external_id,name,email\nX-1,Ann,ann@example.com\nX-2,"
+     + "N" * 201 + ",n@example.com\n", "name"),
+    ("import candidates", "external_id,country,region\nX-1,DE," + "R" * 40 + "\n", "region"),
+    ("import events", "external_id,role,to_stage,at,actor\nX-1,llm_engineer,screening,"
+     "2025-01-01," + "a" * 65 + "\n", "actor"),
+], ids=["nul", "long-name", "long-region", "long-actor"])
+def test_text_the_database_would_refuse_is_a_row_error(
+        with_roles, tmp_path, command: str, csv_text: str, field: str) -> None:
+    """Once a PostgreSQL DataError traceback (SQLite stored the values silently)."""
+    cli = with_roles
+    path = _write(tmp_path, "people.csv", "external_id,role\nX-1,llm_engineer\n")
+    assert cli("import", "candidates", path).exit_code == 0
+    path = _write(tmp_path, "bad.csv", csv_text)
+    before = counts(cli.engine)
+    res = cli(*command.split(), path)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"bad.csv, row {csv_text.count(chr(10)) }, field '{field}'" in res.stderr, res.stderr
+    assert counts(cli.engine) == before
+
+
+def test_an_over_long_user_name_is_refused(cli) -> None:
+    line = error_line(cli("users", "add", "u" * 65, "--role", "viewer"))
+    assert "at most 64" in line
+
+
+@pytest.mark.parametrize("url,needle", [
+    ("postgresql+psycopg://tm:secret@127.0.0.1:1/talentmap", "cannot use the database"),
+    ("mysql://tm@localhost/talentmap", "DATABASE_URL mysql://tm@localhost/talentmap cannot"),
+    ("not a url", "DATABASE_URL (not a URL) cannot be used"),
+], ids=["server-down", "no-driver", "not-a-url"])
+def test_an_unusable_database_is_one_line(sqlite_cli, monkeypatch, url: str, needle: str) -> None:
+    """Once tracebacks (OperationalError, ModuleNotFoundError, ArgumentError)."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    for args in (("init",), ("users", "list"), ("roles", "list")):
+        line = error_line(sqlite_cli(*args))
+        assert needle in line and "secret" not in line
