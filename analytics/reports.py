@@ -253,8 +253,9 @@ class HiringReport:
             [t("applications") if a.kind == "selection" else t("score"), a.n]]
         if a.median is not None:
             rows.append([t("median_score"), round(a.median, 4)])
-        rows += [[t("reasons"), r] for r in a.reasons]
-        rows += [[t("warnings"), w] for w in a.warnings]
+        reasons, warnings = (a.reasons, a.warnings) if self.lang == "en" else _zh_findings(a)
+        rows += [[t("reasons"), r] for r in reasons]
+        rows += [[t("warnings"), w] for w in warnings]
         groups = [[t(f"dim_{r.dimension}"), r.group, r.n, r.selected, r.rate, r.impact_ratio,
                    r.p_value, t("yes") if r.flagged else "", r.excluded or ""] for r in a.rows]
         return [
@@ -267,6 +268,39 @@ class HiringReport:
                 Column("p_value", t("p_value"), "score"), Column("flagged", t("flagged")),
                 Column("excluded", t("excluded"))], groups),
         ]
+
+
+def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
+    """The audit's reasons and warnings in Chinese, rebuilt from its numbers (the stored text
+    is English)."""
+    from analytics.fairness import IMPACT_THRESHOLD, MIN_KNOWN_SHARE, MIN_SHARE
+
+    names = {"sex": "性别", "ethnicity": "族裔", "intersectional": "性别×族裔"}
+    what = "通过率" if a.kind == "selection" else "得分率"
+    reasons: list[str] = []
+    if a.n == 0:
+        reasons.append("样本为空，无法审计")
+    for key, known in (("sex", a.known_sex), ("ethnicity", a.known_ethnicity)):
+        if not any(r.dimension == key for r in a.rows) or not a.n:
+            continue
+        if known / a.n < MIN_KNOWN_SHARE:
+            reasons.append(f"仅 {known / a.n:.0%} 的样本已知{names[key]}（{known}/{a.n}），审计至少"
+                           f"需要 {MIN_KNOWN_SHARE:.0%}：请先收集自愿填报的人口统计信息")
+        if sum(1 for r in a.rows if r.dimension == key and r.impact_ratio is not None) < 2:
+            reasons.append(f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 "
+                           f"{MIN_SHARE:.0%}）")
+    ref = {r.dimension: r.rate for r in a.rows if r.reference}
+    for r in a.rows:
+        if r.flagged:
+            msg = (f"{names[r.dimension]}群体“{r.group}”的影响比为 {r.impact_ratio:.2f}（低于 "
+                   f"{IMPACT_THRESHOLD}）：其{what}为 {r.rate:.1%}，参照群体为 "
+                   f"{ref.get(r.dimension, float('nan')):.1%}")
+            if r.p_value is not None:
+                msg += f"，Fisher 检验 p = {r.p_value:.3g}"
+            reasons.append(msg)
+    warnings = [f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
+                for r in a.rows if r.small_sample and r.excluded is None]
+    return reasons, warnings
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:

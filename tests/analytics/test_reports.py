@@ -260,6 +260,37 @@ def test_bad_format_and_failed_export_leave_nothing(sqlite_seeded, tmp_path: Pat
     assert list(out.iterdir()) == []  # neither the file nor a partial one
 
 
+def test_chinese_report_explains_the_audit_in_chinese(seeded_store) -> None:
+    engine, _ = seeded_store
+    _audited(engine)
+    en, zh = _report(engine), _report(engine, lang="zh")
+    en_rows = next(t for t in en.tables() if t.key == "audit").rows
+    zh_rows = next(t for t in zh.tables() if t.key == "audit").rows
+    en_reasons = [v for k, v in en_rows if k == "Reasons"]
+    zh_reasons = [v for k, v in zh_rows if k == "原因"]
+    assert len(en_reasons) == len(zh_reasons) == len(en.audit.reasons) > 0
+    assert any("性别群体“female”的影响比" in r for r in zh_reasons)
+    assert len([v for k, v in zh_rows if k == "提示"]) == len(en.audit.warnings)
+
+
+@pytest.mark.parametrize("cells", [
+    [("male", None, 40, 20), ("female", None, 40, 20), (None, "White", 100, 50),
+     ("male", "White", 5, 2)],
+    [("male", "White", 300, 200), ("female", "Asian", 300, 90), ("female", "White", 20, 5)],
+    [],
+], ids=["sparse", "flagged", "empty"])
+def test_chinese_findings_match_the_english_ones(cells) -> None:
+    import pandas as pd
+
+    from analytics.fairness import audit_counts
+    from analytics.reports import _zh_findings
+
+    frame = pd.DataFrame(cells, columns=["sex", "ethnicity", "n", "selected"])
+    result = audit_counts(frame, kind="selection", audited="t", source="t")
+    reasons, warnings = _zh_findings(result)
+    assert len(reasons) == len(result.reasons) and len(warnings) == len(result.warnings)
+
+
 def test_nested_model_metrics_are_flattened() -> None:
     from analytics.reports import _flatten
 
