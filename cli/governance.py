@@ -197,14 +197,23 @@ def audit(
 
 @guarded
 def erase(
-    candidate: Annotated[str, typer.Option(
-        "--candidate", help="candidate id, pseudonym or external reference")],
+    candidate: Annotated[str | None, typer.Option(
+        "--candidate", help="candidate id, pseudonym or external reference")] = None,
+    compact_only: Annotated[bool, typer.Option(
+        "--compact", help="only compact the database (after an erase that could not)")] = False,
 ) -> None:
     """Erase a candidate from every table, embedding, score, upload and cached export."""
-    from data.privacy import erase_candidate
+    from data.privacy import compact, erase_candidate
 
     who = authorise("admin", "erase a candidate")
     eng = engine()
+    if compact_only:
+        compact(eng, tables=["candidates", "candidate_contacts", "resumes", "embeddings"])
+        typer.echo("database compacted")
+        return
+    if not candidate:
+        raise InputError("say who to erase: --candidate ID, pseudonym or external reference",
+                         field="candidate")
     with _spinner() as bar:
         task = bar.add_task("erasing", total=None)
         result = erase_candidate(eng, candidate, actor=who.name, data_dir=settings().data_dir,

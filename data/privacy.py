@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.audit import record
@@ -183,7 +184,13 @@ def erase_candidate(
                target=report.pseudonym,
                detail={"rows": dict(rows), "files_deleted": len(report.files_deleted)})
     say("compacting the database")
-    compact(engine, tables=list(rows))
+    try:
+        compact(engine, tables=list(rows))
+    except OperationalError as err:  # another process holds the file: the rows are gone,
+        report.traces.append(  # but old page images may linger in the WAL until compaction
+            f"database not compacted ({err.orig}): run `talentmap erase --compact` when no "
+            "other process (the dashboard) uses the store")
+        return report
     if data_dir is not None:
         report.traces += [str(p) for p in _db_files(engine) if _holds(p, needles)]
     return report

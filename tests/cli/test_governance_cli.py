@@ -131,6 +131,10 @@ def test_bad_input_gets_clear_messages(small, tmp_path) -> None:
     assert res.exit_code == 2 and "unknown stage 'screen'" in res.stderr
     res = cli("audit", "--run", "999")
     assert res.exit_code == 3 and "no match run 999" in res.stderr
+    res = cli("erase")
+    assert res.exit_code == 2 and "say who to erase" in res.stderr
+    res = cli("erase", "--compact")
+    assert res.exit_code == 0 and "compacted" in res.stdout
     res = cli("erase", "--candidate", "nobody")
     assert res.exit_code == 3 and "no candidate 'nobody'" in res.stderr
     assert _actions(cli.engine) == []

@@ -233,3 +233,21 @@ def test_models_never_read_demographics() -> None:
             if needle in source:
                 offenders.append(f"{path.relative_to(REPO)}: {needle}")
     assert offenders == []
+
+
+def test_erase_reports_a_store_it_could_not_compact(seeded_store, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from data import privacy
+
+    engine, seeded = seeded_store
+
+    def locked(*_a, **_k):
+        raise OperationalError("VACUUM", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(privacy, "compact", locked)
+    report = erase_candidate(engine, seeded.people[3].pseudonym, actor="admin", data_dir=None)
+    assert report.rows["candidates"] == 1  # the rows are gone, committed
+    assert len(report.traces) == 1 and "talentmap erase --compact" in report.traces[0]
+    with session_scope(engine) as s:
+        assert s.get(Candidate, seeded.people[3].id) is None
