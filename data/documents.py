@@ -96,6 +96,9 @@ def read_document(path: str | Path) -> DocumentText:
     if p.suffix.lower() not in SUFFIXES:
         raise InputError(f"unsupported file type {p.suffix or '(none)'!r}; TalentMap reads "
                          "strategy documents saved as .md or .txt", file=name)
+    if len(name) > 500:  # the store keeps the path (at most 500 characters) as its identity
+        raise InputError(f"the path is {len(name)} characters long; move the file to a "
+                         "folder with a path under 500 characters", file=p.name)
     raw = p.read_bytes()
     if not raw.strip():
         raise InputError("the file is empty; write the strategy into it and import it again",
