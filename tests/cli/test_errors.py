@@ -256,3 +256,15 @@ def test_an_unusable_database_is_one_line(sqlite_cli, monkeypatch, url: str, nee
     for args in (("init",), ("users", "list"), ("roles", "list")):
         line = error_line(sqlite_cli(*args))
         assert needle in line and "secret" not in line
+
+
+def test_a_document_at_an_over_long_path_is_a_failed_file(cli, tmp_path) -> None:
+    """Once a PostgreSQL DataError that aborted the whole import (documents.path is 500 chars)."""
+    deep = tmp_path / ("d" * 200) / ("e" * 200)
+    deep.mkdir(parents=True)
+    far = deep / ("f" * 120 + ".md")
+    far.write_text("# 计划\n\n招聘数据科学家。\n", encoding="utf-8")
+    near = _write(tmp_path, "plan.md", "# 计划\n\n招聘机器学习工程师。\n")
+    res = cli("docs", "import", far, near, "--no-embed")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "under 500 characters" in res.stdout and "1 imported" in res.stdout
