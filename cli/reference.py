@@ -1,8 +1,171 @@
-"""Commands of this area (filled in by its issue)."""
+"""Reference-data commands: ``talentmap skills list|find|sync`` and ``talentmap titles normalise``."""
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.cells import cell_len
+
+from cli.context import authorise, engine, guarded, settings
+from data.audit import record
+from data.db import session_scope
+from data.errors import InputError
+from data.taxonomy import load_taxonomy, sync_skills
+
+skills_app = typer.Typer(
+    help="The bilingual skill taxonomy (data/reference/skills.yaml): list skills, find the "
+         "skills named in a text, copy the taxonomy into the store.",
+    no_args_is_help=True,
+)
+titles_app = typer.Typer(
+    help="Job-title normalisation: Chinese or English job titles to China's CSCO 2022 codes "
+         "and to ESCO occupations.",
+    no_args_is_help=True,
+)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Scheme(str, Enum):
+    csco = "csco"
+    esco = "esco"
+    both = "both"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Plain aligned columns (Chinese counts two cells wide)."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
+    return "\n".join("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(r, widths)).rstrip()
+                     for r in cells)
+
+
+def _emit(fmt: OutputFormat, headers: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        typer.echo(_table(headers, [[r[h] for h in headers] for r in rows]))
+
+
+@skills_app.command("list")
+@guarded
+def skills_list(
+    category: Annotated[str | None, typer.Option(help="Only skills of this category.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
+    OutputFormat.table,
+) -> None:
+    """List the skills of the taxonomy (key, English and Chinese names, category, aliases)."""
+    authorise("read", "skills list")
+    tax = load_taxonomy()
+    skills = tax.skills
+    if category:
+        skills = [s for s in skills if s.category == category]
+        if not skills:
+            raise InputError(f"no skills in category {category!r}; categories are: "
+                             f"{', '.join(tax.categories())}", field="category")
+    rows = [{"key": s.key, "name_en": s.name_en, "name_zh": s.name_zh, "category": s.category,
+             "aliases": list(s.aliases) if fmt is OutputFormat.json else ", ".join(s.aliases),
+             "esco_uri": s.esco_uri} for s in skills]
+    headers = ["key", "name_en", "name_zh", "category", "aliases"]
+    if fmt is OutputFormat.json:
+        _emit(fmt, headers, rows)
+    else:
+        for r in rows:
+            r["aliases"] = r["aliases"] if len(r["aliases"]) <= 60 else r["aliases"][:59] + "…"
+        _emit(fmt, headers, rows)
+        typer.echo(f"{len(rows)} skill(s)")
+
+
+@skills_app.command("find")
+@guarded
+def skills_find(
+    text: Annotated[str, typer.Argument(help="Text to search, Chinese or English.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
+    OutputFormat.table,
+) -> None:
+    """Show every skill the taxonomy finds in TEXT, with where it was found."""
+    authorise("read", "skills find")
+    tax = load_taxonomy()
+    hits = tax.find(text)
+    rows = [{"key": h.key, "surface": h.surface, "start": h.start, "end": h.end,
+             "name_en": tax.by_key[h.key].name_en, "name_zh": tax.by_key[h.key].name_zh}
+            for h in hits]
+    if fmt is OutputFormat.table and not rows:
+        typer.echo("no skills found")
+        return
+    _emit(fmt, ["key", "surface", "start", "end", "name_en", "name_zh"], rows)
+
+
+@skills_app.command("sync")
+@guarded
+def skills_sync() -> None:
+    """Copy the taxonomy into the store's skills table (insert new, update changed)."""
+    who = authorise("write", "skills sync")
+    tax = load_taxonomy()
+    with session_scope(engine()) as s:
+        ids = sync_skills(s, tax)
+        record(s, who.name, "skills.sync", target_type="skills", target="taxonomy",
+               detail={"skills": len(ids)})
+    typer.echo(f"{len(ids)} skills in the store")
+
+
+def _normaliser(scheme: str) -> Any:
+    """The fitted title index for ``scheme``, built once and kept under the models folder."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ml.titles import TitleNormaliser, csco_table, esco_occupation_table
+
+    folder: Path = settings().models_dir / "titles" / f"{scheme}-muse"
+    if (folder / "config.json").exists():
+        return TitleNormaliser.load(folder, encoder="muse")
+    table = csco_table() if scheme == "csco" else esco_occupation_table()
+    with Progress(TextColumn(f"building the {scheme.upper()} title index (once)"), BarColumn(),
+                  MofNCompleteColumn(), transient=True) as bar:
+        task = bar.add_task("encode", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        model = TitleNormaliser(encoder="muse").fit(table, progress=progress)
+    model.save(folder)
+    return model
+
+
+@titles_app.command("normalise")
+@guarded
+def titles_normalise(
+    titles: Annotated[list[str], typer.Argument(help="One or more job titles.")],
+    scheme: Annotated[Scheme, typer.Option(help="csco, esco or both.")] = Scheme.both,
+    top: Annotated[int, typer.Option(min=1, max=20, help="Matches to show per title.")] = 1,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
+    OutputFormat.table,
+) -> None:
+    """Map each job title to its closest CSCO 2022 code and/or ESCO occupation.
+
+    The first run builds each index with the multilingual encoder (about a minute) and keeps
+    it in the data folder; later runs are quick.
+    """
+    authorise("read", "titles normalise")
+    schemes = ["csco", "esco"] if scheme is Scheme.both else [scheme.value]
+    rows: list[dict[str, Any]] = []
+    for name in schemes:
+        model = _normaliser(name)
+        for title, matches in zip(titles, model.predict_top(titles, top)):
+            rows += [{"title": title, "scheme": name, "rank": rank, "code": m.code,
+                      "label": m.label, "score": m.score}
+                     for rank, m in enumerate(matches, 1)]
+    rows.sort(key=lambda r: (titles.index(r["title"]), r["scheme"], r["rank"]))
+    _emit(fmt, ["title", "scheme", "rank", "code", "label", "score"], rows)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.add_typer(skills_app, name="skills")
+    app.add_typer(titles_app, name="titles")

@@ -36,6 +36,7 @@ from data.errors import InputError, ModelError
 from data.packaged import CSCO_TABLE, ESCO_OCCUPATIONS, package_file
 
 ProgressFn = Callable[[int, int], None]
+ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
 SIGNALS: tuple[str, ...] = ("exact", "contains", "tfidf_label", "tfidf_desc", "embedding")
 
@@ -64,14 +65,16 @@ def _clean_label(name: str) -> str:
 
 
 def csco_table(path: Path | None = None) -> pd.DataFrame:
-    """CSCO 2022 as ``code, label, level, aliases, description`` (one row per code)."""
+    """CSCO 2022 as ``code, label, level, aliases, description`` (one row per code: the
+    bundled file repeats four codes, which are merged)."""
     src = path or package_file(*CSCO_TABLE)
     raw = pd.read_csv(src, dtype=str).fillna("")
     missing = {"code", "name", "level"} - set(raw.columns)
     if missing:
         raise InputError(f"expected columns code, name, level; missing {sorted(missing)}",
                          file=str(src))
-    rows = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for r in raw.itertuples(index=False):
         label = _clean_label(r.name)
         aliases = tuple(dict.fromkeys(
@@ -79,6 +82,13 @@ def csco_table(path: Path | None = None) -> pd.DataFrame:
             if a and a != label))
         desc = " ".join(x for x in (str(getattr(r, "definition", "")),
                                     str(getattr(r, "tasks", ""))) if x)
+        if r.code in seen:  # the source repeats a few codes: merge them into the first row
+            first = rows[seen[r.code]]
+            first["aliases"] = tuple(dict.fromkeys((*first["aliases"], *aliases)))
+            if len(desc) > len(first["description"]):
+                first["description"] = desc
+            continue
+        seen[r.code] = len(rows)
         rows.append({"code": r.code, "label": label, "level": int(r.level), "aliases": aliases,
                      "description": desc})
     return pd.DataFrame(rows)
@@ -100,13 +110,17 @@ def _esco_preferred_label(block: str, definition: str) -> str:
 
 
 def esco_occupation_table(path: Path | None = None) -> pd.DataFrame:
-    """ESCO occupations as ``code`` (URI), ``label``, ``level`` (0), ``aliases``, ``description``."""
+    """ESCO occupations as ``code`` (URI), ``label``, ``level`` (0), ``aliases``, ``description``.
+
+    Only ESCO occupations proper; the ISCO groups the same file lists are left out."""
     from data.taxonomy import esco_label_block
 
     src = path or package_file(*ESCO_OCCUPATIONS)
     raw = pd.read_csv(src, dtype=str).fillna("")
     rows = []
     for r in raw.itertuples(index=False):
+        if not str(r.id).startswith(ESCO_OCCUPATION_PREFIX):  # ISCO groups are also listed
+            continue
         block = esco_label_block(r.description).strip()
         definition = r.description[len(block):].strip()
         label = _esco_preferred_label(block, definition)
@@ -152,7 +166,7 @@ def clean_title(title: str) -> str:
     t = unicodedata.normalize("NFKC", str(title)).strip()
     t = _BRACKETS.sub(" ", t)
     t = _CODES.sub(" ", t)
-    t = _NOISE.sub(" ", t)
+    t = _NOISE.sub("", t)
     parts = [p.strip(" -_:：") for p in _SPLIT.split(t)]
     places = _places()
     parts = [p for p in parts if p and p not in places]
