@@ -196,6 +196,7 @@ def test_csv_zip_one_file_per_section_and_inert(sqlite_seeded, tmp_path: Path) -
     assert {r[0]: int(r[1]) for r in channels[1:]} == dict(counts)
 
 
+@pytest.mark.slow  # draws charts in headless Chromium
 def test_html_is_self_contained_escaped_and_has_the_numbers(sqlite_seeded,
                                                             tmp_path: Path) -> None:
     engine, seeded = sqlite_seeded
@@ -217,6 +218,7 @@ def test_html_is_self_contained_escaped_and_has_the_numbers(sqlite_seeded,
     assert parser.cells[i + 1] == str(hired)
 
 
+@pytest.mark.slow  # draws charts in headless Chromium
 def test_pdf_has_chinese_text_numbers_and_a_rendered_page(sqlite_seeded, tmp_path: Path) -> None:
     engine, seeded = sqlite_seeded
     _audited(engine)
