@@ -100,7 +100,11 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
                 assert errors.count() == 0, (title, errors.all_inner_texts())
                 if title == "International pipeline":
                     # the world map draws from bundled shapes: filled country paths, no CDN
-                    assert page.locator("g.scatterlayer path.js-fill").count() > 20
+                    fills = page.locator("g.scatterlayer path.js-fill")
+                    fills.first.scroll_into_view_if_needed(timeout=30_000)
+                    page.wait_for_function(
+                        "document.querySelectorAll('g.scatterlayer path.js-fill').length > 20",
+                        timeout=30_000)
         finally:
             browser.close()
     assert not outside, outside[:5]
