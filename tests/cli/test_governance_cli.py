@@ -175,3 +175,27 @@ def test_erase_removes_passage_embeddings_and_exports(small) -> None:
         left = set(s.scalars(select(Embedding.text_hash)))
     assert left == {text_key("someone else")}
     assert not any(exports.iterdir())
+
+
+def test_audit_of_a_model_version(small) -> None:
+    from data.models import ModelVersion
+
+    cli = small
+    with session_scope(cli.engine) as s:
+        active = s.scalars(select(ModelVersion).where(ModelVersion.status == "active")).one()
+        idle = ModelVersion(kind="pair_scorer", version=7, created_by="t")
+        s.add(idle)
+        s.flush()
+        active_id, idle_id = active.id, idle.id
+    res = cli("audit", "--model-version", active_id, "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["kind"] == "scoring" and "pair_scorer v2" in data["audited"]
+    assert data["n"] == 2 * 50  # 40 + 10 candidates, two roles
+    res = cli("audit", "--model-version", idle_id)
+    assert res.exit_code == 3 and "has no match run" in res.stderr
+    res = cli("audit", "--stage", "screening", "--run", "1")
+    assert res.exit_code == 2 and "not both" in res.stderr
+    with session_scope(cli.engine) as s:
+        row = s.scalars(select(BiasAudit)).one()
+        assert row.model_version_id == active_id
