@@ -140,10 +140,21 @@ def _taxonomy_fingerprint() -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()[:16] if p.exists() else "none"
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dict:
-    """The resume skill index, brought up to date on disk; keyed by the resume table's size
-    and last id so new resumes refresh it. Callers wrap it in a spinner (no UI in here)."""
+_indexed: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+def refresh_supply_index(url: str, data_dir: str, meta: tuple[int, int],
+                         progress: Callable[[int, int], None] | None = None) -> None:
+    """Bring the on-disk resume skill index up to date (a no-op when this process already
+    did so for the same resume count and last id). Not cached: it may show progress."""
+    if _indexed.get((url, data_dir)) == meta:
+        return
+    _update_index(url, data_dir, progress)
+    _indexed[(url, data_dir)] = meta
+
+
+def _update_index(url: str, data_dir: str,
+                  progress: Callable[[int, int], None] | None = None) -> dict:
     from pathlib import Path
 
     from data.taxonomy import load_taxonomy
@@ -152,7 +163,14 @@ def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dic
     name = hashlib.sha256(url.encode()).hexdigest()[:12]
     path = Path(data_dir) / "cache" / f"skill-supply-{name}.json"
     return _read(url, lambda s: skills.update_supply_index(
-        s, tax.keys_in, path, fingerprint=_taxonomy_fingerprint()))
+        s, tax.keys_in, path, fingerprint=_taxonomy_fingerprint(), progress=progress))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dict:
+    """The resume skill index, read from disk (updated first when stale); keyed by the resume
+    table's size and last id so new resumes refresh it."""
+    return _update_index(url, data_dir)
 
 
 def resume_meta(url: str) -> tuple[int, int]:

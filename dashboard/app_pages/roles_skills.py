@@ -20,9 +20,14 @@ if not m.empty:
                     key="roles_matrix")
 
 st.subheader(t("roles.gaps"))
-with st.spinner(t("roles.indexing")):
-    data_dir = str(resources.settings().data_dir.resolve())
-    g = resources.gaps(url, f, lg, resources.resume_meta(url), data_dir)
+data_dir = str(resources.settings().data_dir.resolve())
+meta = resources.resume_meta(url)
+bar = st.empty()
+resources.refresh_supply_index(  # the first view after a big import reads every resume once
+    url, data_dir, meta, progress=lambda done, total: bar.progress(
+        min(done / max(total, 1), 1.0), text=t("roles.indexing")))
+bar.empty()
+g = resources.gaps(url, f, lg, meta, data_dir)
 if not g.empty:
     top = g.head(15)
     st.plotly_chart(figures.demand_supply(top["name"].tolist(), top["demand_share"].tolist(),
