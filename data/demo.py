@@ -39,15 +39,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import math
 import random
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from data import demo_text as T
@@ -93,6 +96,8 @@ DEMO_PREFIX = "demo:"
 """``Candidate.external_ref`` of every demo candidate starts with this (``--replace`` uses it)."""
 
 CHUNK = 4000  # candidates generated and inserted per batch (fixed: part of determinism)
+
+_EVENT_COLUMNS = ("application_id", "from_stage", "to_stage", "at", "actor", "outcome")
 
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin", "admin", "admin-demo"),
@@ -189,6 +194,22 @@ SEX_P = {"Female": 0.34, "Male": 0.56}  # rest undisclosed
 #       offer->answer, then onboarding->development, development->review, review->compensation,
 #       compensation->retention
 _MEAN_DAYS = (3.0, 6.0, 8.0, 16.0, 5.0, 90.0, 60.0, 150.0, 30.0)
+
+APPS_P = (0.22, 0.28, 0.28, 0.22)
+"""Probability that a candidate sends 1, 2, 3 or 4 applications over the two years (mean 2.5)."""
+SAME_FAMILY_P = 0.6  # a further application goes to a role of the first role's family
+CONCURRENT_P = 0.35  # ... is sent within three weeks of the first (else a later re-application)
+REAPPLY_MEAN_DAYS = 150.0
+FIT_SAME_FAMILY, FIT_OTHER_FAMILY = 0.85, 0.65  # resume strength carried to a further role
+
+# recurring post-hire activity once the employee has reached the stage: (stage, every n days,
+# who writes it); one event ``from_stage=S, to_stage=S, outcome=None`` each time
+RECURRING: tuple[tuple[str, int, str], ...] = (
+    ("development", 91, "manager"),       # development-plan check-in, quarterly
+    ("review_promotion", 182, "manager"),  # performance review, half-yearly
+    ("compensation", 365, "hr"),           # compensation review, yearly
+    ("retention", 91, "hr"),               # retention check-in, quarterly
+)
 
 ROLE_OPENED_LATE = {"ai_safety_researcher": 380, "llm_infra_engineer": 300, "solutions_architect": 220}
 ROLE_CLOSED = {"hr_business_partner", "ai_product_designer"}
@@ -306,13 +327,31 @@ def build_demo(
         t0 = time.perf_counter()
         world = _World(session, tax, seed=seed, as_of=as_of)
         timings["reference"] = time.perf_counter() - t0
-        result = world.generate(candidates, progress=progress, timings=timings)
+        with _big_cache(session):
+            result = world.generate(candidates, progress=progress, timings=timings)
         record(session, actor, "demo.build", target_type="store", target="demo",
                detail={"seed": seed, "candidates": candidates, "as_of": as_of.isoformat(),
                        "mode": mode, "stage_events": result.stage_events})
     result.seconds = time.perf_counter() - started
     result.timings = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+@contextmanager
+def _big_cache(session: Session) -> Iterator[None]:
+    """On SQLite, a page cache of up to 256 MiB while the demo is written (the indexes on a
+    million stage events no longer fit the default 2 MiB, and random index inserts then go to
+    the file); the connection's own setting is restored afterwards. Durability is unchanged."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
 
 
 def _ascii(s: str) -> str:
@@ -338,6 +377,11 @@ def _at(day: dt.date, minute_frac: float) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 9) + dt.timedelta(minutes=int(minute_frac * 540))
 
 
+def _sqlite_stamp(d: dt.datetime) -> str:
+    """A datetime as SQLAlchemy's SQLite ``DateTime`` stores it (microseconds always shown)."""
+    return d.isoformat(" ", "microseconds")
+
+
 class _World:
     """Reference rows plus the generator of candidates; one instance per build."""
 
@@ -361,6 +405,14 @@ class _World:
                                | {"git", "linux", "agile", "testing", "communication"})
         self.display = {k: self._names(k) for k in self.tax.by_key}
         self.weights = {r.key: r.skills for r in self.roles}
+        self.role_index = {rid: i for i, rid in enumerate(self.role_ids)}
+        self.family_roles: dict[str, list[int]] = {}
+        for i, r in enumerate(self.roles):
+            self.family_roles.setdefault(r.family, []).append(i)
+        self.sqlite = self.conn.dialect.name == "sqlite"
+        # event times as the SQLite driver gets them (SQLAlchemy's format), else as they are
+        self.fmt: Callable[[dt.datetime], Any] = (
+            _sqlite_stamp if self.sqlite else (lambda d: d))
 
     # reference rows (ORM: a few dozen rows)
     def _users(self) -> None:
@@ -432,7 +484,7 @@ class _World:
     def generate(self, n: int, *, progress: ProgressFn | None,
                  timings: dict[str, float]) -> DemoResult:
         cand_id0 = self._next_id(Candidate)
-        app_id0 = self._next_id(Application)
+        next_aid = self._next_id(Application)
         res_id0 = self._next_id(Resume)
         seen: set[str] = set(self.s.scalars(select(Resume.sha256)))
         res = DemoResult(skipped=False, seed=self.seed, as_of=self.as_of,
@@ -443,11 +495,11 @@ class _World:
         for chunk_no, lo in enumerate(range(0, n, CHUNK)):
             size = min(CHUNK, n - lo)
             t0 = time.perf_counter()
-            rows = self._chunk(chunk_no, size, cand_id0 + lo, app_id0 + lo, res_id0 + lo, seen)
+            rows = self._chunk(chunk_no, size, cand_id0 + lo, next_aid, res_id0 + lo, seen)
             t1 = time.perf_counter()
             for table, batch in rows.items():
                 if batch and table != "_keep":
-                    self.conn.execute(insert(table.__table__), batch)
+                    self._insert(table, batch)
             ins_t += time.perf_counter() - t1
             gen_t += t1 - t0
             keep = rows["_keep"]
@@ -455,7 +507,9 @@ class _World:
             keep_strength.append(keep["strength"])
             keep_at.extend(keep["at"])
             countries_seen.update(keep["countries"])
+            next_aid += len(rows[Application])
             res.candidates += size
+            res.applications += len(rows[Application])
             res.stage_events += len(rows[StageEvent])
             res.enrolments += len(rows[Enrolment])
             res.hires += keep["hires"]
@@ -465,14 +519,50 @@ class _World:
         fb = self._feedback(res_id0, np.concatenate(keep_role), np.concatenate(keep_strength),
                             keep_at)
         if fb:
-            self.conn.execute(insert(Feedback.__table__), fb)
+            self._insert(Feedback, fb)
         self._fix_sequences()
         timings["generate"] = gen_t
         timings["insert"] = ins_t + time.perf_counter() - t2
-        res.applications = res.resumes = res.candidates
+        res.resumes = res.candidates
         res.feedback = len(fb)
         res.countries = len(countries_seen)
         return res
+
+    def _insert(self, model: type, rows: list[Any]) -> None:
+        """Insert many rows at once: dicts, or tuples in ``_EVENT_COLUMNS`` order (events).
+
+        On SQLite the rows go straight to the driver's ``executemany`` (dates and times written
+        in SQLAlchemy's own SQLite format, so queries compare them exactly as if the ORM had
+        written them): the per-row parameter processing of a Core insert costs more than the
+        insert itself at a million rows. Other databases get a Core ``insert`` executemany."""
+        table = model.__table__  # type: ignore[attr-defined]
+        tuples = not isinstance(rows[0], dict)
+        cols = list(_EVENT_COLUMNS) if tuples else list(rows[0])
+        if not self.sqlite:
+            if tuples:
+                rows = [dict(zip(cols, r, strict=True)) for r in rows]
+            self.conn.execute(insert(table), rows)
+            return
+        if not tuples:
+            get = itemgetter(*cols)
+            kinds = [table.c[c].type for c in cols]
+            stamp = [i for i, k in enumerate(kinds) if isinstance(k, DateTime)]
+            day = [i for i, k in enumerate(kinds) if isinstance(k, Date)
+                   and not isinstance(k, DateTime)]
+            params: list[Any] = []
+            for r in rows:
+                v = list(get(r))
+                for i in stamp:
+                    if v[i] is not None:
+                        v[i] = v[i].isoformat(" ", "microseconds")
+                for i in day:
+                    if v[i] is not None:
+                        v[i] = v[i].isoformat()
+                params.append(tuple(v))
+            rows = params
+        sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
+               f"VALUES ({', '.join('?' * len(cols))})")
+        self.conn.exec_driver_sql(sql, rows)
 
     def _fix_sequences(self) -> None:
         if self.conn.dialect.name != "postgresql":
@@ -481,6 +571,20 @@ class _World:
             self.conn.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
+
+    def _other_role(self, first: int, used: set[int], u_family: float, u_pick: float) -> int:
+        """A further role for a candidate whose first role is ``first``: often of the same
+        family, weighted by role share, never one the candidate already applied to."""
+        pool = self.family_roles[self.roles[first].family] if u_family < SAME_FAMILY_P else []
+        choices = [r for r in pool if r not in used] or [
+            r for r in range(len(self.roles)) if r not in used]
+        total = sum(self.roles[r].share for r in choices)
+        x = u_pick * total
+        for r in choices:
+            x -= self.roles[r].share
+            if x < 0:
+                return r
+        return choices[-1]
 
     def _chunk(self, chunk_no: int, n: int, cid0: int, aid0: int, rid0: int,
                seen: set[str]) -> dict[Any, Any]:
@@ -504,11 +608,17 @@ class _World:
         strength = rng.beta(2.2, 2.2, n)
         years_raw = rng.gamma(2.5, 2.4, n)
         applied_u = rng.random(n)
-        minutes = rng.random((n, 12))
-        dec = rng.random((n, 6))
-        wdr = rng.random((n, 5))
-        dur = rng.gamma(2.0, 0.5, (n, len(_MEAN_DAYS)))
-        leave = rng.exponential(1.0, n)
+        # applications: a candidate's first one (the role the resume is written for) and the
+        # further ones; the journey draws are per application slot
+        k_apps = rng.choice(len(APPS_P), size=n, p=np.array(APPS_P) / sum(APPS_P)) + 1
+        slots = int(k_apps.sum())
+        first_slot = (np.cumsum(k_apps) - k_apps).tolist()
+        minutes = rng.random((slots, 12))
+        dec = rng.random((slots, 6))
+        wdr = rng.random((slots, 5))
+        dur = rng.gamma(2.0, 0.5, (slots, len(_MEAN_DAYS)))
+        leave = rng.exponential(1.0, slots)
+        further = rng.random((slots, 4))
         eth_p = {g: (list(m), np.cumsum(list(m.values())).tolist()) for g, m in _ETH_MIX.items()}
         keep = {"role": r_idx.copy(), "strength": strength.copy()}
         # plain Python lists: indexing them in the per-candidate loop is far cheaper than numpy
@@ -517,26 +627,29 @@ class _World:
         strength, years_raw, applied_u, leave = (strength.tolist(), years_raw.tolist(),
                                                  applied_u.tolist(), leave.tolist())
         minutes, dec, wdr, dur = minutes.tolist(), dec.tolist(), wdr.tolist(), dur.tolist()
+        k_apps, further = k_apps.tolist(), further.tolist()
 
         out: dict[Any, Any] = {Candidate: [], CandidateContact: [], CandidateDemographics: [],
                                Resume: [], Application: [], StageEvent: [], Enrolment: []}
         keep_at: list[dt.datetime] = []
         hires = 0
+        next_aid = aid0
         countries_seen: set[str] = set()
         for i in range(n):
             country = countries[c_idx[i]]
             countries_seen.add(country.iso2)
             channel = ch_names[ch_idx[i]]
             spec = self.roles[r_idx[i]]
-            cid, aid, rid = cid0 + i, aid0 + i, rid0 + i
+            cid, rid = cid0 + i, rid0 + i
             sex = ("Female" if sex_u[i] < SEX_P["Female"]
                    else "Male" if sex_u[i] < SEX_P["Female"] + SEX_P["Male"] else None)
             cats, cum = eth_p[_eth_group(country)]
             j = bisect.bisect_right(cum, eth_u[i])
             ethnicity = cats[j] if j < len(cats) else None
+            slot0 = first_slot[i]
             opened = self.role_opened[r_idx[i]]
             span = max(1, (self.as_of - opened).days - 1)
-            applied = _at(opened + dt.timedelta(days=int(applied_u[i] * span)), minutes[i][0])
+            applied = _at(opened + dt.timedelta(days=int(applied_u[i] * span)), minutes[slot0][0])
             years = int(min(25, years_raw[i]))
             if channel == "campus":
                 years = min(years, 1)
@@ -563,16 +676,71 @@ class _World:
                                 "language": lang, "text": text_,
                                 "pages": None if ext == "txt" else 1 + (years > 6),
                                 "created_at": applied})
-            app, events, enrol = self._journey(
-                aid, cid, int(r_idx[i]), spec, country, channel, sex, float(strength[i]), applied,
-                minutes[i], dec[i], wdr[i], dur[i], float(leave[i]), rnd_misc)
-            out[Application].append(app)
-            out[StageEvent].extend(events)
-            out[Enrolment].extend(enrol)
-            hires += app["hired_at"] is not None
+            apps = self._applications(cid, r_idx[i], applied, slot0, k_apps[i], further,
+                                      country, channel, sex, strength[i], minutes, dec, wdr,
+                                      dur, leave, next_aid)
+            next_aid += len(apps)
+            for app, events in apps:
+                out[Application].append(app)
+                out[StageEvent].extend(events)
+                if app["hired_at"] is not None:
+                    hires += 1
+                    out[Enrolment].extend(self._enrol(
+                        cid, self.roles[self.role_index[app["role_id"]]], country,
+                        app["hired_at"], app["left_at"], rnd_misc))
             keep_at.append(applied)
         out["_keep"] = {**keep, "at": keep_at, "hires": hires, "countries": countries_seen}
         return out
+
+    def _applications(self, cid: int, first_role: int, applied: dt.datetime, slot0: int,
+                      k: int, further: list[list[float]], country: Country, channel: str,
+                      sex: str | None, strength: float, minutes: list[list[float]],
+                      dec: list[list[float]], wdr: list[list[float]], dur: list[list[float]],
+                      leave: list[float], aid0: int
+                      ) -> list[tuple[dict[str, Any], list[tuple[Any, ...]]]]:
+        """One candidate's applications with their events, oldest first (the first is the role
+        the resume was written for). Further roles are sent with the first or later; once the
+        candidate accepts an offer, every other open application is withdrawn at that moment
+        and nothing later is applied for, so a candidate is hired at most once."""
+        plan = [(applied, first_role, 1.0, slot0)]
+        used = {first_role}
+        family = self.roles[first_role].family
+        for s in range(slot0 + 1, slot0 + k):
+            u_family, u_pick, u_when, u_gap = further[s]
+            r = self._other_role(first_role, used, u_family, u_pick)
+            used.add(r)
+            remaining = (self.as_of - applied.date()).days
+            gap = (u_gap * 21 if u_when < CONCURRENT_P
+                   else -REAPPLY_MEAN_DAYS * math.log(1.0 - u_gap))
+            if gap > remaining:
+                gap = u_gap * remaining
+            day = applied.date() + dt.timedelta(days=int(gap))
+            opened = self.role_opened[r]
+            if day < opened:
+                day = opened + dt.timedelta(days=int(u_gap * max(1, (self.as_of - opened).days - 1)))
+            at = _at(day, minutes[s][0])
+            if at <= applied:
+                at = applied + dt.timedelta(minutes=1 + int(60 * minutes[s][0]))
+            fit = FIT_SAME_FAMILY if self.roles[r].family == family else FIT_OTHER_FAMILY
+            plan.append((at, r, fit, s))
+        plan.sort()
+        done: list[list[Any]] = []
+        stop: dt.datetime | None = None
+        for n_app, (at, r, fit, s) in enumerate(plan):
+            if stop is not None and at > stop:
+                break
+            args = (aid0 + n_app, cid, r, country, channel, sex, strength * fit, at,
+                    minutes[s], dec[s], wdr[s], dur[s], leave[s])
+            app, events, accepted = self._journey(*args, stop=stop)
+            if accepted is not None:  # the earliest acceptance so far: others end there
+                stop = accepted
+                for d in done:
+                    prev = d[1]
+                    if (prev["closed_at"] is None or prev["closed_at"] > stop
+                            or prev["hired_at"] is not None):
+                        d[1], d[2], _ = self._journey(*d[0], stop=stop)
+            done.append([args, app, events])
+        return [(app, events) for _, app, events in done]
 
     def _contact(self, rnd: random.Random, country: Country,
                  sex: str | None) -> tuple[str, str, str]:
@@ -721,11 +889,14 @@ class _World:
                   "", "兴趣爱好", T.INTERESTS_ZH[interest]]
         return "\n".join(lines)
 
-    def _journey(self, aid: int, cid: int, role_i: int, spec: RoleSpec, country: Country, channel: str,
+    def _journey(self, aid: int, cid: int, role_i: int, country: Country, channel: str,
                  sex: str | None, strength: float, applied: dt.datetime, minutes: list[float],
                  dec: list[float], wdr: list[float], dur: list[float], leave: float,
-                 rnd: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                              list[dict[str, Any]]]:
+                 *, stop: dt.datetime | None = None
+                 ) -> tuple[dict[str, Any], list[tuple[Any, ...]], dt.datetime | None]:
+        """One application's row, its stage events (tuples in ``_EVENT_COLUMNS`` order) and the
+        moment its offer was accepted (None if it was not). Before acceptance nothing after
+        ``stop`` happens (the candidate accepted another offer then: withdrawn at ``stop``)."""
         speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
         _share, screen_base, speed_c, accept_c = CHANNELS[channel]
         speed = speed_r * speed_c
@@ -733,7 +904,9 @@ class _World:
         manager = T.STAFF_MANAGERS[(aid * 5) % len(T.STAFF_MANAGERS)]
         hr = T.STAFF_HR[aid % len(T.STAFF_HR)]
         cutoff = self.cutoff
-        events: list[dict[str, Any]] = []
+        limit = cutoff if stop is None else min(stop, cutoff)
+        fmt = self.fmt
+        events: list[tuple[Any, ...]] = []
         app: dict[str, Any] = {"id": aid, "candidate_id": cid, "role_id": self.role_ids[role_i],
             "pipeline_id": self.pipeline_id,
             "current_stage": "needs_analysis", "status": "active", "applied_at": applied,
@@ -741,12 +914,18 @@ class _World:
             "left_at": None}
 
         def ev(frm: str | None, to: str, at: dt.datetime, who: str, outcome: str | None) -> None:
-            events.append({"application_id": aid, "from_stage": frm, "to_stage": to, "at": at,
-                           "actor": who, "outcome": outcome})
+            events.append((aid, frm, to, fmt(at), who, outcome))
 
         def later(t: dt.datetime, k: int, extra_days: float = 0.0) -> dt.datetime:
             days = max(1, int(round(_MEAN_DAYS[k] * dur[k] * speed + extra_days)))
             return _at(t.date() + dt.timedelta(days=days), minutes[1 + k])
+
+        def halted() -> tuple[dict[str, Any], list[tuple[Any, ...]], None]:
+            if stop is not None and stop < cutoff:  # took another offer: this one ends here
+                app.update(status="withdrawn", closed_at=stop)
+                if app["offer_at"] is not None:
+                    app["offer_accepted"] = False
+            return app, events, None
 
         ev(None, "needs_analysis", applied, manager, None)
         screen_p = screen_base * (0.55 + 0.9 * strength)
@@ -759,61 +938,75 @@ class _World:
         t = applied
         for k, (stage, nxt, p_pass, p_wd, who) in enumerate(pre):
             t = later(t, k)
-            if t > cutoff:
-                return app, events, []
+            if t > limit:
+                return halted()
             if wdr[k] < p_wd:
                 app.update(status="withdrawn", closed_at=t)
-                return app, events, []
+                return app, events, None
             if dec[k] < p_pass:
                 ev(stage, nxt, t, who, "pass")
                 app["current_stage"] = nxt
             else:
                 ev(stage, stage, t, who, "fail")
                 app.update(status="rejected", closed_at=t)
-                return app, events, []
+                return app, events, None
         t = later(t, 3)  # interviews, then the decision
-        if t > cutoff:
-            return app, events, []
+        if t > limit:
+            return halted()
         if wdr[3] < 0.05:
             app.update(status="withdrawn", closed_at=t)
-            return app, events, []
+            return app, events, None
         if dec[3] >= 0.22 + 0.5 * strength:
             ev("interview", "interview", t, manager, "fail")
             app.update(status="rejected", closed_at=t)
-            return app, events, []
+            return app, events, None
         app["offer_at"] = t
         t = later(t, 4)
-        if t > cutoff:
-            return app, events, []
+        if t > limit:
+            return halted()
         if dec[4] >= min(0.97, accept_c * accept_r):
             app.update(offer_accepted=False, status="withdrawn", closed_at=t)
-            return app, events, []
+            return app, events, None
+        accepted = t
         app["offer_accepted"] = True
         visa = 0.0 if country.iso2 == "CN" else 25.0
         start = _at(t.date() + dt.timedelta(days=int(notice * (0.6 + 0.8 * dur[4]) + visa)),
                     0.0)
         if start > cutoff:
-            return app, events, []
+            return app, events, accepted
         app.update(hired_at=start, status="hired", current_stage="onboarding",
                    closed_at=start)
         ev("interview", "onboarding", start, hr, "pass")
         leave_at = _at(start.date() + dt.timedelta(days=int(leave * 365 / attrition)), 0.5)
+        end = min(leave_at, cutoff)
         t = start
         post = ("onboarding", "development", "review_promotion", "compensation", "retention")
+        entered = {"onboarding": start}
         for k in range(4):
             nxt_t = later(t, 5 + k)
-            if leave_at <= min(nxt_t, cutoff):
-                break
-            if nxt_t > cutoff:
+            if nxt_t >= end:
                 break
             ev(post[k], post[k + 1], nxt_t, hr if k != 1 else manager, "pass")
             app["current_stage"] = post[k + 1]
-            t = nxt_t
+            entered[post[k + 1]] = t = nxt_t
+        for k, (stage, every, who) in enumerate(RECURRING):
+            since = entered.get(stage)
+            if since is None:
+                continue
+            step = every * (0.85 + 0.3 * minutes[10 + k % 2])
+            staff = manager if who == "manager" else hr
+            times = 1
+            while True:
+                at = _at(since.date() + dt.timedelta(days=int(step * times)), minutes[11 - k % 2])
+                if at >= end:
+                    break
+                ev(stage, stage, at, staff, None)
+                times += 1
         if leave_at <= cutoff:
             cur = app["current_stage"]
             ev(cur, cur, leave_at, hr, "fail")
             app["left_at"] = leave_at
-        return app, events, self._enrol(cid, spec, country, start, app["left_at"], rnd)
+        return app, events, accepted
 
     def _enrol(self, cid: int, spec: RoleSpec, country: Country, hired: dt.datetime,
                left: dt.datetime | None, rnd: random.Random) -> list[dict[str, Any]]:

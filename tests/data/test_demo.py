@@ -49,6 +49,7 @@ from data.users import verify_password
 from tests.conftest import DBS, _new_engine
 
 AS_OF = dt.date(2026, 6, 30)
+WORLD_N = 1000
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
@@ -162,13 +163,15 @@ def test_same_seed_same_world_and_another_seed_another(engine: Engine) -> None:
 @pytest.fixture(scope="module", params=DBS)
 def world(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """One demo world per database, shared (read-only) by the tests of this module."""
+    """One demo world per database, shared (read-only) by the tests of this module. 1,000
+    candidates (about 2,500 applications): a candidate's applications share sex and resume
+    strength, so smaller worlds leave the screening impact ratio too noisy to test."""
     stores = _new_engine(request.param, request, tmp_path_factory.mktemp("world"))
     engine = next(stores)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(users, "_hasher", FAST_HASHER)
-        result = build_demo(engine, candidates=400, seed=11, as_of=AS_OF)
-    assert not result.skipped and result.candidates == 400
+        result = build_demo(engine, candidates=WORLD_N, seed=11, as_of=AS_OF)
+    assert not result.skipped and result.candidates == WORLD_N
     yield engine
     stores.close()
 
@@ -182,7 +185,7 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_demo_world_is_a_realistic_company(world: Engine) -> None:
     with session_scope(world) as s:
         n = s.scalar(select(func.count()).select_from(Candidate))
-        assert n == 400
+        assert n == WORLD_N
         assert s.scalar(select(func.count(func.distinct(Candidate.country)))) >= 20
         channels = set(s.scalars(select(Candidate.source_channel).distinct()))
         assert len(channels) >= 6 and channels <= set(SOURCE_CHANNELS)
@@ -197,10 +200,16 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
                            .where(PipelineStage.pipeline_id == pipes[0].id)
                            .order_by(PipelineStage.position)).all()
         assert [k for _, k in stages] == list(STAGES)
-        # one resume and one application per candidate
+        # one resume per candidate; one to four applications each, about 2.5 on average
         assert s.scalar(select(func.count()).select_from(Resume)) == n
         assert s.scalar(select(func.count(func.distinct(Resume.sha256)))) == n
-        assert s.scalar(select(func.count()).select_from(Application)) == n
+        apps = s.scalar(select(func.count()).select_from(Application))
+        assert 2.1 * n <= apps <= 2.8 * n
+        per_cand = s.execute(select(Application.candidate_id, func.count())
+                             .group_by(Application.candidate_id)).all()
+        assert len(per_cand) == n and {k for _, k in per_cand} == {1, 2, 3, 4}
+        # about ten stage events per candidate (a million at 100,000 candidates)
+        assert 8 * n <= s.scalar(select(func.count()).select_from(StageEvent)) <= 12 * n
         langs = set(s.scalars(select(Resume.language).distinct()))
         assert langs == {"en", "zh", "mixed"}
         statuses = dict(s.execute(select(Application.status, func.count())
@@ -212,7 +221,7 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
         # events: every application starts at needs analysis; nothing after as_of
         starts = s.scalar(select(func.count()).where(StageEvent.from_stage.is_(None),
                                                      StageEvent.to_stage == STAGES[0]))
-        assert starts == n
+        assert starts == apps
         last = s.scalar(select(func.max(StageEvent.at)))
         assert last.date() <= AS_OF
         assert s.scalar(select(func.min(Application.applied_at))).date() >= AS_OF - dt.timedelta(days=800)
@@ -276,6 +285,102 @@ def test_planted_disparity_is_measurable_at_screening(world: Engine) -> None:
     ratio = rate[PLANTED_DISPARITY.group] / rate[PLANTED_DISPARITY.reference]
     assert ratio < 0.8, f"screening impact ratio Female/Male is {ratio:.2f}"
     assert by_sex.loc["unknown", "n"] > 0
+
+
+def _applications_by_candidate(s: Session) -> dict[int, list[tuple]]:  # type: ignore[type-arg]
+    rows = s.execute(select(Application.candidate_id, Application.id, Role.key,
+                            Application.applied_at, Application.status, Application.closed_at,
+                            Application.hired_at, Application.offer_accepted)
+                     .join(Role, Role.id == Application.role_id)
+                     .order_by(Application.candidate_id, Application.applied_at,
+                               Application.id)).all()
+    out: dict[int, list[tuple]] = {}  # type: ignore[type-arg]
+    for r in rows:
+        out.setdefault(r[0], []).append(tuple(r[1:]))
+    return out
+
+
+def test_each_resume_is_written_for_the_first_application(world: Engine) -> None:
+    """The resume's best role is known: it is the role of the candidate's earliest application
+    (further applications go to other roles, often of another family, and come later)."""
+    tax = load_taxonomy()
+    roles = {r.key: r for r in load_roles()}
+    with session_scope(world) as s:
+        apps = _applications_by_candidate(s)
+        resumes = dict(s.execute(select(Resume.candidate_id, Resume.text)).all())
+        created = dict(s.execute(select(Candidate.id, Candidate.created_at)).all())
+
+    def coverage(text: str, role: str) -> float:
+        keys = list(roles[role].required)
+        hit = sum(tax.by_key[k].name_en.lower() in text.lower()
+                  or tax.by_key[k].name_zh in text for k in keys)
+        return hit / len(keys)
+
+    better = compared = 0
+    for cid, rows in apps.items():
+        first_id, first_role, first_at = rows[0][:3]
+        assert first_id == min(r[0] for r in rows)  # ids follow the order of application
+        assert created[cid] == first_at
+        assert len({r[1] for r in rows}) == len(rows)  # never the same role twice
+        others = [r[1] for r in rows[1:] if roles[r[1]].family != roles[first_role].family]
+        for other in others:
+            compared += 1
+            better += coverage(resumes[cid], first_role) > coverage(resumes[cid], other)
+    assert compared > 200
+    assert better / compared > 0.85, f"first role fits better in {better}/{compared}"
+
+
+def test_a_candidate_is_hired_at_most_once(world: Engine) -> None:
+    """Accepting an offer withdraws every other open application of that candidate at that
+    moment, and nothing later is applied for: no second hire, nothing open beside a hire."""
+    with session_scope(world) as s:
+        apps = _applications_by_candidate(s)
+        last_event = dict(s.execute(select(StageEvent.application_id, func.max(StageEvent.at))
+                                    .group_by(StageEvent.application_id)).all())
+    hired_candidates = 0
+    multi = 0
+    for rows in apps.values():
+        hires = [r for r in rows if r[5] is not None]
+        assert len(hires) <= 1
+        accepted = [r for r in rows if r[6]]
+        assert len(accepted) <= 1
+        if not hires:
+            continue
+        hired_candidates += 1
+        hire = hires[0]
+        for r in rows:
+            if r is hire:
+                continue
+            multi += 1
+            assert r[2] < hire[5]  # applied before starting
+            assert r[3] in ("rejected", "withdrawn") and r[4] is not None and r[4] < hire[5]
+            assert last_event[r[0]] <= r[4]
+    assert hired_candidates >= 50 and multi >= 50
+
+
+def test_hires_have_recurring_lifecycle_events(world: Engine) -> None:
+    """After hire, development check-ins, reviews, compensation reviews and retention check-ins
+    recur as ``S -> S`` events with no outcome, only at stages the employee has reached, and
+    stop when the employee leaves."""
+    recurring = {stage for stage, _, _ in demo.RECURRING}
+    with session_scope(world) as s:
+        rows = s.execute(select(StageEvent.application_id, StageEvent.from_stage,
+                                StageEvent.to_stage, StageEvent.at, StageEvent.outcome,
+                                Application.hired_at, Application.left_at)
+                         .join(Application, Application.id == StageEvent.application_id)
+                         .order_by(StageEvent.application_id, StageEvent.at,
+                                   StageEvent.id)).all()
+    entered: dict[tuple[int, str], dt.datetime] = {}
+    per_app: dict[int, int] = {}
+    for app_id, frm, to, at, outcome, hired_at, left_at in rows:
+        if frm == to and outcome is None:
+            assert to in recurring and hired_at is not None
+            assert entered[(app_id, to)] < at and (left_at is None or at < left_at)
+            per_app[app_id] = per_app.get(app_id, 0) + 1
+        elif frm != to:
+            entered[(app_id, to)] = at
+    assert {to for (_, to) in entered} >= recurring
+    assert len(per_app) >= 30 and max(per_app.values()) >= 5
 
 
 def test_resumes_carry_no_contact_details(world: Engine) -> None:
