@@ -251,3 +251,37 @@ def test_erase_reports_a_store_it_could_not_compact(seeded_store, monkeypatch) -
     assert len(report.traces) == 1 and "talentmap erase --compact" in report.traces[0]
     with session_scope(engine) as s:
         assert s.get(Candidate, seeded.people[3].id) is None
+
+
+def test_demographics_and_contacts_do_not_change_a_match(sqlite_engine) -> None:
+    """Two people with the same resume text but different sex, ethnicity and name get the same
+    scores, and no demographic value or name reaches the encoder."""
+    from ml.matcher import match
+    from tests.ml.conftest import RESUMES, CountingEncoder, seed_matching_store
+
+    encoder = CountingEncoder()
+    _lang, text = RESUMES["ml_en.txt"]
+    with session_scope(sqlite_engine) as s:
+        seed_matching_store(s)
+        ids = []
+        for k, (sex, eth, name) in enumerate([("female", "Black or African American", "Ama Owusu"),
+                                              ("male", "White", "John Smith")]):
+            cand = Candidate(pseudonym=f"T-{k}", country="GB")
+            cand.contact = CandidateContact(name=name, email=f"{k}@x.test")
+            cand.demographics = CandidateDemographics(sex=sex, ethnicity=eth)
+            s.add(cand)
+            s.flush()
+            res = Resume(candidate_id=cand.id, file_name=f"twin{k}.txt",
+                         sha256=f"{k + 7:x}" * 64, language="en", text=text)
+            s.add(res)
+            s.flush()
+            ids.append(res.id)
+        result = match(s, encoder, resume_ids=ids, actor="t", top_k=5)
+    by_resume: dict[str, dict[int, float]] = {}
+    for row in result.rows:
+        by_resume.setdefault(row.role, {})[row.resume_id] = row.score
+    assert by_resume and all(len(set(v.values())) == 1 and len(v) == 2
+                             for v in by_resume.values())
+    seen = " ".join(encoder.encoded)
+    for leaked in ("female", "Black", "Ama Owusu", "John Smith", "@x.test"):
+        assert leaked not in seen
