@@ -12,7 +12,11 @@ column order):
     finds in the resume text (Chinese or English surface forms alike); a role without required
     skills counts as fully covered, one without nice-to-have skills as not covered;
 ``skills_found``
-    how many of the role's skills were found, ``log1p(found) / log1p(role skills)``.
+    how many of the role's skills were found, ``log1p(found) / log1p(role skills)``;
+``skill_evidence``
+    per role skill, the best cosine similarity between its name and any resume passage,
+    averaged with the skill weights (required 3:1 over nice-to-have): coverage by meaning, which
+    credits a synonym the taxonomy lacks.
 
 With no trained model, ``score_pairs`` combines them with hand-set ``DEFAULT_WEIGHTS``
 (similarities first rescaled by ``SEMANTIC_RANGE``). When the training issue's calibrated pair
@@ -40,7 +44,7 @@ from sqlalchemy.orm import Session
 from data.audit import record
 from data.errors import InputError, NotFoundError
 from data.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
-from ml.embed import ProgressFn, embed_documents, embed_texts
+from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
 from ml.encoders import Encoder
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -49,17 +53,25 @@ FEATURE_NAMES: tuple[str, ...] = (
     "required_coverage",
     "nice_coverage",
     "skills_found",
+    "skill_evidence",
 )
 """Column order of every feature matrix (the pair scorer's input contract)."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "semantic_doc": 0.35,
-    "semantic_passage": 0.15,
-    "required_coverage": 0.30,
-    "nice_coverage": 0.10,
-    "skills_found": 0.10,
+    "semantic_doc": 0.20,
+    "semantic_passage": 0.10,
+    "required_coverage": 0.18,
+    "nice_coverage": 0.06,
+    "skills_found": 0.06,
+    "skill_evidence": 0.40,
 }
-"""Hand-set weights of the score when no trained pair scorer is active (they sum to 1)."""
+"""Hand-set weights of the score when no trained pair scorer is active (they sum to 1).
+
+Chosen on the tuning sample of livecareer folds 0-1 (``benchmarks/matching_tune.py``), never on
+the folds the quality benchmark reports."""
+
+SIMILARITY_FEATURES: tuple[str, ...] = ("semantic_doc", "semantic_passage", "skill_evidence")
+"""Cosine-valued features, rescaled from ``SEMANTIC_RANGE`` to 0..1 before weighting."""
 
 SEMANTIC_RANGE: tuple[float, float] = (0.10, 0.60)
 """Cosine similarities are mapped linearly from this range onto 0..1 (clipped) before weighting."""
@@ -161,6 +173,8 @@ class SkillSpace:
     """(skills, roles): 1 where the role lists the skill at all."""
     has_required: np.ndarray
     """(roles,) bool."""
+    evidence: np.ndarray
+    """(skills, roles): required 3:1 over nice-to-have, each role's column summing to 1 (or 0)."""
 
     @classmethod
     def of(cls, profiles: Sequence[RoleProfile]) -> SkillSpace:
@@ -177,7 +191,14 @@ class SkillSpace:
             sums = m.sum(axis=0, keepdims=True)
             sums[sums == 0] = 1.0
             m /= sums
-        return cls(keys, req, nice, present, has_required)
+        evidence = 0.75 * req + 0.25 * nice
+        sums = evidence.sum(axis=0, keepdims=True)
+        sums[sums == 0] = 1.0
+        return cls(keys, req, nice, present, has_required, evidence / sums)
+
+    def names(self, taxonomy: SkillFinder) -> list[str]:
+        """The text embedded for each skill (its English name)."""
+        return [_skill_name(taxonomy, k) for k in self.keys]
 
     def hits(self, taxonomy: SkillFinder, texts: Iterable[str]) -> sparse.csr_matrix:
         """(texts, skills) 0/1: which of these skills the taxonomy finds in each text."""
@@ -215,11 +236,18 @@ def pair_features(
     skill_hits: sparse.spmatrix | np.ndarray,
     role_vectors: np.ndarray,
     space: SkillSpace,
+    *,
+    skill_best: np.ndarray | None = None,
 ) -> np.ndarray:
     """The (resumes, roles, len(FEATURE_NAMES)) feature tensor of a block of resumes.
 
-    ``passage_best`` is (resumes, roles): each resume's best passage similarity per role.
+    ``passage_best`` is (resumes, roles): each resume's best passage similarity per role;
+    ``skill_best`` is (resumes, skills of ``space``): the best passage similarity per skill
+    name. ``block_features`` and ``document_features`` compute both for you.
     """
+    if skill_best is None:
+        raise ValueError("pair_features needs skill_best (best passage similarity per skill "
+                         "name); call ml.matcher.block_features or document_features instead")
     n, r = doc_vectors.shape[0], role_vectors.shape[0]
     out = np.empty((n, r, len(FEATURE_NAMES)), dtype=np.float32)
     out[:, :, 0] = doc_vectors @ role_vectors.T
@@ -236,6 +264,49 @@ def pair_features(
     n_skills = space.present.sum(axis=0) if len(space.keys) else np.zeros(r)
     denom = np.log1p(np.maximum(n_skills, 1))
     out[:, :, 4] = np.log1p(found) / denom[None, :]
+    if len(space.keys):
+        out[:, :, 5] = np.asarray(skill_best, dtype=np.float32) @ space.evidence
+    else:
+        out[:, :, 5] = 0.0
+    return out
+
+
+def block_features(
+    docs: DocumentVectors,
+    texts: Sequence[str],
+    taxonomy: SkillFinder,
+    role_vectors: np.ndarray,
+    skill_vectors: np.ndarray,
+    space: SkillSpace,
+) -> np.ndarray:
+    """Features of a block of embedded resumes: one passage pass against roles and skills."""
+    targets = np.vstack([role_vectors, skill_vectors]) if len(space.keys) else role_vectors
+    best = passage_best(docs.passage_vectors, targets)
+    r = role_vectors.shape[0]
+    return pair_features(docs.vectors, best[:, :r], space.hits(taxonomy, texts), role_vectors,
+                         space, skill_best=best[:, r:])
+
+
+def document_features(
+    session: Session,
+    encoder: Encoder,
+    texts: Sequence[str],
+    profiles: Sequence[RoleProfile],
+    taxonomy: SkillFinder,
+) -> np.ndarray:
+    """(texts, profiles, len(FEATURE_NAMES)) features, embedding through the store's cache.
+
+    The one call the training code needs to build pair-scorer inputs for (resume, role) pairs.
+    """
+    space = SkillSpace.of(profiles)
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    out = np.empty((len(texts), len(profiles), len(FEATURE_NAMES)), dtype=np.float32)
+    for start in range(0, len(texts), BLOCK):
+        block = list(texts[start:start + BLOCK])
+        docs = embed_documents(session, encoder, block)
+        out[start:start + len(block)] = block_features(docs, block, taxonomy, role_vectors,
+                                                       skill_vectors, space)
     return out
 
 
@@ -289,7 +360,8 @@ def score_pairs(
         raise ValueError(f"unknown feature weight(s) {sorted(unknown)}; known: {FEATURE_NAMES}")
     lo, hi = SEMANTIC_RANGE
     scaled = flat.copy()
-    scaled[:, :2] = np.clip((flat[:, :2] - lo) / (hi - lo), 0.0, 1.0)
+    sim = [FEATURE_NAMES.index(n) for n in SIMILARITY_FEATURES]
+    scaled[:, sim] = np.clip((flat[:, sim] - lo) / (hi - lo), 0.0, 1.0)
     vec = np.array([w.get(n, 0.0) for n in FEATURE_NAMES], dtype=np.float32)
     total = float(vec.sum()) or 1.0
     return (100.0 * (scaled @ vec) / total).astype(np.float32).reshape(lead)
@@ -534,6 +606,8 @@ def match(
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     space = SkillSpace.of(profiles)
     role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    skill_vecs = dict(zip(space.keys, skill_vectors))
     top = TopK(len(profiles), min(top_k, len(ids)))
     encoded = 0
 
@@ -549,8 +623,7 @@ def match(
         texts = _texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
         docs = embed_documents(session, encoder, block_texts, progress=count)
-        feats = pair_features(docs.vectors, passage_best(docs.passage_vectors, role_vectors),
-                              space.hits(taxonomy, block_texts), role_vectors, space)
+        feats = block_features(docs, block_texts, taxonomy, role_vectors, skill_vectors, space)
         top.add(score_pairs(feats, weights=weights, pair_scorer=pair_scorer),
                 np.asarray(block_ids))
         del texts, block_texts, docs, feats
@@ -579,18 +652,14 @@ def match(
     session.add(run)
     session.flush()
 
-    skill_keys = sorted({k for p in profiles for k, _w, req in p.skills if req})
-    skill_vecs = dict(zip(skill_keys, embed_texts(
-        session, encoder, [_skill_name(taxonomy, k) for k in skill_keys]))) if skill_keys else {}
     rows: list[MatchRow] = []
     for start in range(0, len(listed), BLOCK):
         part = listed[start:start + BLOCK]
         texts = _texts(session, part)
-        docs = embed_documents(session, encoder, [texts[i][1] for i in part])
+        part_texts = [texts[i][1] for i in part]
+        docs = embed_documents(session, encoder, part_texts)
         pos = {rid: n for n, rid in enumerate(part)}
-        feats_all = pair_features(docs.vectors, passage_best(docs.passage_vectors, role_vectors),
-                                  space.hits(taxonomy, [texts[i][1] for i in part]),
-                                  role_vectors, space)
+        feats_all = block_features(docs, part_texts, taxonomy, role_vectors, skill_vectors, space)
         for j, profile in enumerate(profiles):
             for rank, (rid, score) in enumerate(shortlists[j], start=1):
                 n = pos.get(rid)
@@ -618,9 +687,7 @@ def match(
 
 def _skill_name(taxonomy: SkillFinder, key: str) -> str:
     sd = taxonomy.by_key.get(key)
-    if sd is None:
-        return key.replace("_", " ")
-    return f"{sd.name_en} / {sd.name_zh}" if getattr(sd, "name_zh", "") else sd.name_en
+    return key.replace("_", " ") if sd is None else sd.name_en
 
 
 def load_run(session: Session, run_id: int) -> MatchResult:

@@ -125,4 +125,4 @@ def test_match_cli_with_minilm(sqlite_cli):
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     names = [r["resume"] for r in rows]
-    assert names[0] == "ml_en.txt" and names.index("cook.txt") > names.index("analyst_en.txt")
+    assert set(names[:2]) == {"ml_en.txt", "ml_zh.txt"} and rows[0]["features"]["skill_evidence"]
