@@ -399,9 +399,8 @@ def matcher_features(session: Session, pairs: Sequence[tuple[int, int]], *,
     row = {rid: i for i, rid in enumerate(res_ids)}
     block = [texts[i] for i in res_ids]
     docs = embed_documents(session, encoder, block)
-    feats = matcher.pair_features(docs.vectors,
-                                  matcher.passage_best(docs.passage_vectors, role_vectors),
-                                  space.hits(taxonomy, block), role_vectors, space)
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    feats = matcher.block_features(docs, block, taxonomy, role_vectors, skill_vectors, space)
     missing = [p for p in pairs if p[0] not in row or p[1] not in role_col]
     if missing:
         raise InputError(f"feedback refers to {len(missing)} resume/role pair(s) no longer "
