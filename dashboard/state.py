@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from analytics.filters import Filters
 from dashboard.i18n import t
@@ -47,7 +48,7 @@ def require(permission: str) -> User:
     return u  # type: ignore[return-value]
 
 
-def audit(session, action: str, **kwargs: object) -> None:  # noqa: ANN001 - ORM session
+def audit(session: Session, action: str, **kwargs: object) -> None:
     """Add the audit row of a dashboard write, in the write's own transaction."""
     u = current_user()
     if u is None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from data.audit import record  # noqa: F401 - imported for the audit assertion helpers
 from data.db import session_scope
 from data.users import add_user
 
