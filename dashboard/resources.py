@@ -60,9 +60,10 @@ def _read(url: str, fn: Callable[[Session], Any]) -> Any:
         return fn(s)
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+@st.cache_data(ttl=30, max_entries=MAX, show_spinner=False)
 def store_state(url: str) -> str:
-    """``"no_schema"``, ``"empty"`` or ``"ready"``."""
+    """``"no_schema"``, ``"empty"`` or ``"ready"`` (short ttl: a store filled by the CLI while
+    the dashboard runs shows up within half a minute)."""
     from data.errors import SchemaError
 
     try:
