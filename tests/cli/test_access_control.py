@@ -77,6 +77,7 @@ WRITES: dict[str, tuple[str, Args]] = {
     "evaluate": ("models", lambda t: ["--version", "1", "--data", str(_labelled_csv(t))]),
     "models promote": ("models", lambda t: ["1"]),
     "models rollback": ("models", lambda t: ["classifier"]),
+    "skills sync": ("write", lambda t: []),
     "erase": ("admin", lambda t: ["--candidate", "P000001"]),
     "retention": ("admin", lambda t: ["--days", "0"]),
 }
@@ -90,6 +91,9 @@ READS: dict[str, Args] = {
     "docs show": lambda t: ["1"],
     "models list": lambda t: [],
     "models show": lambda t: ["1"],
+    "skills list": lambda t: [],
+    "skills find": lambda t: ["Python 与 PyTorch，熟悉 Kubernetes"],
+    "titles normalise": lambda t: ["数据科学家"],
     "report": lambda t: ["--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv",
                          "--out", str(t / "report.zip")],
 }
@@ -188,7 +192,8 @@ def test_a_recruiter_may_import_and_give_feedback(store) -> None:
 
 def test_a_viewer_can_read_everything_but_contact_details(store) -> None:
     cli, inputs = store
-    for command in ("users list", "roles list", "resumes list", "docs list", "models list"):
+    for command in ("users list", "roles list", "resumes list", "docs list", "models list",
+                    "skills list", "skills find"):
         res = cli(*command.split(), *READS[command](inputs), user="vera")
         assert res.exit_code == 0, f"talentmap {command}: {res.output}"
     res = cli("roles", "list", "--format", "json", user="vera")

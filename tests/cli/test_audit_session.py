@@ -132,6 +132,7 @@ def test_every_write_of_a_session_is_audited_by_pseudonym(cli, tmp_path) -> None
     new = run.step("resumes import", str(files["ada.txt"]), str(files["bart.docx"]),
                    user="rita", action="resumes.import")
     assert len([r for r in new if r.action == "resumes.import"]) == 2
+    run.step("skills sync", user="rita", action="skills.sync")
     new = run.step("docs import", str(files["strategy.md"]), "--no-embed", user="rita",
                    action="docs.import")
     run.step("feedback import", str(files["feedback.csv"]), user="rita", action="feedback.import")
