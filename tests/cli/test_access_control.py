@@ -14,14 +14,23 @@ from typing import Any
 
 import pytest
 import typer
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 
 from cli.main import app
 from data.db import session_scope
 from data.models import Base
-from data.users import PERMISSIONS, add_user, can
+from data import users
+from data.users import PERMISSIONS, can
 
 Args = Callable[[Path], list[str]]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
 
 
 def walk(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -130,7 +139,7 @@ def files(root: Path) -> dict[str, int]:
 @pytest.fixture
 def store(cli, tmp_path):
     """A small demo store with a viewer (vera) and a recruiter (rita)."""
-    res = cli("demo", "--candidates", "25", "--seed", "5")
+    res = cli("demo", "--candidates", "12", "--seed", "5")
     assert res.exit_code == 0, res.output
     for name, role in (("vera", "viewer"), ("rita", "recruiter")):
         res = cli("users", "add", name, "--role", role)

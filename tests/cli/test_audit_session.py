@@ -13,11 +13,20 @@ from pathlib import Path
 
 import docx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from data import users
 from data.db import session_scope
 from data.models import AuditLog, Candidate, CandidateContact
 from tests.cli.test_access_control import WRITES, counts
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
+
 
 # writes whose audit rows are checked elsewhere: they train models (tests/ml: registry tests)
 ELSEWHERE = {"train classifier", "train pair-scorer", "evaluate", "models promote",
