@@ -52,8 +52,19 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 @guarded
 def init() -> None:
-    """Create the schema, or upgrade it to the latest version (safe to run again)."""
+    """Create the schema, or upgrade it to the latest version (safe to run again).
+
+    A new store needs no user; upgrading an existing one is an admin's job."""
+    from data.db import check_schema
+    from data.errors import SchemaError
+
     eng = engine(checked=False)
+    try:
+        check_schema(eng)
+    except SchemaError:
+        pass  # a new store: no users exist yet to ask
+    else:
+        authorise("admin", "upgrade the store's schema")
     upgrade(eng)
     typer.echo(f"store ready: {eng.url.render_as_string(hide_password=True)}")
 
