@@ -227,7 +227,8 @@ def test_an_unknown_user_is_told_how_to_add_them(store) -> None:
         before = counts(cli.engine)
         res = cli(*command.split(), *args, user="nobody")
         if res.exit_code != 3 or res.stderr.strip().splitlines() != expected:
-            problems.append(f"talentmap {command}: exit {res.exit_code}: {res.output.strip()[:200]}")
+            problems.append(f"talentmap {command}: exit {res.exit_code}: "
+                            f"{res.output.strip()[:200]}")
         if counts(cli.engine) != before:
             problems.append(f"talentmap {command}: rows changed for an unknown user")
     assert not problems, "\n".join(problems)
