@@ -9,9 +9,18 @@
 - N candidates from the countries of ``countries.csv`` (about 67, weighted towards China) and
   eight source channels, each with a contact (name in the candidate's script, e-mail, phone),
   self-reported sex and EEO-1 ethnicity (about 10% undisclosed each), and one resume written
-  from their role's skills in Chinese, English or both, with contact details masked;
-- one application per candidate through two years of stage events ending at ``as_of``:
-  rejections, withdrawals, offers, hires, and for hires onboarding to retention and leavers;
+  in Chinese, English or both, with contact details masked, from the skills of the role of the
+  candidate's **first** application (so each resume's best role is known: the role of its
+  candidate's earliest application, ``Candidate.created_at == Resume.created_at ==`` its
+  ``applied_at``);
+- one to four applications per candidate (``APPS_P``, mean 2.5; the further ones go to
+  other roles, 60% of the same family, sent with the first or re-applied later, fitting the
+  resume less well) through two years of stage events ending at ``as_of``: rejections,
+  withdrawals, offers, hires, and for hires onboarding to retention, recurring lifecycle events
+  (``RECURRING``: development check-ins, reviews, compensation reviews, retention check-ins)
+  and leavers. Accepting an offer withdraws the candidate's other open applications at that
+  moment and nothing later is applied for, so a candidate is hired at most once. About ten
+  stage events per candidate: 100,000 candidates give about a million;
 - enrolments of hires in programmes, recruiter feedback on a sample of resume x role pairs,
   and three demo users (see ``DEMO_USERS``).
 
@@ -24,11 +33,16 @@ How stage events read (the convention ``data.audit_queries`` and ``analytics.pip
 - moving on from stage S to S+1 is one event ``from_stage=S, to_stage=S+1, outcome="pass"``;
 - a rejection at S (before hire), or leaving the company during S (after hire, ``left_at``), is
   one event ``from_stage=S, to_stage=S, outcome="fail"``;
-- a withdrawal, or a declined offer, writes no event: ``status="withdrawn"`` and ``closed_at``.
+- a withdrawal, or a declined offer, writes no event: ``status="withdrawn"`` and ``closed_at``;
+- a recurring post-hire activity at a stage S the employee has reached is one event
+  ``from_stage=S, to_stage=S, outcome=None`` (neither a pass nor a fail for the audit; funnels
+  count applications per stage, so they are not inflated). Each application counts once in the
+  bias audit (``data.audit_queries`` counts applications, not candidates).
 
 Planted disparity (the one the bias audit must flag, see ``PLANTED_DISPARITY``): at the
 **screening** stage, candidates who self-report sex **Female** pass with 0.6 times the
-probability of everyone else with the same channel and resume strength, so Female's
+probability of everyone else with the same channel and resume strength (on every
+application), so Female's
 screening selection rate is about 0.6 x Male's (impact ratio ~0.6 < 0.8). Nothing else
 depends on sex or ethnicity: country and channel change sourcing response, offer acceptance,
 durations and attrition, never a screening or interview decision, and demographics never
@@ -717,7 +731,8 @@ class _World:
             day = applied.date() + dt.timedelta(days=int(gap))
             opened = self.role_opened[r]
             if day < opened:
-                day = opened + dt.timedelta(days=int(u_gap * max(1, (self.as_of - opened).days - 1)))
+                span = max(1, (self.as_of - opened).days - 1)
+                day = opened + dt.timedelta(days=int(u_gap * span))
             at = _at(day, minutes[s][0])
             if at <= applied:
                 at = applied + dt.timedelta(minutes=1 + int(60 * minutes[s][0]))
