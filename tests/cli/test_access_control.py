@@ -208,6 +208,8 @@ def test_a_viewer_can_read_everything_but_contact_details(store) -> None:
         assert res.exit_code == 0, f"talentmap {command}: {res.output}"
     res = cli("roles", "list", "--format", "json", user="vera")
     assert json.loads(res.stdout), "the demo's roles are visible to a viewer"
+    res = cli("evaluate", user="vera")  # without --data it only shows stored scores
+    assert res.exit_code == 3 and "no classifier model is active" in res.stderr, res.output
     res = cli(*"report".split(), *READS["report"](inputs), user="vera")
     assert res.exit_code == 0, res.output
     problems = _refused(cli, inputs, "report",
