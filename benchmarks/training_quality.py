@@ -12,7 +12,7 @@ Embeddings go through TalentMap's passage cache (``ml.embed``) in a git-ignored 
 ``--passages`` passages (the content-defined chunks the encoder pools); see the results file for
 the value used.
 
-    .venv/bin/python -m benchmarks.training_quality [--passages 3] [--embed-only]
+    .venv/bin/python -m benchmarks.training_quality [--passages 2] [--variant nofirst|full]
 """
 from __future__ import annotations
 
@@ -165,58 +165,75 @@ def write_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--passages", type=int, default=3)
-    parser.add_argument("--embed-only", action="store_true")
-    parser.add_argument("--encoder", default="minilm")
-    args = parser.parse_args()
+PARTS = Path(__file__).resolve().parents[1] / "var" / "bench"
 
+
+def run_one(variant: str, passages: int, encoder_name: str) -> dict[str, Any]:
+    """Embed and cross-validate one variant; the partial result is kept under var/bench."""
     from ml.encoders import get_encoder
 
     df = load_livecareer()
-    enc = get_encoder(args.encoder)
+    enc = get_encoder(encoder_name)
+    col = "text_nofirst" if variant == "nofirst" else "text"
+    print(f"embedding ({variant})", flush=True)
+    emb = doc_vectors(df[col].tolist(), encoder=enc, max_passages=passages)
     labels = df["label"].tolist()
     folds = df["fold"].to_numpy()
-    print("embedding (first line removed)", flush=True)
-    emb_nofirst = doc_vectors(df["text_nofirst"].tolist(), encoder=enc,
-                              max_passages=args.passages)
-    print("embedding (full text)", flush=True)
-    emb_full = doc_vectors(df["text"].tolist(), encoder=enc, max_passages=args.passages)
-    if args.embed_only:
-        return
-    params = {"encoder": args.encoder, "seed": 0}
-    variants = {}
-    for name, col, emb in (("nofirst", "text_nofirst", emb_nofirst),
-                           ("full", "text", emb_full)):
-        print(f"variant {name}", flush=True)
-        v = run_variant(name, df[col].tolist(), labels, folds, emb, enc, params)
-        head = v["per_fold"]["head"]
-        best = max(("embedding_logreg", "tfidf_linear"),
-                   key=lambda b: v["summary"][b]["macro_f1"]["mean"])
-        v["head_margin"] = {
-            "best_baseline": best,
-            "macro_f1": v["summary"]["head"]["macro_f1"]["mean"]
-            - v["summary"][best]["macro_f1"]["mean"],
-            "per_fold": [h["macro_f1"] - b["macro_f1"]
-                         for h, b in zip(head, v["per_fold"][best], strict=True)],
-        }
-        variants[name] = v
+    params = {"encoder": encoder_name, "seed": 0}
+    print(f"variant {variant}", flush=True)
+    v = run_variant(variant, df[col].tolist(), labels, folds, emb, enc, params)
+    head = v["per_fold"]["head"]
+    best = max(("embedding_logreg", "tfidf_linear"),
+               key=lambda b: v["summary"][b]["macro_f1"]["mean"])
+    v["head_margin"] = {
+        "best_baseline": best,
+        "macro_f1": v["summary"]["head"]["macro_f1"]["mean"]
+        - v["summary"][best]["macro_f1"]["mean"],
+        "per_fold": [h["macro_f1"] - b["macro_f1"]
+                     for h, b in zip(head, v["per_fold"][best], strict=True)],
+    }
+    v["encoder"], v["head_params"] = enc.model_id, params
+    PARTS.mkdir(parents=True, exist_ok=True)
+    (PARTS / f"training_quality-{variant}.json").write_text(json.dumps(v, indent=2))
+    return v
+
+
+def report(passages: int, discussion: str = "") -> None:
+    """Merge the two variants' partial results into benchmarks/results/training_quality.*"""
+    variants = {n: json.loads((PARTS / f"training_quality-{n}.json").read_text())
+                for n in ("nofirst", "full")}
     result = {
         "benchmark": "training_quality",
-        "command": f".venv/bin/python -m benchmarks.training_quality --passages {args.passages}",
+        "command": (f".venv/bin/python -m benchmarks.training_quality --passages {passages} "
+                    "(runs both variants; --variant nofirst|full runs one, --report merges)"),
         "data": "livecareer_resumes.csv.gz (2,483 resumes, 24 categories, fixed 5 folds)",
-        "encoder": enc.model_id, "max_passages": args.passages, "head_params": params,
+        "encoder": variants["nofirst"]["encoder"], "max_passages": passages,
+        "head_params": variants["nofirst"]["head_params"],
         "variants": variants,
-        "discussion": "",
+        "discussion": discussion,
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "training_quality.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "training_quality.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "training_quality.md").write_text(write_markdown(result))
     print(json.dumps({n: {m: {k: round(s[k]["mean"], 4) for k in KEYS}
                           for m, s in v["summary"].items()} for n, v in variants.items()},
                      indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--passages", type=int, default=2)
+    parser.add_argument("--variant", choices=["nofirst", "full", "both"], default="both")
+    parser.add_argument("--report", action="store_true", help="only merge partial results")
+    parser.add_argument("--discussion", type=Path, help="markdown file of the discussion")
+    parser.add_argument("--encoder", default="minilm")
+    args = parser.parse_args()
+    if not args.report:
+        for variant in (["nofirst", "full"] if args.variant == "both" else [args.variant]):
+            run_one(variant, args.passages, args.encoder)
+    if args.report or args.variant == "both":
+        text = args.discussion.read_text() if args.discussion else ""
+        report(args.passages, text)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ class TfidfLinear:
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
                                            sublinear_tf=True, max_features=self.max_features)
         X = self.vectorizer_.fit_transform([t or "" for t in texts])
-        self.model_ = LinearSVC(C=self.C, class_weight=self.class_weight)
+        self.model_ = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=0)
         self.model_.fit(X, np.asarray([str(v) for v in y]))
         self.classes_ = self.model_.classes_
         return self

@@ -8,10 +8,12 @@ Input features, each standardised on the training rows only:
 - the encoder's embedding of the whole resume (long texts are chunked and mean-pooled by the
   encoder, so nothing past the model's window is lost);
 - a skill-presence vector from the skills taxonomy (``data.taxonomy``) when it is installed;
-- a lexical block: TF-IDF over word 1–2-grams, reduced by truncated SVD (``lexical="svd"``) or
-  by a chi² selection of the most label-bearing terms (``lexical="chi2"``). Frozen sentence
-  embeddings blur the rare, specific words (tools, certifications, industry terms) that tell
-  neighbouring job families apart; this block gives the head those words back.
+- a lexical block (``lexical``): by default (``"stack"``) the class margins of a linear SVM over
+  TF-IDF word 1–2-grams, computed out-of-fold on the training rows so the head learns how far
+  to trust them; alternatively a wide linear layer straight over the sparse TF-IDF terms
+  (``"wide"``), a truncated-SVD (``"svd"``) or chi² selection (``"chi2"``) of them, or nothing.
+  Frozen sentence embeddings blur the rare, specific words (tools, certifications, industry
+  terms) that tell neighbouring job families apart; this block gives the head those words back.
 
 Training: class-weighted cross-entropy, AdamW (decoupled weight decay = L2) with an optional L1
 penalty, linear warm-up then cosine decay, early stopping on validation macro-F1 (the best
@@ -70,6 +72,7 @@ class _Features:
         self.tfidf: Any = None
         self.reducer: Any = None
         self.wide: Any = None
+        self.stack: Any = None
         self.skill_vocab: list[str] = []
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
@@ -77,7 +80,9 @@ class _Features:
     def fit_transform(self, texts: Sequence[str], emb: np.ndarray,
                       y: np.ndarray) -> np.ndarray:
         blocks = [emb]
-        if self.lexical == "wide":
+        if self.lexical == "stack":
+            blocks.append(self._fit_stack(texts, y))
+        elif self.lexical == "wide":
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             self.wide = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
@@ -119,6 +124,29 @@ class _Features:
         self.std = X.std(axis=0) + 1e-6
         return (X - self.mean) / self.std
 
+    def _fit_stack(self, texts: Sequence[str], y: np.ndarray) -> np.ndarray:
+        """Lexical evidence as class scores: a TF-IDF linear SVM's margins, out-of-fold on
+        the training rows (so the head learns how far to trust them), in-sample never."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.svm import LinearSVC
+
+        self.tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
+                                     sublinear_tf=True, max_features=100_000, dtype=np.float32)
+        X = self.tfidf.fit_transform(texts)
+        svm = LinearSVC(C=1.0, class_weight="balanced", random_state=self.seed)
+        k = int(min(5, np.unique(y, return_counts=True)[1].min()))
+        if k >= 2:
+            cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
+            oof = cross_val_predict(svm, X, y, cv=cv, method="decision_function")
+        else:
+            oof = None
+        self.stack = svm.fit(X, y)
+        if oof is None:
+            oof = self.stack.decision_function(X)
+        oof = np.asarray(oof, dtype=np.float32)
+        return oof if oof.ndim == 2 else np.column_stack([-oof, oof])
+
     def _skills(self, sets: list[set[str]]) -> np.ndarray:
         index = {k: i for i, k in enumerate(self.skill_vocab)}
         out = np.zeros((len(sets), len(index)), dtype=np.float32)
@@ -140,7 +168,10 @@ class _Features:
 
     def transform(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
         blocks = [emb]
-        if self.tfidf is not None:
+        if getattr(self, "stack", None) is not None:
+            margins = self.stack.decision_function(self.tfidf.transform(texts))
+            blocks.append(margins if margins.ndim == 2 else np.column_stack([-margins, margins]))
+        elif self.tfidf is not None:
             X = self.reducer.transform(self.tfidf.transform(texts))
             blocks.append(X.toarray() if hasattr(X, "toarray") else X)
         if self.skill_vocab:
@@ -221,7 +252,7 @@ class RoleClassifier:
         warmup_frac: float = 0.1,
         patience: int = 10,
         validation_fraction: float = 0.1,
-        lexical: Literal["wide", "svd", "chi2", "none"] = "wide",
+        lexical: Literal["stack", "wide", "svd", "chi2", "none"] = "stack",
         lexical_dim: int = 256,
         wide_lr_mult: float = 10.0,
         wide_weight_decay: float = 0.0,
@@ -379,8 +410,9 @@ class RoleClassifier:
                 total_loss = 0.0
                 for start in range(0, len(yt), batch):
                     idx = perm[start:start + batch]
+                    xs = _sparse_batch(Xs, idx.cpu().numpy(), device)
                     with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
-                        loss = loss_fn(head(Xt[idx]), Yt[idx])
+                        loss = loss_fn(head(Xt[idx], xs), Yt[idx])
                     if self.l1 > 0:
                         loss = loss + self.l1 * sum(p.abs().sum() for n, p in
                                                     head.named_parameters() if n.endswith("weight"))

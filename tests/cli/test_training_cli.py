@@ -16,8 +16,8 @@ from tests.ml.training_data import livecareer_sample
 
 @pytest.fixture(scope="module")
 def labelled_csv(benchmarks_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """60 real resumes of 4 families, under non-default column names."""
-    df = livecareer_sample(benchmarks_dir, per_class=15, max_chars=400)
+    """40 real resumes of 4 families, under non-default column names."""
+    df = livecareer_sample(benchmarks_dir, per_class=10, max_chars=400)
     path = tmp_path_factory.mktemp("csv") / "labelled.csv"
     df.rename(columns={"text": "resume", "label": "family"}).to_csv(path, index=False)
     return path
@@ -37,7 +37,7 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
     assert set(report["baselines"]) == {"embedding_logreg", "tfidf_linear"}
     assert all(0 <= b["macro_f1"] <= 1 for b in report["baselines"].values())
     assert (report["version"], report["status"], report["folds"]) == (1, "candidate", 3)
-    assert report["rows"] == 60 and report["classes"] == 4
+    assert report["rows"] == 40 and report["classes"] == 4
     assert report["test"]["split_hash"] and report["active"] is None
 
     listed = json.loads(sqlite_cli("models", "list", "--format", "json").stdout)
