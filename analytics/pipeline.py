@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from analytics._sql import dialect, in_period, scope, weighted_quantile, whole_days
@@ -18,6 +18,13 @@ from data.models import STAGES, Application, Candidate, Role, StageEvent
 Breakdown = Literal["country", "region", "channel", "role"]
 
 
+def _application_ids(filters: Filters) -> Select:
+    """``SELECT applications.id`` within the filters; used as ``IN (...)``, which lets the
+    database scan stage events once instead of probing them application by application."""
+    return scope(select(Application.id).where(*in_period(Application.applied_at, filters)),
+                 filters)
+
+
 def funnel(session: Session, filters: Filters) -> pd.DataFrame:
     """Applications (applied in the period) reaching each canonical stage.
 
@@ -25,10 +32,9 @@ def funnel(session: Session, filters: Filters) -> pd.DataFrame:
     reached this one), ``of_first`` (share of the first stage's count).
     """
     stmt = (select(StageEvent.to_stage, func.count(distinct(StageEvent.application_id)))
-            .join(Application, Application.id == StageEvent.application_id)
-            .where(*in_period(Application.applied_at, filters))
+            .where(StageEvent.application_id.in_(_application_ids(filters)))
             .group_by(StageEvent.to_stage))
-    counts = dict(session.execute(scope(stmt, filters)).all())
+    counts = dict(session.execute(stmt).all())
     rows, prev, first = [], None, None
     for stage in STAGES:
         n = int(counts.get(stage, 0))
@@ -58,11 +64,9 @@ def time_in_stage(session: Session, filters: Filters) -> pd.DataFrame:
     d = dialect(session)
     nxt = func.lead(StageEvent.at).over(partition_by=StageEvent.application_id,
                                         order_by=(StageEvent.at, StageEvent.id))
-    inner = (select(StageEvent.to_stage.label("stage"), StageEvent.at.label("at"),
-                    nxt.label("next_at"))
-             .join(Application, Application.id == StageEvent.application_id)
-             .where(*in_period(Application.applied_at, filters)))
-    ev = scope(inner, filters).subquery()
+    ev = (select(StageEvent.to_stage.label("stage"), StageEvent.at.label("at"),
+                 nxt.label("next_at"))
+          .where(StageEvent.application_id.in_(_application_ids(filters)))).subquery()
     days = whole_days(ev.c.next_at, ev.c.at, d).label("days")
     hist = session.execute(
         select(ev.c.stage, days, func.count()).where(ev.c.next_at.is_not(None))
@@ -88,36 +92,68 @@ def time_in_stage(session: Session, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "n", "mean", "p25", "median", "p75", "p90"])
 
 
-def breakdown(session: Session, filters: Filters, by: Breakdown) -> pd.DataFrame:
-    """Applications, hires, offers and conversion per country, region, channel or role.
+_COUNTS = ["applications", "candidates", "active", "offers", "accepted", "hires"]
 
-    Columns: ``key``, ``applications``, ``candidates``, ``active``, ``offers``, ``accepted``,
-    ``hires``, ``hire_rate``; biggest first.
-    """
-    col = {"country": Candidate.country, "region": Candidate.region,
-           "channel": Candidate.source_channel, "role": Role.key}[by]
-    stmt = (select(
-        col.label("key"),
+
+def _count_columns() -> list:
+    return [
         func.count(Application.id).label("applications"),
         func.count(distinct(Application.candidate_id)).label("candidates"),
         func.sum(case((Application.status == "active", 1), else_=0)).label("active"),
         func.count(Application.offer_at).label("offers"),
         func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)).label("accepted"),
         func.count(Application.hired_at).label("hires"),
-    ).select_from(Application)
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .join(Role, Role.id == Application.role_id)
-        .where(*in_period(Application.applied_at, filters))
-        .group_by(col))
-    stmt = scope(stmt, filters, joined=("candidates", "roles"))
-    df = pd.DataFrame(session.execute(stmt).mappings().all(),
-                      columns=["key", "applications", "candidates", "active", "offers",
-                               "accepted", "hires"])
+    ]
+
+
+def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df["key"] = df["key"].fillna("?")
-    for c in df.columns[1:]:
+    for c in _COUNTS:
         df[c] = df[c].fillna(0).astype(int)
     df["hire_rate"] = (df["hires"] / df["applications"]).where(df["applications"] > 0)
     return df.sort_values(["applications", "key"], ascending=[False, True]).reset_index(drop=True)
+
+
+def breakdowns(session: Session, filters: Filters) -> dict[str, pd.DataFrame]:
+    """Country, region and channel breakdowns (see :func:`breakdown`) from ONE grouped query.
+
+    Groups by (country, region, channel) and sums up per dimension; distinct candidates add
+    up exactly because a candidate has one country, region and channel.
+    """
+    stmt = (select(Candidate.country, Candidate.region, Candidate.source_channel,
+                   *_count_columns())
+            .select_from(Application)
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .where(*in_period(Application.applied_at, filters))
+            .group_by(Candidate.country, Candidate.region, Candidate.source_channel))
+    cells = pd.DataFrame(session.execute(scope(stmt, filters, joined=("candidates",))).all(),
+                         columns=["country", "region", "channel", *_COUNTS])
+    for c in _COUNTS:
+        cells[c] = cells[c].fillna(0).astype(int)
+    out = {}
+    for dim in ("country", "region", "channel"):
+        part = (cells.assign(key=cells[dim].fillna("?")).groupby("key", as_index=False)[_COUNTS]
+                .sum())
+        out[dim] = _finish(part[["key", *_COUNTS]])
+    return out
+
+
+def breakdown(session: Session, filters: Filters, by: Breakdown) -> pd.DataFrame:
+    """Applications, hires, offers and conversion per country, region, channel or role.
+
+    Columns: ``key``, ``applications``, ``candidates``, ``active``, ``offers``, ``accepted``,
+    ``hires``, ``hire_rate``; biggest first.
+    """
+    if by != "role":
+        return breakdowns(session, filters)[by]
+    stmt = (select(Role.key.label("key"), *_count_columns())
+            .select_from(Application)
+            .join(Role, Role.id == Application.role_id)
+            .where(*in_period(Application.applied_at, filters))
+            .group_by(Role.key))
+    stmt = scope(stmt, filters, joined=("roles",))
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["key", *_COUNTS])
+    return _finish(df)
 
 
 def compare_funnels(session: Session, a: Filters, b: Filters,

@@ -125,6 +125,11 @@ def breakdown(url: str, f: Filters, by: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def breakdowns(url: str, f: Filters) -> dict[str, pd.DataFrame]:
+    return _read(url, lambda s: pipeline.breakdowns(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def compare(url: str, a: Filters, b: Filters, labels: tuple[str, str]) -> pd.DataFrame:
     return _read(url, lambda s: pipeline.compare_funnels(s, a, b, labels))
 

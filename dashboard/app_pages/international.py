@@ -51,7 +51,8 @@ with right:
                 "p25": t("col.p25"), "p75": t("col.p75"), "p90": t("col.p90")}),
             hide_index=True, key="intl_time_table")
 
-by_country = resources.breakdown(url, f, "country")
+parts = resources.breakdowns(url, f)
+by_country = parts["country"]
 names = [country_name(c) for c in by_country["key"]]
 st.plotly_chart(figures.world_map(by_country["key"].tolist(),
                                   by_country["applications"].tolist(), names, t("intl.map"),
@@ -60,7 +61,7 @@ st.plotly_chart(figures.world_map(by_country["key"].tolist(),
 c1, c2, c3 = st.columns([5, 4, 4])
 for col, by, title in ((c1, "country", "intl.countries"), (c2, "region", "intl.regions"),
                        (c3, "channel", "intl.channels")):
-    df = by_country if by == "country" else resources.breakdown(url, f, by)
+    df = parts[by]
     keys = [country_name(k) for k in df["key"]] if by == "country" else df["key"].tolist()
     with col:
         st.subheader(t(title))
