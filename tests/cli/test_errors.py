@@ -168,6 +168,7 @@ def test_an_unknown_role_in_a_csv_names_row_and_field(with_roles, tmp_path) -> N
     (("evaluate",), 3, "no classifier model is active"),
     (("evaluate", "--kind", "pair_scorer", "--data", "x.csv"), 5, "--data scores classifiers"),
     (("users", "add", " ", "--role", "viewer"), 2, "user name is empty"),
+    (("skills", "list", "--category", "astrology"), 2, "no skills in category 'astrology'"),
 ], ids=lambda v: v[0] + "-" + v[1] if isinstance(v, tuple) and len(v) > 1 else None)
 def test_bad_values_give_one_line(cli, args: tuple[str, ...], code: int, needle: str) -> None:
     before = counts(cli.engine)
