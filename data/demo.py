@@ -420,6 +420,7 @@ class _World:
         self.display = {k: self._names(k) for k in self.tax.by_key}
         self.weights = {r.key: r.skills for r in self.roles}
         self.role_index = {rid: i for i, rid in enumerate(self.role_ids)}
+        self.shares = [r.share for r in self.roles]
         self.family_roles: dict[str, list[int]] = {}
         for i, r in enumerate(self.roles):
             self.family_roles.setdefault(r.family, []).append(i)
@@ -590,12 +591,12 @@ class _World:
         """A further role for a candidate whose first role is ``first``: often of the same
         family, weighted by role share, never one the candidate already applied to."""
         pool = self.family_roles[self.roles[first].family] if u_family < SAME_FAMILY_P else []
+        share = self.shares
         choices = [r for r in pool if r not in used] or [
-            r for r in range(len(self.roles)) if r not in used]
-        total = sum(self.roles[r].share for r in choices)
-        x = u_pick * total
+            r for r in range(len(share)) if r not in used]
+        x = u_pick * sum([share[r] for r in choices])
         for r in choices:
-            x -= self.roles[r].share
+            x -= share[r]
             if x < 0:
                 return r
         return choices[-1]
