@@ -71,7 +71,8 @@ def _values(session: Session, f: Filters, home_country: str) -> dict[str, float 
 
     pipe = select(func.count(distinct(Application.candidate_id)))
     if end is not None:
-        pipe = pipe.where(Application.applied_at < end,
+        applied = func.coalesce(Application.applied_at, Application.applied_at)  # see in_period
+        pipe = pipe.where(applied < end,
                           or_(Application.closed_at.is_(None), Application.closed_at >= end))
     else:
         pipe = pipe.where(Application.status == "active")
