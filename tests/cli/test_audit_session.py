@@ -28,7 +28,8 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
                                                          parallelism=1))
 
 
-# writes whose audit rows are checked elsewhere: they train models (tests/ml: registry tests)
+# model writes: audited in test_model_training_and_promotion_are_audited below (SQLite, slow)
+# and, for promote/rollback, in tests/ml/test_registry.py
 ELSEWHERE = {"train classifier", "train pair-scorer", "evaluate", "models promote",
              "models rollback"}
 # changes the schema, not rows (an up-to-date store is left as it is)
@@ -199,3 +200,25 @@ def test_a_match_and_its_feedback_are_audited(sqlite_cli, tmp_path) -> None:
     assert len(decisions) == 2 and all(r.target_type == "candidate" for r in decisions)
     contacts = _contacts(sqlite_cli)
     assert not [c for r in run.audit_rows() for c in contacts if c in _audit_text(r)]
+
+
+@pytest.mark.slow
+def test_model_training_and_promotion_are_audited(sqlite_cli, tmp_path) -> None:
+    """train / evaluate / a refused promotion through the CLI (minilm, tiny data; SQLite)."""
+    rows = "".join(f"python pytorch deep learning model training {i},engineer\n"
+                   f"sql excel dashboards reporting metrics {i},analyst\n" for i in range(8))
+    data = tmp_path / "labelled.csv"
+    data.write_text("text,label\n" + rows, encoding="utf-8")
+    run = Session(sqlite_cli)
+    args = ("--data", str(data), "--folds", "2", "--epochs", "3", "--encoder", "minilm")
+    new = run.step("train classifier", *args, action="model.register")
+    assert [r.target for r in new if r.action == "model.register"]
+    run.step("evaluate", "--version", "1", "--data", str(data), "--folds", "2",
+             action="model.evaluate")
+    before = len(run.audit_rows())
+    res = sqlite_cli("models", "promote", "1")
+    # refused: the bias-audit gate needs a match run of the model; the refusal is kept
+    assert res.exit_code == 6 and "promotion refused" in res.stderr, res.output
+    new = run.audit_rows()[before:]
+    assert {r.actor for r in new} == {"admin"}
+    assert [r.action for r in new][-1] == "model.promote_refused"  # after its bias audit
