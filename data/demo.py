@@ -935,7 +935,8 @@ class _World:
         manager = T.STAFF_MANAGERS[(aid * 5) % len(T.STAFF_MANAGERS)]
         hr = T.STAFF_HR[aid % len(T.STAFF_HR)]
         cutoff = self.cutoff
-        limit = cutoff if stop is None else min(stop, cutoff)
+        # at ``stop`` itself another offer was accepted: that one wins a tie
+        limit = cutoff if stop is None else min(stop - dt.timedelta(microseconds=1), cutoff)
         fmt = self.fmt
         events: list[tuple[Any, ...]] = []
         app: dict[str, Any] = {"id": aid, "candidate_id": cid, "role_id": self.role_ids[role_i],
