@@ -383,6 +383,26 @@ def test_hires_have_recurring_lifecycle_events(world: Engine) -> None:
     assert len(per_app) >= 30 and max(per_app.values()) >= 5
 
 
+def test_bulk_written_times_compare_like_orm_written_ones(world: Engine) -> None:
+    """Rows go in through the driver on SQLite: their times and dates must still read back as
+    datetimes and dates and match bound parameters exactly (SQLAlchemy's storage format)."""
+    with session_scope(world) as s:
+        at = s.scalar(select(StageEvent.at).order_by(StageEvent.id).limit(1))
+        applied = s.scalar(select(Application.applied_at).order_by(Application.id).limit(1))
+        enrolled = s.scalar(select(Enrolment.enrolled_at).order_by(Enrolment.id).limit(1))
+        assert type(at) is dt.datetime and type(applied) is dt.datetime
+        assert type(enrolled) is dt.date
+        assert s.scalar(select(func.count()).where(StageEvent.at == at)) >= 1
+        assert s.scalar(select(func.count()).where(Application.applied_at == applied)) >= 1
+        assert s.scalar(select(func.count()).where(Enrolment.enrolled_at == enrolled)) >= 1
+        later = s.scalar(select(func.count()).where(StageEvent.at > at))
+        not_before = s.scalar(select(func.count()).where(StageEvent.at >= at))
+        assert not_before == later + s.scalar(select(func.count()).where(StageEvent.at == at))
+        hired = s.scalar(select(func.count()).where(Application.offer_accepted.is_(True)))
+        assert hired and hired >= s.scalar(select(func.count())
+                                           .where(Application.hired_at.is_not(None)))
+
+
 def test_resumes_carry_no_contact_details(world: Engine) -> None:
     with session_scope(world) as s:
         rows = s.execute(select(Resume.text, CandidateContact.name, CandidateContact.email,
