@@ -175,25 +175,39 @@ def _fold(text: str) -> str:
 class _Scanner:
     """Finds, at every start position of a lower-cased text, the longest form matching there.
 
-    Two regexes keep it fast in ``re``: forms starting with an ASCII letter/digit are tried
-    only at token starts (after a ``[^a-z0-9]`` character, which ``re`` scans for in C); the
-    others (Chinese, ``.NET``) start with a literal from a small set, also scanned for in C.
+    Forms starting with an ASCII letter/digit are tried only at token starts (after a
+    ``[^a-z0-9]`` character, which ``re`` scans for in C); the others (Chinese, ``.NET``) start
+    with a literal from a known set, also scanned for in C, split over a few regexes.
     """
 
-    def __init__(self, folded_forms: Iterable[str]) -> None:
-        latin, other = _Trie(short_guard=True), _Trie(short_guard=True)
+    def __init__(self, folded_forms: Iterable[str], groups: int = 8) -> None:
+        latin = _Trie(short_guard=True)
+        other: list[str] = []
         for f in folded_forms:
-            (latin if f[0].isascii() and f[0].isalnum() else other).add(f)
+            if f[0].isascii() and f[0].isalnum():
+                latin.add(f)
+            else:
+                other.append(f)
         self._latin = re.compile(f"[^a-z0-9](?=({latin.pattern()}))") if latin.root else None
-        self._other = re.compile(f"({other.pattern()})") if other.root else None
+        # re tries a branch's alternatives one by one: with hundreds of Chinese first
+        # characters, a few regexes over disjoint first characters are ~5x faster than one.
+        firsts = sorted({f[0] for f in other})
+        self._others: list[re.Pattern[str]] = []
+        for g in range(min(groups, len(firsts))):
+            chosen = set(firsts[g::groups])
+            trie = _Trie(short_guard=True)
+            for f in other:
+                if f[0] in chosen:
+                    trie.add(f)
+            self._others.append(re.compile(f"({trie.pattern()})"))
 
     def spans(self, folded: str) -> Iterator[tuple[int, int]]:
         if self._latin is not None:
             for m in self._latin.finditer(" " + folded):
                 s, e = m.span(1)
                 yield s - 1, e - 1
-        if self._other is not None:
-            search, pos = self._other.search, 0
+        for pattern in self._others:
+            search, pos = pattern.search, 0
             while (m := search(folded, pos)) is not None:
                 yield m.span(1)
                 pos = m.start() + 1
