@@ -60,16 +60,18 @@ def in_period(col: ColumnElement, f: Filters, *, use_index: bool = False) -> lis
 
 
 def scope(stmt: Select, f: Filters, *, joined: Sequence[str] = ()) -> Select:
-    """Add the role/country/channel filters to a statement selecting from ``applications``.
+    """Add the role/country/region/channel filters to a statement selecting from ``applications``.
 
     ``joined`` names tables the statement already joins ("candidates", "roles").
     """
-    if (f.countries or f.channels) and "candidates" not in joined:
+    if (f.countries or f.regions or f.channels) and "candidates" not in joined:
         stmt = stmt.join(Candidate, Candidate.id == Application.candidate_id)
     if f.roles and "roles" not in joined:
         stmt = stmt.join(Role, Role.id == Application.role_id)
     if f.countries:
         stmt = stmt.where(Candidate.country.in_(f.countries))
+    if f.regions:
+        stmt = stmt.where(Candidate.region.in_(f.regions))
     if f.channels:
         stmt = stmt.where(Candidate.source_channel.in_(f.channels))
     if f.roles:

@@ -36,6 +36,8 @@ def programme_summary(session: Session, filters: Filters, *, lang: str = "en") -
         stmt = stmt.where(Enrolment.enrolled_at <= filters.end)
     if filters.countries:
         stmt = stmt.where(Candidate.country.in_(filters.countries))
+    if filters.regions:
+        stmt = stmt.where(Candidate.region.in_(filters.regions))
     if filters.channels:
         stmt = stmt.where(Candidate.source_channel.in_(filters.channels))
     df = pd.DataFrame(session.execute(stmt).all(),

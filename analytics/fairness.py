@@ -479,7 +479,7 @@ def _describe(filters: Filters) -> str:
     parts = []
     if filters.start or filters.end:
         parts.append(f"applied {filters.start or '…'} to {filters.end or '…'}")
-    for name in ("roles", "countries", "channels"):
+    for name in ("roles", "countries", "regions", "channels"):
         values = getattr(filters, name)
         if values:
             parts.append(f"{name} {', '.join(values)}")

@@ -186,13 +186,15 @@ def data_bounds(session: Session) -> tuple[object, object]:
 
 
 def filter_options(session: Session) -> dict[str, list[str]]:
-    """Values the global filters offer: role keys, countries and channels present."""
+    """Values the global filters offer: role keys, countries, regions and channels present."""
     roles = list(session.scalars(select(Role.key).order_by(Role.key)))
     countries = [c for c in session.scalars(select(Candidate.country).distinct()
                                             .order_by(Candidate.country)) if c]
     channels = [c for c in session.scalars(select(Candidate.source_channel).distinct()
                                            .order_by(Candidate.source_channel)) if c]
-    return {"roles": roles, "countries": countries, "channels": channels}
+    regions = [r for r in session.scalars(select(Candidate.region).distinct()
+                                          .order_by(Candidate.region)) if r]
+    return {"roles": roles, "countries": countries, "regions": regions, "channels": channels}
 
 
 __all__ = ["funnel", "time_in_stage", "breakdown", "compare_funnels", "status_counts",

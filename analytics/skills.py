@@ -136,13 +136,23 @@ def update_supply_index(session: Session, keys_in: Callable[[str], set[str]], pa
     return idx
 
 
+def _region_of(iso2: str) -> str | None:
+    """The world region of a country code (the supply index groups by country only)."""
+    from data.reference import load_countries
+
+    c = load_countries().get(iso2)
+    return c.region if c else None
+
+
 def skill_supply(index: dict, filters: Filters) -> tuple[pd.DataFrame, int]:
-    """Resumes naming each skill, within the filter's countries and channels (the date and
+    """Resumes naming each skill, within the filter's countries, regions and channels (the date and
     role filters do not apply to resumes). Returns ``(DataFrame[skill, resumes], total)``."""
     total, counts = 0, {}
     for g, n in index["totals"].items():
         country, channel = g.split(_SEP)
         if filters.countries and country not in filters.countries:
+            continue
+        if filters.regions and _region_of(country) not in filters.regions:
             continue
         if filters.channels and channel not in filters.channels:
             continue

@@ -14,7 +14,13 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 import streamlit as st  # noqa: E402
 
 from dashboard import resources, state  # noqa: E402
-from dashboard.i18n import LANGS, country_formatter, t  # noqa: E402
+from dashboard.i18n import (  # noqa: E402
+    LANGS,
+    channel_formatter,
+    country_formatter,
+    region_formatter,
+    t,
+)
 from data.errors import TalentMapError  # noqa: E402
 
 st.set_page_config(page_title="TalentMap", page_icon="🧭", layout="wide")
@@ -110,8 +116,9 @@ def _filters() -> None:
         st.session_state.setdefault("_dates", default)
     titles = resources.role_titles(url, st.session_state["lang"])
     for key, options, fmt in (("roles", opts["roles"], lambda k: titles.get(k, k)),
+                              ("regions", opts["regions"], region_formatter()),
                               ("countries", opts["countries"], country_formatter()),
-                              ("channels", opts["channels"], str)):
+                              ("channels", opts["channels"], channel_formatter())):
         sb.multiselect(t(f"filters.{key}"), options=options, default=[
             v for v in state.stored(key, []) if v in options], format_func=fmt,
             key=state.widget_key(key), on_change=state.remember, args=(key,),

@@ -30,6 +30,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters.roles": "Roles",
         "filters.countries": "Countries / regions",
         "filters.channels": "Source channels",
+        "filters.regions": "World regions",
+        "channel.referral": "Referral",
+        "channel.linkedin": "LinkedIn",
+        "channel.job_board": "Job board",
+        "channel.campus": "Campus",
+        "channel.headhunter": "Headhunter",
+        "channel.conference": "Conference",
+        "channel.open_source": "Open source",
+        "channel.company_website": "Company website",
+        "region.East Asia": "East Asia",
+        "region.Southeast Asia": "Southeast Asia",
+        "region.South Asia": "South Asia",
+        "region.Central Asia": "Central Asia",
+        "region.Europe": "Europe",
+        "region.North America": "North America",
+        "region.Latin America": "Latin America",
+        "region.Middle East & Africa": "Middle East & Africa",
+        "region.Oceania": "Oceania",
+        "unknown": "Unknown",
         "filters.all": "All",
         "login.title": "Sign in to TalentMap",
         "login.name": "User name",
@@ -240,6 +259,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters.roles": "岗位",
         "filters.countries": "国家 / 地区",
         "filters.channels": "来源渠道",
+        "filters.regions": "世界区域",
+        "channel.referral": "内部推荐",
+        "channel.linkedin": "领英",
+        "channel.job_board": "招聘网站",
+        "channel.campus": "校园招聘",
+        "channel.headhunter": "猎头",
+        "channel.conference": "学术会议",
+        "channel.open_source": "开源社区",
+        "channel.company_website": "公司官网",
+        "region.East Asia": "东亚",
+        "region.Southeast Asia": "东南亚",
+        "region.South Asia": "南亚",
+        "region.Central Asia": "中亚",
+        "region.Europe": "欧洲",
+        "region.North America": "北美",
+        "region.Latin America": "拉丁美洲",
+        "region.Middle East & Africa": "中东与非洲",
+        "region.Oceania": "大洋洲",
+        "unknown": "未知",
         "filters.all": "全部",
         "login.title": "登录人才地图",
         "login.name": "用户名",
@@ -519,3 +557,34 @@ def country_formatter() -> Callable[[str], str]:
     """``country_name`` bound to the current language (for ``format_func``)."""
     language = lang()
     return lambda code: country_name(code, language)
+
+
+def _known_name(prefix: str, key: str | None, language: str) -> str:
+    """The label of a stored code (``prefix + key``); an unknown code shows as itself and a
+    missing one (``None``, ``"?"``) as "Unknown"."""
+    if key is None or key == "?" or key != key:
+        return tr(language, "unknown")
+    text = STRINGS.get(language, STRINGS["en"]).get(f"{prefix}{key}")
+    return text if text is not None else str(key)
+
+
+def channel_name(key: str | None, language: str | None = None) -> str:
+    """A source channel's label (``linkedin`` → LinkedIn / 领英)."""
+    return _known_name("channel.", key, language or lang())
+
+
+def region_name(key: str | None, language: str | None = None) -> str:
+    """A world region's label (``East Asia`` → East Asia / 东亚)."""
+    return _known_name("region.", key, language or lang())
+
+
+def channel_formatter() -> Callable[[str], str]:
+    """``channel_name`` bound to the current language (for ``format_func``)."""
+    language = lang()
+    return lambda key: channel_name(key, language)
+
+
+def region_formatter() -> Callable[[str], str]:
+    """``region_name`` bound to the current language (for ``format_func``)."""
+    language = lang()
+    return lambda key: region_name(key, language)

@@ -16,7 +16,7 @@ from dashboard.i18n import t
 from data.audit import record
 from data.users import can
 
-FILTER_KEYS = ("dates", "roles", "countries", "channels")
+FILTER_KEYS = ("dates", "roles", "regions", "countries", "channels")
 
 
 @dataclass(frozen=True)
@@ -82,4 +82,5 @@ def filters() -> Filters:
     return Filters(start=start, end=end,
                    roles=tuple(st.session_state.get("_roles") or ()),
                    countries=tuple(st.session_state.get("_countries") or ()),
-                   channels=tuple(st.session_state.get("_channels") or ()))
+                   channels=tuple(st.session_state.get("_channels") or ()),
+                   regions=tuple(st.session_state.get("_regions") or ()))

@@ -3,11 +3,11 @@ after hire by programme (hires in no programme are the baseline)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
 from analytics.cultivation import HORIZONS, NO_PROGRAMME, retention_by_programme
-from analytics.filters import Filters
 from dashboard import figures, resources, state
 from dashboard.i18n import fmt_pct, lang, t
 
@@ -37,7 +37,7 @@ else:
 _, hi = resources.bounds(url)
 as_of = hi or dt.date.today()
 # retention needs cohorts old enough to be measured: every hire up to the period's end
-history = Filters(None, f.end, f.roles, f.countries, f.channels)
+history = replace(f, start=None)
 coh = resources.cohorts(url, history, lg, as_of)
 if not coh.empty:
     coh = coh.assign(name=coh["name"].where(coh["programme"] != NO_PROGRAMME, t("cult.none")))

@@ -3,17 +3,19 @@ channel, and a comparison of two countries or two periods."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
-from analytics.filters import Filters
 from dashboard import figures, resources, state
 from dashboard.i18n import (
+    channel_name,
     country_formatter,
     country_name,
     fmt_int,
     fmt_pct,
     formatter,
+    region_name,
     stage_name,
     t,
 )
@@ -62,7 +64,8 @@ c1, c2, c3 = st.columns([5, 4, 4])
 for col, by, title in ((c1, "country", "intl.countries"), (c2, "region", "intl.regions"),
                        (c3, "channel", "intl.channels")):
     df = parts[by]
-    keys = [country_name(k) for k in df["key"]] if by == "country" else df["key"].tolist()
+    name = {"country": country_name, "region": region_name, "channel": channel_name}[by]
+    keys = [name(k) for k in df["key"]]
     with col:
         st.subheader(t(title))
         st.dataframe(df.assign(key=keys, hire_rate=df["hire_rate"].map(fmt_pct))[
@@ -83,8 +86,8 @@ if mode == "countries":
                             key=state.widget_key("intl_country_a"))
         b = b_col.selectbox(t("intl.country_b"), countries, index=1, format_func=country_formatter(),
                             key=state.widget_key("intl_country_b"))
-        fa = Filters(f.start, f.end, f.roles, (a,), f.channels)
-        fb = Filters(f.start, f.end, f.roles, (b,), f.channels)
+        fa = replace(f, countries=(a,))
+        fb = replace(f, countries=(b,))
         labels2 = (country_name(a), country_name(b))
     else:
         fa = fb = None
@@ -97,8 +100,8 @@ else:
     pb = b_col.date_input(t("intl.period_b"), value=(half + dt.timedelta(days=1), end),
                           key="intl_period_b")
     if len(pa) == 2 and len(pb) == 2:
-        fa = Filters(pa[0], pa[1], f.roles, f.countries, f.channels)
-        fb = Filters(pb[0], pb[1], f.roles, f.countries, f.channels)
+        fa = replace(f, start=pa[0], end=pa[1])
+        fb = replace(f, start=pb[0], end=pb[1])
         labels2 = (f"{pa[0]}–{pa[1]}", f"{pb[0]}–{pb[1]}")
     else:
         fa = fb = None
