@@ -39,12 +39,21 @@ PAGES = [
 ]
 
 
+def _keep_language() -> None:
+    """Clicking the selected language clears a segmented control: keep the last language
+    (set in the widget's own callback, before it is drawn again)."""
+    if st.session_state.get("lang") is None:
+        st.session_state["lang"] = st.session_state.get("_lang", "zh")
+    st.session_state["_lang"] = st.session_state["lang"]
+
+
 def _language() -> None:
-    st.session_state.setdefault("lang", "zh")
+    st.session_state.setdefault("lang", st.session_state.get("_lang", "zh"))
+    if st.session_state["lang"] is not None:
+        st.session_state["_lang"] = st.session_state["lang"]
     st.sidebar.segmented_control(t("lang.label"), options=list(LANGS), key="lang",
-                                 format_func=LANGS.get, selection_mode="single")
-    if st.session_state.get("lang") is None:  # segmented control can be cleared
-        st.session_state["lang"] = "zh"
+                                 format_func=LANGS.get, selection_mode="single",
+                                 on_change=_keep_language)
 
 
 def _oidc_configured() -> bool:

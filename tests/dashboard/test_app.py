@@ -186,3 +186,60 @@ def test_an_internal_error_shows_a_message_not_a_traceback(seeded_sqlite, make_a
     assert not at.exception
     assert any("internal error" in e.value for e in at.error)
     assert not any("boom" in e.value for e in at.error)
+
+
+def test_region_filter_scopes_like_its_countries(seeded_store):
+    """A region filter selects exactly the applications of that region's countries, in the
+    KPIs, the funnel, the breakdowns and the cultivation tables (both databases)."""
+    from analytics import cultivation, kpis, pipeline
+    from analytics.filters import Filters
+
+    engine, seeded = seeded_store
+    asia = {"CN", "IN", "SG"}
+    by_region, by_country = Filters(regions=("Asia",)), Filters(countries=tuple(sorted(asia)))
+    with session_scope(engine) as s:
+        fr, fc = pipeline.funnel(s, by_region), pipeline.funnel(s, by_country)
+        assert fr.equals(fc) and fr["reached"].iloc[0] == sum(
+            1 for a in seeded.apps if a.country in asia)
+        assert not fr.equals(pipeline.funnel(s, Filters()))
+        assert set(pipeline.breakdown(s, by_region, "country")["key"]) == asia
+        assert ({k: v.value for k, v in kpis.kpis(s, by_region).items()}
+                == {k: v.value for k, v in kpis.kpis(s, by_country).items()})
+        assert (cultivation.programme_summary(s, by_region)["enrolled"].sum()
+                == cultivation.programme_summary(s, by_country)["enrolled"].sum())
+        both = Filters(regions=("Asia",), countries=("US",))  # both apply: nothing left
+        assert pipeline.funnel(s, both).empty
+    assert hash(by_region) != hash(by_country)
+    assert by_region.previous_period().regions == ("Asia",)
+
+
+def test_region_filter_and_channel_names_in_the_dashboard(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/international.py").run()
+    channels = set(_table_with(at, "Channel")["Channel"])
+    assert channels == {"Referral", "LinkedIn", "Campus", "Job board"}
+    at.multiselect(key="w_regions_en").select("Asia").run()
+    assert not at.exception
+    assert set(_table_with(at, "Country")["Country"]) == {"China", "India", "Singapore"}
+    at.switch_page("app_pages/overview.py").run()
+    assert at.multiselect(key="w_regions_en").value == ["Asia"]
+    at.session_state["lang"] = "zh"
+    at.switch_page("app_pages/international.py").run()
+    assert set(_table_with(at, "渠道")["渠道"]) == {"内部推荐", "领英", "校园招聘", "招聘网站"}
+    options = at.multiselect(key="w_channels_zh").options
+    assert "领英" in options and "linkedin" not in options
+
+
+def test_clicking_the_selected_language_keeps_it(seeded_sqlite, make_app):
+    """A segmented control clears when its selected option is clicked again; the page must
+    keep its language instead of failing."""
+    engine, _ = seeded_sqlite
+    at = make_app(engine).run()
+    at.segmented_control(key="lang").set_value(None).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Overview"
+    at.segmented_control(key="lang").set_value("zh").run()
+    at.segmented_control(key="lang").set_value(None).run()
+    assert not at.exception
+    assert at.title[0].value == "总览"

@@ -40,3 +40,24 @@ def test_number_formats_differ_by_language(monkeypatch):
     assert i18n.fmt_int(123456) == "12.3万"
     assert i18n.fmt_days(12) == "12 天"
     assert i18n.fmt_pct(0.4567) == "45.7%"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_channel_and_region_has_a_name(lang):
+    from data.reference import REGIONS, SOURCE_CHANNELS, load_countries
+
+    regions = set(REGIONS) | {c.region for c in load_countries().values()}
+    for key in SOURCE_CHANNELS:
+        assert f"channel.{key}" in i18n.STRINGS[lang], key
+    for key in regions:
+        assert f"region.{key}" in i18n.STRINGS[lang], key
+    zh = {i18n.channel_name(k, "zh") for k in SOURCE_CHANNELS}
+    assert not any(re.search("[A-Za-z_]", name) for name in zh - {"领英"}), zh
+
+
+def test_unknown_codes_show_as_themselves_and_missing_ones_as_unknown():
+    assert i18n.channel_name("linkedin", "en") == "LinkedIn"
+    assert i18n.channel_name("job_board", "zh") == "招聘网站"
+    assert i18n.region_name("East Asia", "zh") == "东亚"
+    assert i18n.channel_name("carrier_pigeon", "en") == "carrier_pigeon"
+    assert i18n.region_name(None, "zh") == i18n.region_name("?", "zh") == "未知"
