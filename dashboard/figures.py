@@ -20,7 +20,8 @@ def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
 
 
 def funnel(stages: Sequence[str], counts: Sequence[int], title: str) -> go.Figure:
-    fig = go.Figure(go.Funnel(y=list(stages), x=list(counts), textinfo="value+percent previous",
+    fig = go.Figure(go.Funnel(y=list(stages), x=list(counts),
+                              texttemplate="%{value:,}<br>%{percentPrevious:.0%}",
                               marker=dict(color=PALETTE[0])))
     return _layout(fig, title)
 
@@ -54,10 +55,13 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str, axis: str,
     return _layout(fig, title)
 
 
-def trend(df: pd.DataFrame, column: str, title: str, axis: str, percent: bool = False
-          ) -> go.Figure:
+def trend(df: pd.DataFrame, column: str, title: str, axis: str, percent: bool = False,
+          month_format: str = "%b %Y") -> go.Figure:
+    """A monthly line; ``month_format`` (d3 time format) labels the months in the user's
+    language (plotly's own month names are English only)."""
     fig = go.Figure(go.Scatter(x=df["month"], y=df[column], mode="lines+markers",
                                line=dict(color=PALETTE[0])))
+    fig.update_xaxes(tickformat=month_format, hoverformat=month_format)
     fig.update_yaxes(title=axis, tickformat=".0%" if percent else None, rangemode="tozero")
     return _layout(fig, title, height=300)
 

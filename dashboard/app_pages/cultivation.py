@@ -8,8 +8,8 @@ from dataclasses import replace
 import streamlit as st
 
 from analytics.cultivation import HORIZONS, NO_PROGRAMME, retention_by_programme
-from dashboard import figures, resources, state
-from dashboard.i18n import fmt_pct, lang, t
+from dashboard import figures, resources, state, tables
+from dashboard.i18n import lang, t
 
 state.require("read")
 st.title(t("nav.cultivation"))
@@ -25,14 +25,13 @@ else:
     st.plotly_chart(figures.grouped(progs, "name", [("completed", t("col.completed")),
                                                     ("in_progress", t("col.in_progress")),
                                                     ("dropped", t("col.dropped"))],
-                                    t("cult.programmes"), t("chart.count")),
+                                    "", t("chart.count")),
                     key="cult_programmes")
-    st.dataframe(progs.assign(completion_rate=progs["completion_rate"].map(fmt_pct))[
-        ["name", "enrolled", "completed", "in_progress", "dropped", "completion_rate"]].rename(
-        columns={"name": t("col.programme"), "enrolled": t("col.enrolled"),
-                 "completed": t("col.completed"), "in_progress": t("col.in_progress"),
-                 "dropped": t("col.dropped"), "completion_rate": t("col.completion_rate")}),
-        hide_index=True, key="cult_programmes_table")
+    tables.show(progs, {"name": t("col.programme"), "enrolled": t("col.enrolled"),
+                        "completed": t("col.completed"), "in_progress": t("col.in_progress"),
+                        "dropped": t("col.dropped"), "completion_rate": t("col.completion_rate")},
+                counts=["enrolled", "completed", "in_progress", "dropped"],
+                percents=["completion_rate"], key="cult_programmes_table")
 
 _, hi = resources.bounds(url)
 as_of = hi or dt.date.today()
@@ -46,14 +45,11 @@ if not coh.empty:
     st.caption(t("cult.retention_note", as_of=as_of))
     st.plotly_chart(figures.grouped(per, "name", [(f"retention_{h}", t("col.retention", d=h))
                                                   for h in HORIZONS],
-                                    t("cult.retention"), t("chart.share"), percent=True),
+                                    "", t("chart.share"), percent=True),
                     key="cult_retention")
     st.subheader(t("cult.cohorts"))
-    show = coh[["name", "cohort", "hires"] + [f"retention_{h}" for h in HORIZONS]].copy()
-    for h in HORIZONS:
-        show[f"retention_{h}"] = show[f"retention_{h}"].map(fmt_pct)
-    st.dataframe(show.rename(columns={"name": t("col.programme"), "cohort": t("col.cohort"),
-                                      "hires": t("col.hires"),
-                                      **{f"retention_{h}": t("col.retention", d=h)
-                                         for h in HORIZONS}}),
-                 hide_index=True, key="cult_cohorts_table")
+    tables.show(coh, {"name": t("col.programme"), "cohort": t("col.cohort"),
+                      "hires": t("col.hires"),
+                      **{f"retention_{h}": t("col.retention", d=h) for h in HORIZONS}},
+                counts=["hires"], percents=[f"retention_{h}" for h in HORIZONS],
+                key="cult_cohorts_table")

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import figures, resources, state
+from dashboard import figures, resources, state, tables
 from dashboard.i18n import (
     channel_name,
     country_formatter,
@@ -35,11 +35,9 @@ with left:
     labels = [stage_name(s) for s in fun["stage"]]
     st.plotly_chart(figures.funnel(labels, fun["reached"].tolist(), t("intl.funnel")),
                     key="intl_funnel")
-    table = fun.assign(stage=labels)[["stage", "reached", "conversion"]]
-    st.dataframe(table.assign(reached=table["reached"].map(fmt_int),
-                              conversion=table["conversion"].map(fmt_pct)).rename(columns={
-        "stage": t("col.stage"), "reached": t("col.reached"),
-        "conversion": t("col.conversion")}), hide_index=True, key="intl_funnel_table")
+    tables.show(fun.assign(stage=labels), {"stage": t("col.stage"), "reached": t("col.reached"),
+                                           "conversion": t("col.conversion")},
+                counts=["reached"], percents=["conversion"], key="intl_funnel_table")
 with right:
     tis = resources.time_in_stage(url, f)
     if not tis.empty:
@@ -47,11 +45,10 @@ with right:
                                               t("intl.time"), t("chart.days"),
                                               (t("chart.iqr"), t("col.median"), t("col.p90"))),
                         key="intl_time")
-        st.dataframe(tis.assign(stage=[stage_name(s) for s in tis["stage"]])[
-            ["stage", "n", "median", "p25", "p75", "p90"]].rename(columns={
-                "stage": t("col.stage"), "n": t("col.n"), "median": t("col.median"),
-                "p25": t("col.p25"), "p75": t("col.p75"), "p90": t("col.p90")}),
-            hide_index=True, key="intl_time_table")
+        tables.show(tis.assign(stage=[stage_name(s) for s in tis["stage"]]), {
+            "stage": t("col.stage"), "n": t("col.n"), "median": t("col.median"),
+            "p25": t("col.p25"), "p75": t("col.p75"), "p90": t("col.p90")},
+            counts=["n"], days=["median", "p25", "p75", "p90"], key="intl_time_table")
 
 parts = resources.breakdowns(url, f)
 by_country = parts["country"]
@@ -60,20 +57,35 @@ st.plotly_chart(figures.world_map(by_country["key"].tolist(),
                                   by_country["applications"].tolist(), names, t("intl.map"),
                                   t("col.applications")), key="intl_map")
 
-c1, c2, c3 = st.columns([5, 4, 4])
-for col, by, title in ((c1, "country", "intl.countries"), (c2, "region", "intl.regions"),
-                       (c3, "channel", "intl.channels")):
+SECTION = {"country": "intl.countries", "region": "intl.regions", "channel": "intl.channels"}
+
+
+def _breakdown(by: str) -> None:
+    """One breakdown table: applications, offers, hires and hire rate per key."""
     df = parts[by]
     name = {"country": country_name, "region": region_name, "channel": channel_name}[by]
-    keys = [name(k) for k in df["key"]]
-    with col:
-        st.subheader(t(title))
-        st.dataframe(df.assign(key=keys, hire_rate=df["hire_rate"].map(fmt_pct))[
-            ["key", "applications", "offers", "hires", "hire_rate"]].rename(columns={
-                "key": t(f"col.{by}"),
-                "applications": t("col.applications"), "offers": t("col.offers"),
-                "hires": t("col.hires"), "hire_rate": t("col.hire_rate")}),
-            hide_index=True, key=f"intl_{by}_table")
+    st.subheader(t(SECTION[by]))
+    tables.show(df.assign(key=[name(k) for k in df["key"]]), {
+        "key": t(f"col.{by}"), "applications": t("col.applications"), "offers": t("col.offers"),
+        "hires": t("col.hires"), "hire_rate": t("col.hire_rate")},
+        counts=["applications", "offers", "hires"], percents=["hire_rate"],
+        key=f"intl_{by}_table", height=(min(len(df), 10) + 1) * 35 + 3)
+
+
+c1, c2 = st.columns(2)
+with c1:
+    _breakdown("country")
+with c2:
+    _breakdown("region")
+c1, c2 = st.columns(2)
+with c1:
+    _breakdown("channel")
+with c2:
+    ch = parts["channel"]
+    st.plotly_chart(figures.grouped(ch.assign(name=[channel_name(k) for k in ch["key"]]), "name",
+                                    [("applications", t("col.applications")),
+                                     ("hires", t("col.hires"))],
+                                    t("intl.channels"), t("chart.count")), key="intl_channels")
 
 st.subheader(t("intl.compare"))
 mode = st.radio(t("intl.compare_mode"), ["countries", "periods"], horizontal=True,
@@ -110,15 +122,13 @@ if fa is not None and fb is not None:
     cmp = cmp.assign(stage=[stage_name(s) for s in cmp["stage"]])
     st.plotly_chart(figures.grouped(cmp, "stage", [("reached A", labels2[0]),
                                                    ("reached B", labels2[1])],
-                                    t("intl.compare"), t("col.reached")), key="intl_compare")
-    for c in ("conversion A", "conversion B"):
-        cmp[c] = cmp[c].map(fmt_pct)
-    for c in ("reached A", "reached B"):
-        cmp[c] = cmp[c].map(fmt_int)
-    st.dataframe(cmp.rename(columns={
+                                    t("intl.compare_chart"), t("col.reached")),
+                    key="intl_compare")
+    tables.show(cmp, {
         "stage": t("col.stage"),
         "reached A": f"{t('col.reached')} · {labels2[0]}",
         "reached B": f"{t('col.reached')} · {labels2[1]}",
         "conversion A": f"{t('col.conversion')} · {labels2[0]}",
-        "conversion B": f"{t('col.conversion')} · {labels2[1]}"}), hide_index=True,
+        "conversion B": f"{t('col.conversion')} · {labels2[1]}"},
+        counts=["reached A", "reached B"], percents=["conversion A", "conversion B"],
         key="intl_compare_table")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.kpis import HIGHER_IS_BETTER, KPI_KEYS
 from dashboard import figures, resources, state
 from dashboard.i18n import fmt_days, fmt_int, fmt_pct, t
-from analytics.kpis import HIGHER_IS_BETTER, KPI_KEYS
 
 state.require("read")
 st.title(t("nav.overview"))
@@ -28,8 +28,10 @@ def _fmt(key: str, v: float | None, signed: bool = False) -> str:
 TREND_COL = {"open_roles": None, "in_pipeline": "applications", "hires": "hires",
              "time_to_hire": "time_to_hire", "offer_acceptance": "offer_acceptance",
              "international_share": "international_share"}
-cols = st.columns(3)
+cols: list = []
 for i, key in enumerate(KPI_KEYS):
+    if i % 3 == 0:  # one row of three at a time, so the cards of a row line up
+        cols = st.columns(3)
     k = values[key]
     col = TREND_COL[key]
     chart = None
@@ -57,7 +59,8 @@ with left:
         st.plotly_chart(figures.trend(trend, metric, f"{t('overview.trend')}: {labels[metric]}",
                                       labels[metric],
                                       percent=metric in ("offer_acceptance",
-                                                         "international_share")),
+                                                         "international_share"),
+                                      month_format=t("chart.month_format")),
                         key="overview_trend")
 with right:
     counts = resources.status_counts(url, f)

@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import fmt_pct, lang, t
+from dashboard.i18n import fmt_pct, formatter, lang, t
 
 user = state.require("read")
 st.title(t("nav.reports"))
@@ -17,7 +17,8 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
         "csv": "application/zip", "html": "text/html", "pdf": "application/pdf"}
 
 st.subheader(t("reports.build"))
-fmt = st.radio(t("reports.format"), FORMATS, horizontal=True, key="reports_format")
+fmt = st.radio(t("reports.format"), FORMATS, horizontal=True, key="reports_format",
+               format_func=formatter("reports.fmt_"))
 if st.button(t("reports.button"), key="reports_build", type="primary"):
     from analytics.exporters import export
     from analytics.reports import build_report
