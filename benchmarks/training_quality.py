@@ -111,7 +111,8 @@ def zero_shot(emb: np.ndarray, labels: list[str], folds: np.ndarray, *,
 
 
 def run_variant(name: str, texts: list[str], labels: list[str], folds: np.ndarray,
-                emb: np.ndarray, encoder: Any, params: dict[str, Any]) -> dict[str, Any]:
+                emb: np.ndarray, encoder: Any, params: dict[str, Any],
+                baselines: bool = True) -> dict[str, Any]:
     from ml.evaluation import summarise_folds
     from ml.training import SUMMARY_KEYS, cross_validate
 
@@ -122,7 +123,7 @@ def run_variant(name: str, texts: list[str], labels: list[str], folds: np.ndarra
             print(f"  {name}: {done}/{total} fits ({time.time() - t0:.0f} s)", flush=True)
 
     cv = cross_validate(texts, labels, emb, folds, params=params, progress=progress,
-                        keep_fold=None)
+                        keep_fold=None, baselines=baselines)
     zs = zero_shot(emb, labels, folds, encoder=encoder)
     summary = dict(cv["summary"])
     summary["zero_shot_matcher"] = summarise_folds(zs, SUMMARY_KEYS)
@@ -168,7 +169,8 @@ def write_markdown(result: dict[str, Any]) -> str:
 PARTS = Path(__file__).resolve().parents[1] / "var" / "bench"
 
 
-def run_one(variant: str, passages: int, encoder_name: str) -> dict[str, Any]:
+def run_one(variant: str, passages: int, encoder_name: str,
+            head_only: bool = False) -> dict[str, Any]:
     """Embed and cross-validate one variant; the partial result is kept under var/bench."""
     from ml.encoders import get_encoder
 
@@ -181,7 +183,15 @@ def run_one(variant: str, passages: int, encoder_name: str) -> dict[str, Any]:
     folds = df["fold"].to_numpy()
     params = {"encoder": encoder_name, "seed": 0}
     print(f"variant {variant}", flush=True)
-    v = run_variant(variant, df[col].tolist(), labels, folds, emb, enc, params)
+    v = run_variant(variant, df[col].tolist(), labels, folds, emb, enc, params,
+                    baselines=not head_only)
+    part = PARTS / f"training_quality-{variant}.json"
+    if head_only:  # keep the baselines of an earlier run on the same folds
+        old = json.loads(part.read_text())
+        for key in ("summary", "per_fold"):
+            v[key] = {**old[key], "head": v[key]["head"]}
+        v["earlier_head"] = {"summary": old["summary"]["head"],
+                             "params": old.get("head_params"), "note": old.get("note", "")}
     head = v["per_fold"]["head"]
     best = max(("embedding_logreg", "tfidf_linear"),
                key=lambda b: v["summary"][b]["macro_f1"]["mean"])
@@ -227,10 +237,12 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only merge partial results")
     parser.add_argument("--discussion", type=Path, help="markdown file of the discussion")
     parser.add_argument("--encoder", default="minilm")
+    parser.add_argument("--head-only", action="store_true",
+                        help="re-run the head only, keeping the stored baselines")
     args = parser.parse_args()
     if not args.report:
         for variant in (["nofirst", "full"] if args.variant == "both" else [args.variant]):
-            run_one(variant, args.passages, args.encoder)
+            run_one(variant, args.passages, args.encoder, head_only=args.head_only)
     if args.report or args.variant == "both":
         text = args.discussion.read_text() if args.discussion else ""
         report(args.passages, text)

@@ -80,8 +80,11 @@ class _Features:
     def fit_transform(self, texts: Sequence[str], emb: np.ndarray,
                       y: np.ndarray) -> np.ndarray:
         blocks = [emb]
+        self.margin_cols: tuple[int, int] | None = None
         if self.lexical == "stack":
-            blocks.append(self._fit_stack(texts, y))
+            margins = self._fit_stack(texts, y)
+            self.margin_cols = (emb.shape[1], emb.shape[1] + margins.shape[1])
+            blocks.append(margins)
         elif self.lexical == "wide":
             from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -190,7 +193,8 @@ def _device(requested: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int = 0) -> Any:
+def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int = 0,
+                skip: tuple[int, int] | None = None) -> Any:
     """A deep part (MLP over the dense features) plus, when ``n_wide``, a wide linear layer over
     sparse TF-IDF terms whose logits are added (a wide-and-deep head)."""
     import torch
@@ -206,9 +210,27 @@ def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int 
                                           nn.GELU(), nn.Dropout(dropout),
                                           nn.Linear(hidden, n_out))
             self.wide = nn.Parameter(torch.zeros(n_wide, n_out)) if n_wide else None
+            self.skip = None
+            if skip is not None:
+                # the lexical margins go straight to the logits, starting as the SVM's own
+                # decision; the deep part starts silent and learns corrections from the rest
+                a, b = skip
+                self.skip_cols = (a, b)
+                self.register_buffer("skip_mean", torch.zeros(b - a))
+                self.register_buffer("skip_std", torch.ones(b - a))
+                self.skip = nn.Linear(b - a, n_out)
+                with torch.no_grad():
+                    self.skip.weight.copy_(torch.eye(n_out, b - a) * 2.0)
+                    self.skip.bias.zero_()
+                    last = self.deep[-1]
+                    last.weight.zero_()
+                    last.bias.zero_()
 
         def forward(self, x: Any, xs: Any = None) -> Any:
             out = self.deep(x)
+            if self.skip is not None:
+                a, b = self.skip_cols
+                out = out + self.skip(x[:, a:b] * self.skip_std + self.skip_mean)
             if self.wide is not None and xs is not None:
                 out = out + torch.sparse.mm(xs, self.wide)
             return out
@@ -342,6 +364,7 @@ class RoleClassifier:
         rng = np.random.default_rng(self.seed)
         torch.manual_seed(self.seed)
 
+        va_idx = None
         if validation is not None:
             tr_idx = np.arange(len(texts))
             v_texts, v_y, v_emb = validation
@@ -358,17 +381,30 @@ class RoleClassifier:
         feats = _Features(lexical=self.lexical, lexical_dim=self.lexical_dim,
                           skill_features=self.skill_features, seed=self.seed)
         tr_texts = [texts[i] for i in tr_idx]
-        X = feats.fit_transform(tr_texts, emb[tr_idx], y_arr[tr_idx])
         index = {c: i for i, c in enumerate(classes)}
         yt = np.array([index[c] for c in y_arr[tr_idx]])
-        Xv = feats.transform(v_texts, v_emb) if v_texts is not None else None
+        if self.lexical == "stack" and va_idx is not None:
+            # stacked margins are out-of-fold for every row, so the validation rows can share
+            # the fit and the SVM sees all the training data
+            X_all = feats.fit_transform(texts, emb, y_arr)
+            X, Xv = X_all[tr_idx], X_all[va_idx]
+        else:
+            X = feats.fit_transform(tr_texts, emb[tr_idx], y_arr[tr_idx])
+            Xv = feats.transform(v_texts, v_emb) if v_texts is not None else None
         Xs = feats.sparse(tr_texts)
         Xvs = feats.sparse(v_texts) if v_texts is not None else None
 
         device = _device(self.device)
         amp = self.mixed_precision and device.startswith("cuda")
+        skip = getattr(feats, "margin_cols", None)
         head = _build_head(X.shape[1], len(classes), self.hidden, self.dropout,
-                           feats.n_wide).to(device)
+                           feats.n_wide, skip)
+        if skip is not None:
+            import torch as _t
+
+            head.skip_mean.copy_(_t.tensor(feats.mean[skip[0]:skip[1]]))
+            head.skip_std.copy_(_t.tensor(feats.std[skip[0]:skip[1]]))
+        head = head.to(device)
         counts = np.bincount(yt, minlength=len(classes)).astype(np.float32)
         if self.class_weight == "balanced":
             w = len(yt) / (len(classes) * np.maximum(counts, 1))
@@ -377,6 +413,8 @@ class RoleClassifier:
         loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w, dtype=torch.float32,
                                                                 device=device))
         groups = [{"params": list(head.deep.parameters())}]
+        if head.skip is not None:  # no decay: it starts at the SVM's decision on purpose
+            groups.append({"params": list(head.skip.parameters()), "weight_decay": 0.0})
         if head.wide is not None:  # tf-idf values are small: the wide layer learns faster
             groups.append({"params": [head.wide], "lr": self.lr * self.wide_lr_mult,
                            "weight_decay": self.wide_weight_decay})
@@ -519,6 +557,7 @@ class RoleClassifier:
             "classes": [str(c) for c in self.classes_],
             "n_features_in": self.n_features_in_,
             "embedding_dim": self.embedding_dim_,
+            "skip": list(getattr(self.features_, "margin_cols", None) or []) or None,
             "best_epoch": self.best_epoch_,
             "best_val_macro_f1": self.best_val_macro_f1_,
             "history": self.history_,
@@ -544,8 +583,9 @@ class RoleClassifier:
             raise ModelError(f"cannot load a RoleClassifier from {folder}: {err}") from err
         model = cls(**config["params"])
         model.classes_ = np.asarray(config["classes"])
+        skip = tuple(config["skip"]) if config.get("skip") else None
         head = _build_head(config["n_features_in"], len(model.classes_), model.hidden,
-                           model.dropout, feats.n_wide)
+                           model.dropout, feats.n_wide, skip)
         head.load_state_dict(state)
         head.eval()
         model.head_ = head

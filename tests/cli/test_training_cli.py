@@ -27,7 +27,7 @@ def labelled_csv(benchmarks_dir: Path, tmp_path_factory: pytest.TempPathFactory)
 def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     args = ["train", "classifier", "--data", labelled_csv, "--text-column", "resume",
-            "--label-column", "family", "--folds", "3", "--epochs", "8"]
+            "--label-column", "family", "--folds", "2", "--epochs", "5"]
     res = sqlite_cli(*args, "--format", "json")
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
@@ -36,7 +36,7 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
     assert report["top3_accuracy"] >= report["accuracy"]
     assert set(report["baselines"]) == {"embedding_logreg", "tfidf_linear"}
     assert all(0 <= b["macro_f1"] <= 1 for b in report["baselines"].values())
-    assert (report["version"], report["status"], report["folds"]) == (1, "candidate", 3)
+    assert (report["version"], report["status"], report["folds"]) == (1, "candidate", 2)
     assert report["rows"] == 40 and report["classes"] == 4
     assert report["test"]["split_hash"] and report["active"] is None
 
@@ -49,7 +49,7 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
         pytest.approx(report["baselines"]["tfidf_linear"]["macro_f1"])
 
     ev = sqlite_cli("evaluate", "--version", "1", "--data", labelled_csv, "--text-column",
-                    "resume", "--label-column", "family", "--folds", "3", "--format", "json")
+                    "resume", "--label-column", "family", "--folds", "2", "--format", "json")
     assert ev.exit_code == 0, ev.output
     assert json.loads(ev.stdout)["split_hash"] == report["test"]["split_hash"]
 

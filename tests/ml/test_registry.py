@@ -141,7 +141,7 @@ def test_rollback_serves_the_previous_version(engine: Engine, tmp_path: Path) ->
 
 # --- end to end on a small real set (SQLite only: trains models) -----------------------------
 
-FAST = {"epochs": 10, "hidden": 32, "lexical_dim": 16, "patience": 4}
+FAST = {"epochs": 10, "hidden": 32, "lexical": "svd", "lexical_dim": 16, "patience": 4}
 
 
 @pytest.fixture(scope="module")
