@@ -144,7 +144,11 @@ def write_markdown(result: dict[str, Any]) -> str:
              f"Command: `{result['command']}`", "",
              f"Fixed 5-fold split (`fold` column). Encoder {result['encoder']}, each resume "
              f"embedded from its first {result['max_passages']} passages (mean-pooled). "
-             f"Head parameters: `{json.dumps(result['head_params'])}`.", ""]
+             f"Head: `RoleClassifier` defaults (stacked lexical block, skill features, hidden 512, "
+             f"AdamW, warm-up + cosine, early stopping on validation macro-F1) with "
+             f"`{json.dumps(result['head_params'])}`. Baselines and the head ran on the same "
+             "folds (the head was re-run alone with `--head-only` after its last change; the "
+             "baselines' stored per-fold scores were kept).", ""]
     for variant, title in (("nofirst", "First line removed (the honest measure)"),
                            ("full", "Full text (title line kept)")):
         v = result["variants"][variant]
@@ -214,8 +218,7 @@ def report(passages: int, discussion: str = "") -> None:
                 for n in ("nofirst", "full")}
     result = {
         "benchmark": "training_quality",
-        "command": (f".venv/bin/python -m benchmarks.training_quality --passages {passages} "
-                    "(runs both variants; --variant nofirst|full runs one, --report merges)"),
+        "command": f".venv/bin/python -m benchmarks.training_quality --passages {passages}",
         "data": "livecareer_resumes.csv.gz (2,483 resumes, 24 categories, fixed 5 folds)",
         "encoder": variants["nofirst"]["encoder"], "max_passages": passages,
         "head_params": variants["nofirst"]["head_params"],
