@@ -88,12 +88,21 @@ def demand_supply(names: Sequence[str], demand: Sequence[float], supply: Sequenc
 
 
 def grouped(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], title: str, axis: str,
-            percent: bool = False) -> go.Figure:
+            percent: bool = False, horizontal: bool = False) -> go.Figure:
+    """Grouped bars; ``horizontal`` for many or long category names (no rotated labels)."""
     fig = go.Figure()
     for i, (col, name) in enumerate(series):
-        fig.add_bar(x=df[x], y=df[col], name=name, marker_color=PALETTE[i % len(PALETTE)])
+        color = PALETTE[i % len(PALETTE)]
+        if horizontal:
+            fig.add_bar(y=df[x], x=df[col], name=name, orientation="h", marker_color=color)
+        else:
+            fig.add_bar(x=df[x], y=df[col], name=name, marker_color=color)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=axis, tickformat=".0%" if percent else None)
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    value_axis(title=axis, tickformat=".0%" if percent else None)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return _layout(fig, title)
 
 

@@ -1,14 +1,29 @@
 """Tables the way a reader expects them: numbers right-aligned with thousands separators,
-shares as percentages with one decimal, days with one decimal, headers in the user's language.
+shares as percentages with one decimal, days with one decimal, a dash where there is no value,
+headers in the user's language.
 
 Numbers stay numbers (so columns sort numerically); only their display is formatted.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
+
+MISSING = "—"
+
+
+def _count(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _percent(v: float) -> str:
+    return f"{v * 100:.1f}%"
+
+
+def _days(v: float) -> str:
+    return f"{v:,.1f}"
 
 
 def show(df: pd.DataFrame, labels: Mapping[str, str], *, key: str,
@@ -17,17 +32,20 @@ def show(df: pd.DataFrame, labels: Mapping[str, str], *, key: str,
     """Draw the ``labels`` columns of ``df`` (in that order, headed by their labels).
 
     ``counts`` are whole numbers, ``percents`` are shares (0..1, shown as 12.3%), ``days``
-    are fractional days (shown with one decimal).
+    are fractional days (shown with one decimal); missing values show as a dash.
     """
-    out = df[list(labels)].copy()
-    config: dict[str, st.column_config.NumberColumn] = {}
-    for col in counts:
-        config[labels[col]] = st.column_config.NumberColumn(format="localized")
-    for col in percents:
-        out[col] = pd.to_numeric(out[col], errors="coerce") * 100
-        config[labels[col]] = st.column_config.NumberColumn(format="%.1f%%")
-    for col in days:
-        out[col] = pd.to_numeric(out[col], errors="coerce")
-        config[labels[col]] = st.column_config.NumberColumn(format="%.1f")
-    st.dataframe(out.rename(columns=dict(labels)), hide_index=True, column_config=config,
-                 key=key, height=height)
+    out = df[list(labels)].rename(columns=dict(labels))
+    formats: dict[str, Callable[[float], str]] = {}
+    config = {}
+    for cols, fn in ((counts, _count), (percents, _percent), (days, _days)):
+        for col in cols:
+            name = labels[col]
+            values = pd.to_numeric(out[name], errors="coerce")
+            config[name] = st.column_config.Column(width="small", alignment="right")
+            if values.isna().any():  # Streamlit draws a missing number as "None": use text
+                out[name] = [MISSING if v != v else fn(v) for v in values]
+            else:
+                out[name] = values
+                formats[name] = fn
+    st.dataframe(out.style.format(formats), hide_index=True, column_config=config, key=key,
+                 height=height)

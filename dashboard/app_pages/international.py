@@ -85,7 +85,8 @@ with c2:
     st.plotly_chart(figures.grouped(ch.assign(name=[channel_name(k) for k in ch["key"]]), "name",
                                     [("applications", t("col.applications")),
                                      ("hires", t("col.hires"))],
-                                    t("intl.channels"), t("chart.count")), key="intl_channels")
+                                    t("intl.channels"), t("chart.count"), horizontal=True),
+                    key="intl_channels")
 
 st.subheader(t("intl.compare"))
 mode = st.radio(t("intl.compare_mode"), ["countries", "periods"], horizontal=True,

@@ -243,3 +243,14 @@ def test_clicking_the_selected_language_keeps_it(seeded_sqlite, make_app):
     at.segmented_control(key="lang").set_value(None).run()
     assert not at.exception
     assert at.title[0].value == "总览"
+
+
+def test_tables_show_missing_values_as_a_dash_and_keep_counts_numeric(seeded_sqlite, make_app):
+    engine, seeded = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/international.py").run()
+    funnel = _table_with(at, "Conversion")
+    assert funnel["Conversion"].iloc[0] == "—"  # the first stage has no previous stage
+    assert all(str(v).endswith("%") for v in funnel["Conversion"].iloc[1:])
+    countries = _table_with(at, "Country")
+    assert countries["Applications"].sum() == len(seeded.apps)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -41,8 +42,11 @@ def served(tmp_path: Path):
     _talentmap("demo", "--candidates", "300", "--seed", "3", env=env)
     port = _free_port()
     exe = Path(sys.executable).with_name("talentmap")
+    # its own process group: `talentmap serve` runs Streamlit as a child, which a plain
+    # terminate() of the parent would leave running after the test
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
         for _ in range(120):
             try:
@@ -54,11 +58,11 @@ def served(tmp_path: Path):
             pytest.fail("talentmap serve did not come up within 60 s")
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
