@@ -70,8 +70,10 @@ def heatmap(matrix: pd.DataFrame, title: str, colorbar: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=matrix.values, x=list(matrix.columns), y=list(matrix.index),
                                colorscale="Blues", zmin=0, zmax=1,
                                colorbar=dict(title=colorbar)))
-    fig.update_xaxes(tickangle=-45)
-    return _layout(fig, title, height=max(320, 28 * len(matrix.index) + 160))
+    # one column per skill leaves ~20 px per label: upright labels overlap at any slant
+    fig.update_xaxes(tickangle=-90, tickfont=dict(size=11), automargin=True)
+    longest = max((len(str(c)) for c in matrix.columns), default=0)
+    return _layout(fig, title, height=max(320, 28 * len(matrix.index) + 60 + 7 * longest))
 
 
 def demand_supply(names: Sequence[str], demand: Sequence[float], supply: Sequence[float],
