@@ -51,7 +51,7 @@ def test_small_data_uses_platt_scaling_and_one_class_is_refused() -> None:
     assert PairScorer().fit(X, y).method_ == "sigmoid"
     with pytest.raises(InputError, match="at least 2 'advance' and 2 'reject'"):
         PairScorer().fit(X[:10], np.ones(10, dtype=int))
-    with pytest.raises(ValueError, match="expected 5 features"):
+    with pytest.raises(ValueError, match=f"expected {len(FEATURE_NAMES)} features"):
         PairScorer().fit(X, y).predict_proba(X[:, :3])
 
 
