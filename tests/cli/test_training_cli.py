@@ -64,6 +64,8 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
                         lambda session, actor: lambda mv: SimpleOutcome(True, []))
     ok = sqlite_cli("models", "promote", "1")
     assert ok.exit_code == 0, ok.output
+    stored = json.loads(sqlite_cli("evaluate", "--format", "json").stdout)  # the active one
+    assert stored["version"] == 1 and report["test"]["split_hash"] in stored["evaluations"]
     table = sqlite_cli(*args)  # table format; scores the active v1 on the same split
     assert table.exit_code == 0, table.output
     assert "torch head" in table.output and "active v1" in table.output
