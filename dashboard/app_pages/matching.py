@@ -95,26 +95,45 @@ if run_id is not None:
         table = pd.DataFrame([{
             t("col.rank"): r.rank,
             t("col.candidate"): pseudonyms.get(r.resume_id, r.resume),
-            t("col.score"): round(r.score, 3),
+            t("col.score"): round(r.score, 1),
             t("col.matched"): "; ".join(f"{m['name']}: “{m['evidence']}”"
                                        for m in r.explanation.get("matched_skills", [])),
             t("col.missing"): ", ".join(m["name"] for m in
                                         r.explanation.get("missing_required", [])),
         } for r in rows])
-        st.dataframe(table, hide_index=True, key=f"match_table_{role_key}")  # text, never HTML
+        st.dataframe(table, hide_index=True, key=f"match_table_{role_key}",  # text, never HTML
+                     column_config={t("col.score"): st.column_config.NumberColumn(
+                         format="%.1f", width="small"),
+                         t("col.rank"): st.column_config.NumberColumn(width="small")})
+        st.caption(t("match.decide_hint"))
         for r in rows:
             who = pseudonyms.get(r.resume_id, r.resume)
-            c1, c2, c3 = st.columns([4, 1, 1])
-            c1.text(f"#{r.rank} {who} · {r.score:.3f}")
-            for col, decision in ((c2, "advance"), (c3, "reject")):
-                if col.button(t(f"match.{decision}"), key=f"fb_{decision}_{role_key}_{r.resume_id}"):
-                    from data.feedback import record_feedback
+            matched = r.explanation.get("matched_skills", [])
+            missing = r.explanation.get("missing_required", [])
+            label = t("match.row", rank=r.rank, who=who, score=f"{r.score:.1f}",
+                      matched=len(matched), missing=len(missing))
+            with st.expander(label, expanded=r.rank == 1):
+                c1, c2 = st.columns(2)
+                with c1:
+                    st.markdown(f"**{t('col.matched')}**")
+                    # st.text: resume snippets are shown as plain text, never as markdown/HTML
+                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched)
+                            or "—")
+                with c2:
+                    st.markdown(f"**{t('col.missing')}**")
+                    st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                b1, b2, _ = st.columns([1, 1, 4])
+                for col, decision in ((b1, "advance"), (b2, "reject")):
+                    if col.button(t(f"match.{decision}"),
+                                  key=f"fb_{decision}_{role_key}_{r.resume_id}",
+                                  type="primary" if decision == "advance" else "secondary"):
+                        from data.feedback import record_feedback
 
-                    try:
-                        with resources.session() as s:
-                            record_feedback(s, r.resume_id, role_ids[role_key], decision,
-                                            reviewer=user.name, actor=user.name)
-                        st.success(t("match.recorded", decision=t(f"match.{decision}"),
-                                     candidate=who, reviewer=user.name))
-                    except TalentMapError as err:
-                        st.error(t("err.generic", msg=str(err)))
+                        try:
+                            with resources.session() as s:
+                                record_feedback(s, r.resume_id, role_ids[role_key], decision,
+                                                reviewer=user.name, actor=user.name)
+                            st.success(t("match.recorded", decision=t(f"match.{decision}"),
+                                         candidate=who, reviewer=user.name))
+                        except TalentMapError as err:
+                            st.error(t("err.generic", msg=str(err)))
