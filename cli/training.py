@@ -282,7 +282,8 @@ def models_show(
 
 
 def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any]:
-    """The bias audit of ``analytics.fairness``, or a gate that refuses when it is missing."""
+    """The bias audit of ``analytics.fairness`` over the candidate's own scores on the stored
+    applicants (``ml.training.audit_scores``), or a gate that refuses when it is missing."""
     from ml.registry import SimpleOutcome
 
     try:
@@ -295,7 +296,14 @@ def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any
         return missing
 
     def audit(mv: ModelVersion) -> Any:
-        return audit_model(session, mv, actor=actor)
+        from ml.encoders import get_encoder
+        from ml.training import audit_scores
+
+        enc = get_encoder(settings().encoder) if mv.kind == "pair_scorer" else None
+        scores = audit_scores(session, mv, encoder=enc)
+        if scores.attrs.get("note"):
+            typer.echo(f"bias audit: {scores.attrs['note']}", err=True)
+        return audit_model(session, mv, scores=scores, actor=actor)
     return audit
 
 

@@ -76,6 +76,18 @@ class PromotionRefused(TalentMapError):
         super().__init__("promotion refused: " + "; ".join(reasons))
 
 
+class RollbackRefused(PromotionRefused):
+    """A rollback cannot happen: nothing is active, or no earlier version is intact.
+
+    A rollback promotes the previous version back, so front ends that handle
+    ``PromotionRefused`` handle this too; its message says "rollback refused".
+    """
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(reasons)
+        self.args = ("rollback refused: " + "; ".join(reasons),)
+
+
 class SchemaError(TalentMapError):
     """The database schema is missing or out of date."""
 

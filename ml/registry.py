@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from data import model_versions as q
 from data.audit import record
-from data.errors import ArtefactCorrupted, ModelError, PromotionRefused, TalentMapError
+from data.errors import (
+    ArtefactCorrupted,
+    ModelError,
+    PromotionRefused,
+    RollbackRefused,
+    TalentMapError,
+)
 from data.models import ModelVersion
 
 Kind = Literal["classifier", "pair_scorer", "encoder"]
@@ -306,10 +312,14 @@ def promote(session: Session, version_id: int, *, actor: str,
 
 
 def rollback(session: Session, kind: str, *, actor: str) -> ModelVersion:
-    """Retire the active version of ``kind`` and serve the previously active one again."""
+    """Retire the active version of ``kind`` and serve the previously active one again.
+
+    Raises ``RollbackRefused`` when nothing is active or no earlier version is intact.
+    """
     current = active(session, kind)
     if current is None:
-        raise PromotionRefused([f"no {kind} model is active: nothing to roll back"])
+        raise RollbackRefused([f"no {kind} model is active, so there is nothing to roll back: "
+                               f"promote one with `talentmap models promote`"])
     for prev in q.previously_active(session, kind, exclude=current.id):
         try:
             verify(prev)
@@ -325,4 +335,4 @@ def rollback(session: Session, kind: str, *, actor: str) -> ModelVersion:
                target=label(prev), model_version=label(prev),
                detail={"retired": label(current)})
         return prev
-    raise PromotionRefused([f"no earlier {kind} version with an intact artefact to roll back to"])
+    raise RollbackRefused([f"no earlier {kind} version with an intact artefact to roll back to"])

@@ -497,3 +497,73 @@ def train_pair_scorer(
 
 def _pair_primary(m: dict[str, Any]) -> dict[str, Any]:
     return {k: m[k] for k in ("roc_auc", "accuracy", "ece", "brier", "n") if k in m}
+
+
+# --- what the promotion gate audits ----------------------------------------------------------
+
+AUDIT_SAMPLE = 2000
+"""Most resumes a promotion audit scores (an evenly spaced, deterministic subset beyond)."""
+
+
+def audit_scores(
+    session: Session,
+    model_version: Any,
+    *,
+    model: Any = None,
+    encoder: Encoder | None = None,
+    limit: int = AUDIT_SAMPLE,
+) -> Any:
+    """The scores a model version gives the stored applicants, for its bias audit.
+
+    Returns a ``pandas.DataFrame`` with ``resume_id`` and ``score`` only; the audit looks up
+    demographics by resume id afterwards, so they never reach the model. The sample is every
+    resume whose candidate applied to a role (at most ``limit``; see
+    ``data.audit_samples.applied_resumes``). A **classifier** scores each resume with its
+    probability of the family of the role applied to; when that family is not among its
+    classes, with its highest probability, and ``attrs["note"]`` says so. A **pair scorer**
+    scores the (resume, role applied to) pair with its calibrated probability of advancing,
+    from the matcher's features (``encoder``, default minilm, must be the one it was trained
+    with). ``model`` is the loaded artefact; when None it is loaded after verifying the
+    registry's checksum (``ArtefactCorrupted`` otherwise).
+    """
+    import pandas as pd
+
+    from data.audit_samples import applied_resumes
+
+    if model is None:
+        registry.verify(model_version)
+        model = registry.load_artefact(model_version)
+    sample = applied_resumes(session, limit=limit)
+    frame = pd.DataFrame({"resume_id": sample["resume_id"].astype("int64"),
+                          "score": np.zeros(len(sample), dtype=np.float64)})
+    frame.attrs["note"] = ""
+    if sample.empty:
+        frame.attrs["note"] = "no stored resume belongs to a candidate with an application"
+        return frame
+    if model_version.kind == "classifier":
+        texts = q.resume_texts(session, sample["resume_id"].tolist())
+        proba = np.asarray(model.predict_proba([texts.get(int(r), "") for r in
+                                                sample["resume_id"]]), dtype=np.float64)
+        col = {str(c): j for j, c in enumerate(model.classes_)}
+        families = [str(f) for f in sample["family"]]
+        known = np.array([f in col for f in families])
+        rows = np.arange(len(families))
+        picked = np.array([col.get(f, 0) for f in families])
+        frame["score"] = np.where(known, proba[rows, picked], proba.max(axis=1))
+        if not known.all():
+            missing = sorted({f for f, k in zip(families, known, strict=True) if not k})
+            frame.attrs["note"] = (
+                f"{int((~known).sum())} of {len(families)} resumes applied to a role family the "
+                f"classifier does not know ({', '.join(missing)}): scored with its highest "
+                "class probability instead")
+        return frame
+    if model_version.kind == "pair_scorer":
+        from ml.encoders import get_encoder
+
+        pairs = list(zip(sample["resume_id"].astype(int), sample["role_id"].astype(int),
+                         strict=True))
+        X = matcher_features(session, pairs, encoder=encoder or get_encoder("minilm"))
+        frame["score"] = np.asarray(model(X), dtype=np.float64)
+        return frame
+    raise ModelError(f"{registry.label(model_version)}: an encoder scores nothing by itself; "
+                     "audit the classifier or pair scorer that uses it")

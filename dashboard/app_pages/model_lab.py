@@ -153,6 +153,7 @@ if state.user_can("models"):
             if st.button(t("lab.promote"), key="lab_promote"):
                 from analytics.fairness import audit_model
                 from ml import registry
+                from ml.training import audit_scores
 
                 user = state.require("models")
                 mv_id = next(v["id"] for v in candidates if v["version"] == target)
@@ -160,7 +161,9 @@ if state.user_can("models"):
                 with resources.session() as s:
                     try:
                         registry.promote(s, mv_id, actor=user.name, bias_audit=lambda mv: (
-                            audit_model(s, mv, actor=user.name)))
+                            audit_model(s, mv, actor=user.name, scores=audit_scores(
+                                s, mv, encoder=resources.encoder(cfg.encoder)
+                                if mv.kind == "pair_scorer" else None))))
                     except PromotionRefused as err:
                         refused = err  # the refusal's audit row is committed
                 if refused is not None:
