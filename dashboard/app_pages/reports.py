@@ -19,6 +19,8 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 st.subheader(t("reports.build"))
 fmt = st.radio(t("reports.format"), FORMATS, horizontal=True, key="reports_format",
                format_func=formatter("reports.fmt_"))
+if f.countries or f.regions or f.channels:
+    st.caption(t("reports.scope_note"))
 if st.button(t("reports.button"), key="reports_build", type="primary"):
     from analytics.exporters import export
     from analytics.reports import build_report
@@ -26,7 +28,7 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
     _, hi = resources.bounds(resources.store_url())
     end = f.end or hi or dt.date.today()
     start = f.start or end - dt.timedelta(days=364)
-    with resources.session() as s:
+    with st.spinner(t("reports.building")), resources.session() as s:
         report = build_report(s, start=start, end=end, role_keys=f.roles,
                               mask_contacts=not state.user_can("contacts"), lang=lang())
         cfg.ensure_dirs()
@@ -41,7 +43,7 @@ if "reports_file" in st.session_state:
 
     path_s, built = st.session_state["reports_file"]
     p = Path(path_s)
-    if p.exists():
+    if p.exists() and built == fmt:  # a file of another format is stale once the pick changes
         st.download_button(t("reports.download", fmt=built.upper()), data=p.read_bytes(),
                            file_name=p.name, mime=MIME[built], key="reports_download")
 

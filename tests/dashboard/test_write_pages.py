@@ -142,3 +142,18 @@ def test_viewer_sees_no_writing_widgets(seeded_sqlite, make_app):
     assert not at.file_uploader
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/matching.py")
+
+
+def test_reports_offer_no_stale_file_after_the_format_changes(seeded_sqlite, make_app):
+    engine, _ = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/reports.py").run()
+    assert at.radio(key="reports_format").options == [
+        "Excel (XLSX)", "CSV (ZIP of tables)", "Web page (HTML)", "PDF"]
+    at.radio(key="reports_format").set_value("csv").run()
+    at.button(key="reports_build").click().run()
+    assert [d.label for d in at.get("download_button")] == ["Download CSV"]
+    at.radio(key="reports_format").set_value("html").run()
+    assert not at.get("download_button")  # the CSV file is not offered as the HTML one
+    at.multiselect(key="w_channels_en").select("referral").run()
+    assert any("every country, region and channel" in c.value for c in at.caption)
