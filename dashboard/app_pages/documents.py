@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import t
+from dashboard.i18n import STRINGS, t
 
 state.require("read")
 st.title(t("nav.documents"))
@@ -53,11 +53,13 @@ names = {d.id: d.file_name for d in docs}
 doc_id = st.selectbox(t("docs.pick"), list(names), format_func=names.get, key="docs_pick")
 with resources.session() as s:
     _, items = document_detail(s, doc_id)
-    rows = [{t("col.kind"): e.kind, t("col.label"): e.label, t("col.key"): e.canonical_key or "",
+    rows = [{t("col.kind"): t(f"kind.{e.kind}") if f"kind.{e.kind}" in STRINGS["en"] else e.kind,
+             t("col.label"): e.label, t("col.key"): e.canonical_key or "",
              t("col.lines"): f"{e.line_start}–{e.line_end}", t("col.text"): e.text}
             for e in items]
 st.subheader(t("docs.extracted"))
 kinds = sorted({r[t("col.kind")] for r in rows})
-show = st.multiselect(t("col.kind"), kinds, default=kinds, key="docs_kinds")
+show = st.multiselect(t("col.kind"), kinds, default=kinds, key=state.widget_key("docs_kinds"),
+                      placeholder=t("pick.placeholder"))
 st.dataframe(pd.DataFrame([r for r in rows if r[t("col.kind")] in show]), hide_index=True,
              key="docs_items")  # plain text cells, never HTML

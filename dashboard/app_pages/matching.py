@@ -50,9 +50,11 @@ uploads = st.file_uploader(t("match.upload"), type=["pdf", "docx", "txt", "md"],
                            accept_multiple_files=True, key="match_upload")
 stored = resources.stored_resumes(url)
 picked = st.multiselect(t("match.stored"), options=[r[0] for r in stored],
-                        format_func=dict(stored).get, key="match_stored")
+                        format_func=dict(stored).get, key="match_stored",
+                        placeholder=t("pick.placeholder"))
 roles = st.multiselect(t("match.roles"), options=sorted(titles, key=titles.get),
-                       format_func=titles.get, key=state.widget_key("match_roles"))
+                       format_func=titles.get, key=state.widget_key("match_roles"),
+                       placeholder=t("pick.placeholder"))
 
 if st.button(t("match.run"), key="match_run", type="primary"):
     if uploads:

@@ -120,7 +120,7 @@ st.dataframe(table, hide_index=True, key="lab_versions_table")
 labels = {v["version"]: f"v{v['version']} ({v['status']})" for v in versions}
 pick = st.multiselect(t("lab.compare"), list(labels), default=[v["version"] for v in
                                                                versions[-2:]],
-                      format_func=labels.get, key="lab_pick")
+                      format_func=labels.get, key="lab_pick", placeholder=t("pick.placeholder"))
 chosen = [v for v in versions if v["version"] in pick]
 if chosen:
     st.subheader(t("lab.metrics"))
