@@ -299,8 +299,9 @@ def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any
         from ml.encoders import get_encoder
         from ml.training import audit_scores
 
-        enc = get_encoder(settings().encoder) if mv.kind == "pair_scorer" else None
-        scores = audit_scores(session, mv, encoder=enc)
+        s = settings()
+        enc = get_encoder(s.encoder) if mv.kind == "pair_scorer" else None
+        scores = audit_scores(session, mv, encoder=enc, cache_dir=s.data_dir / "cache")
         if scores.attrs.get("note"):
             typer.echo(f"bias audit: {scores.attrs['note']}", err=True)
         return audit_model(session, mv, scores=scores, actor=actor)

@@ -512,6 +512,7 @@ def audit_scores(
     model: Any = None,
     encoder: Encoder | None = None,
     limit: int = AUDIT_SAMPLE,
+    cache_dir: Path | None = None,
 ) -> Any:
     """The scores a model version gives the stored applicants, for its bias audit.
 
@@ -524,7 +525,8 @@ def audit_scores(
     scores the (resume, role applied to) pair with its calibrated probability of advancing,
     from the matcher's features (``encoder``, default minilm, must be the one it was trained
     with). ``model`` is the loaded artefact; when None it is loaded after verifying the
-    registry's checksum (``ArtefactCorrupted`` otherwise).
+    registry's checksum (``ArtefactCorrupted`` otherwise). ``cache_dir`` reuses the
+    classifier's embeddings cached by training (``embed_cached``).
     """
     import pandas as pd
 
@@ -541,9 +543,14 @@ def audit_scores(
         frame.attrs["note"] = "no stored resume belongs to a candidate with an application"
         return frame
     if model_version.kind == "classifier":
-        texts = q.resume_texts(session, sample["resume_id"].tolist())
-        proba = np.asarray(model.predict_proba([texts.get(int(r), "") for r in
-                                                sample["resume_id"]]), dtype=np.float64)
+        from ml.encoders import get_encoder
+
+        stored = q.resume_texts(session, sample["resume_id"].tolist())
+        texts = [stored.get(int(r), "") for r in sample["resume_id"]]
+        enc = encoder if encoder is not None and encoder.model_id == (
+            model_version.params or {}).get("encoder_model_id") else get_encoder(model.encoder)
+        emb = embed_cached(enc, texts, cache_dir=cache_dir)
+        proba = np.asarray(model.predict_proba(texts, embeddings=emb), dtype=np.float64)
         col = {str(c): j for j, c in enumerate(model.classes_)}
         families = [str(f) for f in sample["family"]]
         known = np.array([f in col for f in families])
