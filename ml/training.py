@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -28,6 +28,11 @@ from ml.evaluation import (
     split_hash,
     summarise_folds,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from data.models import ModelVersion
 
 StageProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; may raise to stop training (nothing is kept)."""
@@ -507,13 +512,13 @@ AUDIT_SAMPLE = 2000
 
 def audit_scores(
     session: Session,
-    model_version: Any,
+    model_version: ModelVersion,
     *,
     model: Any = None,
     encoder: Encoder | None = None,
     limit: int = AUDIT_SAMPLE,
     cache_dir: Path | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """The scores a model version gives the stored applicants, for its bias audit.
 
     Returns a ``pandas.DataFrame`` with ``resume_id`` and ``score`` only; the audit looks up
