@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import formatter, t
+from dashboard.i18n import STRINGS, formatter, t
 from data.errors import PromotionRefused, TalentMapError
 
 state.require("read")
@@ -104,20 +104,28 @@ def _confusion(test: dict[str, Any]) -> tuple[list[list[int]], list[str]] | None
     return [[tn, fp], [fn, tp]], [t("match.reject"), t("match.advance")]
 
 
+def _metric_or_status(prefix: str, key: str) -> str:
+    """A metric's or a model status's name in the user's language (unknown keys as stored)."""
+    return t(f"{prefix}{key}") if f"{prefix}{key}" in STRINGS["en"] else key
+
+
 versions = _rows(kind)
 st.subheader(t("lab.versions"))
 if not versions:
     st.info(t("lab.no_versions"))
     st.stop()
 PRIMARY = ("roc_auc", "accuracy", "ece", "brier", "macro_f1", "top3_accuracy", "n")
-table = pd.DataFrame([{t("col.version"): v["version"], t("col.status"): v["status"],
-                       **{k: _test(v["metrics"]).get(k) for k in PRIMARY
+table = pd.DataFrame([{t("col.version"): v["version"],
+                       t("col.status"): _metric_or_status("model_status.", v["status"]),
+                       **{_metric_or_status("metric.", k): _test(v["metrics"]).get(k)
+                          for k in PRIMARY
                           if _test(v["metrics"]).get(k) is not None},
                        t("col.created_by"): v["created_by"], t("col.created_at"): v["created_at"]}
                       for v in versions])
 st.dataframe(table, hide_index=True, key="lab_versions_table")
 
-labels = {v["version"]: f"v{v['version']} ({v['status']})" for v in versions}
+labels = {v["version"]: f"v{v['version']} ({_metric_or_status('model_status.', v['status'])})"
+          for v in versions}
 pick = st.multiselect(t("lab.compare"), list(labels), default=[v["version"] for v in
                                                                versions[-2:]],
                       format_func=labels.get, key="lab_pick", placeholder=t("pick.placeholder"))
@@ -125,7 +133,8 @@ chosen = [v for v in versions if v["version"] in pick]
 if chosen:
     st.subheader(t("lab.metrics"))
     st.dataframe(pd.DataFrame({labels[v["version"]]: {
-        k: val for k, val in _test(v["metrics"]).items() if isinstance(val, (int, float))}
+        _metric_or_status("metric.", k): val for k, val in _test(v["metrics"]).items()
+        if isinstance(val, (int, float))}
         for v in chosen}), key="lab_compare_table")
     cols = st.columns(len(chosen))
     for col, v in zip(cols, chosen, strict=True):

@@ -61,3 +61,11 @@ def test_unknown_codes_show_as_themselves_and_missing_ones_as_unknown():
     assert i18n.region_name("East Asia", "zh") == "东亚"
     assert i18n.channel_name("carrier_pigeon", "en") == "carrier_pigeon"
     assert i18n.region_name(None, "zh") == i18n.region_name("?", "zh") == "未知"
+
+
+def test_model_lab_metrics_and_statuses_have_chinese_names():
+    for key in ("roc_auc", "accuracy", "ece", "brier", "macro_f1", "top3_accuracy", "n"):
+        zh = i18n.STRINGS["zh"][f"metric.{key}"]
+        assert zh != key and re.search(r"[\u4e00-\u9fff]", zh), key
+    for status in ("candidate", "active", "retired"):
+        assert re.search(r"[\u4e00-\u9fff]", i18n.STRINGS["zh"][f"model_status.{status}"])
