@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sqlalchemy import Engine
 
 from cli.context import authorise, engine, guarded
+from cli import output
+from cli.output import OutputFormat
 from data.db import session_scope
 from data.documents import collect_files, document_detail, import_documents, list_documents
 from data.errors import ModelError
@@ -29,17 +29,7 @@ docs_app = typer.Typer(
 KIND_ORDER = ("pipeline", "diagram", "role", "duty", "strategy", "skill")
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
 
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Plain aligned columns (Chinese counts two cells wide)."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
-    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
-    return "\n".join("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(r, widths)).rstrip()
-                     for r in cells)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -122,7 +112,7 @@ def docs_list(
     if not rows:
         typer.echo("no documents yet: run `talentmap docs import PATH`")
         return
-    typer.echo(_table(
+    typer.echo(output.table(
         ["id", "file", "lang", "title", *KIND_ORDER],
         [(d.id, d.file_name, d.language, (d.title or "")[:30],
           *(d.counts.get(k, 0) for k in KIND_ORDER)) for d in rows]))
@@ -151,7 +141,7 @@ def docs_show(
         typer.echo(json.dumps({"id": document_id, "items": data}, ensure_ascii=False, indent=2))
         return
     typer.echo(header)
-    typer.echo(_table(
+    typer.echo(output.table(
         ["lines", "kind", "label", "key", "category"],
         [(f"{d['line_start']}-{d['line_end']}" if d["line_end"] != d["line_start"]
           else str(d["line_start"]), d["kind"], d["label"][:60], d["canonical_key"] or "",

@@ -117,9 +117,9 @@ def match(
             w.writerow(row + [result.run_id])
         typer.echo(buf.getvalue(), nl=False)
         return
-    from cli.resumes import _table
+    from cli.output import table
 
-    typer.echo(_table(cols, flat))
+    typer.echo(table(cols, flat))
     typer.echo(f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
                f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
                f"{result.texts_encoded} new passages encoded", err=True)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.cells import cell_len
 
 from cli.context import authorise, engine, guarded, settings
+from cli import output
+from cli.output import OutputFormat
 from data.audit import record
 from data.db import session_scope
 from data.errors import InputError
@@ -28,10 +29,6 @@ titles_app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-
 
 class Scheme(str, Enum):
     csco = "csco"
@@ -39,19 +36,13 @@ class Scheme(str, Enum):
     both = "both"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Plain aligned columns (Chinese counts two cells wide)."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
-    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
-    return "\n".join("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(r, widths)).rstrip()
-                     for r in cells)
 
 
 def _emit(fmt: OutputFormat, headers: Sequence[str], rows: list[dict[str, Any]]) -> None:
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        typer.echo(_table(headers, [[r[h] for h in headers] for r in rows]))
+        typer.echo(output.table(headers, [[r[h] for h in headers] for r in rows]))
 
 
 @skills_app.command("list")

@@ -4,16 +4,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.context import authorise, engine, guarded
+from cli import output
+from cli.output import OutputFormat
 from data.db import session_scope
 from data.errors import InputError
 from data.resumes import ResumeImportReport, collect_files, import_resumes, list_resumes
@@ -26,26 +26,9 @@ resumes_app = typer.Typer(help="Import resume files and list stored resumes.", n
 roles_app = typer.Typer(help="Import role profiles (CSV or YAML) and list roles.", no_args_is_help=True)
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Plain aligned columns (Chinese counts two cells wide), no truncation."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
-    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = []
-    for r in cells:
-        lines.append("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(r, widths, strict=True))
-                     .rstrip())
-    return "\n".join(lines)
 
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 @resumes_app.command("import")
@@ -97,9 +80,9 @@ def resumes_list(
         rows = list_resumes(s, limit=limit)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False,
-                              default=_json_default, indent=2))
+                              default=output.json_default, indent=2))
         return
-    typer.echo(_table(["id", "file", "language", "pages", "chars", "candidate"],
+    typer.echo(output.table(["id", "file", "language", "pages", "chars", "candidate"],
                       [(r.id, r.file_name, r.language, r.pages or "", r.chars, r.candidate)
                        for r in rows]))
 
@@ -140,7 +123,7 @@ def roles_list(
             out.append(d)
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    typer.echo(_table(
+    typer.echo(output.table(
         ["key", "title_en", "title_zh", "family", "level", "open", "source", "required", "nice"],
         [(r.key, r.title_en, r.title_zh, r.family, r.level or "", "yes" if r.is_open else "no",
           r.source, _skills(r.required), _skills(r.nice)) for r in rows],
