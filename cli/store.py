@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from data.audit import record
 from data.db import session_scope, upgrade
 from data.importers.csv_import import CANDIDATE_COLUMNS, EVENT_COLUMNS
@@ -125,10 +125,20 @@ def serve(
 ) -> None:
     """Start the dashboard."""
     engine()  # fail early, with a clear message, when the store is missing
-    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    root = Path(__file__).resolve().parent.parent
+    app_path = root / "dashboard" / "app.py"
+    # Streamlit reads .streamlit/config.toml (upload limit, XSRF) from the working directory:
+    # run from the project root, with the store's location made absolute first.
+    s = settings()
+    os.environ["TALENTMAP_DATA_DIR"] = str(s.data_dir.resolve())
+    if s.database_url:
+        os.environ["DATABASE_URL"] = s.database_url
+    os.chdir(root)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
            "--server.headless", str(headless).lower()]
-    raise typer.Exit(subprocess.call(cmd))
+    sys.stdout.flush()
+    # hand the process over, so stopping `talentmap serve` stops the server too
+    os.execv(sys.executable, cmd)
 
 
 @users_app.command("add")
