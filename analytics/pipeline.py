@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics._sql import dialect, in_period, scope, weighted_quantile, whole_days
@@ -66,7 +66,10 @@ def time_in_stage(session: Session, filters: Filters) -> pd.DataFrame:
                                         order_by=(StageEvent.at, StageEvent.id))
     ev = (select(StageEvent.to_stage.label("stage"), StageEvent.at.label("at"),
                  nxt.label("next_at"))
-          .where(StageEvent.application_id.in_(_application_ids(filters)))).subquery()
+          .where(StageEvent.application_id.in_(_application_ids(filters)))
+          # recurring check-ins after hire (same stage, no outcome) do not end a stay
+          .where(or_(StageEvent.from_stage.is_(None), StageEvent.from_stage != StageEvent.to_stage,
+                     StageEvent.outcome.is_not(None)))).subquery()
     days = whole_days(ev.c.next_at, ev.c.at, d).label("days")
     hist = session.execute(
         select(ev.c.stage, days, func.count()).where(ev.c.next_at.is_not(None))

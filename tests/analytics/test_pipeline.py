@@ -115,3 +115,21 @@ def test_weighted_quantile_equals_numpy_on_expanded_sample(q):
     values, counts = [1, 4, 2, 9], [3, 1, 5, 2]
     sample = [v for v, c in zip(values, counts, strict=True) for _ in range(c)]
     assert weighted_quantile(values, counts, q) == pytest.approx(np.quantile(sample, q))
+
+
+def test_recurring_check_ins_do_not_end_a_stay(store):
+    """A same-stage event with no outcome (a post-hire check-in) is not a stage change."""
+    from data.models import StageEvent
+
+    engine, seeded = store
+    app = next(a for a in seeded.apps if len(a.stages) >= 3)
+    (_, entered), (_, left) = app.stages[1], app.stages[2]
+    stage = app.stages[1][0]
+    with session_scope(engine) as s:
+        before = pipeline.time_in_stage(s, Filters()).set_index("stage").loc[stage]
+        s.add(StageEvent(application_id=app.id, from_stage=stage, to_stage=stage,
+                         at=entered + (left - entered) / 2, actor="hr", outcome=None))
+    with session_scope(engine) as s:
+        after = pipeline.time_in_stage(s, Filters()).set_index("stage").loc[stage]
+    assert after["n"] == before["n"]
+    assert after["median"] == before["median"]
