@@ -144,6 +144,31 @@ def _region_of(iso2: str) -> str | None:
     return c.region if c else None
 
 
+def supply_index_path(data_dir: Path, url: str) -> Path:
+    """Where the resume skill index of the store at ``url`` lives under ``data_dir``."""
+    import hashlib
+
+    name = hashlib.sha256(url.encode()).hexdigest()[:12]
+    return Path(data_dir) / "cache" / f"skill-supply-{name}.json"
+
+
+def refresh_supply_index(session: Session, data_dir: Path, url: str, *,
+                         progress: ProgressFn | None = None) -> dict:
+    """Bring the store's resume skill index up to date with the bundled taxonomy.
+
+    Front ends call this after bulk imports (``talentmap demo``) so the first dashboard view
+    does not have to build it.
+    """
+    import hashlib
+
+    from data.taxonomy import DEFAULT_PATH, load_taxonomy
+
+    fingerprint = (hashlib.sha256(DEFAULT_PATH.read_bytes()).hexdigest()[:16]
+                   if DEFAULT_PATH.exists() else "none")
+    return update_supply_index(session, load_taxonomy().keys_in, supply_index_path(data_dir, url),
+                               fingerprint=fingerprint, progress=progress)
+
+
 def skill_supply(index: dict, filters: Filters) -> tuple[pd.DataFrame, int]:
     """Resumes naming each skill, within the filter's countries, regions and channels (the date and
     role filters do not apply to resumes). Returns ``(DataFrame[skill, resumes], total)``."""

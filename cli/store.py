@@ -110,6 +110,12 @@ def demo(
     if result.skipped:
         typer.echo(f"demo skipped: {result.reason}")
         return
+    from analytics.skills import refresh_supply_index
+
+    eng = engine()
+    with _progress("indexing resume skills") as update, session_scope(eng) as s:
+        refresh_supply_index(s, settings().data_dir, settings().url,
+                             progress=update)
     typer.echo(
         f"demo world ready (seed {result.seed}, as of {result.as_of}): {result.candidates} "
         f"candidates from {result.countries} countries, {result.stage_events} stage events, "

@@ -7,7 +7,6 @@ hashable arguments: the store URL, a frozen ``Filters`` and the language.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -139,13 +138,6 @@ def matrix(url: str, f: Filters, lang: str) -> pd.DataFrame:
     return _read(url, lambda s: skills.role_skill_matrix(s, f, lang=lang, max_skills=40))  # type: ignore[arg-type]
 
 
-def _taxonomy_fingerprint() -> str:
-    from data.taxonomy import DEFAULT_PATH
-
-    p = DEFAULT_PATH
-    return hashlib.sha256(p.read_bytes()).hexdigest()[:16] if p.exists() else "none"
-
-
 _indexed: dict[tuple[str, str], tuple[int, int]] = {}
 
 
@@ -163,13 +155,8 @@ def _update_index(url: str, data_dir: str,
                   progress: Callable[[int, int], None] | None = None) -> dict:
     from pathlib import Path
 
-    from data.taxonomy import load_taxonomy
-
-    tax = load_taxonomy()
-    name = hashlib.sha256(url.encode()).hexdigest()[:12]
-    path = Path(data_dir) / "cache" / f"skill-supply-{name}.json"
-    return _read(url, lambda s: skills.update_supply_index(
-        s, tax.keys_in, path, fingerprint=_taxonomy_fingerprint(), progress=progress))
+    return _read(url, lambda s: skills.refresh_supply_index(s, Path(data_dir), url,
+                                                            progress=progress))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)

@@ -49,6 +49,15 @@ def test_demo_if_empty_on_an_empty_store_builds(cli) -> None:  # noqa: ANN001
     assert r.exit_code == 0 and count(cli.engine, Candidate) == 20
 
 
+def test_demo_indexes_resume_skills_for_the_dashboard(cli) -> None:  # noqa: ANN001
+    import json
+
+    assert cli("demo", "--candidates", 30, "--seed", 5).exit_code == 0
+    (index,) = (cli.data_dir / "cache").glob("skill-supply-*.json")
+    totals = json.loads(index.read_text(encoding="utf-8"))["totals"]
+    assert sum(totals.values()) == 30  # every demo resume counted once
+
+
 def test_demo_rejects_bad_options(cli) -> None:  # noqa: ANN001
     bad_date = cli("demo", "--as-of", "31/01/2026")
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
