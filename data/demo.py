@@ -73,8 +73,8 @@ from data.audit import record
 from data.contacts import EMAIL_TOKEN, NAME_TOKEN, PHONE_TOKEN
 from data.db import session_scope
 from data.errors import InputError, StoreNotEmpty
+from data.importers.csv_import import canonical_pipeline
 from data.models import (
-    STAGES,
     Application,
     Candidate,
     CandidateContact,
@@ -82,8 +82,6 @@ from data.models import (
     Enrolment,
     Feedback,
     MatchScore,
-    Pipeline,
-    PipelineStage,
     Programme,
     Resume,
     Role,
@@ -100,7 +98,6 @@ from data.reference import (
     load_programmes,
     load_roles,
 )
-from data.stages import stage_label
 from data.taxonomy import Taxonomy, load_taxonomy, sync_skills
 from data.users import add_user
 
@@ -429,7 +426,7 @@ class _World:
         self._users()
         self.role_ids, self.role_opened = self._roles()
         self.prog_ids = self._programmes()
-        self.pipeline_id = self._pipeline()
+        self.pipeline_id = canonical_pipeline(self.s)
         self.universe = sorted({k for r in self.roles for k in r.skills}
                                | {"git", "linux", "agile", "testing", "communication"})
         self.display = {k: self._names(k) for k in self.tax.by_key}
@@ -486,19 +483,6 @@ class _World:
                 self.s.flush()
             out[p.key] = row.id
         return out
-
-    def _pipeline(self) -> int:
-        pid = self.s.scalar(select(Pipeline.id).where(Pipeline.source == "canonical")
-                            .order_by(Pipeline.id).limit(1))
-        if pid is not None:
-            return pid
-        pipe = Pipeline(name="Canonical talent pipeline / 标准人才管道", source="canonical")
-        for pos, key in enumerate(STAGES, start=1):
-            pipe.stages.append(PipelineStage(position=pos, label=stage_label(key, "en"),
-                                             canonical_key=key))
-        self.s.add(pipe)
-        self.s.flush()
-        return pipe.id
 
     def _names(self, key: str) -> tuple[str, str]:
         sd = self.tax.by_key[key]
