@@ -6,8 +6,6 @@ audit row naming the candidate by pseudonym only.
 """
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.audit import record
+from data.csv_rows import csv_rows
 from data.errors import ImportErrors, InputError, NotFoundError
 from data.models import Candidate, Feedback, MatchScore, Resume, Role
 
@@ -114,8 +113,8 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError("the file is not UTF-8 text: save it as CSV UTF-8", file=name) from err
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv_rows(text, name)
+    header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in CSV_COLUMNS if c != "note" and c not in header]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; expected "
@@ -123,8 +122,10 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
     roles = dict(session.execute(select(Role.key, Role.id)).all())
     good: list[dict[str, Any]] = []
     errors: list[InputError] = []
-    for n, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "") for k, v in row.items()}
+    for n, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank line (csv.DictReader skipped these too)
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
         try:
             decision, reviewer = _check(row.get("decision", ""), row.get("reviewer"))
             role_key = row.get("role", "").strip()

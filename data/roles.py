@@ -10,7 +10,6 @@ updates the roles it names (matched by ``key``). The format is documented in
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from data.audit import record
+from data.csv_rows import csv_rows
 from data.errors import ImportErrors, InputError
 from data.models import Role, RoleSkill, Skill
 from data.taxonomy import Taxonomy, load_taxonomy, sync_skills
@@ -100,7 +100,7 @@ def _csv_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv_rows(text, name, dialect)
     header = next(reader, None)
     if not header:
         raise InputError("empty file: expected a header row with title_en or title_zh", file=name)

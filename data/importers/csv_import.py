@@ -14,9 +14,7 @@ apply pass, rolls everything back. Importing the same file twice changes nothing
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.audit import record
+from data.csv_rows import csv_rows
 from data.errors import ImportErrors, InputError
 from data.models import (
     STAGES,
@@ -96,7 +95,8 @@ def read_csv(path: Path, columns: dict[str, str], required: Iterable[str]
              ) -> tuple[list[tuple[int, dict[str, str]]], list[InputError]]:
     """Rows of ``path`` as (row number, {column: stripped value}) plus header errors.
 
-    Column names are case-insensitive; a UTF-8 byte-order mark (Excel) is accepted.
+    Column names are case-insensitive; a UTF-8 byte-order mark (Excel) is accepted. A quote
+    that is never closed raises ``InputError`` naming the row where it opened.
     """
     name = path.name
     try:
@@ -108,7 +108,7 @@ def read_csv(path: Path, columns: dict[str, str], required: Iterable[str]
         text_ = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("the file is not UTF-8 text; save it as CSV UTF-8", file=name) from None
-    reader = csv.reader(io.StringIO(text_, newline=""))
+    reader = csv_rows(text_, name)
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise InputError("the file is empty; the first row must name the columns", file=name,

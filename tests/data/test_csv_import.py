@@ -187,6 +187,31 @@ def test_empty_non_utf8_and_semicolon_files_are_refused(engine: Engine, tmp_path
         import_candidates(s, latin, actor="a")
 
 
+def test_an_unclosed_quote_names_its_row_and_stores_nothing(engine: Engine,
+                                                            tmp_path: Path) -> None:
+    # Row 3 opens a quote it never closes: a lenient reader would swallow rows 3-5 into one
+    # cell and import two people silently.
+    bad = write(tmp_path, "quote.csv", "external_id,name,email\n"
+                "ats-1,Ann,ann@example.com\n"
+                'ats-2,"Bob,bob@example.com\n'
+                "ats-3,Cy,cy@example.com\n"
+                "ats-4,Di,di@example.com\n")
+    with session_scope(engine) as s:
+        before = snapshot(s)
+    with pytest.raises(InputError, match="close the quote or remove it") as info, \
+            session_scope(engine) as s:
+        import_candidates(s, bad, actor="a")
+    assert (info.value.file, info.value.row, info.value.line) == ("quote.csv", 3, 3)
+    events = write(tmp_path, "events.csv", "external_id,role,to_stage,at\n"
+                   'ats-1,ml_engineer,"screening,2025-01-09\nats-1,ml_engineer,interview,2025-01-12\n')
+    with pytest.raises(InputError, match="never closed") as info, session_scope(engine) as s:
+        import_events(s, events, actor="a")
+    assert (info.value.file, info.value.row) == ("events.csv", 2)
+    with session_scope(engine) as s:
+        assert snapshot(s) == before
+        assert s.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
 BAD_EVENTS = """external_id,role,to_stage,at,outcome
 ats-1,ml_engineer,screening,2025-01-09,pass
 ats-1,ml_engineer,screening,yesterday,pass

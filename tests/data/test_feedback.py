@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from data.db import session_scope
 from data.errors import InputError, NotFoundError
-from data.feedback import record_feedback
+from data.feedback import import_feedback, record_feedback
 from data.models import AuditLog, Candidate, Feedback, Resume, Role
 
 
@@ -56,3 +56,24 @@ def test_unknown_resume_or_role(engine):
             record_feedback(s, 99999, role_id, "reject", "Li Wei", actor="a")
         with pytest.raises(NotFoundError, match="role"):
             record_feedback(s, resume_id, 99999, "reject", "Li Wei", actor="a")
+
+
+def test_import_feedback_reads_rows_and_refuses_an_unclosed_quote(engine, tmp_path):
+    with session_scope(engine) as s:
+        _pair(s)
+    good = tmp_path / "ok.csv"
+    good.write_text("resume,role,decision,reviewer,note\n\n"
+                    'a.pdf,ml_engineer,advance,Li Wei,"strong, fast"\n', encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("resume,role,decision,reviewer,note\n"
+                   'a.pdf,ml_engineer,reject,Li Wei,"no note closes\n'
+                   "a.pdf,ml_engineer,advance,Li Wei,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="close the quote or remove it") as info, \
+            session_scope(engine) as s:
+        import_feedback(s, bad, actor="alice")
+    assert (info.value.file, info.value.row) == ("bad.csv", 2)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Feedback)) == 0
+        assert import_feedback(s, good, actor="alice") == 1
+    with session_scope(engine) as s:
+        assert s.scalars(select(Feedback.note)).all() == ["strong, fast"]

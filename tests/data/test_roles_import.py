@@ -91,8 +91,9 @@ def test_duplicate_keys_and_bad_cells(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [("", "empty file"), ("title,skills\nx,y\n", "unknown column"),
-     ("family,required_skills\neng,python\n", "no title column")],
-    ids=["empty", "unknown-column", "no-title-column"],
+     ("family,required_skills\neng,python\n", "no title column"),
+     ('title_en,family\nGood,eng\n"Broken,eng\nAlso Good,eng\n', "row 3.*close the quote")],
+    ids=["empty", "unknown-column", "no-title-column", "unclosed-quote"],
 )
 def test_bad_csv_files(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "r.csv"
