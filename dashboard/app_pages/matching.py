@@ -29,7 +29,9 @@ def _import(files: list) -> None:  # noqa: ANN001 - UploadedFile objects
     try:
         paths = []
         for i, f in enumerate(files):
-            p = tmp / f"{i:03d}-{Path(f.name).name}"
+            # one folder per upload, so the store keeps the user's own file name
+            p = tmp / f"{i:03d}" / Path(f.name).name
+            p.parent.mkdir()
             p.write_bytes(f.getvalue())
             paths.append(p)
         bar = st.progress(0.0)
@@ -42,8 +44,14 @@ def _import(files: list) -> None:  # noqa: ANN001 - UploadedFile objects
     ids = list(report.stored) + [rid for _, rid in report.duplicates]
     st.session_state["match_uploaded"] = ids
     st.session_state["match_failed"] = [
-        {"file": f.file_name.split("-", 1)[-1], "reason": f.reason} for f in report.failed]
+        {"file": f.file_name, "reason": f.reason} for f in report.failed]
     resources.clear_caches()
+
+
+def _plain(text: str) -> str:
+    """``text`` with markdown's special characters escaped (widget labels render markdown;
+    without ``[]`` a ``(...)`` cannot form a link, so parentheses stay as they are)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>#!|~$:" else c for c in text)
 
 
 uploads = st.file_uploader(t("match.upload"), type=["pdf", "docx", "txt", "md"],
@@ -97,6 +105,7 @@ if run_id is not None:
         table = pd.DataFrame([{
             t("col.rank"): r.rank,
             t("col.candidate"): pseudonyms.get(r.resume_id, r.resume),
+            t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
             t("col.score"): round(r.score, 1),
             t("col.matched"): "; ".join(f"{m['name']}: “{m['evidence']}”"
                                        for m in r.explanation.get("matched_skills", [])),
@@ -109,10 +118,10 @@ if run_id is not None:
                          t("col.rank"): st.column_config.NumberColumn(width="small")})
         st.caption(t("match.decide_hint"))
         for r in rows:
-            who = pseudonyms.get(r.resume_id, r.resume)
+            who = f"{pseudonyms.get(r.resume_id, r.resume)} ({r.resume})"
             matched = r.explanation.get("matched_skills", [])
             missing = r.explanation.get("missing_required", [])
-            label = t("match.row", rank=r.rank, who=who, score=f"{r.score:.1f}",
+            label = t("match.row", rank=r.rank, who=_plain(who), score=f"{r.score:.1f}",
                       matched=len(matched), missing=len(missing))
             with st.expander(label, expanded=r.rank == 1):
                 c1, c2 = st.columns(2)
@@ -136,6 +145,6 @@ if run_id is not None:
                                 record_feedback(s, r.resume_id, role_ids[role_key], decision,
                                                 reviewer=user.name, actor=user.name)
                             st.success(t("match.recorded", decision=t(f"match.{decision}"),
-                                         candidate=who, reviewer=user.name))
+                                         candidate=_plain(who), reviewer=user.name))
                         except TalentMapError as err:
                             st.error(t("err.generic", msg=str(err)))

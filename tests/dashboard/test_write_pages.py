@@ -50,6 +50,11 @@ def test_upload_yields_ranked_list_and_decisions_are_recorded(sqlite_engine, mak
     assert shortlist["Score"].is_monotonic_decreasing
     top = shortlist.iloc[0]
     assert "PyTorch" in top["Matched skills (evidence)"]  # the ML resume ranks first
+    # HR tells candidates apart by the file they uploaded, beside the pseudonym
+    assert list(shortlist["File"]) == ["a.txt", "b.txt"]
+    assert shortlist["Candidate"].str.fullmatch(r"\S+").all()
+    panels = [e.label for e in at.expander]
+    assert len(panels) == 2 and "(a.txt)" in panels[0] and "(b.txt)" in panels[1]
     assert "jane@example.com" not in shortlist.to_string()  # contacts masked
     advance = [b for b in at.button if (b.key or "").startswith("fb_advance_ml_engineer")][0]
     advance.click().run()
