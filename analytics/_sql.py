@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from analytics.filters import Filters
 from data.models import Application, Candidate, Role
+from data.filtering import candidate_conditions
 
 
 def dialect(session: Session) -> str:
@@ -68,12 +69,7 @@ def scope(stmt: Select, f: Filters, *, joined: Sequence[str] = ()) -> Select:
         stmt = stmt.join(Candidate, Candidate.id == Application.candidate_id)
     if f.roles and "roles" not in joined:
         stmt = stmt.join(Role, Role.id == Application.role_id)
-    if f.countries:
-        stmt = stmt.where(Candidate.country.in_(f.countries))
-    if f.regions:
-        stmt = stmt.where(Candidate.region.in_(f.regions))
-    if f.channels:
-        stmt = stmt.where(Candidate.source_channel.in_(f.channels))
+    stmt = stmt.where(*candidate_conditions(f))
     if f.roles:
         stmt = stmt.where(Role.key.in_(f.roles))
     return stmt

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from analytics._sql import day_start, days_between, dialect, in_period, month_of, scope
 from analytics.filters import Filters
+from data.filtering import candidate_conditions
 from data.models import Application, Candidate, Enrolment, Programme
 
 NO_PROGRAMME = "-"
@@ -34,12 +35,7 @@ def programme_summary(session: Session, filters: Filters, *, lang: str = "en") -
         stmt = stmt.where(Enrolment.enrolled_at >= filters.start)
     if filters.end:
         stmt = stmt.where(Enrolment.enrolled_at <= filters.end)
-    if filters.countries:
-        stmt = stmt.where(Candidate.country.in_(filters.countries))
-    if filters.regions:
-        stmt = stmt.where(Candidate.region.in_(filters.regions))
-    if filters.channels:
-        stmt = stmt.where(Candidate.source_channel.in_(filters.channels))
+    stmt = stmt.where(*candidate_conditions(filters))
     df = pd.DataFrame(session.execute(stmt).all(),
                       columns=["programme", "name", "kind", "enrolled", "completed", "dropped"])
     for c in ("enrolled", "completed", "dropped"):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from data.errors import InputError
+from data.filtering import candidate_conditions
 from data.models import (
     STAGES,
     Application,
@@ -57,11 +58,7 @@ def _apply_filters(stmt: Select[Any], filters: Any, *, dates: bool = True,
                           < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time()))
     if getattr(filters, "roles", ()):
         stmt = stmt.where(role_col.in_(select(Role.id).where(Role.key.in_(filters.roles))))
-    if getattr(filters, "countries", ()):
-        stmt = stmt.where(Candidate.country.in_(filters.countries))
-    if getattr(filters, "channels", ()):
-        stmt = stmt.where(Candidate.source_channel.in_(filters.channels))
-    return stmt
+    return stmt.where(*candidate_conditions(filters))
 
 
 def stage_outcome_exprs(stage: str) -> tuple[Any, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from data.filtering import candidate_conditions
 from data.models import (
     STAGES,
     Application,
@@ -39,11 +40,7 @@ def _filtered(stmt: Select[Any], filters: Any) -> Select[Any]:
     if getattr(filters, "roles", ()):
         stmt = stmt.where(Application.role_id.in_(
             select(Role.id).where(Role.key.in_(filters.roles))))
-    if getattr(filters, "countries", ()):
-        stmt = stmt.where(Candidate.country.in_(filters.countries))
-    if getattr(filters, "channels", ()):
-        stmt = stmt.where(Candidate.source_channel.in_(filters.channels))
-    return stmt
+    return stmt.where(*candidate_conditions(filters))
 
 
 def _stage_index(col: Any) -> Any:
