@@ -8,7 +8,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 
-.PHONY: install sysdeps run test bench lint clean
+.PHONY: install sysdeps run test check lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,17 @@ run: install sysdeps
 	$(BIN)/talentmap demo --if-empty --candidates $(DEMO_CANDIDATES) --seed 7
 	$(BIN)/talentmap serve --port $(PORT)
 
-test: install sysdeps
+# The whole suite: lint, then every test on SQLite and PostgreSQL (browser and slow ones too).
+test: install sysdeps lint
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The quick loop: lint and the tests not marked slow or browser, on SQLite only.
+check: install lint
+	TALENTMAP_TEST_DBS=sqlite $(BIN)/python -m pytest -q -m "not slow and not browser"
 
 bench: install
 	$(BIN)/python -m benchmarks

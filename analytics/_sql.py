@@ -1,4 +1,5 @@
 """Portable SQL pieces shared by the analytics modules (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from analytics.filters import Filters
-from data.models import Application, Candidate, Role
-from data.filtering import candidate_conditions
+from data.queries.filters import candidate_conditions
+from data.store.models import Application, Candidate, Role
 
 
 def dialect(session: Session) -> str:

@@ -16,6 +16,7 @@ Injection safety: any text cell that starts with ``=``, ``+``, ``-``, ``@``, tab
 return is prefixed with ``'`` in XLSX and CSV, so no spreadsheet runs it as a formula.
 Files are written to a temporary name and moved into place: never half-written.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,22 +77,37 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
     t = report.t
     figs: dict[str, go.Figure] = {}
     if report.funnel:
-        figs["funnel"] = (charts.funnel_figure([report.stage_label(s) for s, _ in report.funnel],
-                                         [n for _, n in report.funnel], title=t("funnel_chart")))
+        figs["funnel"] = charts.funnel_figure(
+            [report.stage_label(s) for s, _ in report.funnel],
+            [n for _, n in report.funnel],
+            title=t("funnel_chart"),
+        )
     if report.channels:
-        figs["channels"] = (charts.bar_figure([k or t("unknown") for k, _ in report.channels],
-                                      [n for _, n in report.channels], title=t("channels_chart")))
+        figs["channels"] = charts.bar_figure(
+            [k or t("unknown") for k, _ in report.channels],
+            [n for _, n in report.channels],
+            title=t("channels_chart"),
+        )
     if report.countries:
-        figs["countries"] = (charts.bar_figure([k or t("unknown") for k, _ in report.countries[:15]],
-                                      [n for _, n in report.countries[:15]],
-                                      title=t("countries_chart"), color=charts.PALETTE[2]))
+        figs["countries"] = charts.bar_figure(
+            [k or t("unknown") for k, _ in report.countries[:15]],
+            [n for _, n in report.countries[:15]],
+            title=t("countries_chart"),
+            color=charts.PALETTE[2],
+        )
     if report.audit is not None:
-        rows = [r for r in report.audit.rows if r.impact_ratio is not None
-                and r.dimension != "intersectional"]
+        rows = [
+            r
+            for r in report.audit.rows
+            if r.impact_ratio is not None and r.dimension != "intersectional"
+        ]
         if rows:
-            figs["audit_groups"] = (charts.impact_ratio_figure(
-                [r.group for r in rows], [r.impact_ratio or 0.0 for r in rows],
-                title=t("audit_chart"), threshold_label=t("threshold")))
+            figs["audit_groups"] = charts.impact_ratio_figure(
+                [r.group for r in rows],
+                [r.impact_ratio or 0.0 for r in rows],
+                title=t("audit_chart"),
+                threshold_label=t("threshold"),
+            )
     return figs
 
 
@@ -104,13 +120,19 @@ def render_pngs(figs: list[go.Figure], *, scale: float = 2.0) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="tm-charts-") as tmp:
         paths = [Path(tmp) / f"chart{i}.png" for i in range(len(figs))]
         try:
-            pio.write_images(figs, paths, format="png", scale=scale,
-                             width=[f.layout.width or 760 for f in figs],
-                             height=[f.layout.height or 360 for f in figs])
+            pio.write_images(
+                figs,
+                paths,
+                format="png",
+                scale=scale,
+                width=[f.layout.width or 760 for f in figs],
+                height=[f.layout.height or 360 for f in figs],
+            )
         except Exception as err:  # kaleido raises plain exceptions when Chromium is missing
             raise TalentMapError(
                 f"could not draw the report's charts ({type(err).__name__}: {err}); install "
-                "Chromium (`make sysdeps`) or export without charts") from err
+                "Chromium (`make sysdeps`) or export without charts"
+            ) from err
         return [p.read_bytes() for p in paths]
 
 
@@ -159,7 +181,8 @@ def to_xlsx(report: HiringReport, path: str | Path) -> Path:
                 widths[j - 1] = max(widths[j - 1], _display_width(_text(value, col)))
         if table.note:
             ws.cell(row=len(table.rows) + 3, column=1, value=safe_cell(table.note)).font = Font(
-                italic=True)
+                italic=True
+            )
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(60, w + 2)
         ws.freeze_panes = "A2"
@@ -247,8 +270,8 @@ def to_html_string(report: HiringReport, *, charts: bool = True) -> str:
         f"<title>{esc(t('title'))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(t('title'))}</h1>",
         f'<p class="meta">{esc(t("period"))}: {esc(report.start.isoformat())} – '
-        f'{esc(report.end.isoformat())} · {esc(t("generated"))}: '
-        f'{esc(report.generated_at.strftime("%Y-%m-%d %H:%M UTC"))}</p>',
+        f"{esc(report.end.isoformat())} · {esc(t('generated'))}: "
+        f"{esc(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>",
     ]
     for table in report.tables():
         parts.append(_html_table(table, report, pngs.get(table.key)))
@@ -262,8 +285,10 @@ def _html_table(table: Table, report: HiringReport, png: bytes | None = None) ->
     if table.note:
         out.append(f'<p class="note">{esc(table.note)}</p>')
     if png:
-        out.append('<img class="chart" alt="" src="data:image/png;base64,'
-                   f'{base64.b64encode(png).decode("ascii")}">')
+        out.append(
+            '<img class="chart" alt="" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode("ascii")}">'
+        )
     if table.rows:
         out.append("<table><thead><tr>")
         out.extend(f"<th>{esc(c.label)}</th>" for c in table.columns)
@@ -274,8 +299,12 @@ def _html_table(table: Table, report: HiringReport, png: bytes | None = None) ->
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 cls = ' class="num"' if numeric else ""
                 text = _text(value, col)
-                if table.key == "audit" and col.key == "value" and value in (
-                        report.t("yes"), report.t("no")) and row[0] == report.t("passed"):
+                if (
+                    table.key == "audit"
+                    and col.key == "value"
+                    and value in (report.t("yes"), report.t("no"))
+                    and row[0] == report.t("passed")
+                ):
                     cls = ' class="pass"' if value == report.t("yes") else ' class="fail"'
                 out.append(f"<td{cls}>{esc(text)}</td>")
             out.append("</tr>")
@@ -297,16 +326,22 @@ def to_pdf(report: HiringReport, path: str | Path, *, charts: bool = True) -> Pa
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as err:
-        raise TalentMapError(f"PDF export needs WeasyPrint and Pango ({err}): install them with "
-                             "`make install sysdeps`") from err
+        raise TalentMapError(
+            f"PDF export needs WeasyPrint and Pango ({err}): install them with "
+            "`make install sysdeps`"
+        ) from err
     doc = to_html_string(report, charts=charts)
     with _atomic(Path(path)) as tmp:
         HTML(string=doc).write_pdf(tmp)
     return Path(path)
 
 
-WRITERS: dict[str, Callable[..., Path]] = {"xlsx": to_xlsx, "csv": to_csv, "html": to_html,
-                                            "pdf": to_pdf}
+WRITERS: dict[str, Callable[..., Path]] = {
+    "xlsx": to_xlsx,
+    "csv": to_csv,
+    "html": to_html,
+    "pdf": to_pdf,
+}
 
 
 def export(report: HiringReport, path: str | Path, fmt: str | None = None) -> Path:
@@ -319,8 +354,9 @@ def export(report: HiringReport, path: str | Path, fmt: str | None = None) -> Pa
     if fmt == "zip":
         fmt = "csv"
     if fmt not in WRITERS:
-        raise InputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}",
-                         field="format")
+        raise InputError(
+            f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}", field="format"
+        )
     if fmt == "csv" and path.suffix.lower() != ".zip":
         path = path.with_suffix(".zip")
     return WRITERS[fmt](report, path)

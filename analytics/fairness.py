@@ -27,6 +27,7 @@ cell of that 2×2 table expects fewer than 5.
 
 ``passed`` is False and ``reasons`` says which rule failed, in words a board can read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,16 +43,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.filters import Filters
-from data import audit_queries as q
-from data.audit import record
 from data.errors import InputError, NotFoundError
-from data.models import BiasAudit, MatchRun, ModelVersion
+from data.queries import audit as q
+from data.store.audit import record
+from data.store.models import BiasAudit, MatchRun, ModelVersion
 
 UNKNOWN = "unknown"
 """The label every missing or declined demographic answer is shown under."""
 
-_UNKNOWN_VALUES = {"", "unknown", "na", "n/a", "none", "null", "prefer_not_to_say",
-                   "prefer not to say", "declined", "decline", "not_disclosed", "undisclosed"}
+_UNKNOWN_VALUES = {
+    "",
+    "unknown",
+    "na",
+    "n/a",
+    "none",
+    "null",
+    "prefer_not_to_say",
+    "prefer not to say",
+    "declined",
+    "decline",
+    "not_disclosed",
+    "undisclosed",
+}
 
 IMPACT_THRESHOLD = 0.8
 MIN_SHARE = 0.02
@@ -158,15 +171,26 @@ def audit_selection(
     ``outcome_col`` holds booleans or 0/1 (1 = selected / passed).
     """
     if outcome_col not in df.columns:
-        raise InputError(f"no outcome column {outcome_col!r}; the frame has {list(df.columns)}",
-                         field=outcome_col)
+        raise InputError(
+            f"no outcome column {outcome_col!r}; the frame has {list(df.columns)}",
+            field=outcome_col,
+        )
     outcome = df[outcome_col]
     if outcome.isna().any():
-        raise InputError(f"{int(outcome.isna().sum())} row(s) have no outcome; drop undecided "
-                         "applications before auditing", field=outcome_col)
+        raise InputError(
+            f"{int(outcome.isna().sum())} row(s) have no outcome; drop undecided "
+            "applications before auditing",
+            field=outcome_col,
+        )
     counts = _counts_from_frame(df, outcome.astype(bool), groups)
-    return audit_counts(counts, kind="selection", audited=audited or outcome_col, source=source,
-                        min_share=min_share, min_known_share=min_known_share)
+    return audit_counts(
+        counts,
+        kind="selection",
+        audited=audited or outcome_col,
+        source=source,
+        min_share=min_share,
+        min_known_share=min_known_share,
+    )
 
 
 def audit_scores(
@@ -181,17 +205,26 @@ def audit_scores(
 ) -> AuditResult:
     """Scoring rates (share strictly above the whole sample's median) and their impact ratios."""
     if score_col not in df.columns:
-        raise InputError(f"no score column {score_col!r}; the frame has {list(df.columns)}",
-                         field=score_col)
+        raise InputError(
+            f"no score column {score_col!r}; the frame has {list(df.columns)}", field=score_col
+        )
     scores = pd.to_numeric(df[score_col], errors="coerce")
     if scores.isna().any():
-        raise InputError(f"{int(scores.isna().sum())} row(s) have no numeric score",
-                         field=score_col)
+        raise InputError(
+            f"{int(scores.isna().sum())} row(s) have no numeric score", field=score_col
+        )
     median = float(scores.median()) if len(scores) else None
     above = scores > median if median is not None else scores.astype(bool)
     counts = _counts_from_frame(df, above, groups)
-    return audit_counts(counts, kind="scoring", audited=audited or score_col, source=source,
-                        median=median, min_share=min_share, min_known_share=min_known_share)
+    return audit_counts(
+        counts,
+        kind="scoring",
+        audited=audited or score_col,
+        source=source,
+        median=median,
+        min_share=min_share,
+        min_known_share=min_known_share,
+    )
 
 
 def audit_counts(
@@ -220,10 +253,15 @@ def audit_counts(
     n_total = int(cells["n"].sum())
     when = (audit_date or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     result = AuditResult(
-        kind=kind, audited=audited, source=source, audit_date=when.isoformat(), n=n_total,
+        kind=kind,
+        audited=audited,
+        source=source,
+        audit_date=when.isoformat(),
+        n=n_total,
         known_sex=int(cells.loc[cells["sex"] != UNKNOWN, "n"].sum()) if "sex" in dims else 0,
         known_ethnicity=int(cells.loc[cells["ethnicity"] != UNKNOWN, "n"].sum())
-        if "ethnicity" in dims else 0,
+        if "ethnicity" in dims
+        else 0,
         median=median,
     )
     plans: list[tuple[str, list[str]]] = [(d, [d]) for d in dims]
@@ -235,16 +273,23 @@ def audit_counts(
     return result
 
 
-def _dimension_rows(cells: pd.DataFrame, dimension: str, cols: list[str], n_total: int,
-                    min_share: float) -> list[GroupRow]:
+def _dimension_rows(
+    cells: pd.DataFrame, dimension: str, cols: list[str], n_total: int, min_share: float
+) -> list[GroupRow]:
     grouped = cells.groupby(cols, as_index=False)[["n", "selected"]].sum()
     rows: list[GroupRow] = []
     for rec in grouped.itertuples(index=False):
         values = [getattr(rec, c) for c in cols]
         label = " × ".join(values)
         n, k = int(rec.n), int(rec.selected)
-        row = GroupRow(dimension=dimension, group=label, n=n, selected=k,
-                       rate=k / n if n else 0.0, share=n / n_total if n_total else 0.0)
+        row = GroupRow(
+            dimension=dimension,
+            group=label,
+            n=n,
+            selected=k,
+            rate=k / n if n else 0.0,
+            share=n / n_total if n_total else 0.0,
+        )
         if UNKNOWN in values:
             row.excluded = "unknown category: counted, not in the ratios"
         elif row.share < min_share:
@@ -288,23 +333,30 @@ def _judge(result: AuditResult, dims: Iterable[str], min_known_share: float) -> 
             reasons.append(
                 f"{dim} is known for only {share:.0%} of the sample ({known} of {result.n}); "
                 f"an audit needs at least {min_known_share:.0%}: collect self-reported "
-                f"demographics before relying on this result")
+                f"demographics before relying on this result"
+            )
         eligible = [r for r in result.rows if r.dimension == dim and r.impact_ratio is not None]
         if result.n and len(eligible) < 2:
-            reasons.append(f"fewer than two {dim} groups can be compared (known and at least "
-                           f"{MIN_SHARE:.0%} of the sample each)")
+            reasons.append(
+                f"fewer than two {dim} groups can be compared (known and at least "
+                f"{MIN_SHARE:.0%} of the sample each)"
+            )
     for r in result.rows:
         if r.flagged:
             what = "selection" if result.kind == "selection" else "scoring"
-            msg = (f"{r.dimension} group '{r.group}' has an impact ratio of {r.impact_ratio:.2f} "
-                   f"(under {IMPACT_THRESHOLD}): its {what} rate is {r.rate:.1%} against "
-                   f"{_reference_rate(result, r.dimension):.1%}")
+            msg = (
+                f"{r.dimension} group '{r.group}' has an impact ratio of {r.impact_ratio:.2f} "
+                f"(under {IMPACT_THRESHOLD}): its {what} rate is {r.rate:.1%} against "
+                f"{_reference_rate(result, r.dimension):.1%}"
+            )
             if r.p_value is not None:
                 msg += f", Fisher p = {r.p_value:.3g}"
             result.flags.append(msg)
         if r.small_sample and r.excluded is None:
-            result.warnings.append(f"small sample: {r.dimension} group '{r.group}' has n = "
-                                   f"{r.n}; its ratio and p-value are unstable")
+            result.warnings.append(
+                f"small sample: {r.dimension} group '{r.group}' has n = "
+                f"{r.n}; its ratio and p-value are unstable"
+            )
     reasons.extend(result.flags)
     result.reasons = reasons
     result.passed = not reasons
@@ -350,49 +402,81 @@ def run_audit(
     if model_version_id is not None:
         mv = session.get(ModelVersion, model_version_id)
         if mv is None:
-            raise NotFoundError(f"no model version with id {model_version_id}: see "
-                                "`talentmap models list`")
+            raise NotFoundError(
+                f"no model version with id {model_version_id}: see `talentmap models list`"
+            )
         run_id = _latest_run_of(session, mv)
         if run_id is None:
-            raise NotFoundError(f"{mv.kind} v{mv.version} has no match run to audit: run "
-                                "`talentmap match` with it first")
+            raise NotFoundError(
+                f"{mv.kind} v{mv.version} has no match run to audit: run "
+                "`talentmap match` with it first"
+            )
     if run_id is not None:
         run = session.get(MatchRun, run_id)
         if run is None:
             raise NotFoundError(f"no match run {run_id}: run `talentmap match` first")
         counts, median = q.score_counts(session, run_id, filters)
         label = f"match run {run_id}" + (f" ({mv.kind} v{mv.version})" if mv else "")
-        result = audit_counts(counts, kind="scoring", audited=label, median=median,
-                              source=source or f"match_scores of run {run_id}, "
-                              "candidate_demographics (self-reported)", min_share=min_share)
+        result = audit_counts(
+            counts,
+            kind="scoring",
+            audited=label,
+            median=median,
+            source=source
+            or f"match_scores of run {run_id}, candidate_demographics (self-reported)",
+            min_share=min_share,
+        )
         if mv is None and run.model_version_id is not None:
             mv = session.get(ModelVersion, run.model_version_id)
     else:
         if not stage:
-            raise InputError("say what to audit: a stage (--stage) or a match run (--run)",
-                             field="stage")
+            raise InputError(
+                "say what to audit: a stage (--stage) or a match run (--run)", field="stage"
+            )
         q.check_stage(stage)
         counts = q.selection_counts(session, stage, filters)
-        result = audit_counts(counts, kind="selection", audited=stage,
-                              source=source or f"applications and stage_events at '{stage}'"
-                              f"{_describe(filters)}, candidate_demographics (self-reported)",
-                              min_share=min_share)
+        result = audit_counts(
+            counts,
+            kind="selection",
+            audited=stage,
+            source=source
+            or f"applications and stage_events at '{stage}'"
+            f"{_describe(filters)}, candidate_demographics (self-reported)",
+            min_share=min_share,
+        )
     row = store_audit(session, result, actor=actor, model_version=mv)
     return row, result
 
 
-def store_audit(session: Session, result: AuditResult, *, actor: str,
-                model_version: ModelVersion | None = None) -> BiasAudit:
+def store_audit(
+    session: Session, result: AuditResult, *, actor: str, model_version: ModelVersion | None = None
+) -> BiasAudit:
     """Save an audit result as a ``BiasAudit`` row plus one audit-log row."""
-    row = BiasAudit(actor=actor, kind=result.kind, source=result.source[:200],
-                    passed=result.passed, result=result.to_dict(),
-                    model_version_id=model_version.id if model_version else None)
+    row = BiasAudit(
+        actor=actor,
+        kind=result.kind,
+        source=result.source[:200],
+        passed=result.passed,
+        result=result.to_dict(),
+        model_version_id=model_version.id if model_version else None,
+    )
     session.add(row)
     session.flush()
-    record(session, actor, "audit.run", target_type="bias_audit", target=str(row.id),
-           model_version=f"{model_version.kind} v{model_version.version}" if model_version else None,
-           detail={"kind": result.kind, "audited": result.audited, "passed": result.passed,
-                   "n": result.n, "flags": len(result.flags)})
+    record(
+        session,
+        actor,
+        "audit.run",
+        target_type="bias_audit",
+        target=str(row.id),
+        model_version=f"{model_version.kind} v{model_version.version}" if model_version else None,
+        detail={
+            "kind": result.kind,
+            "audited": result.audited,
+            "passed": result.passed,
+            "n": result.n,
+            "flags": len(result.flags),
+        },
+    )
     return row
 
 
@@ -421,58 +505,83 @@ def audit_model(
     demographics are too sparse (see the module's pass rule) or when a group's impact ratio is
     under 0.8.
     """
-    mv = model_version if isinstance(model_version, ModelVersion) else session.get(
-        ModelVersion, model_version)
+    mv = (
+        model_version
+        if isinstance(model_version, ModelVersion)
+        else session.get(ModelVersion, model_version)
+    )
     if mv is None:
         raise NotFoundError(f"no model version {model_version!r}: see `talentmap models list`")
     label = f"{mv.kind} v{mv.version}"
     if scores is None and scorer is not None:
-        sample_run = session.scalar(select(MatchRun.id).order_by(MatchRun.created_at.desc(),
-                                                                 MatchRun.id.desc()).limit(1))
+        sample_run = session.scalar(
+            select(MatchRun.id).order_by(MatchRun.created_at.desc(), MatchRun.id.desc()).limit(1)
+        )
         if sample_run is not None:
             pairs = q.run_pairs(session, sample_run)
             values = list(scorer(pairs))
             if len(values) != len(pairs):
-                raise InputError(f"the scorer returned {len(values)} scores for {len(pairs)} "
-                                 "pairs: return one score per (resume_id, role_id) row",
-                                 field="scorer")
+                raise InputError(
+                    f"the scorer returned {len(values)} scores for {len(pairs)} "
+                    "pairs: return one score per (resume_id, role_id) row",
+                    field="scorer",
+                )
             scores = pairs.assign(**{score_col: values})
     if scores is not None:
         frame = scores
         if "resume_id" in frame.columns and not {"sex", "ethnicity"} <= set(frame.columns):
             demo = q.demographics_for_resumes(session, frame["resume_id"].tolist())
             frame = frame.merge(demo, on="resume_id", how="left")
-        result = audit_scores(frame, score_col, audited=label,
-                              source=f"scores passed in for {label} ({len(frame)} rows), "
-                              "candidate_demographics (self-reported)")
+        result = audit_scores(
+            frame,
+            score_col,
+            audited=label,
+            source=f"scores passed in for {label} ({len(frame)} rows), "
+            "candidate_demographics (self-reported)",
+        )
     else:
         run_id = _latest_run_of(session, mv)
         if run_id is None:
-            result = audit_counts(pd.DataFrame({"sex": [], "ethnicity": [], "n": [],
-                                                "selected": []}),
-                                  kind="scoring", audited=label, source="no match run")
-            result.reasons.insert(0, f"{label} has no match run and no scores were passed in: "
-                                     "run matching with it, or pass its scores on a test set")
+            result = audit_counts(
+                pd.DataFrame({"sex": [], "ethnicity": [], "n": [], "selected": []}),
+                kind="scoring",
+                audited=label,
+                source="no match run",
+            )
+            result.reasons.insert(
+                0,
+                f"{label} has no match run and no scores were passed in: "
+                "run matching with it, or pass its scores on a test set",
+            )
             result.passed = False
         else:
             counts, median = q.score_counts(session, run_id, Filters())
-            result = audit_counts(counts, kind="scoring", audited=f"{label}, match run {run_id}",
-                                  median=median, source=f"match_scores of run {run_id}, "
-                                  "candidate_demographics (self-reported)")
+            result = audit_counts(
+                counts,
+                kind="scoring",
+                audited=f"{label}, match run {run_id}",
+                median=median,
+                source=f"match_scores of run {run_id}, candidate_demographics (self-reported)",
+            )
     audit_id = store_audit(session, result, actor=actor, model_version=mv).id if store else None
     return ModelAuditOutcome(result.passed, list(result.reasons), audit_id, result)
 
 
 def latest_audit(session: Session) -> tuple[BiasAudit, AuditResult] | None:
     """The most recent stored audit, or None."""
-    row = session.scalar(select(BiasAudit).order_by(BiasAudit.at.desc(), BiasAudit.id.desc())
-                         .limit(1))
+    row = session.scalar(
+        select(BiasAudit).order_by(BiasAudit.at.desc(), BiasAudit.id.desc()).limit(1)
+    )
     return None if row is None else (row, AuditResult.from_dict(row.result))
 
 
 def _latest_run_of(session: Session, mv: ModelVersion) -> int | None:
-    return session.scalar(select(MatchRun.id).where(MatchRun.model_version_id == mv.id)
-                          .order_by(MatchRun.created_at.desc(), MatchRun.id.desc()).limit(1))
+    return session.scalar(
+        select(MatchRun.id)
+        .where(MatchRun.model_version_id == mv.id)
+        .order_by(MatchRun.created_at.desc(), MatchRun.id.desc())
+        .limit(1)
+    )
 
 
 def _describe(filters: Filters) -> str:

@@ -1,4 +1,5 @@
 """The global filters every dashboard page and report applies."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,5 +25,8 @@ class Filters:
         if self.start is None or self.end is None:
             return self
         length = self.end - self.start
-        return replace(self, start=self.start - length - dt.timedelta(days=1),
-                       end=self.start - dt.timedelta(days=1))
+        return replace(
+            self,
+            start=self.start - length - dt.timedelta(days=1),
+            end=self.start - dt.timedelta(days=1),
+        )

@@ -6,6 +6,7 @@ Natural Earth's 1:110m country boundaries (public domain) as GeoJSON, converted 
 and draw them with ``go.Choropleth(geojson=..., featureidkey="id")`` keyed by ISO 3166-1
 numeric codes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,15 +21,69 @@ GEOJSON_PATH = Path(__file__).parent / "data" / "countries-110m.geojson"
 
 # ISO 3166-1 alpha-2 -> numeric, used when data/reference/countries.csv is not available
 _FALLBACK_NUMERIC: dict[str, str] = {
-    "CN": "156", "US": "840", "GB": "826", "DE": "276", "FR": "250", "JP": "392", "KR": "410",
-    "IN": "356", "SG": "702", "CA": "124", "AU": "036", "RU": "643", "BR": "076", "NL": "528",
-    "SE": "752", "CH": "756", "IL": "376", "VN": "704", "MY": "458", "ID": "360", "TH": "764",
-    "PH": "608", "PK": "586", "BD": "050", "NG": "566", "EG": "818", "ZA": "710", "KE": "404",
-    "MX": "484", "AR": "032", "CL": "152", "CO": "170", "ES": "724", "IT": "380", "PL": "616",
-    "UA": "804", "TR": "792", "IR": "364", "SA": "682", "AE": "784", "NZ": "554", "IE": "372",
-    "FI": "246", "NO": "578", "DK": "208", "BE": "056", "AT": "040", "PT": "620", "GR": "300",
-    "CZ": "203", "HU": "348", "RO": "642", "HK": "344", "TW": "158", "MO": "446", "KZ": "398",
-    "MN": "496", "NP": "524", "LK": "144", "MM": "104", "KH": "116", "LA": "418", "PE": "604",
+    "CN": "156",
+    "US": "840",
+    "GB": "826",
+    "DE": "276",
+    "FR": "250",
+    "JP": "392",
+    "KR": "410",
+    "IN": "356",
+    "SG": "702",
+    "CA": "124",
+    "AU": "036",
+    "RU": "643",
+    "BR": "076",
+    "NL": "528",
+    "SE": "752",
+    "CH": "756",
+    "IL": "376",
+    "VN": "704",
+    "MY": "458",
+    "ID": "360",
+    "TH": "764",
+    "PH": "608",
+    "PK": "586",
+    "BD": "050",
+    "NG": "566",
+    "EG": "818",
+    "ZA": "710",
+    "KE": "404",
+    "MX": "484",
+    "AR": "032",
+    "CL": "152",
+    "CO": "170",
+    "ES": "724",
+    "IT": "380",
+    "PL": "616",
+    "UA": "804",
+    "TR": "792",
+    "IR": "364",
+    "SA": "682",
+    "AE": "784",
+    "NZ": "554",
+    "IE": "372",
+    "FI": "246",
+    "NO": "578",
+    "DK": "208",
+    "BE": "056",
+    "AT": "040",
+    "PT": "620",
+    "GR": "300",
+    "CZ": "203",
+    "HU": "348",
+    "RO": "642",
+    "HK": "344",
+    "TW": "158",
+    "MO": "446",
+    "KZ": "398",
+    "MN": "496",
+    "NP": "524",
+    "LK": "144",
+    "MM": "104",
+    "KH": "116",
+    "LA": "418",
+    "PE": "604",
 }
 
 
@@ -77,12 +132,14 @@ def topojson_to_geojson(topo: dict[str, Any], object_name: str = "countries") ->
             coords = [[_ring(r, arcs) for r in poly] for poly in geom["arcs"]]
         else:
             continue
-        features.append({
-            "type": "Feature",
-            "id": str(geom.get("id", "")),
-            "properties": dict(geom.get("properties") or {}),
-            "geometry": {"type": kind, "coordinates": coords},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(geom.get("id", "")),
+                "properties": dict(geom.get("properties") or {}),
+                "geometry": {"type": kind, "coordinates": coords},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -120,8 +177,13 @@ def equal_earth(lon: float, lat: float) -> tuple[float, float]:
     theta = math.asin(math.sqrt(3) / 2 * math.sin(phi))
     t2 = theta * theta
     t6 = t2 * t2 * t2
-    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (
-        3 * (9 * _A4 * t6 * t2 + 7 * _A3 * t6 + 3 * _A2 * t2 + _A1))
+    x = (
+        2
+        * math.sqrt(3)
+        * lam
+        * math.cos(theta)
+        / (3 * (9 * _A4 * t6 * t2 + 7 * _A3 * t6 + 3 * _A2 * t2 + _A1))
+    )
     y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
     return round(x, 4), round(y, 4)
 
@@ -175,8 +237,9 @@ def main() -> None:  # pragma: no cover - one-off conversion, kept for provenanc
     import sys
 
     topo = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    GEOJSON_PATH.write_text(json.dumps(topojson_to_geojson(topo), separators=(",", ":")),
-                            encoding="utf-8")
+    GEOJSON_PATH.write_text(
+        json.dumps(topojson_to_geojson(topo), separators=(",", ":")), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

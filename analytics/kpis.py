@@ -11,6 +11,7 @@ Definitions (all honour the role/country/channel filters):
 - ``international_share``: share of applications in the period from candidates whose
   country is known and is not the home country.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,12 +31,24 @@ from analytics._sql import (
     whole_days,
 )
 from analytics.filters import Filters
-from data.models import Application, Candidate, Role
+from data.store.models import Application, Candidate, Role
 
-KPI_KEYS: tuple[str, ...] = ("open_roles", "in_pipeline", "hires", "time_to_hire",
-                             "offer_acceptance", "international_share")
-HIGHER_IS_BETTER = {"open_roles": True, "in_pipeline": True, "hires": True,
-                    "time_to_hire": False, "offer_acceptance": True, "international_share": True}
+KPI_KEYS: tuple[str, ...] = (
+    "open_roles",
+    "in_pipeline",
+    "hires",
+    "time_to_hire",
+    "offer_acceptance",
+    "international_share",
+)
+HIGHER_IS_BETTER = {
+    "open_roles": True,
+    "in_pipeline": True,
+    "hires": True,
+    "time_to_hire": False,
+    "offer_acceptance": True,
+    "international_share": True,
+}
 
 
 @dataclass(frozen=True)
@@ -72,33 +85,46 @@ def _values(session: Session, f: Filters, home_country: str) -> dict[str, float 
     pipe = select(func.count(distinct(Application.candidate_id)))
     if end is not None:
         applied = func.coalesce(Application.applied_at, Application.applied_at)  # see in_period
-        pipe = pipe.where(applied < end,
-                          or_(Application.closed_at.is_(None), Application.closed_at >= end))
+        pipe = pipe.where(
+            applied < end, or_(Application.closed_at.is_(None), Application.closed_at >= end)
+        )
     else:
         pipe = pipe.where(Application.status == "active")
     out["in_pipeline"] = float(session.scalar(scope(pipe, f)) or 0)
 
     days = whole_days(Application.hired_at, Application.applied_at, d).label("days")
-    hist = session.execute(scope(
-        select(days, func.count()).where(Application.hired_at.is_not(None),
-                                         *in_period(Application.hired_at, f)).group_by(days), f)
+    hist = session.execute(
+        scope(
+            select(days, func.count())
+            .where(Application.hired_at.is_not(None), *in_period(Application.hired_at, f))
+            .group_by(days),
+            f,
+        )
     ).all()
     out["hires"] = float(sum(n for _, n in hist))
-    out["time_to_hire"] = (weighted_quantile([v for v, _ in hist], [n for _, n in hist], 0.5)
-                           if hist else None)
+    out["time_to_hire"] = (
+        weighted_quantile([v for v, _ in hist], [n for _, n in hist], 0.5) if hist else None
+    )
 
-    offers = scope(select(
-        func.count(Application.offer_accepted),
-        func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)),
-    ).where(Application.offer_at.is_not(None), *in_period(Application.offer_at, f)), f)
+    offers = scope(
+        select(
+            func.count(Application.offer_accepted),
+            func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)),
+        ).where(Application.offer_at.is_not(None), *in_period(Application.offer_at, f)),
+        f,
+    )
     answered, accepted = session.execute(offers).one()
     out["offer_acceptance"] = (float(accepted or 0) / answered) if answered else None
 
-    intl = (select(
-        func.count(Candidate.country),
-        func.sum(case((Candidate.country != home_country, 1), else_=0)),
-    ).select_from(Application).join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*in_period(Application.applied_at, f)))
+    intl = (
+        select(
+            func.count(Candidate.country),
+            func.sum(case((Candidate.country != home_country, 1), else_=0)),
+        )
+        .select_from(Application)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(*in_period(Application.applied_at, f))
+    )
     known, foreign = session.execute(scope(intl, f, joined=("candidates",))).one()
     out["international_share"] = (float(foreign or 0) / known) if known else None
     return out
@@ -108,8 +134,9 @@ def kpis(session: Session, filters: Filters, *, home_country: str = "CN") -> dic
     """The six headline KPIs for the period and the same-length period before it."""
     now = _values(session, filters, home_country)
     prev_f = filters.previous_period()
-    before = (_values(session, prev_f, home_country) if prev_f != filters
-              else dict.fromkeys(KPI_KEYS))
+    before = (
+        _values(session, prev_f, home_country) if prev_f != filters else dict.fromkeys(KPI_KEYS)
+    )
     return {k: Kpi(k, now[k], before[k]) for k in KPI_KEYS}
 
 
@@ -118,31 +145,53 @@ def kpi_trend(session: Session, filters: Filters, *, home_country: str = "CN") -
     ``accepted``, ``offer_acceptance``, ``international_share``, ``time_to_hire`` (median)."""
     d = dialect(session)
     m_app = month_of(Application.applied_at, d).label("month")
-    apps = session.execute(scope(
-        select(m_app, func.count(Application.id),
-               func.count(Candidate.country),
-               func.sum(case((Candidate.country != home_country, 1), else_=0)))
-        .select_from(Application).join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*in_period(Application.applied_at, filters)).group_by(m_app), filters,
-        joined=("candidates",))).all()
+    apps = session.execute(
+        scope(
+            select(
+                m_app,
+                func.count(Application.id),
+                func.count(Candidate.country),
+                func.sum(case((Candidate.country != home_country, 1), else_=0)),
+            )
+            .select_from(Application)
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .where(*in_period(Application.applied_at, filters))
+            .group_by(m_app),
+            filters,
+            joined=("candidates",),
+        )
+    ).all()
     m_hire = month_of(Application.hired_at, d).label("month")
     days = whole_days(Application.hired_at, Application.applied_at, d).label("days")
-    hires = session.execute(scope(
-        select(m_hire, days, func.count()).where(Application.hired_at.is_not(None),
-                                                 *in_period(Application.hired_at, filters))
-        .group_by(m_hire, days), filters)).all()
+    hires = session.execute(
+        scope(
+            select(m_hire, days, func.count())
+            .where(Application.hired_at.is_not(None), *in_period(Application.hired_at, filters))
+            .group_by(m_hire, days),
+            filters,
+        )
+    ).all()
     m_off = month_of(Application.offer_at, d).label("month")
-    offers = session.execute(scope(
-        select(m_off, func.count(Application.offer_accepted),
-               func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)))
-        .where(Application.offer_at.is_not(None), *in_period(Application.offer_at, filters))
-        .group_by(m_off), filters)).all()
+    offers = session.execute(
+        scope(
+            select(
+                m_off,
+                func.count(Application.offer_accepted),
+                func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)),
+            )
+            .where(Application.offer_at.is_not(None), *in_period(Application.offer_at, filters))
+            .group_by(m_off),
+            filters,
+        )
+    ).all()
 
     rows: dict[str, dict[str, float | None]] = {}
 
     def row(m: str) -> dict[str, float | None]:
-        return rows.setdefault(m, {"applications": 0, "hires": 0, "offers": 0, "accepted": 0,
-                                   "_known": 0, "_foreign": 0})
+        return rows.setdefault(
+            m,
+            {"applications": 0, "hires": 0, "offers": 0, "accepted": 0, "_known": 0, "_foreign": 0},
+        )
 
     for m, n, known, foreign in apps:
         r = row(m)
@@ -158,16 +207,30 @@ def kpi_trend(session: Session, filters: Filters, *, home_country: str = "CN") -
     for m in sorted(rows):
         r = rows[m]
         h = hist.get(m, [])
-        out.append({
-            "month": m,
-            "applications": int(r["applications"] or 0),
-            "hires": int(r["hires"] or 0),
-            "offers": int(r["offers"] or 0),
-            "accepted": int(r["accepted"] or 0),
-            "offer_acceptance": (r["accepted"] or 0) / r["offers"] if r["offers"] else None,
-            "international_share": (r["_foreign"] or 0) / r["_known"] if r["_known"] else None,
-            "time_to_hire": weighted_quantile([v for v, _ in h], [n for _, n in h], 0.5)
-            if h else None,
-        })
-    return pd.DataFrame(out, columns=["month", "applications", "hires", "offers", "accepted",
-                                      "offer_acceptance", "international_share", "time_to_hire"])
+        out.append(
+            {
+                "month": m,
+                "applications": int(r["applications"] or 0),
+                "hires": int(r["hires"] or 0),
+                "offers": int(r["offers"] or 0),
+                "accepted": int(r["accepted"] or 0),
+                "offer_acceptance": (r["accepted"] or 0) / r["offers"] if r["offers"] else None,
+                "international_share": (r["_foreign"] or 0) / r["_known"] if r["_known"] else None,
+                "time_to_hire": weighted_quantile([v for v, _ in h], [n for _, n in h], 0.5)
+                if h
+                else None,
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "month",
+            "applications",
+            "hires",
+            "offers",
+            "accepted",
+            "offer_acceptance",
+            "international_share",
+            "time_to_hire",
+        ],
+    )

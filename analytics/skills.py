@@ -5,6 +5,7 @@ Supply needs the taxonomy run over every resume text, which is too slow to repea
 view on a real store; :func:`skill_supply` keeps an incremental index on disk (counts per
 country × channel × skill) and only reads resumes added since the last run.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.filters import Filters
-from data.models import (
+from data.store.models import (
     Candidate,
     Document,
     Extraction,
@@ -38,16 +39,24 @@ def _skill_names(session: Session, lang: Lang) -> dict[str, str]:
     return {k: (n or k) for k, n in session.execute(select(Skill.key, col))}
 
 
-def role_skill_matrix(session: Session, filters: Filters, *, lang: Lang = "en",
-                      open_only: bool = False, max_skills: int | None = None) -> pd.DataFrame:
+def role_skill_matrix(
+    session: Session,
+    filters: Filters,
+    *,
+    lang: Lang = "en",
+    open_only: bool = False,
+    max_skills: int | None = None,
+) -> pd.DataFrame:
     """Importance of each skill (columns) for each role (rows); 0 where a role does not ask
     for it. Rows and columns use display names in ``lang``; skills asked for by most roles
     come first (``max_skills`` keeps that many)."""
     title = Role.title_zh if lang == "zh" else Role.title_en
     name = Skill.name_zh if lang == "zh" else Skill.name_en
-    stmt = (select(title, name, RoleSkill.importance)
-            .join(RoleSkill, RoleSkill.role_id == Role.id)
-            .join(Skill, Skill.id == RoleSkill.skill_id))
+    stmt = (
+        select(title, name, RoleSkill.importance)
+        .join(RoleSkill, RoleSkill.role_id == Role.id)
+        .join(Skill, Skill.id == RoleSkill.skill_id)
+    )
     if filters.roles:
         stmt = stmt.where(Role.key.in_(filters.roles))
     if open_only:
@@ -55,8 +64,9 @@ def role_skill_matrix(session: Session, filters: Filters, *, lang: Lang = "en",
     long = pd.DataFrame(session.execute(stmt).all(), columns=["role", "skill", "importance"])
     if long.empty:
         return pd.DataFrame()
-    m = long.pivot_table(index="role", columns="skill", values="importance", aggfunc="max",
-                         fill_value=0.0)
+    m = long.pivot_table(
+        index="role", columns="skill", values="importance", aggfunc="max", fill_value=0.0
+    )
     cols = (m > 0).sum().sort_values(ascending=False, kind="stable").index
     return m[cols[:max_skills]] if max_skills else m[cols]
 
@@ -64,12 +74,13 @@ def role_skill_matrix(session: Session, filters: Filters, *, lang: Lang = "en",
 def skill_demand(session: Session, filters: Filters) -> pd.DataFrame:
     """Per skill: ``roles`` (open roles asking for it) and ``demand`` (sum over those roles of
     headcount × importance)."""
-    stmt = (select(Skill.key, func.count(Role.id),
-                   func.sum(Role.headcount * RoleSkill.importance))
-            .join(RoleSkill, RoleSkill.skill_id == Skill.id)
-            .join(Role, Role.id == RoleSkill.role_id)
-            .where(Role.is_open.is_(True))
-            .group_by(Skill.key))
+    stmt = (
+        select(Skill.key, func.count(Role.id), func.sum(Role.headcount * RoleSkill.importance))
+        .join(RoleSkill, RoleSkill.skill_id == Skill.id)
+        .join(Role, Role.id == RoleSkill.role_id)
+        .where(Role.is_open.is_(True))
+        .group_by(Skill.key)
+    )
     if filters.roles:
         stmt = stmt.where(Role.key.in_(filters.roles))
     df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "roles", "demand"])
@@ -82,9 +93,15 @@ def _index_meta(session: Session) -> tuple[int, int]:
     return int(n or 0), int(hi or 0)
 
 
-def update_supply_index(session: Session, keys_in: Callable[[str], set[str]], path: Path, *,
-                        fingerprint: str = "", batch: int = 2000,
-                        progress: ProgressFn | None = None) -> dict:
+def update_supply_index(
+    session: Session,
+    keys_in: Callable[[str], set[str]],
+    path: Path,
+    *,
+    fingerprint: str = "",
+    batch: int = 2000,
+    progress: ProgressFn | None = None,
+) -> dict:
     """Bring the on-disk supply index at ``path`` up to date and return it.
 
     The index holds, per ``country␟channel`` group, the number of resumes and the number
@@ -99,9 +116,9 @@ def update_supply_index(session: Session, keys_in: Callable[[str], set[str]], pa
         except (OSError, ValueError):
             idx = None
     if idx is not None:
-        same_base = (idx.get("fingerprint") == fingerprint and session.scalar(
-            select(func.count(Resume.id)).where(Resume.id <= idx.get("max_id", 0)))
-            == idx.get("count"))
+        same_base = idx.get("fingerprint") == fingerprint and session.scalar(
+            select(func.count(Resume.id)).where(Resume.id <= idx.get("max_id", 0))
+        ) == idx.get("count")
         if not same_base:
             idx = None
     if idx is None:
@@ -115,7 +132,10 @@ def update_supply_index(session: Session, keys_in: Callable[[str], set[str]], pa
         rows = session.execute(
             select(Resume.id, Resume.text, Candidate.country, Candidate.source_channel)
             .outerjoin(Candidate, Candidate.id == Resume.candidate_id)
-            .where(Resume.id > last).order_by(Resume.id).limit(batch)).all()
+            .where(Resume.id > last)
+            .order_by(Resume.id)
+            .limit(batch)
+        ).all()
         if not rows:
             break
         for rid, text, country, channel in rows:
@@ -152,8 +172,9 @@ def supply_index_path(data_dir: Path, url: str) -> Path:
     return Path(data_dir) / "cache" / f"skill-supply-{name}.json"
 
 
-def refresh_supply_index(session: Session, data_dir: Path, url: str, *,
-                         progress: ProgressFn | None = None) -> dict:
+def refresh_supply_index(
+    session: Session, data_dir: Path, url: str, *, progress: ProgressFn | None = None
+) -> dict:
     """Bring the store's resume skill index up to date with the bundled taxonomy.
 
     Front ends call this after bulk imports (``talentmap demo``) so the first dashboard view
@@ -161,12 +182,20 @@ def refresh_supply_index(session: Session, data_dir: Path, url: str, *,
     """
     import hashlib
 
-    from data.taxonomy import DEFAULT_PATH, load_taxonomy
+    from data.text.taxonomy import DEFAULT_PATH, load_taxonomy
 
-    fingerprint = (hashlib.sha256(DEFAULT_PATH.read_bytes()).hexdigest()[:16]
-                   if DEFAULT_PATH.exists() else "none")
-    return update_supply_index(session, load_taxonomy().keys_in, supply_index_path(data_dir, url),
-                               fingerprint=fingerprint, progress=progress)
+    fingerprint = (
+        hashlib.sha256(DEFAULT_PATH.read_bytes()).hexdigest()[:16]
+        if DEFAULT_PATH.exists()
+        else "none"
+    )
+    return update_supply_index(
+        session,
+        load_taxonomy().keys_in,
+        supply_index_path(data_dir, url),
+        fingerprint=fingerprint,
+        progress=progress,
+    )
 
 
 def skill_supply(index: dict, filters: Filters) -> tuple[pd.DataFrame, int]:
@@ -188,8 +217,14 @@ def skill_supply(index: dict, filters: Filters) -> tuple[pd.DataFrame, int]:
     return df, total
 
 
-def skill_gaps(session: Session, demand: pd.DataFrame, supply: pd.DataFrame, total_resumes: int,
-               *, lang: Lang = "en") -> pd.DataFrame:
+def skill_gaps(
+    session: Session,
+    demand: pd.DataFrame,
+    supply: pd.DataFrame,
+    total_resumes: int,
+    *,
+    lang: Lang = "en",
+) -> pd.DataFrame:
     """Demand against supply per skill, biggest gap first.
 
     Both sides are shares that sum to one over skills, so they compare like for like:
@@ -199,7 +234,8 @@ def skill_gaps(session: Session, demand: pd.DataFrame, supply: pd.DataFrame, tot
     ``coverage`` is the share of resumes naming the skill at all.
     """
     df = pd.merge(demand, supply, on="skill", how="outer").fillna(
-        {"roles": 0, "demand": 0.0, "resumes": 0})
+        {"roles": 0, "demand": 0.0, "resumes": 0}
+    )
     total_demand = float(df["demand"].sum())
     total_mentions = float(df["resumes"].sum())
     df["demand_share"] = df["demand"] / total_demand if total_demand else 0.0
@@ -211,8 +247,18 @@ def skill_gaps(session: Session, demand: pd.DataFrame, supply: pd.DataFrame, tot
     df = df[df["demand"] > 0] if (df["demand"] > 0).any() else df
     df[["roles", "resumes"]] = df[["roles", "resumes"]].astype(int)
     return df.sort_values(["gap", "skill"], ascending=[False, True]).reset_index(drop=True)[
-        ["skill", "name", "roles", "demand", "resumes", "coverage", "demand_share",
-         "supply_share", "gap"]]
+        [
+            "skill",
+            "name",
+            "roles",
+            "demand",
+            "resumes",
+            "coverage",
+            "demand_share",
+            "supply_share",
+            "gap",
+        ]
+    ]
 
 
 def role_profile(session: Session, role_key: str, *, lang: Lang = "en") -> dict:
@@ -225,28 +271,59 @@ def role_profile(session: Session, role_key: str, *, lang: Lang = "en") -> dict:
     if role is None:
         raise NotFoundError(f"no role with key {role_key!r}: pick one from the list")
     name = Skill.name_zh if lang == "zh" else Skill.name_en
-    skills = pd.DataFrame(session.execute(
-        select(Skill.key, name, RoleSkill.importance, RoleSkill.required)
-        .join(RoleSkill, RoleSkill.skill_id == Skill.id)
-        .where(RoleSkill.role_id == role.id)
-        .order_by(RoleSkill.importance.desc(), Skill.key)).all(),
-        columns=["key", "skill", "importance", "required"])
+    skills = pd.DataFrame(
+        session.execute(
+            select(Skill.key, name, RoleSkill.importance, RoleSkill.required)
+            .join(RoleSkill, RoleSkill.skill_id == Skill.id)
+            .where(RoleSkill.role_id == role.id)
+            .order_by(RoleSkill.importance.desc(), Skill.key)
+        ).all(),
+        columns=["key", "skill", "importance", "required"],
+    )
     return {
-        "key": role.key, "title": role.title_zh if lang == "zh" else role.title_en,
-        "family": role.family, "level": role.level, "is_open": role.is_open,
-        "headcount": role.headcount, "opened_at": role.opened_at, "source": role.source,
-        "description": role.description, "csco_code": role.csco_code, "skills": skills,
+        "key": role.key,
+        "title": role.title_zh if lang == "zh" else role.title_en,
+        "family": role.family,
+        "level": role.level,
+        "is_open": role.is_open,
+        "headcount": role.headcount,
+        "opened_at": role.opened_at,
+        "source": role.source,
+        "description": role.description,
+        "csco_code": role.csco_code,
+        "skills": skills,
     }
 
 
-def document_map(session: Session, kinds: tuple[str, ...] = ("role", "skill", "strategy")
-                 ) -> pd.DataFrame:
+def document_map(
+    session: Session, kinds: tuple[str, ...] = ("role", "skill", "strategy")
+) -> pd.DataFrame:
     """Items extracted from strategy documents, with provenance (file and line span)."""
     rows = session.execute(
-        select(Extraction.kind, Extraction.label, Extraction.canonical_key, Extraction.category,
-               Document.file_name, Extraction.line_start, Extraction.line_end, Extraction.text)
+        select(
+            Extraction.kind,
+            Extraction.label,
+            Extraction.canonical_key,
+            Extraction.category,
+            Document.file_name,
+            Extraction.line_start,
+            Extraction.line_end,
+            Extraction.text,
+        )
         .join(Document, Document.id == Extraction.document_id)
         .where(Extraction.kind.in_(kinds))
-        .order_by(Extraction.kind, Document.file_name, Extraction.line_start)).all()
-    return pd.DataFrame(rows, columns=["kind", "label", "canonical_key", "category", "document",
-                                       "line_start", "line_end", "text"])
+        .order_by(Extraction.kind, Document.file_name, Extraction.line_start)
+    ).all()
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "kind",
+            "label",
+            "canonical_key",
+            "category",
+            "document",
+            "line_start",
+            "line_end",
+            "text",
+        ],
+    )

@@ -3,6 +3,7 @@
 Every module in this package is one benchmark, runnable on its own as
 ``python -m benchmarks.NAME``; its results go to ``benchmarks/results/NAME.json`` / ``.md``.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -38,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     name, rest = args[0], args[1:]
     if name not in benches:
-        print(f"no benchmark named {name!r}; choose one of: {', '.join(benches)}",
-              file=sys.stderr)
+        print(f"no benchmark named {name!r}; choose one of: {', '.join(benches)}", file=sys.stderr)
         return 2
     if importlib.util.find_spec(f"benchmarks.{name}") is None:  # pragma: no cover
         return 2

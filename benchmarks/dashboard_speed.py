@@ -13,6 +13,7 @@ incrementally) is built once before timing and reported on its own. Each time is
 as a ratio to a baseline measured in the same run: an AppTest run of a one-line script.
 Targets (issue 7): warm under 2 s, cold under 5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-PAGES = ["overview", "roles_skills", "international", "cultivation", "matching", "model_lab",
-         "documents", "reports"]
+PAGES = [
+    "overview",
+    "roles_skills",
+    "international",
+    "cultivation",
+    "matching",
+    "model_lab",
+    "documents",
+    "reports",
+]
 WARM_LIMIT, COLD_LIMIT = 2.0, 5.0
 
 
@@ -38,7 +47,7 @@ def _talentmap(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(exe), *args], check=True, env=env, cwd=ROOT)
 
 
-def _timed(fn) -> float:  # noqa: ANN001 - a callable
+def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
@@ -61,21 +70,30 @@ def main() -> None:
     demo_s = None
     if not db.exists():
         _talentmap("init", env=env)
-        demo_s = _timed(lambda: _talentmap("demo", "--candidates", str(args.candidates),
-                                           "--seed", str(args.seed), env=env))
+        demo_s = _timed(
+            lambda: _talentmap(
+                "demo", "--candidates", str(args.candidates), "--seed", str(args.seed), env=env
+            )
+        )
 
     import streamlit as st
+    from sqlalchemy import func, select
     from streamlit.testing.v1 import AppTest
 
-    from data.db import make_engine, session_scope
-    from data.models import Application, Candidate, Resume, StageEvent
-    from sqlalchemy import func, select
+    from data.store.engine import make_engine, session_scope
+    from data.store.models import Application, Candidate, Resume, StageEvent
 
     eng = make_engine(f"sqlite:///{db}")
     with session_scope(eng) as s:
-        sizes = {name: s.scalar(select(func.count()).select_from(model)) for name, model in
-                 (("candidates", Candidate), ("applications", Application),
-                  ("stage_events", StageEvent), ("resumes", Resume))}
+        sizes = {
+            name: s.scalar(select(func.count()).select_from(model))
+            for name, model in (
+                ("candidates", Candidate),
+                ("applications", Application),
+                ("stage_events", StageEvent),
+                ("resumes", Resume),
+            )
+        }
     eng.dispose()
 
     app = str(ROOT / "dashboard" / "app.py")
@@ -102,37 +120,53 @@ def main() -> None:
         at.run()
         st.cache_data.clear()
         st.cache_resource.clear()
-        cold = _timed(lambda p=page: at.switch_page(f"app_pages/{p}.py").run())
+        cold = _timed(lambda p=page, a=at: a.switch_page(f"app_pages/{p}.py").run())
         if at.exception or at.error or not at.title:
-            problem = (at.exception or at.error)[0].value if (at.exception or at.error) else \
-                "no title drawn"
+            problem = (
+                (at.exception or at.error)[0].value
+                if (at.exception or at.error)
+                else "no title drawn"
+            )
             raise SystemExit(f"{page}: {problem}")
         warm = statistics.median(_timed(at.run) for _ in range(3))
-        rows.append({"page": page, "cold_s": round(cold, 3), "warm_s": round(warm, 3),
-                     "cold_x_baseline": round(cold / baseline, 1),
-                     "warm_x_baseline": round(warm / baseline, 1),
-                     "cold_ok": cold < COLD_LIMIT, "warm_ok": warm < WARM_LIMIT})
+        rows.append(
+            {
+                "page": page,
+                "cold_s": round(cold, 3),
+                "warm_s": round(warm, 3),
+                "cold_x_baseline": round(cold / baseline, 1),
+                "warm_x_baseline": round(warm / baseline, 1),
+                "cold_ok": cold < COLD_LIMIT,
+                "warm_ok": warm < WARM_LIMIT,
+            }
+        )
         print(f"{page:14s} cold {cold:6.2f} s   warm {warm:6.2f} s", flush=True)
 
     result = {
         "benchmark": "dashboard_speed",
-        "candidates": args.candidates, "sizes": sizes, "store": "sqlite",
+        "candidates": args.candidates,
+        "sizes": sizes,
+        "store": "sqlite",
         "demo_build_s": None if demo_s is None else round(demo_s, 1),
         "skill_index_first_build_s": round(index_s, 2),
         "baseline_apptest_s": round(baseline, 4),
         "targets": {"warm_s": WARM_LIMIT, "cold_s": COLD_LIMIT},
         "pages": rows,
         "all_ok": all(r["cold_ok"] and r["warm_ok"] for r in rows),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "date": time.strftime("%Y-%m-%d"),
     }
     print(json.dumps(result, indent=2))
     if args.no_save:
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "dashboard_speed.json").write_text(json.dumps(result, indent=2) + "\n",
-                                                  encoding="utf-8")
+    (RESULTS / "dashboard_speed.json").write_text(
+        json.dumps(result, indent=2) + "\n", encoding="utf-8"
+    )
     lines = [
         "# Dashboard speed",
         "",
@@ -144,9 +178,11 @@ def main() -> None:
         "",
         "| page | cold (s) | warm (s) | cold × baseline | warm × baseline | within target |",
         "|---|---:|---:|---:|---:|:---:|",
-        *[f"| {r['page']} | {r['cold_s']:.2f} | {r['warm_s']:.2f} | {r['cold_x_baseline']} | "
-          f"{r['warm_x_baseline']} | {'yes' if r['cold_ok'] and r['warm_ok'] else 'NO'} |"
-          for r in rows],
+        *[
+            f"| {r['page']} | {r['cold_s']:.2f} | {r['warm_s']:.2f} | {r['cold_x_baseline']} | "
+            f"{r['warm_x_baseline']} | {'yes' if r['cold_ok'] and r['warm_ok'] else 'NO'} |"
+            for r in rows
+        ],
         "",
         f"One-off resume skill index (first Roles & skills view after the demo, then kept on "
         f"disk and updated incrementally): {index_s:.1f} s.",

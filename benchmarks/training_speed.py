@@ -7,6 +7,7 @@ same run is scikit-learn's logistic regression on the same rows. The target is u
 
     .venv/bin/python -m benchmarks.training_speed
 """
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,16 @@ def run_head(X: np.ndarray, y: np.ndarray, device: str, epochs: int) -> dict[str
 
     texts = [""] * len(y)
     t0, c0 = time.perf_counter(), time.process_time()
-    model = RoleClassifier(lexical="none", skill_features=False, epochs=epochs, device=device,
-                           batch_size=128).fit(texts, y, embeddings=X)
+    model = RoleClassifier(
+        lexical="none", skill_features=False, epochs=epochs, device=device, batch_size=128
+    ).fit(texts, y, embeddings=X)
     secs = time.perf_counter() - t0
-    return {"seconds": round(secs, 2), "cpu_seconds": round(time.process_time() - c0, 2),
-            "epochs_run": len(model.history_),
-            "val_macro_f1": round(float(model.best_val_macro_f1_ or 0), 4)}
+    return {
+        "seconds": round(secs, 2),
+        "cpu_seconds": round(time.process_time() - c0, 2),
+        "epochs_run": len(model.history_),
+        "val_macro_f1": round(float(model.best_val_macro_f1_ or 0), 4),
+    }
 
 
 def main() -> None:
@@ -58,25 +63,35 @@ def main() -> None:
     result = {
         "benchmark": "training_speed",
         "command": ".venv/bin/python -m benchmarks.training_speed",
-        "rows": N, "dim": DIM, "classes": CLASSES, "max_epochs": epochs,
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                    "load_average_at_end": list(os.getloadavg()),
-                    "torch": torch.__version__, "torch_threads": torch.get_num_threads()},
+        "rows": N,
+        "dim": DIM,
+        "classes": CLASSES,
+        "max_epochs": epochs,
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_average_at_end": list(os.getloadavg()),
+            "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(),
+        },
         "head_cpu": head,
-        "baseline_sklearn_logreg_cpu": {"seconds": round(lr_secs, 2),
-                                        "cpu_seconds": round(lr_cpu, 2),
-                                        "train_accuracy": round(float(lr.score(X, y)), 4)},
+        "baseline_sklearn_logreg_cpu": {
+            "seconds": round(lr_secs, 2),
+            "cpu_seconds": round(lr_cpu, 2),
+            "train_accuracy": round(float(lr.score(X, y)), 4),
+        },
         "ratio_head_to_logreg": round(head["seconds"] / lr_secs, 2),
         "target_seconds": 60,
         "meets_target": head["seconds"] < 60,
         "gpu": None,
     }
     if torch.cuda.is_available():
-        result["gpu"] = {"device": torch.cuda.get_device_name(0), **run_head(X, y, "cuda",
-                                                                              epochs)}
+        result["gpu"] = {"device": torch.cuda.get_device_name(0), **run_head(X, y, "cuda", epochs)}
     else:
-        result["gpu_note"] = ("no GPU was lent to this task: GPU time not measured; the head "
-                              "uses CUDA with mixed precision automatically when one is present")
+        result["gpu_note"] = (
+            "no GPU was lent to this task: GPU time not measured; the head "
+            "uses CUDA with mixed precision automatically when one is present"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "training_speed.json").write_text(json.dumps(result, indent=2) + "\n")
     md = [

@@ -1,4 +1,5 @@
 """What every command shares: settings, the engine, the acting user, error handling."""
+
 from __future__ import annotations
 
 import functools
@@ -12,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DataError, NoSuchModuleError, OperationalError
 
-from data.db import check_schema, make_engine, session_scope
 from data.errors import InputError, TalentMapError
 from data.settings import Settings
-from data.users import LOCAL_ADMIN, get_user, require
+from data.store.engine import check_schema, make_engine, session_scope
+from data.store.users import LOCAL_ADMIN, get_user, require
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +46,8 @@ def engine(*, checked: bool = True) -> Engine:
         except (ArgumentError, NoSuchModuleError, ImportError) as err:
             raise TalentMapError(
                 f"DATABASE_URL {_shown(url)} cannot be used ({_first_line(err)}): use "
-                "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB") from None
+                "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
+            ) from None
     eng = _engines[url]
     if checked:
         check_schema(eng)
@@ -68,7 +70,7 @@ def _first_line(err: BaseException) -> str:
 def actor() -> Actor:
     """Who the CLI acts as: ``TALENTMAP_USER``, or the local admin when unset."""
     name = os.environ.get("TALENTMAP_USER")
-    if not name or name == LOCAL_ADMIN and not _user_exists(name):
+    if not name or (name == LOCAL_ADMIN and not _user_exists(name)):
         return Actor(LOCAL_ADMIN, "admin")
     with session_scope(engine()) as s:
         user = get_user(s, name)
@@ -78,7 +80,7 @@ def actor() -> Actor:
 def _user_exists(name: str) -> bool:
     from sqlalchemy import select
 
-    from data.models import User
+    from data.store.models import User
 
     with session_scope(engine()) as s:
         return s.scalar(select(User.id).where(User.name == name)) is not None
@@ -102,14 +104,20 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             typer.secho(f"Error: {err}", fg=typer.colors.RED, err=True)
             raise typer.Exit(code=err.exit_code) from None
         except OperationalError as err:  # server down, wrong host, locked or unreadable file
-            typer.secho(f"Error: cannot use the database ({_first_line(err)}): check "
-                        "DATABASE_URL and that the database server is running",
-                        fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"Error: cannot use the database ({_first_line(err)}): check "
+                "DATABASE_URL and that the database server is running",
+                fg=typer.colors.RED,
+                err=True,
+            )
             raise typer.Exit(code=TalentMapError.exit_code) from None
         except DataError as err:  # a value the database refuses (too long, NUL character)
-            typer.secho(f"Error: the database refused a value ({_first_line(err)}): look for "
-                        "over-long text or NUL characters in the input", fg=typer.colors.RED,
-                        err=True)
+            typer.secho(
+                f"Error: the database refused a value ({_first_line(err)}): look for "
+                "over-long text or NUL characters in the input",
+                fg=typer.colors.RED,
+                err=True,
+            )
             raise typer.Exit(code=InputError.exit_code) from None
 
     return wrapper

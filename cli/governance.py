@@ -8,6 +8,7 @@
 
 Every command that writes goes through ``authorise`` and leaves one audit-log row.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from cli.context import authorise, engine, guarded, settings
-from data.audit import record
-from data.db import session_scope
 from data.errors import InputError
-from data.users import require
+from data.store.audit import record
+from data.store.engine import session_scope
+from data.store.users import require
 
 
 class ReportFormat(str, Enum):
@@ -52,19 +53,25 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-03-31",
-                         field=option) from None
+        raise InputError(
+            f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-03-31", field=option
+        ) from None
 
 
 def _spinner() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    transient=True, console=Console(stderr=True))
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+    )
 
 
 def _check_roles(session: object, roles: Iterable[str]) -> None:
     from sqlalchemy import select
 
-    from data.models import Role
+    from data.store.models import Role
 
     wanted = list(roles)
     if not wanted:
@@ -73,16 +80,14 @@ def _check_roles(session: object, roles: Iterable[str]) -> None:
     unknown = [r for r in wanted if r not in known]
     if unknown:
         hint = ", ".join(sorted(known)[:20]) or "none yet: import roles first"
-        raise InputError(f"unknown role(s) {', '.join(unknown)}; known roles: {hint}",
-                         field="role")
+        raise InputError(f"unknown role(s) {', '.join(unknown)}; known roles: {hint}", field="role")
 
 
 def _passage_keys(text: str) -> set[str]:
     """Embedding-cache keys of a resume's passages, as the encoders chunk it (best effort:
     the chunk sizes of the bundled encoders)."""
+    from data.store.privacy import text_key
     from ml.encoders import chunk_text
-
-    from data.privacy import text_key
 
     return {text_key(p) for size in (200, 228, 256) for p in chunk_text(text, max_tokens=size)}
 
@@ -91,17 +96,26 @@ def _passage_keys(text: str) -> set[str]:
 def report(
     start: Annotated[str, typer.Option("--from", help="first application day, YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="last application day, YYYY-MM-DD")],
-    role: Annotated[list[str] | None, typer.Option(
-        "--role", help="role key to include (repeat for several; default all)")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="file format")] =
-    ReportFormat.xlsx,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="file to write (default: <data dir>/exports/report-FROM-TO.FORMAT)")] = None,
-    lang: Annotated[Language, typer.Option("--lang", help="language of titles and labels")] =
-    Language.en,
-    show_contacts: Annotated[bool, typer.Option(
-        "--show-contacts", help="include names, e-mails and phones (admins and recruiters)")] =
-    False,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="role key to include (repeat for several; default all)"),
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="file format")] = ReportFormat.xlsx,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="file to write (default: <data dir>/exports/report-FROM-TO.FORMAT)"
+        ),
+    ] = None,
+    lang: Annotated[
+        Language, typer.Option("--lang", help="language of titles and labels")
+    ] = Language.en,
+    show_contacts: Annotated[
+        bool,
+        typer.Option(
+            "--show-contacts", help="include names, e-mails and phones (admins and recruiters)"
+        ),
+    ] = False,
     charts: Annotated[bool, typer.Option(help="draw charts in HTML and PDF")] = True,
 ) -> None:
     """Write the hiring report: funnel, time to hire, mixes, shortlists, model, bias audit."""
@@ -120,8 +134,14 @@ def report(
         bar.add_task("collecting the report", total=None)
         with session_scope(engine()) as s:
             _check_roles(s, roles)
-            rep = build_report(s, start=first, end=last, role_keys=roles,
-                               mask_contacts=not show_contacts, lang=lang.value)
+            rep = build_report(
+                s,
+                start=first,
+                end=last,
+                role_keys=roles,
+                mask_contacts=not show_contacts,
+                lang=lang.value,
+            )
         bar.add_task(f"writing {fmt.value.upper()}", total=None)
         try:
             if fmt in (ReportFormat.html, ReportFormat.pdf):
@@ -133,62 +153,92 @@ def report(
         except OSError as err:  # a file where a folder should be, no space, no permission
             blocker = next((p for p in path.parents if p.is_file()), None)
             why = f"{blocker} is a file, not a folder" if blocker else err.strerror or str(err)
-            raise InputError(f"cannot write the report to {path} ({why}): choose another --out",
-                             field="out") from None
+            raise InputError(
+                f"cannot write the report to {path} ({why}): choose another --out", field="out"
+            ) from None
     with session_scope(engine()) as s:
-        record(s, who.name, "report.export", target_type="report", target=fmt.value,
-               detail={"from": str(first), "to": str(last), "roles": list(roles),
-                       "contacts": show_contacts, "lang": lang.value})
+        record(
+            s,
+            who.name,
+            "report.export",
+            target_type="report",
+            target=fmt.value,
+            detail={
+                "from": str(first),
+                "to": str(last),
+                "roles": list(roles),
+                "contacts": show_contacts,
+                "lang": lang.value,
+            },
+        )
     typer.echo(f"report written: {path}")
 
 
 @guarded
 def audit(
-    stage: Annotated[str | None, typer.Option(
-        help="pass/fail stage to audit (default screening)")] = None,
+    stage: Annotated[
+        str | None, typer.Option(help="pass/fail stage to audit (default screening)")
+    ] = None,
     run: Annotated[int | None, typer.Option(help="audit the match scores of this run")] = None,
-    model_version: Annotated[int | None, typer.Option(
-        "--model-version", help="audit the latest match run of this model version id")] = None,
+    model_version: Annotated[
+        int | None,
+        typer.Option("--model-version", help="audit the latest match run of this model version id"),
+    ] = None,
     start: Annotated[str | None, typer.Option("--from", help="applications from (stage)")] = None,
     end: Annotated[str | None, typer.Option("--to", help="applications to (stage)")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="role key (repeat)")] = None,
-    fmt: Annotated[AuditFormat, typer.Option("--format", help="table or json")] =
-    AuditFormat.table,
+    fmt: Annotated[AuditFormat, typer.Option("--format", help="table or json")] = AuditFormat.table,
 ) -> None:
     """Run a bias audit (selection or scoring rates, impact ratios) and store it."""
     from analytics.fairness import run_audit
     from analytics.filters import Filters
 
     if stage and (run is not None or model_version is not None):
-        raise InputError("audit either a stage (--stage) or scores (--run / --model-version), "
-                         "not both", field="stage")
+        raise InputError(
+            "audit either a stage (--stage) or scores (--run / --model-version), not both",
+            field="stage",
+        )
     who = authorise("write", "run a bias audit")
     filters = Filters(start=_date(start, "from"), end=_date(end, "to"), roles=tuple(role or ()))
     with session_scope(engine()) as s:
         _check_roles(s, filters.roles)
-        row, result = run_audit(s, stage=stage or ("screening" if run is None and model_version is None
-                                               else None),
-                                run_id=run, model_version_id=model_version, filters=filters,
-                                actor=who.name)
+        row, result = run_audit(
+            s,
+            stage=stage or ("screening" if run is None and model_version is None else None),
+            run_id=run,
+            model_version_id=model_version,
+            filters=filters,
+            actor=who.name,
+        )
         audit_id = row.id
     if fmt is AuditFormat.json:
-        typer.echo(json.dumps({"audit_id": audit_id, **result.to_dict()}, ensure_ascii=False,
-                              indent=2))
+        typer.echo(
+            json.dumps({"audit_id": audit_id, **result.to_dict()}, ensure_ascii=False, indent=2)
+        )
         return
     console = Console(width=140)
-    console.print(f"bias audit {audit_id}: {result.kind} of {result.audited} "
-                  f"(n = {result.n}, {result.audit_date})")
+    console.print(
+        f"bias audit {audit_id}: {result.kind} of {result.audited} "
+        f"(n = {result.n}, {result.audit_date})"
+    )
     console.print(f"source: {result.source}", markup=False)
     if result.median is not None:
         console.print(f"median score of the whole sample: {result.median:.4f}")
-    table = RichTable("dimension", "group", "n", "selected", "rate", "impact ratio",
-                      "Fisher p", "flag", "note")
+    table = RichTable(
+        "dimension", "group", "n", "selected", "rate", "impact ratio", "Fisher p", "flag", "note"
+    )
     for r in result.rows:
-        table.add_row(r.dimension, r.group, str(r.n), str(r.selected), f"{r.rate:.1%}",
-                      "" if r.impact_ratio is None else f"{r.impact_ratio:.3f}",
-                      "" if r.p_value is None else f"{r.p_value:.3g}",
-                      "UNDER 0.8" if r.flagged else "", r.excluded or
-                      ("small sample" if r.small_sample else ""))
+        table.add_row(
+            r.dimension,
+            r.group,
+            str(r.n),
+            str(r.selected),
+            f"{r.rate:.1%}",
+            "" if r.impact_ratio is None else f"{r.impact_ratio:.3f}",
+            "" if r.p_value is None else f"{r.p_value:.3g}",
+            "UNDER 0.8" if r.flagged else "",
+            r.excluded or ("small sample" if r.small_sample else ""),
+        )
     console.print(table)
     console.print("PASSED" if result.passed else "FAILED")
     for reason in result.reasons:
@@ -197,13 +247,17 @@ def audit(
 
 @guarded
 def erase(
-    candidate: Annotated[str | None, typer.Option(
-        "--candidate", help="candidate id, pseudonym or external reference")] = None,
-    compact_only: Annotated[bool, typer.Option(
-        "--compact", help="only compact the database (after an erase that could not)")] = False,
+    candidate: Annotated[
+        str | None,
+        typer.Option("--candidate", help="candidate id, pseudonym or external reference"),
+    ] = None,
+    compact_only: Annotated[
+        bool,
+        typer.Option("--compact", help="only compact the database (after an erase that could not)"),
+    ] = False,
 ) -> None:
     """Erase a candidate from every table, embedding, score, upload and cached export."""
-    from data.privacy import compact, erase_candidate
+    from data.store.privacy import compact, erase_candidate
 
     who = authorise("admin", "erase a candidate")
     eng = engine()
@@ -212,29 +266,39 @@ def erase(
         typer.echo("database compacted")
         return
     if not candidate:
-        raise InputError("say who to erase: --candidate ID, pseudonym or external reference",
-                         field="candidate")
+        raise InputError(
+            "say who to erase: --candidate ID, pseudonym or external reference", field="candidate"
+        )
     with _spinner() as bar:
         task = bar.add_task("erasing", total=None)
-        result = erase_candidate(eng, candidate, actor=who.name, data_dir=settings().data_dir,
-                                 passage_hashes=_passage_keys,
-                                 progress=lambda msg: bar.update(task, description=msg))
-    typer.echo(f"erased {result.pseudonym}: {result.total_rows} rows, "
-               f"{len(result.files_deleted)} files")
+        result = erase_candidate(
+            eng,
+            candidate,
+            actor=who.name,
+            data_dir=settings().data_dir,
+            passage_hashes=_passage_keys,
+            progress=lambda msg: bar.update(task, description=msg),
+        )
+    typer.echo(
+        f"erased {result.pseudonym}: {result.total_rows} rows, {len(result.files_deleted)} files"
+    )
     for trace in result.traces:
-        typer.secho(f"warning: {trace} still holds their data (retrain to forget them)",
-                    fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"warning: {trace} still holds their data (retrain to forget them)",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
 
 
 @guarded
 def retention(
-    days: Annotated[int, typer.Option("--days", help="anonymise after this many days",
-                                      min=0)],
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="count days back from this date (default today)")] = None,
+    days: Annotated[int, typer.Option("--days", help="anonymise after this many days", min=0)],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="count days back from this date (default today)")
+    ] = None,
 ) -> None:
     """Anonymise candidates whose applications were all rejected more than N days ago."""
-    from data.privacy import anonymise_rejected, compact
+    from data.store.privacy import anonymise_rejected, compact
 
     who = authorise("admin", "apply the retention policy")
     when = _date(as_of, "as-of")
@@ -242,11 +306,26 @@ def retention(
     with _spinner() as bar:
         bar.add_task("anonymising", total=None)
         with session_scope(eng) as s:
-            n = anonymise_rejected(s, days, as_of=when, actor=who.name,
-                                   data_dir=settings().data_dir, passage_hashes=_passage_keys)
+            n = anonymise_rejected(
+                s,
+                days,
+                as_of=when,
+                actor=who.name,
+                data_dir=settings().data_dir,
+                passage_hashes=_passage_keys,
+            )
         if n:
-            compact(eng, tables=["candidate_contacts", "candidate_demographics", "resumes",
-                                 "embeddings", "match_scores", "feedback"])
+            compact(
+                eng,
+                tables=[
+                    "candidate_contacts",
+                    "candidate_demographics",
+                    "resumes",
+                    "embeddings",
+                    "match_scores",
+                    "feedback",
+                ],
+            )
     typer.echo(f"anonymised {n} candidate(s) rejected more than {days} days ago")
 
 

@@ -1,4 +1,5 @@
 """Entry point of the ``talentmap`` command."""
+
 from __future__ import annotations
 
 import typer

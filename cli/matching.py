@@ -3,6 +3,7 @@
 ``talentmap match --format json`` prints the stable contract documented in
 ``docs/match-json.md``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import authorise, engine, guarded, settings
-from data.db import session_scope
+from data.store.engine import session_scope
 
-feedback_app = typer.Typer(help="Recruiter decisions (advance / reject) on matched resumes.",
-                           no_args_is_help=True)
+feedback_app = typer.Typer(
+    help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
+)
 
 
 class MatchFormat(str, Enum):
@@ -34,22 +36,24 @@ def rows_as_json(result: Any) -> list[dict[str, Any]]:
     out = []
     for r in result.rows:
         exp = r.explanation
-        out.append({
-            "run_id": result.run_id,
-            "role": r.role,
-            "role_title": r.role_title,
-            "resume": r.resume,
-            "resume_id": r.resume_id,
-            "rank": r.rank,
-            "score": r.score,
-            "matched_skills": r.matched_skills,
-            "missing_skills": r.missing_skills,
-            "evidence": {m["key"]: m["evidence"] for m in exp.get("matched_skills", [])},
-            "strongest_passages": [p["text"] for p in exp.get("strongest_passages", [])],
-            "features": exp.get("features", {}),
-            "score_source": exp.get("score_source", "weights"),
-            "encoder": result.encoder,
-        })
+        out.append(
+            {
+                "run_id": result.run_id,
+                "role": r.role,
+                "role_title": r.role_title,
+                "resume": r.resume,
+                "resume_id": r.resume_id,
+                "rank": r.rank,
+                "score": r.score,
+                "matched_skills": r.matched_skills,
+                "missing_skills": r.missing_skills,
+                "evidence": {m["key"]: m["evidence"] for m in exp.get("matched_skills", [])},
+                "strongest_passages": [p["text"] for p in exp.get("strongest_passages", [])],
+                "features": exp.get("features", {}),
+                "score_source": exp.get("score_source", "weights"),
+                "encoder": result.encoder,
+            }
+        )
     return out
 
 
@@ -61,24 +65,38 @@ def _active_pair_scorer(session: Any, actor: str) -> tuple[Any, int | None]:
     if loaded is None:
         return None, None
     if loaded.fell_back:
-        typer.secho(f"warning: {loaded.problems[0]}; serving {loaded.version.kind} "
-                    f"v{loaded.version.version} instead", fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"warning: {loaded.problems[0]}; serving {loaded.version.kind} "
+            f"v{loaded.version.version} instead",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     return loaded.model, loaded.version.id
 
 
 @guarded
 def match(
-    role: Annotated[list[str] | None, typer.Option(
-        "--role", help="role key to match (repeat for several); default: every role")] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="role key to match (repeat for several); default: every role"),
+    ] = None,
     top: Annotated[int, typer.Option(help="shortlist length per role", min=1)] = 10,
-    fmt: Annotated[MatchFormat, typer.Option("--format", help="table | csv | json")] =
-        MatchFormat.table,
-    encoder: Annotated[str | None, typer.Option(
-        help="'minilm', 'muse', or a sentence-transformers name or local folder "
-             "(default: TALENTMAP_ENCODER)")] = None,
-    weights_only: Annotated[bool, typer.Option(
-        "--weights-only", help="ignore an active trained pair scorer; use the hand-set weights")]
-        = False,
+    fmt: Annotated[
+        MatchFormat, typer.Option("--format", help="table | csv | json")
+    ] = MatchFormat.table,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            help="'minilm', 'muse', or a sentence-transformers name or local folder "
+            "(default: TALENTMAP_ENCODER)"
+        ),
+    ] = None,
+    weights_only: Annotated[
+        bool,
+        typer.Option(
+            "--weights-only", help="ignore an active trained pair scorer; use the hand-set weights"
+        ),
+    ] = False,
 ) -> None:
     """Rank stored resumes for each role, store the run, and print the shortlists.
 
@@ -91,14 +109,26 @@ def match(
     who = authorise("write", "run a match")
     enc = get_encoder(encoder or settings().encoder)
     console = Console(stderr=True)
-    with session_scope(engine()) as s, Progress(
-        TextColumn("matching resumes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    ) as bar:
+    with (
+        session_scope(engine()) as s,
+        Progress(
+            TextColumn("matching resumes"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("match", total=None)
         scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
         result = run_match(
-            s, enc, role_keys=role or None, top_k=top, actor=who.name, pair_scorer=scorer,
+            s,
+            enc,
+            role_keys=role or None,
+            top_k=top,
+            actor=who.name,
+            pair_scorer=scorer,
             model_version_id=version_id,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
@@ -107,8 +137,17 @@ def match(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     cols = ["role", "rank", "score", "resume", "matched_skills", "missing_skills"]
-    flat = [[d["role"], d["rank"], f"{d['score']:.1f}", d["resume"],
-             ", ".join(d["matched_skills"]), ", ".join(d["missing_skills"])] for d in data]
+    flat = [
+        [
+            d["role"],
+            d["rank"],
+            f"{d['score']:.1f}",
+            d["resume"],
+            ", ".join(d["matched_skills"]),
+            ", ".join(d["missing_skills"]),
+        ]
+        for d in data
+    ]
     if fmt is MatchFormat.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -120,23 +159,30 @@ def match(
     from cli.output import table
 
     typer.echo(table(cols, flat))
-    typer.echo(f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
-               f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
-               f"{result.texts_encoded} new passages encoded", err=True)
+    typer.echo(
+        f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
+        f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
+        f"{result.texts_encoded} new passages encoded",
+        err=True,
+    )
 
 
 @feedback_app.command("import")
 @guarded
 def feedback_import(
-    file: Annotated[Path, typer.Argument(help="CSV with columns resume, role, decision, "
-                                               "reviewer, note (note optional)")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns resume, role, decision, reviewer, note (note optional)"
+        ),
+    ],
 ) -> None:
     """Import recruiter decisions (advance / reject) from CSV: all rows or none.
 
     ``resume`` is a stored file name or sha256, ``role`` a role key; every decision needs a
     named reviewer. Bad rows are listed by row and field, and nothing is saved.
     """
-    from data.feedback import import_feedback
+    from data.ingest.feedback import import_feedback
 
     who = authorise("decide", "import feedback")
     with session_scope(engine()) as s:

@@ -1,4 +1,5 @@
 """Shared output helpers for the commands: formats, aligned tables, JSON."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

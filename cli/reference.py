@@ -1,4 +1,5 @@
 """Reference-data commands: ``talentmap skills list|find|sync`` and ``talentmap titles normalise``."""
+
 from __future__ import annotations
 
 import json
@@ -9,33 +10,31 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.context import authorise, engine, guarded, settings
 from cli import output
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
-from data.audit import record
-from data.db import session_scope
 from data.errors import InputError
-from data.taxonomy import load_taxonomy, sync_skills
+from data.store.audit import record
+from data.store.engine import session_scope
+from data.store.skills import sync_skills
+from data.text.taxonomy import load_taxonomy
 
 skills_app = typer.Typer(
     help="The bilingual skill taxonomy (data/reference/skills.yaml): list skills, find the "
-         "skills named in a text, copy the taxonomy into the store.",
+    "skills named in a text, copy the taxonomy into the store.",
     no_args_is_help=True,
 )
 titles_app = typer.Typer(
     help="Job-title normalisation: Chinese or English job titles to China's CSCO 2022 codes "
-         "and to ESCO occupations.",
+    "and to ESCO occupations.",
     no_args_is_help=True,
 )
-
 
 
 class Scheme(str, Enum):
     csco = "csco"
     esco = "esco"
     both = "both"
-
-
 
 
 def _emit(fmt: OutputFormat, headers: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -49,8 +48,9 @@ def _emit(fmt: OutputFormat, headers: Sequence[str], rows: list[dict[str, Any]])
 @guarded
 def skills_list(
     category: Annotated[str | None, typer.Option(help="Only skills of this category.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
-    OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
 ) -> None:
     """List the skills of the taxonomy (key, English and Chinese names, category, aliases)."""
     authorise("read", "skills list")
@@ -59,11 +59,22 @@ def skills_list(
     if category:
         skills = [s for s in skills if s.category == category]
         if not skills:
-            raise InputError(f"no skills in category {category!r}; categories are: "
-                             f"{', '.join(tax.categories())}", field="category")
-    rows = [{"key": s.key, "name_en": s.name_en, "name_zh": s.name_zh, "category": s.category,
-             "aliases": list(s.aliases) if fmt is OutputFormat.json else ", ".join(s.aliases),
-             "esco_uri": s.esco_uri} for s in skills]
+            raise InputError(
+                f"no skills in category {category!r}; categories are: "
+                f"{', '.join(tax.categories())}",
+                field="category",
+            )
+    rows = [
+        {
+            "key": s.key,
+            "name_en": s.name_en,
+            "name_zh": s.name_zh,
+            "category": s.category,
+            "aliases": list(s.aliases) if fmt is OutputFormat.json else ", ".join(s.aliases),
+            "esco_uri": s.esco_uri,
+        }
+        for s in skills
+    ]
     headers = ["key", "name_en", "name_zh", "category", "aliases"]
     if fmt is OutputFormat.json:
         _emit(fmt, headers, rows)
@@ -78,16 +89,25 @@ def skills_list(
 @guarded
 def skills_find(
     text: Annotated[str, typer.Argument(help="Text to search, Chinese or English.")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
-    OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
 ) -> None:
     """Show every skill the taxonomy finds in TEXT, with where it was found."""
     authorise("read", "skills find")
     tax = load_taxonomy()
     hits = tax.find(text)
-    rows = [{"key": h.key, "surface": h.surface, "start": h.start, "end": h.end,
-             "name_en": tax.by_key[h.key].name_en, "name_zh": tax.by_key[h.key].name_zh}
-            for h in hits]
+    rows = [
+        {
+            "key": h.key,
+            "surface": h.surface,
+            "start": h.start,
+            "end": h.end,
+            "name_en": tax.by_key[h.key].name_en,
+            "name_zh": tax.by_key[h.key].name_zh,
+        }
+        for h in hits
+    ]
     if fmt is OutputFormat.table and not rows:
         typer.echo("no skills found")
         return
@@ -102,8 +122,14 @@ def skills_sync() -> None:
     tax = load_taxonomy()
     with session_scope(engine()) as s:
         ids = sync_skills(s, tax)
-        record(s, who.name, "skills.sync", target_type="skills", target="taxonomy",
-               detail={"skills": len(ids)})
+        record(
+            s,
+            who.name,
+            "skills.sync",
+            target_type="skills",
+            target="taxonomy",
+            detail={"skills": len(ids)},
+        )
     typer.echo(f"{len(ids)} skills in the store")
 
 
@@ -117,8 +143,12 @@ def _normaliser(scheme: str) -> Any:
     if (folder / "config.json").exists():
         return TitleNormaliser.load(folder, encoder="muse")
     table = csco_table() if scheme == "csco" else esco_occupation_table()
-    with Progress(TextColumn(f"building the {scheme.upper()} title index (once)"), BarColumn(),
-                  MofNCompleteColumn(), transient=True) as bar:
+    with Progress(
+        TextColumn(f"building the {scheme.upper()} title index (once)"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("encode", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -135,8 +165,9 @@ def titles_normalise(
     titles: Annotated[list[str], typer.Argument(help="One or more job titles.")],
     scheme: Annotated[Scheme, typer.Option(help="csco, esco or both.")] = Scheme.both,
     top: Annotated[int, typer.Option(min=1, max=20, help="Matches to show per title.")] = 1,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] =
-    OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
 ) -> None:
     """Map each job title to its closest CSCO 2022 code and/or ESCO occupation.
 
@@ -149,9 +180,17 @@ def titles_normalise(
     for name in schemes:
         model = _normaliser(name)
         for title, matches in zip(titles, model.predict_top(titles, top)):
-            rows += [{"title": title, "scheme": name, "rank": rank, "code": m.code,
-                      "label": m.label, "score": m.score}
-                     for rank, m in enumerate(matches, 1)]
+            rows += [
+                {
+                    "title": title,
+                    "scheme": name,
+                    "rank": rank,
+                    "code": m.code,
+                    "label": m.label,
+                    "score": m.score,
+                }
+                for rank, m in enumerate(matches, 1)
+            ]
     rows.sort(key=lambda r: (titles.index(r["title"]), r["scheme"], r["rank"]))
     _emit(fmt, ["title", "scheme", "rank", "code", "label", "score"], rows)
 

@@ -1,4 +1,5 @@
 """Resume and role-profile commands: ``talentmap resumes import|list``, ``talentmap roles import|list``."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,24 +12,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.context import authorise, engine, guarded
 from cli import output
+from cli.context import authorise, engine, guarded
 from cli.output import OutputFormat
-from data.db import session_scope
 from data.errors import InputError
-from data.resumes import ResumeImportReport, collect_files, import_resumes, list_resumes
-from data.roles import import_roles, list_roles
+from data.ingest.resumes import ResumeImportReport, collect_files, import_resumes, list_resumes
+from data.ingest.roles import import_roles, list_roles
+from data.store.engine import session_scope
 
 COMMIT_EVERY = 100
 """Files per transaction in ``resumes import``."""
 
 resumes_app = typer.Typer(help="Import resume files and list stored resumes.", no_args_is_help=True)
-roles_app = typer.Typer(help="Import role profiles (CSV or YAML) and list roles.", no_args_is_help=True)
-
-
-
-
-
+roles_app = typer.Typer(
+    help="Import role profiles (CSV or YAML) and list roles.", no_args_is_help=True
+)
 
 
 @resumes_app.command("import")
@@ -44,22 +42,32 @@ def resumes_import(
         raise InputError("no files found in the given folders: point at resume files")
     report = ResumeImportReport()
     with Progress(
-        TextColumn("importing resumes"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), transient=True, console=Console(stderr=True),
+        TextColumn("importing resumes"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("import", total=len(files))
         # commit every chunk: an interrupted import keeps what it stored, and a rerun skips it
         for start in range(0, len(files), COMMIT_EVERY):
             with session_scope(engine()) as s:
                 part = import_resumes(
-                    s, files[start:start + COMMIT_EVERY], actor=who.name,
-                    progress=lambda done, _total, base=start: bar.update(task,
-                                                                         completed=base + done))
+                    s,
+                    files[start : start + COMMIT_EVERY],
+                    actor=who.name,
+                    progress=lambda done, _total, base=start: bar.update(
+                        task, completed=base + done
+                    ),
+                )
             report.stored += part.stored
             report.duplicates += part.duplicates
             report.failed += part.failed
-    typer.echo(f"stored {len(report.stored)}, duplicates {len(report.duplicates)}, "
-               f"failed {len(report.failed)} (of {len(files)} files)")
+    typer.echo(
+        f"stored {len(report.stored)}, duplicates {len(report.duplicates)}, "
+        f"failed {len(report.failed)} (of {len(files)} files)"
+    )
     for name, existing in report.duplicates:
         typer.echo(f"duplicate: {name} (same file as resume {existing})")
     for failure in report.failed:
@@ -71,7 +79,9 @@ def resumes_import(
 @resumes_app.command("list")
 @guarded
 def resumes_list(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json")
+    ] = OutputFormat.table,
     limit: Annotated[int | None, typer.Option(help="show at most this many (newest first)")] = None,
 ) -> None:
     """List stored resumes, newest first (no contact details)."""
@@ -79,18 +89,29 @@ def resumes_list(
     with session_scope(engine()) as s:
         rows = list_resumes(s, limit=limit)
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False,
-                              default=output.json_default, indent=2))
+        typer.echo(
+            json.dumps(
+                [dataclasses.asdict(r) for r in rows],
+                ensure_ascii=False,
+                default=output.json_default,
+                indent=2,
+            )
+        )
         return
-    typer.echo(output.table(["id", "file", "language", "pages", "chars", "candidate"],
-                      [(r.id, r.file_name, r.language, r.pages or "", r.chars, r.candidate)
-                       for r in rows]))
+    typer.echo(
+        output.table(
+            ["id", "file", "language", "pages", "chars", "candidate"],
+            [(r.id, r.file_name, r.language, r.pages or "", r.chars, r.candidate) for r in rows],
+        )
+    )
 
 
 @roles_app.command("import")
 @guarded
 def roles_import(
-    file: Annotated[Path, typer.Argument(help="a .csv, .yaml or .yml file; see docs/roles-format.md")],
+    file: Annotated[
+        Path, typer.Argument(help="a .csv, .yaml or .yml file; see docs/roles-format.md")
+    ],
 ) -> None:
     """Import role profiles from CSV or YAML. All-or-nothing: every bad row is listed and
     nothing is stored until the file is clean. Importing again updates roles by key."""
@@ -107,7 +128,9 @@ def _skills(pairs: Sequence[tuple[str, float]]) -> str:
 @roles_app.command("list")
 @guarded
 def roles_list(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json")
+    ] = OutputFormat.table,
     open_only: Annotated[bool, typer.Option("--open", help="only open roles")] = False,
 ) -> None:
     """List roles with their weighted required and nice-to-have skills."""
@@ -123,11 +146,35 @@ def roles_list(
             out.append(d)
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    typer.echo(output.table(
-        ["key", "title_en", "title_zh", "family", "level", "open", "source", "required", "nice"],
-        [(r.key, r.title_en, r.title_zh, r.family, r.level or "", "yes" if r.is_open else "no",
-          r.source, _skills(r.required), _skills(r.nice)) for r in rows],
-    ))
+    typer.echo(
+        output.table(
+            [
+                "key",
+                "title_en",
+                "title_zh",
+                "family",
+                "level",
+                "open",
+                "source",
+                "required",
+                "nice",
+            ],
+            [
+                (
+                    r.key,
+                    r.title_en,
+                    r.title_zh,
+                    r.family,
+                    r.level or "",
+                    "yes" if r.is_open else "no",
+                    r.source,
+                    _skills(r.required),
+                    _skills(r.nice),
+                )
+                for r in rows
+            ],
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

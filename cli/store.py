@@ -1,4 +1,5 @@
 """Store commands: init, demo, serve, users, import."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,10 @@ from typing import Annotated
 import typer
 
 from cli.context import authorise, engine, guarded, settings
-from data.audit import record
-from data.db import session_scope, upgrade
-from data.importers.csv_import import CANDIDATE_COLUMNS, EVENT_COLUMNS
-from data.users import ROLES, add_user
+from data.ingest.people import CANDIDATE_COLUMNS, EVENT_COLUMNS
+from data.store.audit import record
+from data.store.engine import session_scope, upgrade
+from data.store.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
 import_app = typer.Typer(
@@ -34,8 +35,12 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     so work that is refused or skipped prints no empty bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(),
-                   MofNCompleteColumn(), TimeElapsedColumn())
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     task = bar.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:
@@ -55,8 +60,8 @@ def init() -> None:
     """Create the schema, or upgrade it to the latest version (safe to run again).
 
     A new store needs no user; upgrading an existing one is an admin's job."""
-    from data.db import check_schema
     from data.errors import SchemaError
+    from data.store.engine import check_schema
 
     eng = engine(checked=False)
     try:
@@ -71,16 +76,27 @@ def init() -> None:
 
 @guarded
 def demo(
-    candidates: Annotated[int, typer.Option(help="number of candidates (100000 takes ~1-2 min)")] = 1000,
-    seed: Annotated[int, typer.Option(help="random seed: same seed, date and size = same world")] = 7,
+    candidates: Annotated[
+        int, typer.Option(help="number of candidates (100000 takes ~1-2 min)")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option(help="random seed: same seed, date and size = same world")
+    ] = 7,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="last day of the two simulated years (YYYY-MM-DD; default today)")
+        str | None,
+        typer.Option(
+            "--as-of", help="last day of the two simulated years (YYYY-MM-DD; default today)"
+        ),
     ] = None,
     if_empty: Annotated[
-        bool, typer.Option("--if-empty", help="do nothing (exit 0) when the store already holds data")
+        bool,
+        typer.Option("--if-empty", help="do nothing (exit 0) when the store already holds data"),
     ] = False,
     replace: Annotated[
-        bool, typer.Option("--replace", help="delete the previous demo content first (your imported data stays)")
+        bool,
+        typer.Option(
+            "--replace", help="delete the previous demo content first (your imported data stays)"
+        ),
     ] = False,
 ) -> None:
     """Build a deterministic demo AI company: roles, skills, candidates, resumes, two years of
@@ -90,7 +106,7 @@ def demo(
     programmes unless --replace or --if-empty is given. Demo users: admin/admin-demo,
     recruiter/recruiter-demo, viewer/viewer-demo.
     """
-    from data.demo import build_demo
+    from data.demo.world import build_demo
     from data.errors import InputError
 
     if if_empty and replace:
@@ -100,13 +116,21 @@ def demo(
         try:
             when = dt.date.fromisoformat(as_of)
         except ValueError:
-            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD",
-                             field="as_of") from None
+            raise InputError(
+                f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", field="as_of"
+            ) from None
     who = authorise("write", "build the demo world")
     mode = "if_empty" if if_empty else "replace" if replace else "refuse"
     with _progress("demo candidates") as update:
-        result = build_demo(engine(), candidates=candidates, seed=seed, as_of=when, mode=mode,
-                            actor=who.name, progress=update)
+        result = build_demo(
+            engine(),
+            candidates=candidates,
+            seed=seed,
+            as_of=when,
+            mode=mode,
+            actor=who.name,
+            progress=update,
+        )
     if result.skipped:
         typer.echo(f"demo skipped: {result.reason}")
         return
@@ -114,14 +138,14 @@ def demo(
 
     eng = engine()
     with _progress("indexing resume skills") as update, session_scope(eng) as s:
-        refresh_supply_index(s, settings().data_dir, settings().url,
-                             progress=update)
+        refresh_supply_index(s, settings().data_dir, settings().url, progress=update)
     typer.echo(
         f"demo world ready (seed {result.seed}, as of {result.as_of}): {result.candidates} "
         f"candidates from {result.countries} countries, {result.stage_events} stage events, "
         f"{result.hires} hires, {result.feedback} feedback decisions, {result.roles} roles "
         f"in {result.seconds:.1f} s. Demo logins: admin/admin-demo, recruiter/recruiter-demo, "
-        "viewer/viewer-demo")
+        "viewer/viewer-demo"
+    )
 
 
 @guarded
@@ -140,8 +164,17 @@ def serve(
     if s.database_url:
         os.environ["DATABASE_URL"] = s.database_url
     os.chdir(root)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
-           "--server.headless", str(headless).lower()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        str(headless).lower(),
+    ]
     sys.stdout.flush()
     # hand the process over, so stopping `talentmap serve` stops the server too
     os.execv(sys.executable, cmd)
@@ -173,7 +206,7 @@ def users_list() -> None:
     """List users and their roles."""
     from sqlalchemy import select
 
-    from data.models import User
+    from data.store.models import User
 
     authorise("read", "list users")
     with session_scope(engine()) as s:
@@ -181,41 +214,53 @@ def users_list() -> None:
             typer.echo(f"{u.name}\t{u.role}")
 
 
-@import_app.command("candidates", help=(
-    "Import candidates from a CSV file (UTF-8, comma-separated, header row). Upserts by "
-    "external_id: importing the same file twice changes nothing. Every bad row is reported "
-    "with file, row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
-    + _columns_help(CANDIDATE_COLUMNS)))
+@import_app.command(
+    "candidates",
+    help=(
+        "Import candidates from a CSV file (UTF-8, comma-separated, header row). Upserts by "
+        "external_id: importing the same file twice changes nothing. Every bad row is reported "
+        "with file, row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
+        + _columns_help(CANDIDATE_COLUMNS)
+    ),
+)
 @guarded
 def import_candidates_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of candidates")],
 ) -> None:
-    from data.importers import import_candidates
+    from data.ingest.people import import_candidates
 
     who = authorise("write", "import candidates")
     with session_scope(engine()) as s, _progress("rows") as update:
         r = import_candidates(s, file, actor=who.name, progress=update)
-    typer.echo(f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
-               f"{r.unchanged} unchanged candidates; {r.applications_created} new applications")
+    typer.echo(
+        f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
+        f"{r.unchanged} unchanged candidates; {r.applications_created} new applications"
+    )
 
 
-@import_app.command("events", help=(
-    "Import pipeline stage events from a CSV file (UTF-8, comma-separated, header row). "
-    "Upserts by (candidate, role, to_stage, at): importing the same file twice changes "
-    "nothing. Candidates must exist (import them first). Every bad row is reported with file, "
-    "row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
-    + _columns_help(EVENT_COLUMNS)))
+@import_app.command(
+    "events",
+    help=(
+        "Import pipeline stage events from a CSV file (UTF-8, comma-separated, header row). "
+        "Upserts by (candidate, role, to_stage, at): importing the same file twice changes "
+        "nothing. Candidates must exist (import them first). Every bad row is reported with file, "
+        "row (the header is row 1) and field, and then nothing is stored.\n\nColumns:\n\n"
+        + _columns_help(EVENT_COLUMNS)
+    ),
+)
 @guarded
 def import_events_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of stage events")],
 ) -> None:
-    from data.importers import import_events
+    from data.ingest.people import import_events
 
     who = authorise("write", "import stage events")
     with session_scope(engine()) as s, _progress("rows") as update:
         r = import_events(s, file, actor=who.name, progress=update)
-    typer.echo(f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
-               f"{r.unchanged} unchanged events; {r.applications_created} new applications")
+    typer.echo(
+        f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
+        f"{r.unchanged} unchanged events; {r.applications_created} new applications"
+    )
 
 
 def register(app: typer.Typer) -> None:

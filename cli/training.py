@@ -1,4 +1,5 @@
 """Training, evaluation and the model registry: ``talentmap train|evaluate|models``."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,16 @@ import typer
 from sqlalchemy.orm import Session
 
 from cli.context import authorise, engine, guarded, settings
-from data.db import session_scope
 from data.errors import ModelError, NotFoundError
-from data.models import ModelVersion
+from data.store.engine import session_scope
+from data.store.models import ModelVersion
 
-train_app = typer.Typer(help="Train models (a candidate is registered; promote it to serve).",
-                        no_args_is_help=True)
-models_app = typer.Typer(help="The model registry: list, show, promote, roll back.",
-                         no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train models (a candidate is registered; promote it to serve).", no_args_is_help=True
+)
+models_app = typer.Typer(
+    help="The model registry: list, show, promote, roll back.", no_args_is_help=True
+)
 
 
 class Format(str, Enum):
@@ -37,17 +40,24 @@ class KindOpt(str, Enum):
 def _progress() -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar per stage, on stderr (JSON on stdout stays clean)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     tasks: dict[str, Any] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+
         def update(stage: str, done: int, total: int) -> None:
             key = stage.split(":")[0] if stage.startswith("fold") else stage
             if key not in tasks:
                 tasks[key] = bar.add_task(stage, total=total)
             bar.update(tasks[key], completed=done, total=total, description=stage)
+
         yield update
 
 
@@ -66,21 +76,36 @@ def _classifier_table(r: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"classifier v{r['version']} ({r['status']}) — {r['rows']} rows, "
-                    f"{r['classes']} classes, {r['folds']}-fold CV")
+    t = Table(
+        title=f"classifier v{r['version']} ({r['status']}) — {r['rows']} rows, "
+        f"{r['classes']} classes, {r['folds']}-fold CV"
+    )
     for col in ("model", "macro-F1", "accuracy", "top-3 accuracy"):
         t.add_column(col)
-    t.add_row("torch head", *(f"{_pct(r[k])} ± {_pct(r['std'][k])}"
-                              for k in ("macro_f1", "accuracy", "top3_accuracy")))
+    t.add_row(
+        "torch head",
+        *(f"{_pct(r[k])} ± {_pct(r['std'][k])}" for k in ("macro_f1", "accuracy", "top3_accuracy")),
+    )
     for name, b in r["baselines"].items():
-        t.add_row(name, *(f"{_pct(b[k])} ± {_pct(b['std'][k])}"
-                          for k in ("macro_f1", "accuracy", "top3_accuracy")))
+        t.add_row(
+            name,
+            *(
+                f"{_pct(b[k])} ± {_pct(b['std'][k])}"
+                for k in ("macro_f1", "accuracy", "top3_accuracy")
+            ),
+        )
     Console().print(t)
-    typer.echo(f"test split {r['test']['split_hash'][:12]}: macro-F1 {_pct(r['test']['macro_f1'])}"
-               + (f"; active v{r['active']['version']}: "
-                  f"{_pct(r['active'].get('macro_f1'))}" if r.get("active") else ""))
-    typer.echo(f"Registered as a candidate. Promote it with `talentmap models promote "
-               f"{r['version']}`.")
+    typer.echo(
+        f"test split {r['test']['split_hash'][:12]}: macro-F1 {_pct(r['test']['macro_f1'])}"
+        + (
+            f"; active v{r['active']['version']}: {_pct(r['active'].get('macro_f1'))}"
+            if r.get("active")
+            else ""
+        )
+    )
+    typer.echo(
+        f"Registered as a candidate. Promote it with `talentmap models promote {r['version']}`."
+    )
 
 
 @train_app.command("classifier")
@@ -89,11 +114,15 @@ def train_classifier_cmd(
     data: Annotated[Path, typer.Option("--data", help="labelled CSV file (plain or .gz)")],
     text_column: Annotated[str, typer.Option(help="column holding the resume text")] = "text",
     label_column: Annotated[str, typer.Option(help="column holding the role family")] = "label",
-    fold_column: Annotated[str | None, typer.Option(
-        help="column of fixed fold numbers to use instead of computed folds")] = None,
+    fold_column: Annotated[
+        str | None,
+        typer.Option(help="column of fixed fold numbers to use instead of computed folds"),
+    ] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="cross-validation folds")] = 5,
-    encoder: Annotated[str | None, typer.Option(
-        help="encoder: minilm, muse, or a sentence-transformers model/folder")] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(help="encoder: minilm, muse, or a sentence-transformers model/folder"),
+    ] = None,
     epochs: Annotated[int, typer.Option(min=1, help="maximum training epochs")] = 80,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
@@ -104,13 +133,26 @@ def train_classifier_cmd(
 
     who = authorise("models", "train models")
     s = settings()
-    labelled = read_labelled_csv(data, text_column=text_column, label_column=label_column,
-                                 fold_column=fold_column, min_per_class=2)
+    labelled = read_labelled_csv(
+        data,
+        text_column=text_column,
+        label_column=label_column,
+        fold_column=fold_column,
+        min_per_class=2,
+    )
     enc = get_encoder(encoder or s.encoder)
     with _progress() as progress, session_scope(engine()) as session:
-        report = train_classifier(session, labelled, encoder=enc, models_dir=s.models_dir,
-                                  actor=who.name, k=folds, params={"epochs": epochs},
-                                  cache_dir=s.data_dir / "cache", progress=progress)
+        report = train_classifier(
+            session,
+            labelled,
+            encoder=enc,
+            models_dir=s.models_dir,
+            actor=who.name,
+            k=folds,
+            params={"epochs": epochs},
+            cache_dir=s.data_dir / "cache",
+            progress=progress,
+        )
     _emit(report, fmt, _classifier_table)
 
 
@@ -122,37 +164,46 @@ def train_pair_scorer_cmd(
 ) -> None:
     """Train the pair scorer on every stored advance/reject decision (matcher features),
     calibrated; registers a candidate and reports how many labels were new."""
+    from data.errors import InputError
+    from data.store.model_versions import count_feedback
     from ml.encoders import get_encoder
     from ml.training import train_pair_scorer
-
-    from data.errors import InputError
-    from data.model_versions import count_feedback
 
     who = authorise("models", "train models")
     s = settings()
     with session_scope(engine()) as session:
         if not count_feedback(session):
-            raise InputError("no recruiter feedback is stored yet: record advance/reject "
-                             "decisions in the dashboard or import them from CSV first")
+            raise InputError(
+                "no recruiter feedback is stored yet: record advance/reject "
+                "decisions in the dashboard or import them from CSV first"
+            )
     enc = get_encoder(encoder or s.encoder)
     with _progress() as progress, session_scope(engine()) as session:
-        report = train_pair_scorer(session, models_dir=s.models_dir, actor=who.name,
-                                   encoder=enc, progress=progress)
+        report = train_pair_scorer(
+            session, models_dir=s.models_dir, actor=who.name, encoder=enc, progress=progress
+        )
 
     def table(r: dict[str, Any]) -> None:
         t = r["test"]
-        typer.echo(f"pair_scorer v{r['version']} ({r['status']}): {r['labels']} labels, "
-                   f"{r['new_labels']} new")
-        typer.echo(f"test: ROC AUC {t.get('roc_auc') or float('nan'):.3f}, accuracy "
-                   f"{_pct(t['accuracy'])}, ECE {t['ece']:.3f}, Brier {t['brier']:.3f}")
+        typer.echo(
+            f"pair_scorer v{r['version']} ({r['status']}): {r['labels']} labels, "
+            f"{r['new_labels']} new"
+        )
+        typer.echo(
+            f"test: ROC AUC {t.get('roc_auc') or float('nan'):.3f}, accuracy "
+            f"{_pct(t['accuracy'])}, ECE {t['ece']:.3f}, Brier {t['brier']:.3f}"
+        )
         for b in t["reliability"]:
-            typer.echo(f"  {b['lo']:.1f}–{b['hi']:.1f}: predicted {b['mean_predicted']:.2f}, "
-                       f"advanced {b['fraction_positive']:.2f} (n={b['count']})")
+            typer.echo(
+                f"  {b['lo']:.1f}–{b['hi']:.1f}: predicted {b['mean_predicted']:.2f}, "
+                f"advanced {b['fraction_positive']:.2f} (n={b['count']})"
+            )
+
     _emit(report, fmt, table)
 
 
 def _find(session: Session, kind: str, version: int | None) -> ModelVersion:
-    from data import model_versions as q
+    from data.store import model_versions as q
     from ml import registry
 
     if version is None:
@@ -166,8 +217,10 @@ def _find(session: Session, kind: str, version: int | None) -> ModelVersion:
 def evaluate_cmd(
     version: Annotated[int | None, typer.Option(help="version to score (default: active)")] = None,
     kind: Annotated[KindOpt, typer.Option(help="model kind")] = KindOpt.classifier,
-    data: Annotated[Path | None, typer.Option(
-        help="labelled CSV (classifier): its held-out test split is scored")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="labelled CSV (classifier): its held-out test split is scored"),
+    ] = None,
     text_column: Annotated[str, typer.Option(help="text column of --data")] = "text",
     label_column: Annotated[str, typer.Option(help="label column of --data")] = "label",
     fold_column: Annotated[str | None, typer.Option(help="fixed fold column of --data")] = None,
@@ -184,32 +237,49 @@ def evaluate_cmd(
         authorise("read", "show model scores")
         with session_scope(engine()) as session:
             mv = _find(session, kind.value, version)
-            result = {"kind": mv.kind, "version": mv.version,
-                      "evaluations": (mv.metrics or {}).get("evaluations", {})}
+            result = {
+                "kind": mv.kind,
+                "version": mv.version,
+                "evaluations": (mv.metrics or {}).get("evaluations", {}),
+            }
     else:
         if kind is not KindOpt.classifier:
-            raise ModelError("--data scores classifiers; pair scorers are scored on feedback "
-                             "by `talentmap train pair-scorer`")
+            raise ModelError(
+                "--data scores classifiers; pair scorers are scored on feedback "
+                "by `talentmap train pair-scorer`"
+            )
         who = authorise("models", "evaluate models")
-        labelled = read_labelled_csv(data, text_column=text_column, label_column=label_column,
-                                     fold_column=fold_column)
+        labelled = read_labelled_csv(
+            data, text_column=text_column, label_column=label_column, fold_column=fold_column
+        )
         with session_scope(engine()) as session:
             mv = _find(session, kind.value, version)
             enc_name = (mv.params or {}).get("encoder") or s.encoder
-            result = evaluate_classifier(session, mv, labelled, encoder=get_encoder(enc_name),
-                                         actor=who.name, k=folds,
-                                         cache_dir=s.data_dir / "cache")
+            result = evaluate_classifier(
+                session,
+                mv,
+                labelled,
+                encoder=get_encoder(enc_name),
+                actor=who.name,
+                k=folds,
+                cache_dir=s.data_dir / "cache",
+            )
 
     def table(r: dict[str, Any]) -> None:
         if "evaluations" in r:
             typer.echo(f"{r['kind']} v{r['version']}: scored on {len(r['evaluations'])} split(s)")
             for split, m in r["evaluations"].items():
-                typer.echo(f"  {split[:12]}: " + ", ".join(
-                    f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float)))
+                typer.echo(
+                    f"  {split[:12]}: "
+                    + ", ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float))
+                )
         else:
-            typer.echo(f"{r['kind']} v{r['version']} on split {r['split_hash'][:12]} "
-                       f"({r['n']} rows): macro-F1 {_pct(r['macro_f1'])}, accuracy "
-                       f"{_pct(r['accuracy'])}, top-3 {_pct(r['top3_accuracy'])}")
+            typer.echo(
+                f"{r['kind']} v{r['version']} on split {r['split_hash'][:12]} "
+                f"({r['n']} rows): macro-F1 {_pct(r['macro_f1'])}, accuracy "
+                f"{_pct(r['accuracy'])}, top-3 {_pct(r['top3_accuracy'])}"
+            )
+
     _emit(result, fmt, table)
 
 
@@ -218,10 +288,18 @@ def _row(mv: ModelVersion) -> dict[str, Any]:
     primary = m.get("primary_metric", "macro_f1")
     split = m.get("test_split")
     score = (m.get("evaluations") or {}).get(split, {}).get(primary) if split else None
-    return {"kind": mv.kind, "version": mv.version, "status": mv.status, "primary_metric":
-            primary, "test_score": score, "created_by": mv.created_by,
-            "created_at": mv.created_at, "promoted_at": mv.promoted_at,
-            "checksum": mv.checksum, "data_hash": mv.data_hash}
+    return {
+        "kind": mv.kind,
+        "version": mv.version,
+        "status": mv.status,
+        "primary_metric": primary,
+        "test_score": score,
+        "created_by": mv.created_by,
+        "created_at": mv.created_at,
+        "promoted_at": mv.promoted_at,
+        "checksum": mv.checksum,
+        "data_hash": mv.data_hash,
+    }
 
 
 @models_app.command("list")
@@ -231,7 +309,7 @@ def models_list(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """List every registered model version with its status and test score."""
-    from data import model_versions as q
+    from data.store import model_versions as q
 
     authorise("read", "list models")
     with session_scope(engine()) as session:
@@ -250,8 +328,14 @@ def models_list(
         t.add_column(col)
     for r in rows:
         score = "—" if r["test_score"] is None else f"{r['primary_metric']} {r['test_score']:.4f}"
-        t.add_row(r["kind"], str(r["version"]), r["status"], score, r["created_by"],
-                  str(r["created_at"])[:19])
+        t.add_row(
+            r["kind"],
+            str(r["version"]),
+            r["status"],
+            score,
+            r["created_by"],
+            str(r["created_at"])[:19],
+        )
     Console().print(t)
 
 
@@ -263,13 +347,18 @@ def models_show(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.json,
 ) -> None:
     """Show one version: parameters, metrics, checksum, data hash, library versions."""
-    from data import model_versions as q
+    from data.store import model_versions as q
 
     authorise("read", "show models")
     with session_scope(engine()) as session:
         mv = q.get_version(session, kind.value, version)
-        data = {**_row(mv), "params": mv.params, "metrics": mv.metrics,
-                "lib_versions": mv.lib_versions, "artefact_path": mv.artefact_path}
+        data = {
+            **_row(mv),
+            "params": mv.params,
+            "metrics": mv.metrics,
+            "lib_versions": mv.lib_versions,
+            "artefact_path": mv.artefact_path,
+        }
     if fmt is Format.json:
         typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
     else:
@@ -288,11 +377,19 @@ def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any
 
     try:
         from analytics import fairness
+
         audit_model = fairness.audit_model
     except (ImportError, AttributeError):
+
         def missing(_mv: ModelVersion) -> SimpleOutcome:
-            return SimpleOutcome(False, ["the bias audit (analytics.fairness.audit_model) is "
-                                         "not installed, so no model can be promoted"])
+            return SimpleOutcome(
+                False,
+                [
+                    "the bias audit (analytics.fairness.audit_model) is "
+                    "not installed, so no model can be promoted"
+                ],
+            )
+
         return missing
 
     def audit(mv: ModelVersion) -> Any:
@@ -305,6 +402,7 @@ def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any
         if scores.attrs.get("note"):
             typer.echo(f"bias audit: {scores.attrs['note']}", err=True)
         return audit_model(session, mv, scores=scores, actor=actor)
+
     return audit
 
 
@@ -316,8 +414,8 @@ def models_promote(
 ) -> None:
     """Make a candidate active, if it beats the active model on the same test split and
     passes the bias audit; otherwise print every reason it was refused."""
-    from data import model_versions as q
     from data.errors import PromotionRefused
+    from data.store import model_versions as q
     from ml import registry
 
     who = authorise("models", "promote models")
@@ -325,8 +423,9 @@ def models_promote(
     with session_scope(engine()) as session:
         mv = q.get_version(session, kind.value, version)
         try:
-            registry.promote(session, mv.id, actor=who.name,
-                             bias_audit=_fairness_gate(session, who.name))
+            registry.promote(
+                session, mv.id, actor=who.name, bias_audit=_fairness_gate(session, who.name)
+            )
         except PromotionRefused as err:
             refused = err  # keep the refusal's audit row: commit, then report
     if refused is not None:

@@ -1,5 +1,6 @@
 """TalentMap dashboard: the one entry script. Routes pages with ``st.navigation``, draws the
 sidebar (language, sign-in, global filters) and enforces roles on every page."""
+
 from __future__ import annotations
 
 import logging
@@ -51,15 +52,20 @@ def _language() -> None:
     st.session_state.setdefault("lang", st.session_state.get("_lang", "zh"))
     if st.session_state["lang"] is not None:
         st.session_state["_lang"] = st.session_state["lang"]
-    st.sidebar.segmented_control(t("lang.label"), options=list(LANGS), key="lang",
-                                 format_func=LANGS.get, selection_mode="single",
-                                 on_change=_keep_language)
+    st.sidebar.segmented_control(
+        t("lang.label"),
+        options=list(LANGS),
+        key="lang",
+        format_func=LANGS.get,
+        selection_mode="single",
+        on_change=_keep_language,
+    )
 
 
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
-    except Exception:  # noqa: BLE001 - no secrets file at all
+    except Exception:
         return False
 
 
@@ -67,7 +73,7 @@ def _login() -> bool:
     """Sign the user in; returns True when the page may be drawn."""
     if state.current_user() is not None:
         return True
-    from data.users import get_user, has_users, verify_password
+    from data.store.users import get_user, has_users, verify_password
 
     with resources.session() as s:
         users_exist = has_users(s)
@@ -120,18 +126,33 @@ def _filters() -> None:
 
         default = (max(lo, hi - dt.timedelta(days=364)), hi)
         value = state.stored("dates", default)
-        sb.date_input(t("filters.dates"), value=value, min_value=lo, max_value=hi,
-                      key=state.widget_key("dates"), on_change=state.remember, args=("dates",))
+        sb.date_input(
+            t("filters.dates"),
+            value=value,
+            min_value=lo,
+            max_value=hi,
+            key=state.widget_key("dates"),
+            on_change=state.remember,
+            args=("dates",),
+        )
         st.session_state.setdefault("_dates", default)
     titles = resources.role_titles(url, st.session_state["lang"])
-    for key, options, fmt in (("roles", opts["roles"], lambda k: titles.get(k, k)),
-                              ("regions", opts["regions"], region_formatter()),
-                              ("countries", opts["countries"], country_formatter()),
-                              ("channels", opts["channels"], channel_formatter())):
-        sb.multiselect(t(f"filters.{key}"), options=options, default=[
-            v for v in state.stored(key, []) if v in options], format_func=fmt,
-            key=state.widget_key(key), on_change=state.remember, args=(key,),
-            placeholder=t("filters.all"))
+    for key, options, fmt in (
+        ("roles", opts["roles"], lambda k: titles.get(k, k)),
+        ("regions", opts["regions"], region_formatter()),
+        ("countries", opts["countries"], country_formatter()),
+        ("channels", opts["channels"], channel_formatter()),
+    ):
+        sb.multiselect(
+            t(f"filters.{key}"),
+            options=options,
+            default=[v for v in state.stored(key, []) if v in options],
+            format_func=fmt,
+            key=state.widget_key(key),
+            on_change=state.remember,
+            args=(key,),
+            placeholder=t("filters.all"),
+        )
 
 
 def main() -> None:
@@ -154,11 +175,17 @@ def main() -> None:
             if _oidc_configured():
                 st.logout()
             st.rerun()
-    pages = [st.Page(path, title=t(title), icon=icon, default=i == 0)
-             for i, (path, title, icon, perm) in enumerate(PAGES) if state.user_can(perm)]
+    pages = [
+        st.Page(path, title=t(title), icon=icon, default=i == 0)
+        for i, (path, title, icon, perm) in enumerate(PAGES)
+        if state.user_can(perm)
+    ]
     nav = st.navigation(pages)
-    if status == "empty" and nav.title not in (t("nav.documents"), t("nav.matching"),
-                                               t("nav.model_lab")):
+    if status == "empty" and nav.title not in (
+        t("nav.documents"),
+        t("nav.matching"),
+        t("nav.model_lab"),
+    ):
         st.warning(t("err.empty"))
     else:
         _filters()
@@ -166,7 +193,7 @@ def main() -> None:
         nav.run()
     except TalentMapError as err:
         st.error(t("err.generic", msg=str(err)))
-    except Exception:  # noqa: BLE001 - users get a message, the log gets the traceback
+    except Exception:
         if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
             raise
         log.exception("page %s failed", nav.title)

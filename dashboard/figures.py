@@ -1,4 +1,5 @@
 """Plotly figures for the dashboard; every title and axis label comes in already localised."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,39 +15,77 @@ FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=10),
-                      font=dict(family=FONT), template="plotly_white")
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        font=dict(family=FONT),
+        template="plotly_white",
+    )
     return fig
 
 
 def funnel(stages: Sequence[str], counts: Sequence[int], title: str) -> go.Figure:
-    fig = go.Figure(go.Funnel(y=list(stages), x=list(counts),
-                              texttemplate="%{value:,}<br>%{percentPrevious:.0%}",
-                              marker=dict(color=PALETTE[0])))
+    fig = go.Figure(
+        go.Funnel(
+            y=list(stages),
+            x=list(counts),
+            texttemplate="%{value:,}<br>%{percentPrevious:.0%}",
+            marker=dict(color=PALETTE[0]),
+        )
+    )
     return _layout(fig, title)
 
 
-def time_in_stage(df: pd.DataFrame, stage_labels: Sequence[str], title: str,
-                  axis: str, legend: tuple[str, str, str] = ("p25–p75", "median", "p90")
-                  ) -> go.Figure:
+def time_in_stage(
+    df: pd.DataFrame,
+    stage_labels: Sequence[str],
+    title: str,
+    axis: str,
+    legend: tuple[str, str, str] = ("p25–p75", "median", "p90"),
+) -> go.Figure:
     """Median with the 25th–75th percentile band and the 90th percentile marked."""
     fig = go.Figure()
-    fig.add_bar(y=list(stage_labels), x=df["p75"] - df["p25"], base=df["p25"], orientation="h",
-                marker=dict(color="rgba(31,111,235,0.25)"), name=legend[0], hoverinfo="skip")
-    fig.add_scatter(y=list(stage_labels), x=df["median"], mode="markers", name=legend[1],
-                    marker=dict(color=PALETTE[0], size=12, symbol="diamond"))
-    fig.add_scatter(y=list(stage_labels), x=df["p90"], mode="markers", name=legend[2],
-                    marker=dict(color=PALETTE[3], size=8, symbol="line-ns-open"))
+    fig.add_bar(
+        y=list(stage_labels),
+        x=df["p75"] - df["p25"],
+        base=df["p25"],
+        orientation="h",
+        marker=dict(color="rgba(31,111,235,0.25)"),
+        name=legend[0],
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        y=list(stage_labels),
+        x=df["median"],
+        mode="markers",
+        name=legend[1],
+        marker=dict(color=PALETTE[0], size=12, symbol="diamond"),
+    )
+    fig.add_scatter(
+        y=list(stage_labels),
+        x=df["p90"],
+        mode="markers",
+        name=legend[2],
+        marker=dict(color=PALETTE[3], size=8, symbol="line-ns-open"),
+    )
     fig.update_xaxes(title=axis)
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title)
 
 
-def bars(labels: Sequence[str], values: Sequence[float], title: str, axis: str,
-         horizontal: bool = False, percent: bool = False) -> go.Figure:
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    axis: str,
+    horizontal: bool = False,
+    percent: bool = False,
+) -> go.Figure:
     if horizontal:
-        fig = go.Figure(go.Bar(y=list(labels), x=list(values), orientation="h",
-                               marker_color=PALETTE[0]))
+        fig = go.Figure(
+            go.Bar(y=list(labels), x=list(values), orientation="h", marker_color=PALETTE[0])
+        )
         fig.update_xaxes(title=axis, tickformat=".0%" if percent else None)
         fig.update_yaxes(autorange="reversed")
     else:
@@ -55,42 +94,71 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str, axis: str,
     return _layout(fig, title)
 
 
-def trend(df: pd.DataFrame, column: str, title: str, axis: str, percent: bool = False,
-          month_format: str = "%b %Y") -> go.Figure:
+def trend(
+    df: pd.DataFrame,
+    column: str,
+    title: str,
+    axis: str,
+    percent: bool = False,
+    month_format: str = "%b %Y",
+) -> go.Figure:
     """A monthly line; ``month_format`` (d3 time format) labels the months in the user's
     language (plotly's own month names are English only)."""
-    fig = go.Figure(go.Scatter(x=df["month"], y=df[column], mode="lines+markers",
-                               line=dict(color=PALETTE[0])))
+    fig = go.Figure(
+        go.Scatter(x=df["month"], y=df[column], mode="lines+markers", line=dict(color=PALETTE[0]))
+    )
     fig.update_xaxes(tickformat=month_format, hoverformat=month_format)
     fig.update_yaxes(title=axis, tickformat=".0%" if percent else None, rangemode="tozero")
     return _layout(fig, title, height=300)
 
 
 def heatmap(matrix: pd.DataFrame, title: str, colorbar: str) -> go.Figure:
-    fig = go.Figure(go.Heatmap(z=matrix.values, x=list(matrix.columns), y=list(matrix.index),
-                               colorscale="Blues", zmin=0, zmax=1,
-                               colorbar=dict(title=colorbar)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.values,
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar=dict(title=colorbar),
+        )
+    )
     # one column per skill leaves ~20 px per label: upright labels overlap at any slant
     fig.update_xaxes(tickangle=-90, tickfont=dict(size=11), automargin=True)
     longest = max((len(str(c)) for c in matrix.columns), default=0)
     return _layout(fig, title, height=max(320, 28 * len(matrix.index) + 60 + 7 * longest))
 
 
-def demand_supply(names: Sequence[str], demand: Sequence[float], supply: Sequence[float],
-                  title: str, labels: tuple[str, str]) -> go.Figure:
+def demand_supply(
+    names: Sequence[str],
+    demand: Sequence[float],
+    supply: Sequence[float],
+    title: str,
+    labels: tuple[str, str],
+) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(y=list(names), x=list(demand), orientation="h", name=labels[0],
-                marker_color=PALETTE[3])
-    fig.add_bar(y=list(names), x=list(supply), orientation="h", name=labels[1],
-                marker_color=PALETTE[1])
+    fig.add_bar(
+        y=list(names), x=list(demand), orientation="h", name=labels[0], marker_color=PALETTE[3]
+    )
+    fig.add_bar(
+        y=list(names), x=list(supply), orientation="h", name=labels[1], marker_color=PALETTE[1]
+    )
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=max(320, 24 * len(names) + 120))
 
 
-def grouped(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], title: str, axis: str,
-            percent: bool = False, horizontal: bool = False) -> go.Figure:
+def grouped(
+    df: pd.DataFrame,
+    x: str,
+    series: Sequence[tuple[str, str]],
+    title: str,
+    axis: str,
+    percent: bool = False,
+    horizontal: bool = False,
+) -> go.Figure:
     """Grouped bars; ``horizontal`` for many or long category names (no rotated labels)."""
     fig = go.Figure()
     for i, (col, name) in enumerate(series):
@@ -108,8 +176,9 @@ def grouped(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], title: 
     return _layout(fig, title)
 
 
-def world_map(iso2: Sequence[str], values: Sequence[float], names: Sequence[str], title: str,
-              colorbar: str) -> go.Figure:
+def world_map(
+    iso2: Sequence[str], values: Sequence[float], names: Sequence[str], title: str, colorbar: str
+) -> go.Figure:
     """A choropleth drawn as filled x/y polygons from the bundled shapes: no CDN, no tiles."""
     by_num = {}
     for code, v, n in zip(iso2, values, names, strict=True):
@@ -124,44 +193,89 @@ def world_map(iso2: Sequence[str], values: Sequence[float], names: Sequence[str]
         if shape.numeric not in by_num:
             empty_x.extend(shape.xs)
             empty_y.extend(shape.ys)
-    fig.add_scatter(x=empty_x, y=empty_y, fill="toself", mode="lines", hoverinfo="skip",
-                    line=dict(color="#ffffff", width=0.5), fillcolor="#e6e8eb",
-                    showlegend=False)
+    fig.add_scatter(
+        x=empty_x,
+        y=empty_y,
+        fill="toself",
+        mode="lines",
+        hoverinfo="skip",
+        line=dict(color="#ffffff", width=0.5),
+        fillcolor="#e6e8eb",
+        showlegend=False,
+    )
     for shape in projected_shapes():
         if shape.numeric not in by_num:
             continue
         v, label = by_num[shape.numeric]
         color = sample_colorscale("Blues", [min(1.0, 0.2 + 0.8 * v / vmax)])[0]
-        fig.add_scatter(x=shape.xs, y=shape.ys, fill="toself", mode="lines", fillcolor=color,
-                        line=dict(color="#ffffff", width=0.5), hoveron="fills",
-                        name=f"{label}: {v:,.0f}", text=f"{label}: {v:,.0f}", hoverinfo="text",
-                        showlegend=False)
-    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                    marker=dict(colorscale="Blues", cmin=0, cmax=vmax, color=[0],
-                                showscale=True, colorbar=dict(title=colorbar)))
+        fig.add_scatter(
+            x=shape.xs,
+            y=shape.ys,
+            fill="toself",
+            mode="lines",
+            fillcolor=color,
+            line=dict(color="#ffffff", width=0.5),
+            hoveron="fills",
+            name=f"{label}: {v:,.0f}",
+            text=f"{label}: {v:,.0f}",
+            hoverinfo="text",
+            showlegend=False,
+        )
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker=dict(
+            colorscale="Blues",
+            cmin=0,
+            cmax=vmax,
+            color=[0],
+            showscale=True,
+            colorbar=dict(title=colorbar),
+        ),
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     fig.update_layout(plot_bgcolor="#ffffff")
     return _layout(fig, title, height=420)
 
 
-def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str,
-              axes: tuple[str, str]) -> go.Figure:
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues",
-                               text=matrix, texttemplate="%{text}", showscale=False))
+def confusion(
+    matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str, axes: tuple[str, str]
+) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=list(labels),
+            y=list(labels),
+            colorscale="Blues",
+            text=matrix,
+            texttemplate="%{text}",
+            showscale=False,
+        )
+    )
     fig.update_xaxes(title=axes[0])
     fig.update_yaxes(title=axes[1], autorange="reversed")
     return _layout(fig, title, height=320)
 
 
-def reliability(curves: dict[str, tuple[Sequence[float], Sequence[float]]], title: str,
-                axes: tuple[str, str]) -> go.Figure:
+def reliability(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]], title: str, axes: tuple[str, str]
+) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="#999"),
-                    showlegend=False)
+    fig.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="#999"), showlegend=False
+    )
     for i, (name, (x, y)) in enumerate(curves.items()):
-        fig.add_scatter(x=list(x), y=list(y), mode="lines+markers", name=name,
-                        line=dict(color=PALETTE[i % len(PALETTE)]))
+        fig.add_scatter(
+            x=list(x),
+            y=list(y),
+            mode="lines+markers",
+            name=name,
+            line=dict(color=PALETTE[i % len(PALETTE)]),
+        )
     fig.update_xaxes(title=axes[0], range=[0, 1])
     fig.update_yaxes(title=axes[1], range=[0, 1])
     return _layout(fig, title, height=320)

@@ -3,6 +3,7 @@
 ``t(key)`` reads the language from ``st.session_state["lang"]``; both dictionaries must hold the
 same keys (a test checks it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -574,10 +575,10 @@ def fmt_days(d: float | None, *, signed: bool = False) -> str:
 def stage_name(key: str) -> str:
     """The canonical stage's label in the current language."""
     try:
-        from data.stages import stage_label
+        from data.reference.stages import stage_label
 
         return stage_label(key, lang())
-    except Exception:  # noqa: BLE001 - an unknown key shows as itself
+    except Exception:
         return key
 
 
@@ -588,7 +589,7 @@ def country_name(iso2: str, language: str | None = None) -> str:
         from data.reference import load_countries
 
         c = load_countries().get(iso2)
-    except Exception:  # noqa: BLE001
+    except Exception:
         c = None
     if c is None:
         return iso2

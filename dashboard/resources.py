@@ -4,6 +4,7 @@ Only this module and ``app.py`` read settings. Engines are cached per URL with
 ``st.cache_resource`` (never mutated); query results with ``st.cache_data`` keyed by plain,
 hashable arguments: the store URL, a frozen ``Filters`` and the language.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from analytics import cultivation, kpis, pipeline, skills
 from analytics.filters import Filters
-from data.db import check_schema, make_engine, session_scope
-from data.models import Application
 from data.settings import Settings
+from data.store.engine import check_schema, make_engine, session_scope
+from data.store.models import Application
 
 if TYPE_CHECKING:
     from ml.encoders import Encoder
@@ -87,7 +88,7 @@ def filter_options(url: str) -> dict[str, list[str]]:
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def role_titles(url: str, lang: str) -> dict[str, str]:
-    from data.models import Role
+    from data.store.models import Role
 
     col = Role.title_zh if lang == "zh" else Role.title_en
     return dict(_read(url, lambda s: s.execute(select(Role.key, col)).all()))
@@ -141,8 +142,12 @@ def matrix(url: str, f: Filters, lang: str) -> pd.DataFrame:
 _indexed: dict[tuple[str, str], tuple[int, int]] = {}
 
 
-def refresh_supply_index(url: str, data_dir: str, meta: tuple[int, int],
-                         progress: Callable[[int, int], None] | None = None) -> None:
+def refresh_supply_index(
+    url: str,
+    data_dir: str,
+    meta: tuple[int, int],
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Bring the on-disk resume skill index up to date (a no-op when this process already
     did so for the same resume count and last id). Not cached: it may show progress."""
     if _indexed.get((url, data_dir)) == meta:
@@ -151,12 +156,14 @@ def refresh_supply_index(url: str, data_dir: str, meta: tuple[int, int],
     _indexed[(url, data_dir)] = meta
 
 
-def _update_index(url: str, data_dir: str,
-                  progress: Callable[[int, int], None] | None = None) -> dict:
+def _update_index(
+    url: str, data_dir: str, progress: Callable[[int, int], None] | None = None
+) -> dict:
     from pathlib import Path
 
-    return _read(url, lambda s: skills.refresh_supply_index(s, Path(data_dir), url,
-                                                            progress=progress))
+    return _read(
+        url, lambda s: skills.refresh_supply_index(s, Path(data_dir), url, progress=progress)
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -167,20 +174,23 @@ def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dic
 
 
 def resume_meta(url: str) -> tuple[int, int]:
-    from data.models import Resume
+    from data.store.models import Resume
 
-    n, hi = _read(url, lambda s: s.execute(select(func.count(Resume.id),
-                                                  func.max(Resume.id))).one())
+    n, hi = _read(
+        url, lambda s: s.execute(select(func.count(Resume.id), func.max(Resume.id))).one()
+    )
     return int(n or 0), int(hi or 0)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
-def gaps(url: str, f: Filters, lang: str, index_key: tuple[int, int], data_dir: str
-         ) -> pd.DataFrame:
+def gaps(
+    url: str, f: Filters, lang: str, index_key: tuple[int, int], data_dir: str
+) -> pd.DataFrame:
     idx = supply_index(url, data_dir, *index_key)
     sup, total = skills.skill_supply(idx, f)
-    return _read(url, lambda s: skills.skill_gaps(s, skills.skill_demand(s, f), sup, total,
-                                                  lang=lang))  # type: ignore[arg-type]
+    return _read(
+        url, lambda s: skills.skill_gaps(s, skills.skill_demand(s, f), sup, total, lang=lang)
+    )  # type: ignore[arg-type]
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
@@ -227,7 +237,7 @@ def encoder(name: str) -> Encoder:
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def stored_resumes(url: str, limit: int = 500) -> list[tuple[int, str]]:
     """The newest stored resumes as ``(id, label)``; labels carry no contact details."""
-    from data.resumes import list_resumes
+    from data.ingest.resumes import list_resumes
 
     rows = _read(url, lambda s: list_resumes(s, limit=limit))
     return [(r.id, f"{r.candidate or '—'} · {r.file_name}") for r in rows]
@@ -244,16 +254,20 @@ def active_pair_scorer(session: Session, actor: str) -> tuple[Any, int | None]:
 
 
 def role_ids(session: Session) -> dict[str, int]:
-    from data.models import Role
+    from data.store.models import Role
 
     return dict(session.execute(select(Role.key, Role.id)).all())
 
 
 def pseudonyms(session: Session, resume_ids: list[int]) -> dict[int, str]:
-    from data.models import Candidate, Resume
+    from data.store.models import Candidate, Resume
 
     if not resume_ids:
         return {}
-    return dict(session.execute(
-        select(Resume.id, Candidate.pseudonym).join(Candidate, Candidate.id == Resume.candidate_id)
-        .where(Resume.id.in_(resume_ids))).all())
+    return dict(
+        session.execute(
+            select(Resume.id, Candidate.pseudonym)
+            .join(Candidate, Candidate.id == Resume.candidate_id)
+            .where(Resume.id.in_(resume_ids))
+        ).all()
+    )

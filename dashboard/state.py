@@ -3,6 +3,7 @@
 Filter values are mirrored into plain ``session_state`` keys so they survive page changes
 (widget-bound keys are dropped when a widget is not drawn).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from analytics.filters import Filters
 from dashboard.i18n import t
-from data.audit import record
-from data.users import can
+from data.store.audit import record
+from data.store.users import can
 
 FILTER_KEYS = ("dates", "roles", "regions", "countries", "channels")
 
@@ -79,8 +80,11 @@ def filters() -> Filters:
         start, end = dates
     elif isinstance(dates, dt.date):
         start = end = dates
-    return Filters(start=start, end=end,
-                   roles=tuple(st.session_state.get("_roles") or ()),
-                   countries=tuple(st.session_state.get("_countries") or ()),
-                   channels=tuple(st.session_state.get("_channels") or ()),
-                   regions=tuple(st.session_state.get("_regions") or ()))
+    return Filters(
+        start=start,
+        end=end,
+        roles=tuple(st.session_state.get("_roles") or ()),
+        countries=tuple(st.session_state.get("_countries") or ()),
+        channels=tuple(st.session_state.get("_channels") or ()),
+        regions=tuple(st.session_state.get("_regions") or ()),
+    )

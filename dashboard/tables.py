@@ -4,6 +4,7 @@ headers in the user's language.
 
 Numbers stay numbers (so columns sort numerically); only their display is formatted.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -26,9 +27,16 @@ def _days(v: float) -> str:
     return f"{v:,.1f}"
 
 
-def show(df: pd.DataFrame, labels: Mapping[str, str], *, key: str,
-         counts: Iterable[str] = (), percents: Iterable[str] = (), days: Iterable[str] = (),
-         height: int | str = "auto") -> None:
+def show(
+    df: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    key: str,
+    counts: Iterable[str] = (),
+    percents: Iterable[str] = (),
+    days: Iterable[str] = (),
+    height: int | str = "auto",
+) -> None:
     """Draw the ``labels`` columns of ``df`` (in that order, headed by their labels).
 
     ``counts`` are whole numbers, ``percents`` are shares (0..1, shown as 12.3%), ``days``
@@ -47,5 +55,6 @@ def show(df: pd.DataFrame, labels: Mapping[str, str], *, key: str,
             else:
                 out[name] = values
                 formats[name] = fn
-    st.dataframe(out.style.format(formats), hide_index=True, column_config=config, key=key,
-                 height=height)
+    st.dataframe(
+        out.style.format(formats), hide_index=True, column_config=config, key=key, height=height
+    )

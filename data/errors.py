@@ -1,4 +1,5 @@
 """Every named TalentMap error. Messages say what was expected, what came, and what to do."""
+
 from __future__ import annotations
 
 

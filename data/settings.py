@@ -3,6 +3,7 @@
 Only the front ends (``cli/``, ``dashboard/``) read settings; lower layers take explicit
 parameters.
 """
+
 from __future__ import annotations
 
 from functools import cached_property

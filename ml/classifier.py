@@ -7,7 +7,7 @@ saves to / loads from a folder like a sentence-transformers model.
 Input features, each standardised on the training rows only:
 - the encoder's embedding of the whole resume (long texts are chunked and mean-pooled by the
   encoder, so nothing past the model's window is lost);
-- a skill-presence vector from the skills taxonomy (``data.taxonomy``) when it is installed;
+- a skill-presence vector from the skills taxonomy (``data.text.taxonomy``) when it is installed;
 - a lexical block (``lexical``): by default (``"stack"``) the class margins of a linear SVM over
   TF-IDF word 1–2-grams, computed out-of-fold on the training rows so the head learns how far
   to trust them; alternatively a wide linear layer straight over the sparse TF-IDF terms
@@ -19,6 +19,7 @@ Training: class-weighted cross-entropy, AdamW (decoupled weight decay = L2) with
 penalty, linear warm-up then cosine decay, early stopping on validation macro-F1 (the best
 weights are kept), fixed seeds, CUDA with mixed precision when present, else CPU.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,13 +51,14 @@ def _skill_sets(texts: Sequence[str], *, required: bool = False) -> list[set[str
     """Taxonomy skill keys found in each text; None when no taxonomy can be loaded (training
     then goes on without skill features, with a warning)."""
     try:
-        from data.taxonomy import load_taxonomy
+        from data.text.taxonomy import load_taxonomy
 
         tax = load_taxonomy()
     except (ImportError, TalentMapError) as err:
         if required:
-            raise ModelError(f"this model uses skill features but the skills taxonomy cannot "
-                             f"be loaded: {err}") from err
+            raise ModelError(
+                f"this model uses skill features but the skills taxonomy cannot be loaded: {err}"
+            ) from err
         warnings.warn(f"training without skill features: {err}", stacklevel=3)
         return None
     return [set(tax.keys_in(t or "")) for t in texts]
@@ -65,8 +67,7 @@ def _skill_sets(texts: Sequence[str], *, required: bool = False) -> list[set[str
 class _Features:
     """Turns (texts, embeddings) into the head's dense input; fitted on training rows."""
 
-    def __init__(self, *, lexical: str, lexical_dim: int, skill_features: bool,
-                 seed: int) -> None:
+    def __init__(self, *, lexical: str, lexical_dim: int, skill_features: bool, seed: int) -> None:
         self.lexical, self.lexical_dim = lexical, lexical_dim
         self.skill_features, self.seed = skill_features, seed
         self.tfidf: Any = None
@@ -77,8 +78,7 @@ class _Features:
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
 
-    def fit_transform(self, texts: Sequence[str], emb: np.ndarray,
-                      y: np.ndarray) -> np.ndarray:
+    def fit_transform(self, texts: Sequence[str], emb: np.ndarray, y: np.ndarray) -> np.ndarray:
         blocks = [emb]
         self.margin_cols: tuple[int, int] | None = None
         if self.lexical == "stack":
@@ -88,16 +88,26 @@ class _Features:
         elif self.lexical == "wide":
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            self.wide = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
-                                        sublinear_tf=True, max_features=100_000,
-                                        dtype=np.float32)
+            self.wide = TfidfVectorizer(
+                ngram_range=(1, 2),
+                min_df=2,
+                max_df=0.9,
+                sublinear_tf=True,
+                max_features=100_000,
+                dtype=np.float32,
+            )
             self.wide.fit(texts)
         elif self.lexical != "none" and self.lexical_dim > 0:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            self.tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
-                                         sublinear_tf=True, max_features=100_000,
-                                         dtype=np.float32)
+            self.tfidf = TfidfVectorizer(
+                ngram_range=(1, 2),
+                min_df=2,
+                max_df=0.9,
+                sublinear_tf=True,
+                max_features=100_000,
+                dtype=np.float32,
+            )
             X = self.tfidf.fit_transform(texts)
             dim = min(self.lexical_dim, X.shape[1] - 1, X.shape[0] - 1)
             if dim >= 1:
@@ -134,8 +144,14 @@ class _Features:
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
         from sklearn.svm import LinearSVC
 
-        self.tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9,
-                                     sublinear_tf=True, max_features=100_000, dtype=np.float32)
+        self.tfidf = TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=2,
+            max_df=0.9,
+            sublinear_tf=True,
+            max_features=100_000,
+            dtype=np.float32,
+        )
         X = self.tfidf.fit_transform(texts)
         svm = LinearSVC(C=1.0, class_weight="balanced", random_state=self.seed)
         k = int(min(5, np.unique(y, return_counts=True)[1].min()))
@@ -193,8 +209,14 @@ def _device(requested: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int = 0,
-                skip: tuple[int, int] | None = None) -> Any:
+def _build_head(
+    n_in: int,
+    n_out: int,
+    hidden: int,
+    dropout: float,
+    n_wide: int = 0,
+    skip: tuple[int, int] | None = None,
+) -> Any:
     """A deep part (MLP over the dense features) plus, when ``n_wide``, a wide linear layer over
     sparse TF-IDF terms whose logits are added (a wide-and-deep head)."""
     import torch
@@ -206,9 +228,13 @@ def _build_head(n_in: int, n_out: int, hidden: int, dropout: float, n_wide: int 
             if hidden <= 0:
                 self.deep = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, n_out))
             else:
-                self.deep = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_in, hidden),
-                                          nn.GELU(), nn.Dropout(dropout),
-                                          nn.Linear(hidden, n_out))
+                self.deep = nn.Sequential(
+                    nn.Dropout(dropout),
+                    nn.Linear(n_in, hidden),
+                    nn.GELU(),
+                    nn.Dropout(dropout),
+                    nn.Linear(hidden, n_out),
+                )
             self.wide = nn.Parameter(torch.zeros(n_wide, n_out)) if n_wide else None
             self.skip = None
             if skip is not None:
@@ -306,7 +332,7 @@ class RoleClassifier:
         self.mixed_precision = mixed_precision
 
     # --- sklearn plumbing ----------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         import inspect
 
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
@@ -323,14 +349,17 @@ class RoleClassifier:
         if not hasattr(self, "head_"):
             raise NotFittedError(
                 "this RoleClassifier is not fitted yet: call fit(texts, labels) first, or load "
-                "a trained one with RoleClassifier.load(folder)")
+                "a trained one with RoleClassifier.load(folder)"
+            )
 
     def _embed(self, texts: Sequence[str], embeddings: np.ndarray | None) -> np.ndarray:
         if embeddings is not None:
             emb = np.asarray(embeddings, dtype=np.float32)
             if emb.ndim != 2 or emb.shape[0] != len(texts):
-                raise ValueError(f"expected embeddings of shape ({len(texts)}, dim), "
-                                 f"got {emb.shape}: one row per text")
+                raise ValueError(
+                    f"expected embeddings of shape ({len(texts)}, dim), "
+                    f"got {emb.shape}: one row per text"
+                )
             return emb
         from ml.encoders import get_encoder
 
@@ -354,12 +383,14 @@ class RoleClassifier:
         texts = [t or "" for t in texts]
         y_arr = np.asarray([str(v) for v in y])
         if len(texts) != len(y_arr):
-            raise ValueError(f"expected one label per text, got {len(y_arr)} labels for "
-                             f"{len(texts)} texts")
+            raise ValueError(
+                f"expected one label per text, got {len(y_arr)} labels for {len(texts)} texts"
+            )
         classes = np.unique(y_arr)
         if len(classes) < 2:
-            raise InputError(f"a classifier needs at least 2 classes, got {len(classes)}",
-                             field="label")
+            raise InputError(
+                f"a classifier needs at least 2 classes, got {len(classes)}", field="label"
+            )
         emb = self._embed(texts, embeddings)
         rng = np.random.default_rng(self.seed)
         torch.manual_seed(self.seed)
@@ -378,8 +409,12 @@ class RoleClassifier:
         else:
             tr_idx, v_texts, v_y, v_emb = np.arange(len(texts)), None, None, None
 
-        feats = _Features(lexical=self.lexical, lexical_dim=self.lexical_dim,
-                          skill_features=self.skill_features, seed=self.seed)
+        feats = _Features(
+            lexical=self.lexical,
+            lexical_dim=self.lexical_dim,
+            skill_features=self.skill_features,
+            seed=self.seed,
+        )
         tr_texts = [texts[i] for i in tr_idx]
         index = {c: i for i, c in enumerate(classes)}
         yt = np.array([index[c] for c in y_arr[tr_idx]])
@@ -397,27 +432,32 @@ class RoleClassifier:
         device = _device(self.device)
         amp = self.mixed_precision and device.startswith("cuda")
         skip = getattr(feats, "margin_cols", None)
-        head = _build_head(X.shape[1], len(classes), self.hidden, self.dropout,
-                           feats.n_wide, skip)
+        head = _build_head(X.shape[1], len(classes), self.hidden, self.dropout, feats.n_wide, skip)
         if skip is not None:
             import torch as _t
 
-            head.skip_mean.copy_(_t.tensor(feats.mean[skip[0]:skip[1]]))
-            head.skip_std.copy_(_t.tensor(feats.std[skip[0]:skip[1]]))
+            head.skip_mean.copy_(_t.tensor(feats.mean[skip[0] : skip[1]]))
+            head.skip_std.copy_(_t.tensor(feats.std[skip[0] : skip[1]]))
         head = head.to(device)
         counts = np.bincount(yt, minlength=len(classes)).astype(np.float32)
         if self.class_weight == "balanced":
             w = len(yt) / (len(classes) * np.maximum(counts, 1))
         else:
             w = np.ones(len(classes), dtype=np.float32)
-        loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w, dtype=torch.float32,
-                                                                device=device))
+        loss_fn = torch.nn.CrossEntropyLoss(
+            weight=torch.tensor(w, dtype=torch.float32, device=device)
+        )
         groups = [{"params": list(head.deep.parameters())}]
         if head.skip is not None:  # no decay: it starts at the SVM's decision on purpose
             groups.append({"params": list(head.skip.parameters()), "weight_decay": 0.0})
         if head.wide is not None:  # tf-idf values are small: the wide layer learns faster
-            groups.append({"params": [head.wide], "lr": self.lr * self.wide_lr_mult,
-                           "weight_decay": self.wide_weight_decay})
+            groups.append(
+                {
+                    "params": [head.wide],
+                    "lr": self.lr * self.wide_lr_mult,
+                    "weight_decay": self.wide_weight_decay,
+                }
+            )
         opt = torch.optim.AdamW(groups, lr=self.lr, weight_decay=self.weight_decay)
         # small sets still get several optimiser steps per epoch
         batch = max(1, min(self.batch_size, math.ceil(len(yt) / 8)))
@@ -447,13 +487,16 @@ class RoleClassifier:
                 perm = torch.randperm(len(yt), generator=gen).to(device)
                 total_loss = 0.0
                 for start in range(0, len(yt), batch):
-                    idx = perm[start:start + batch]
+                    idx = perm[start : start + batch]
                     xs = _sparse_batch(Xs, idx.cpu().numpy(), device)
                     with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
                         loss = loss_fn(head(Xt[idx], xs), Yt[idx])
                     if self.l1 > 0:
-                        loss = loss + self.l1 * sum(p.abs().sum() for n, p in
-                                                    head.named_parameters() if n.endswith("weight"))
+                        loss = loss + self.l1 * sum(
+                            p.abs().sum()
+                            for n, p in head.named_parameters()
+                            if n.endswith("weight")
+                        )
                     opt.zero_grad(set_to_none=True)
                     scaler.scale(loss).backward()
                     scaler.step(opt)
@@ -492,8 +535,7 @@ class RoleClassifier:
         self.embedding_dim_ = int(emb.shape[1])
         return self
 
-    def _val_split(self, y: np.ndarray, rng: np.random.Generator
-                   ) -> tuple[np.ndarray, np.ndarray]:
+    def _val_split(self, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.model_selection import train_test_split
 
         idx = np.arange(len(y))
@@ -502,11 +544,11 @@ class RoleClassifier:
         if n_val >= len(y) - len(np.unique(y)):
             strat = None
         try:
-            tr, va = train_test_split(idx, test_size=n_val, stratify=strat,
-                                      random_state=int(rng.integers(1 << 31)))
+            tr, va = train_test_split(
+                idx, test_size=n_val, stratify=strat, random_state=int(rng.integers(1 << 31))
+            )
         except ValueError:
-            tr, va = train_test_split(idx, test_size=n_val,
-                                      random_state=int(rng.integers(1 << 31)))
+            tr, va = train_test_split(idx, test_size=n_val, random_state=int(rng.integers(1 << 31)))
         return np.sort(tr), np.sort(va)
 
     @staticmethod
@@ -517,7 +559,7 @@ class RoleClassifier:
         out = []
         with torch.no_grad():
             for start in range(0, len(X), 1024):
-                xb = torch.tensor(X[start:start + 1024], dtype=torch.float32, device=device)
+                xb = torch.tensor(X[start : start + 1024], dtype=torch.float32, device=device)
                 xsb = _sparse_batch(xs, np.arange(start, min(start + 1024, len(X))), device)
                 with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
                     logits = head(xb, xsb)
@@ -525,20 +567,22 @@ class RoleClassifier:
         return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)
 
     # --- prediction ----------------------------------------------------------------------
-    def predict_proba(self, texts: Sequence[str], *,
-                      embeddings: np.ndarray | None = None) -> np.ndarray:
+    def predict_proba(
+        self, texts: Sequence[str], *, embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
         """One row per text, one column per entry of ``classes_``."""
         self._check_fitted()
         texts = [t or "" for t in texts]
         emb = self._embed(texts, embeddings)
         if emb.shape[1] != self.embedding_dim_:
-            raise ValueError(f"expected {self.embedding_dim_}-d embeddings (encoder "
-                             f"{self.encoder!r}), got {emb.shape[1]}-d")
+            raise ValueError(
+                f"expected {self.embedding_dim_}-d embeddings (encoder "
+                f"{self.encoder!r}), got {emb.shape[1]}-d"
+            )
         X = self.features_.transform(texts, emb)
         return self._proba(self.head_, X, self.features_.sparse(texts), "cpu", False)
 
-    def predict(self, texts: Sequence[str], *,
-                embeddings: np.ndarray | None = None) -> np.ndarray:
+    def predict(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
         """The most probable class of each text."""
         self._check_fitted()
         return self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
@@ -578,14 +622,20 @@ class RoleClassifier:
             config = json.loads((folder / _CONFIG).read_text(encoding="utf-8"))
             state = torch.load(folder / _WEIGHTS, map_location="cpu", weights_only=True)
             with open(folder / _FEATURES, "rb") as fh:
-                feats = pickle.load(fh)  # noqa: S301 - our own artefact, checksum-verified
+                feats = pickle.load(fh)
         except (OSError, ValueError, pickle.UnpicklingError, RuntimeError) as err:
             raise ModelError(f"cannot load a RoleClassifier from {folder}: {err}") from err
         model = cls(**config["params"])
         model.classes_ = np.asarray(config["classes"])
         skip = tuple(config["skip"]) if config.get("skip") else None
-        head = _build_head(config["n_features_in"], len(model.classes_), model.hidden,
-                           model.dropout, feats.n_wide, skip)
+        head = _build_head(
+            config["n_features_in"],
+            len(model.classes_),
+            model.hidden,
+            model.dropout,
+            feats.n_wide,
+            skip,
+        )
         head.load_state_dict(state)
         head.eval()
         model.head_ = head

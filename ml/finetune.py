@@ -7,6 +7,7 @@ neither ``datasets`` nor ``accelerate``; it runs on CUDA with mixed precision wh
 slowly, on CPU. The result is a sentence-transformers folder that ``get_encoder(path)`` loads;
 register it in the model registry as kind ``encoder``.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,11 @@ def _load_base(base: str, device: str) -> Any:
     path = minilm_path() if base == "minilm" else base
     try:
         return SentenceTransformer(path, device=device)
-    except Exception as err:  # noqa: BLE001 - hub, file and format errors alike
-        raise ModelError(f"cannot load the base encoder {base!r} for fine-tuning: {err}. "
-                         "Use 'minilm' or a local sentence-transformers folder") from err
+    except Exception as err:
+        raise ModelError(
+            f"cannot load the base encoder {base!r} for fine-tuning: {err}. "
+            "Use 'minilm' or a local sentence-transformers folder"
+        ) from err
 
 
 def finetune_encoder(
@@ -56,8 +59,10 @@ def finetune_encoder(
 
     pairs = [(a, b) for a, b in pairs if (a or "").strip() and (b or "").strip()]
     if len(pairs) < 2:
-        raise InputError("fine-tuning needs at least 2 non-empty (resume, role) pairs: the "
-                         "other pairs of a batch are each pair's negatives")
+        raise InputError(
+            "fine-tuning needs at least 2 non-empty (resume, role) pairs: the "
+            "other pairs of a batch are each pair's negatives"
+        )
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     random.seed(seed)
     torch.manual_seed(seed)
@@ -70,8 +75,13 @@ def finetune_encoder(
     total = steps_per_epoch * epochs
     warm = max(1, int(warmup_frac * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
-        if s >= warm else (s + 1) / warm)
+        opt,
+        lambda s: (
+            min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
+            if s >= warm
+            else (s + 1) / warm
+        ),
+    )
     amp = device.startswith("cuda")
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
     model.train()
@@ -79,7 +89,7 @@ def finetune_encoder(
     for _epoch in range(epochs):
         random.shuffle(order)
         for start in range(0, len(order), batch_size):
-            batch = [pairs[i] for i in order[start:start + batch_size]]
+            batch = [pairs[i] for i in order[start : start + batch_size]]
             if len(batch) < 2:
                 continue
             feats = []

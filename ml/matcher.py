@@ -26,6 +26,7 @@ scorer is active it maps the same feature matrix to probabilities and the score 
 texts in memory), keeps the top ``k`` per role with ``np.argpartition``, then loads only the
 shortlisted resumes' texts to build explanations, and stores the run so it can be reproduced.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,9 +42,9 @@ from scipy import sparse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.audit import record
 from data.errors import InputError, NotFoundError
-from data.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
+from data.store.audit import record
+from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
 from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
 from ml.encoders import Encoder
 
@@ -84,7 +85,7 @@ BLOCK = 256
 
 
 class SkillFinder(Protocol):
-    """What the matcher needs of the taxonomy (``data.taxonomy.Taxonomy`` is one)."""
+    """What the matcher needs of the taxonomy (``data.text.taxonomy.Taxonomy`` is one)."""
 
     by_key: dict[str, Any]
 
@@ -246,8 +247,10 @@ def pair_features(
     name. ``block_features`` and ``document_features`` compute both for you.
     """
     if skill_best is None:
-        raise ValueError("pair_features needs skill_best (best passage similarity per skill "
-                         "name); call ml.matcher.block_features or document_features instead")
+        raise ValueError(
+            "pair_features needs skill_best (best passage similarity per skill "
+            "name); call ml.matcher.block_features or document_features instead"
+        )
     n, r = doc_vectors.shape[0], role_vectors.shape[0]
     out = np.empty((n, r, len(FEATURE_NAMES)), dtype=np.float32)
     out[:, :, 0] = doc_vectors @ role_vectors.T
@@ -283,8 +286,14 @@ def block_features(
     targets = np.vstack([role_vectors, skill_vectors]) if len(space.keys) else role_vectors
     best = passage_best(docs.passage_vectors, targets)
     r = role_vectors.shape[0]
-    return pair_features(docs.vectors, best[:, :r], space.hits(taxonomy, texts), role_vectors,
-                         space, skill_best=best[:, r:])
+    return pair_features(
+        docs.vectors,
+        best[:, :r],
+        space.hits(taxonomy, texts),
+        role_vectors,
+        space,
+        skill_best=best[:, r:],
+    )
 
 
 def document_features(
@@ -303,10 +312,11 @@ def document_features(
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
     out = np.empty((len(texts), len(profiles), len(FEATURE_NAMES)), dtype=np.float32)
     for start in range(0, len(texts), BLOCK):
-        block = list(texts[start:start + BLOCK])
+        block = list(texts[start : start + BLOCK])
         docs = embed_documents(session, encoder, block)
-        out[start:start + len(block)] = block_features(docs, block, taxonomy, role_vectors,
-                                                       skill_vectors, space)
+        out[start : start + len(block)] = block_features(
+            docs, block, taxonomy, role_vectors, skill_vectors, space
+        )
     return out
 
 
@@ -390,8 +400,10 @@ class TopK:
         """Per role, ``(resume_id, score)`` best first (ties broken by resume id)."""
         out: list[list[tuple[int, float]]] = []
         for j in range(self.scores.shape[1]):
-            pairs = sorted(zip(self.ids[:, j].tolist(), self.scores[:, j].tolist()),
-                           key=lambda p: (-p[1], p[0]))
+            pairs = sorted(
+                zip(self.ids[:, j].tolist(), self.scores[:, j].tolist()),
+                key=lambda p: (-p[1], p[0]),
+            )
             out.append(pairs)
         return out
 
@@ -411,8 +423,8 @@ def _snippet(text: str, start: int, end: int) -> str:
                 return s
             rel = start - m.start()
             lo = max(0, rel - SNIPPET_CHARS // 2)
-            return ("…" if lo else "") + " ".join(m.group(0)[lo:lo + SNIPPET_CHARS].split()) + "…"
-    return " ".join(text[max(0, start - 80):end + 80].split())
+            return ("…" if lo else "") + " ".join(m.group(0)[lo : lo + SNIPPET_CHARS].split()) + "…"
+    return " ".join(text[max(0, start - 80) : end + 80].split())
 
 
 def _best_line(passage: str, name: str) -> str:
@@ -483,12 +495,24 @@ def explain(
     for key, weight, required in sorted(profile.skills, key=lambda s: (not s[2], -s[1], s[0])):
         hit = first.get(key)
         if hit is not None:
-            matched.append({"key": key, "name": name(key), "required": required,
-                            "weight": weight, "evidence": _snippet(text, hit.start, hit.end),
-                            "how": "lexical"})
+            matched.append(
+                {
+                    "key": key,
+                    "name": name(key),
+                    "required": required,
+                    "weight": weight,
+                    "evidence": _snippet(text, hit.start, hit.end),
+                    "how": "lexical",
+                }
+            )
         elif required:
-            item: dict[str, Any] = {"key": key, "name": name(key), "weight": weight,
-                                    "closest": None, "similarity": None}
+            item: dict[str, Any] = {
+                "key": key,
+                "name": name(key),
+                "weight": weight,
+                "closest": None,
+                "similarity": None,
+            }
             sv = skill_vectors.get(key)
             if sv is not None and len(passage_vectors):
                 sims = passage_vectors @ sv
@@ -556,8 +580,9 @@ def _resume_ids(session: Session, resume_ids: Sequence[int] | None) -> list[int]
     wanted = sorted(set(int(i) for i in resume_ids))
     found: set[int] = set()
     for start in range(0, len(wanted), 900):
-        found.update(session.scalars(
-            select(Resume.id).where(Resume.id.in_(wanted[start:start + 900]))))
+        found.update(
+            session.scalars(select(Resume.id).where(Resume.id.in_(wanted[start : start + 900])))
+        )
     unknown = [i for i in wanted if i not in found]
     if unknown:
         raise NotFoundError(f"unknown resume id(s): {unknown[:10]}")
@@ -565,8 +590,9 @@ def _resume_ids(session: Session, resume_ids: Sequence[int] | None) -> list[int]
 
 
 def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    rows = session.execute(select(Resume.id, Resume.file_name, Resume.text)
-                           .where(Resume.id.in_(list(ids))))
+    rows = session.execute(
+        select(Resume.id, Resume.file_name, Resume.text).where(Resume.id.in_(list(ids)))
+    )
     return {i: (fn, t) for i, fn, t in rows}
 
 
@@ -594,7 +620,7 @@ def match(
     if top_k < 1:
         raise InputError(f"top must be at least 1, got {top_k}", field="top")
     if taxonomy is None:
-        from data.taxonomy import load_taxonomy
+        from data.text.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
     profiles = load_profiles(session, role_keys)
@@ -619,13 +645,12 @@ def match(
     if progress:
         progress(0, len(ids))
     for start in range(0, len(ids), BLOCK):
-        block_ids = ids[start:start + BLOCK]
+        block_ids = ids[start : start + BLOCK]
         texts = _texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
         docs = embed_documents(session, encoder, block_texts, progress=count)
         feats = block_features(docs, block_texts, taxonomy, role_vectors, skill_vectors, space)
-        top.add(score_pairs(feats, weights=weights, pair_scorer=pair_scorer),
-                np.asarray(block_ids))
+        top.add(score_pairs(feats, weights=weights, pair_scorer=pair_scorer), np.asarray(block_ids))
         del texts, block_texts, docs, feats
         if progress:
             progress(min(start + BLOCK, len(ids)), len(ids))
@@ -640,21 +665,21 @@ def match(
         "score_source": "pair_scorer" if pair_scorer is not None else "weights",
         "roles": [p.key for p in profiles],
         "resumes": len(ids),
-        "resume_ids_sha256": hashlib.sha256(
-            ",".join(map(str, ids)).encode()).hexdigest(),
+        "resume_ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
         "resume_ids": None if resume_ids is None else ids,
         "taxonomy_hash": taxonomy_hash(taxonomy),
         "taxonomy_skills": len(taxonomy.by_key),
         "encoder_dim": encoder.dim,
     }
-    run = MatchRun(created_by=actor, encoder=encoder.model_id, params=params,
-                   model_version_id=model_version_id)
+    run = MatchRun(
+        created_by=actor, encoder=encoder.model_id, params=params, model_version_id=model_version_id
+    )
     session.add(run)
     session.flush()
 
     rows: list[MatchRow] = []
     for start in range(0, len(listed), BLOCK):
-        part = listed[start:start + BLOCK]
+        part = listed[start : start + BLOCK]
         texts = _texts(session, part)
         part_texts = [texts[i][1] for i in part]
         docs = embed_documents(session, encoder, part_texts)
@@ -665,22 +690,59 @@ def match(
                 n = pos.get(rid)
                 if n is None:
                     continue
-                exp = explain(texts[rid][1], profile, taxonomy, feats_all[n, j],
-                              passages=docs.passages[n], passage_vectors=docs.passage_vectors[n],
-                              role_vector=role_vectors[j], skill_vectors=skill_vecs,
-                              score_source=params["score_source"]).to_json()
-                rows.append(MatchRow(profile.key, profile.title, rid, texts[rid][0], rank,
-                                     round(float(score), 2), exp))
+                exp = explain(
+                    texts[rid][1],
+                    profile,
+                    taxonomy,
+                    feats_all[n, j],
+                    passages=docs.passages[n],
+                    passage_vectors=docs.passage_vectors[n],
+                    role_vector=role_vectors[j],
+                    skill_vectors=skill_vecs,
+                    score_source=params["score_source"],
+                ).to_json()
+                rows.append(
+                    MatchRow(
+                        profile.key,
+                        profile.title,
+                        rid,
+                        texts[rid][0],
+                        rank,
+                        round(float(score), 2),
+                        exp,
+                    )
+                )
     role_ids = {p.key: p.role_id for p in profiles}
     rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
-    session.execute(MatchScore.__table__.insert(), [
-        {"run_id": run.id, "resume_id": r.resume_id, "role_id": role_ids[r.role],
-         "score": r.score, "rank": r.rank, "explanation": r.explanation} for r in rows
-    ]) if rows else None
-    record(session, actor, "match.run", target_type="match_run", target=str(run.id),
-           model_version=str(model_version_id) if model_version_id else None,
-           detail={"roles": len(profiles), "resumes": len(ids), "top_k": top_k,
-                   "encoder": encoder.model_id, "texts_encoded": encoded})
+    session.execute(
+        MatchScore.__table__.insert(),
+        [
+            {
+                "run_id": run.id,
+                "resume_id": r.resume_id,
+                "role_id": role_ids[r.role],
+                "score": r.score,
+                "rank": r.rank,
+                "explanation": r.explanation,
+            }
+            for r in rows
+        ],
+    ) if rows else None
+    record(
+        session,
+        actor,
+        "match.run",
+        target_type="match_run",
+        target=str(run.id),
+        model_version=str(model_version_id) if model_version_id else None,
+        detail={
+            "roles": len(profiles),
+            "resumes": len(ids),
+            "top_k": top_k,
+            "encoder": encoder.model_id,
+            "texts_encoded": encoded,
+        },
+    )
     session.flush()
     return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
 
@@ -695,16 +757,21 @@ def load_run(session: Session, run_id: int) -> MatchResult:
     run = session.get(MatchRun, run_id)
     if run is None:
         raise NotFoundError(f"no match run {run_id}")
-    q = (select(MatchScore, Role.key, Role.title_en, Resume.file_name)
-         .join(Role, Role.id == MatchScore.role_id)
-         .join(Resume, Resume.id == MatchScore.resume_id)
-         .where(MatchScore.run_id == run_id))
+    q = (
+        select(MatchScore, Role.key, Role.title_en, Resume.file_name)
+        .join(Role, Role.id == MatchScore.role_id)
+        .join(Resume, Resume.id == MatchScore.resume_id)
+        .where(MatchScore.run_id == run_id)
+    )
     order = {k: i for i, k in enumerate(run.params.get("roles", []))}
-    rows = [MatchRow(key, title, ms.resume_id, fn, ms.rank, ms.score, ms.explanation or {})
-            for ms, key, title, fn in session.execute(q)]
+    rows = [
+        MatchRow(key, title, ms.resume_id, fn, ms.rank, ms.score, ms.explanation or {})
+        for ms, key, title, fn in session.execute(q)
+    ]
     rows.sort(key=lambda r: (order.get(r.role, math.inf), r.rank))
-    return MatchResult(run.id, run.encoder, rows, int(run.params.get("resumes", 0)), 0,
-                       dict(run.params))
+    return MatchResult(
+        run.id, run.encoder, rows, int(run.params.get("resumes", 0)), 0, dict(run.params)
+    )
 
 
 def latest_run_id(session: Session) -> int | None:

@@ -6,6 +6,7 @@ logistic model is calibrated with Platt scaling (small data) or isotonic regress
 labels) inside cross-validation, so the score reads as a probability. An instance is callable
 ``scorer(features) -> probabilities`` and so plugs into the matcher's ``pair_scorer`` hook.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,14 @@ _MODEL = "model.pkl"
 class PairScorer:
     """Calibrated advance-probability model over matcher features."""
 
-    def __init__(self, *, base: Literal["logistic", "boosting"] = "logistic",
-                 calibration: Literal["auto", "sigmoid", "isotonic"] = "auto",
-                 cv: int = 3, seed: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        base: Literal["logistic", "boosting"] = "logistic",
+        calibration: Literal["auto", "sigmoid", "isotonic"] = "auto",
+        cv: int = 3,
+        seed: int = 0,
+    ) -> None:
         self.base, self.calibration, self.cv, self.seed = base, calibration, cv, seed
 
     def _estimator(self) -> Any:
@@ -39,28 +45,33 @@ class PairScorer:
         if self.base == "boosting":
             from sklearn.ensemble import HistGradientBoostingClassifier
 
-            return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05,
-                                                  random_state=self.seed)
+            return HistGradientBoostingClassifier(
+                max_iter=200, learning_rate=0.05, random_state=self.seed
+            )
         from sklearn.linear_model import LogisticRegression
 
         return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 
-    def fit(self, X: np.ndarray, y: Sequence[int], *,
-            feature_names: Sequence[str] | None = None) -> PairScorer:
+    def fit(
+        self, X: np.ndarray, y: Sequence[int], *, feature_names: Sequence[str] | None = None
+    ) -> PairScorer:
         """``X``: one row of matcher features per pair; ``y``: 1 advanced, 0 rejected."""
         from sklearn.calibration import CalibratedClassifierCV
 
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=int)
         if X.ndim != 2 or len(X) != len(y):
-            raise ValueError(f"expected a 2-D feature matrix with one row per label, got "
-                             f"{X.shape} for {len(y)} labels")
+            raise ValueError(
+                f"expected a 2-D feature matrix with one row per label, got "
+                f"{X.shape} for {len(y)} labels"
+            )
         counts = np.bincount(y, minlength=2)
         if len(counts) > 2 or counts.min() < 2:
             raise InputError(
                 f"the pair scorer needs at least 2 'advance' and 2 'reject' decisions, got "
                 f"{counts[1]} advance and {counts[0]} reject: record more feedback first",
-                field="decision")
+                field="decision",
+            )
         method = self.calibration
         if method == "auto":
             method = "isotonic" if len(y) >= 1000 else "sigmoid"
@@ -70,18 +81,24 @@ class PairScorer:
         self.method_ = method
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = X.shape[1]
-        self.feature_names_ = list(feature_names) if feature_names is not None else [
-            f"f{i}" for i in range(X.shape[1])]
+        self.feature_names_ = (
+            list(feature_names)
+            if feature_names is not None
+            else [f"f{i}" for i in range(X.shape[1])]
+        )
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "model_"):
-            raise NotFittedError("this PairScorer is not fitted yet: train one with "
-                                 "`talentmap train pair-scorer`")
+            raise NotFittedError(
+                "this PairScorer is not fitted yet: train one with `talentmap train pair-scorer`"
+            )
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-            raise ValueError(f"expected {self.n_features_in_} features per pair "
-                             f"({', '.join(self.feature_names_)}), got shape {X.shape}")
+            raise ValueError(
+                f"expected {self.n_features_in_} features per pair "
+                f"({', '.join(self.feature_names_)}), got shape {X.shape}"
+            )
         return self.model_.predict_proba(X)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
@@ -104,9 +121,17 @@ class PairScorer:
             raise NotFittedError("cannot save an unfitted PairScorer")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        config = {"type": "PairScorer", "params": {"base": self.base, "calibration":
-                  self.calibration, "cv": self.cv, "seed": self.seed},
-                  "method": self.method_, "feature_names": self.feature_names_}
+        config = {
+            "type": "PairScorer",
+            "params": {
+                "base": self.base,
+                "calibration": self.calibration,
+                "cv": self.cv,
+                "seed": self.seed,
+            },
+            "method": self.method_,
+            "feature_names": self.feature_names_,
+        }
         (folder / _CONFIG).write_text(json.dumps(config, indent=2), encoding="utf-8")
         with open(folder / _MODEL, "wb") as fh:
             pickle.dump(self.model_, fh)
@@ -118,7 +143,7 @@ class PairScorer:
         try:
             config = json.loads((folder / _CONFIG).read_text(encoding="utf-8"))
             with open(folder / _MODEL, "rb") as fh:
-                model = pickle.load(fh)  # noqa: S301 - our own artefact, checksum-verified
+                model = pickle.load(fh)
         except (OSError, ValueError, pickle.UnpicklingError) as err:
             raise ModelError(f"cannot load a PairScorer from {folder}: {err}") from err
         scorer = cls(**config["params"])

@@ -10,6 +10,7 @@ Status moves candidate → active → retired. ``promote`` is a gate: the challe
 active model on the same test split (identified by its split hash) and pass the bias audit,
 which the front end injects (``ml/`` does not import ``analytics/``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
-from data import model_versions as q
-from data.audit import record
 from data.errors import (
     ArtefactCorrupted,
     ModelError,
@@ -33,7 +32,9 @@ from data.errors import (
     RollbackRefused,
     TalentMapError,
 )
-from data.models import ModelVersion
+from data.store import model_versions as q
+from data.store.audit import record
+from data.store.models import ModelVersion
 
 Kind = Literal["classifier", "pair_scorer", "encoder"]
 KINDS: tuple[str, ...] = ("classifier", "pair_scorer", "encoder")
@@ -129,14 +130,29 @@ def register(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    mv = ModelVersion(kind=kind, version=version, status="candidate", params=params or {},
-                      metrics=metrics or {}, artefact_path=str(final.resolve()),
-                      checksum=checksum, data_hash=data_hash, lib_versions=library_versions(),
-                      created_by=actor)
+    mv = ModelVersion(
+        kind=kind,
+        version=version,
+        status="candidate",
+        params=params or {},
+        metrics=metrics or {},
+        artefact_path=str(final.resolve()),
+        checksum=checksum,
+        data_hash=data_hash,
+        lib_versions=library_versions(),
+        created_by=actor,
+    )
     session.add(mv)
     session.flush()
-    record(session, actor, "model.register", target_type="model_version", target=label(mv),
-           model_version=label(mv), detail={"checksum": checksum, "data_hash": data_hash})
+    record(
+        session,
+        actor,
+        "model.register",
+        target_type="model_version",
+        target=label(mv),
+        model_version=label(mv),
+        detail={"checksum": checksum, "data_hash": data_hash},
+    )
     return mv
 
 
@@ -155,7 +171,8 @@ def verify(mv: ModelVersion) -> None:
         raise ArtefactCorrupted(
             f"{label(mv)}: artefact checksum mismatch in {mv.artefact_path} (expected "
             f"{mv.checksum[:12]}…, found {actual[:12]}…); the files were changed or damaged. "
-            f"Retrain, or roll back with `talentmap models rollback {mv.kind}`")
+            f"Retrain, or roll back with `talentmap models rollback {mv.kind}`"
+        )
 
 
 def load_artefact(mv: ModelVersion) -> Any:
@@ -205,16 +222,28 @@ def load_active(session: Session, kind: str, *, actor: str = "system") -> Loaded
         except (ArtefactCorrupted, ModelError) as err:
             bad = err if isinstance(err, ArtefactCorrupted) else ArtefactCorrupted(str(err))
             problems.append(bad)
-            record(session, actor, "model.artefact_corrupted", target_type="model_version",
-                   target=label(mv), model_version=label(mv), detail={"error": str(bad)})
+            record(
+                session,
+                actor,
+                "model.artefact_corrupted",
+                target_type="model_version",
+                target=label(mv),
+                model_version=label(mv),
+                detail={"error": str(bad)},
+            )
             continue
         if problems:
-            record(session, actor, "model.fallback", target_type="model_version",
-                   target=label(mv), model_version=label(mv),
-                   detail={"instead_of": label(current)})
+            record(
+                session,
+                actor,
+                "model.fallback",
+                target_type="model_version",
+                target=label(mv),
+                model_version=label(mv),
+                detail={"instead_of": label(current)},
+            )
         return Loaded(mv, model, problems)
-    raise ArtefactCorrupted(
-        f"no usable {kind} model: {'; '.join(str(p) for p in problems)}")
+    raise ArtefactCorrupted(f"no usable {kind} model: {'; '.join(str(p) for p in problems)}")
 
 
 def _test_scores(mv: ModelVersion) -> dict[str, float]:
@@ -228,20 +257,29 @@ def _test_scores(mv: ModelVersion) -> dict[str, float]:
     return out
 
 
-def add_evaluation(session: Session, mv: ModelVersion, split: str, metrics: dict[str, Any],
-                   *, actor: str) -> None:
+def add_evaluation(
+    session: Session, mv: ModelVersion, split: str, metrics: dict[str, Any], *, actor: str
+) -> None:
     """Store ``mv``'s scores on the test split ``split`` (so versions can be compared)."""
     data = dict(mv.metrics or {})
     evaluations = dict(data.get("evaluations") or {})
     evaluations[split] = metrics
     data["evaluations"] = evaluations
     mv.metrics = data
-    record(session, actor, "model.evaluate", target_type="model_version", target=label(mv),
-           model_version=label(mv), detail={"split_hash": split})
+    record(
+        session,
+        actor,
+        "model.evaluate",
+        target_type="model_version",
+        target=label(mv),
+        model_version=label(mv),
+        detail={"split_hash": split},
+    )
 
 
-def promotion_reasons(session: Session, mv: ModelVersion, *, bias_audit: BiasAudit | None
-                      ) -> list[str]:
+def promotion_reasons(
+    session: Session, mv: ModelVersion, *, bias_audit: BiasAudit | None
+) -> list[str]:
     """Why ``mv`` may not go live (empty when it may)."""
     reasons: list[str] = []
     if mv.status == "active":
@@ -255,15 +293,18 @@ def promotion_reasons(session: Session, mv: ModelVersion, *, bias_audit: BiasAud
     primary = (mv.metrics or {}).get("primary_metric", "macro_f1")
     greater = (mv.metrics or {}).get("greater_is_better", True)
     if not mine:
-        reasons.append(f"{label(mv)} has no test-split evaluation: run `talentmap evaluate "
-                       f"--version {mv.version}`")
+        reasons.append(
+            f"{label(mv)} has no test-split evaluation: run `talentmap evaluate "
+            f"--version {mv.version}`"
+        )
     elif current is not None:
         theirs = _test_scores(current)
         shared = sorted(set(mine) & set(theirs))
         if not shared:
             reasons.append(
                 f"{label(mv)} and the active {label(current)} were not scored on the same test "
-                f"split: evaluate both on one data set with `talentmap evaluate`")
+                f"split: evaluate both on one data set with `talentmap evaluate`"
+            )
         else:
             split = shared[-1]
             a, b = mine[split], theirs[split]
@@ -271,7 +312,8 @@ def promotion_reasons(session: Session, mv: ModelVersion, *, bias_audit: BiasAud
             if not beats:
                 reasons.append(
                     f"{label(mv)} does not beat the active {label(current)} on test split "
-                    f"{split[:12]}: {primary} {a:.4f} vs {b:.4f}")
+                    f"{split[:12]}: {primary} {a:.4f} vs {b:.4f}"
+                )
     if bias_audit is None:
         reasons.append("no bias audit was run: the gate needs one")
     else:
@@ -285,8 +327,9 @@ def promotion_reasons(session: Session, mv: ModelVersion, *, bias_audit: BiasAud
     return reasons
 
 
-def promote(session: Session, version_id: int, *, actor: str,
-            bias_audit: BiasAudit | None) -> ModelVersion:
+def promote(
+    session: Session, version_id: int, *, actor: str, bias_audit: BiasAudit | None
+) -> ModelVersion:
     """Make version ``version_id`` active; the one it replaces is retired.
 
     Raises ``PromotionRefused`` with every reason when the challenger does not beat the active
@@ -295,8 +338,15 @@ def promote(session: Session, version_id: int, *, actor: str,
     mv = q.get_version_by_id(session, version_id)
     reasons = promotion_reasons(session, mv, bias_audit=bias_audit)
     if reasons:
-        record(session, actor, "model.promote_refused", target_type="model_version",
-               target=label(mv), model_version=label(mv), detail={"reasons": reasons})
+        record(
+            session,
+            actor,
+            "model.promote_refused",
+            target_type="model_version",
+            target=label(mv),
+            model_version=label(mv),
+            detail={"reasons": reasons},
+        )
         raise PromotionRefused(reasons)
     current = active(session, mv.kind)
     if current is not None:
@@ -305,9 +355,15 @@ def promote(session: Session, version_id: int, *, actor: str,
     mv.status = "active"
     mv.promoted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     session.flush()
-    record(session, actor, "model.promote", target_type="model_version", target=label(mv),
-           model_version=label(mv),
-           detail={"replaces": label(current) if current is not None else None})
+    record(
+        session,
+        actor,
+        "model.promote",
+        target_type="model_version",
+        target=label(mv),
+        model_version=label(mv),
+        detail={"replaces": label(current) if current is not None else None},
+    )
     return mv
 
 
@@ -318,8 +374,12 @@ def rollback(session: Session, kind: str, *, actor: str) -> ModelVersion:
     """
     current = active(session, kind)
     if current is None:
-        raise RollbackRefused([f"no {kind} model is active, so there is nothing to roll back: "
-                               f"promote one with `talentmap models promote`"])
+        raise RollbackRefused(
+            [
+                f"no {kind} model is active, so there is nothing to roll back: "
+                f"promote one with `talentmap models promote`"
+            ]
+        )
     for prev in q.previously_active(session, kind, exclude=current.id):
         try:
             verify(prev)
@@ -331,8 +391,14 @@ def rollback(session: Session, kind: str, *, actor: str) -> ModelVersion:
         prev.status = "active"
         prev.promoted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         session.flush()
-        record(session, actor, "model.rollback", target_type="model_version",
-               target=label(prev), model_version=label(prev),
-               detail={"retired": label(current)})
+        record(
+            session,
+            actor,
+            "model.rollback",
+            target_type="model_version",
+            target=label(prev),
+            model_version=label(prev),
+            detail={"retired": label(current)},
+        )
         return prev
     raise RollbackRefused([f"no earlier {kind} version with an intact artefact to roll back to"])

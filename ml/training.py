@@ -6,6 +6,7 @@ honest) as a candidate, and scores the active classifier on that same test split
 promotion gate can compare them. ``train_pair_scorer`` does the same for the pair scorer from
 stored feedback, and reports how many labels no earlier version had used.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from data import model_versions as q
 from data.errors import InputError, ModelError
+from data.store import model_versions as q
 from ml import registry
 from ml.encoders import Encoder, ProgressFn
 from ml.evaluation import (
@@ -32,7 +33,7 @@ from ml.evaluation import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from data.models import ModelVersion
+    from data.store.models import ModelVersion
 
 StageProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; may raise to stop training (nothing is kept)."""
@@ -89,13 +90,17 @@ class LabelledData:
 
     @property
     def data_hash(self) -> str:
-        return texts_hash([f"{lab}\t{t}" for t, lab in zip(self.texts, self.labels,
-                                                             strict=True)])
+        return texts_hash([f"{lab}\t{t}" for t, lab in zip(self.texts, self.labels, strict=True)])
 
 
-def read_labelled_csv(path: str | Path, *, text_column: str = "text",
-                      label_column: str = "label", fold_column: str | None = None,
-                      min_per_class: int = 2) -> LabelledData:
+def read_labelled_csv(
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    label_column: str = "label",
+    fold_column: str | None = None,
+    min_per_class: int = 2,
+) -> LabelledData:
     """Read a labelled CSV (plain or .gz); every problem is an ``InputError`` naming the file,
     and the row or column at fault."""
     import pandas as pd
@@ -105,45 +110,81 @@ def read_labelled_csv(path: str | Path, *, text_column: str = "text",
     if not path.is_file():
         raise InputError("file not found: give the path of a CSV file", file=name)
     try:
-        head = (path.open("rb").read(4096) if not name.endswith(".gz") else b"")
+        head = path.open("rb").read(4096) if not name.endswith(".gz") else b""
     except OSError as err:
         raise InputError(f"cannot read the file: {err}", file=name) from err
     if b"\0" in head or head.startswith((b"%PDF", b"PK\x03\x04")):
-        raise InputError("this is not a CSV file (binary content): export it as CSV (UTF-8, "
-                         "comma-separated, header row) and try again", file=name)
+        raise InputError(
+            "this is not a CSV file (binary content): export it as CSV (UTF-8, "
+            "comma-separated, header row) and try again",
+            file=name,
+        )
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
-            csv.Error, OSError, EOFError) as err:
-        raise InputError(f"cannot read it as CSV ({str(err).splitlines()[0]}): save it as "
-                         "UTF-8 comma-separated values with a header row", file=name) from err
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+        csv.Error,
+        OSError,
+        EOFError,
+    ) as err:
+        raise InputError(
+            f"cannot read it as CSV ({str(err).splitlines()[0]}): save it as "
+            "UTF-8 comma-separated values with a header row",
+            file=name,
+        ) from err
     cols = list(df.columns)
-    for col, what in ((text_column, "--text-column"), (label_column, "--label-column"),
-                      (fold_column, "--fold-column")):
+    for col, what in (
+        (text_column, "--text-column"),
+        (label_column, "--label-column"),
+        (fold_column, "--fold-column"),
+    ):
         if col is not None and col not in cols:
-            raise InputError(f"no column named {col!r}; the columns are {', '.join(cols)}. "
-                             f"Name the right one with {what}", file=name, field=col)
+            raise InputError(
+                f"no column named {col!r}; the columns are {', '.join(cols)}. "
+                f"Name the right one with {what}",
+                file=name,
+                field=col,
+            )
     if df.empty:
         raise InputError("the file has a header but no rows", file=name)
     texts = [str(t) for t in df[text_column]]
     labels = [str(v).strip() for v in df[label_column]]
-    bad = [InputError("text is empty: fill it in or delete the row", file=name, row=i + 2,
-                      field=text_column) for i, t in enumerate(texts) if not t.strip()]
-    bad += [InputError("label is empty: fill it in or delete the row", file=name, row=i + 2,
-                       field=label_column) for i, v in enumerate(labels) if not v]
+    bad = [
+        InputError(
+            "text is empty: fill it in or delete the row", file=name, row=i + 2, field=text_column
+        )
+        for i, t in enumerate(texts)
+        if not t.strip()
+    ]
+    bad += [
+        InputError(
+            "label is empty: fill it in or delete the row", file=name, row=i + 2, field=label_column
+        )
+        for i, v in enumerate(labels)
+        if not v
+    ]
     if bad:
         from data.errors import ImportErrors
 
         raise ImportErrors(sorted(bad, key=lambda e: e.row or 0))
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
-        raise InputError(f"only one class ({str(classes[0])!r}) in the label column: a classifier "
-                         "needs at least two", file=name, field=label_column)
+        raise InputError(
+            f"only one class ({str(classes[0])!r}) in the label column: a classifier "
+            "needs at least two",
+            file=name,
+            field=label_column,
+        )
     rare = [f"{str(c)!r} ({n})" for c, n in zip(classes, counts, strict=True) if n < min_per_class]
     if rare:
-        raise InputError(f"classes with fewer than {min_per_class} rows cannot be "
-                         f"cross-validated: {', '.join(rare)}. Add rows or remove them",
-                         file=name, field=label_column)
+        raise InputError(
+            f"classes with fewer than {min_per_class} rows cannot be "
+            f"cross-validated: {', '.join(rare)}. Add rows or remove them",
+            file=name,
+            field=label_column,
+        )
     folds = np.asarray(df[fold_column]) if fold_column else None
     return LabelledData(texts, labels, path.name, folds)
 
@@ -151,8 +192,15 @@ def read_labelled_csv(path: str | Path, *, text_column: str = "text",
 # --- classifier ------------------------------------------------------------------------------
 
 
-def _fit_predict(model: Any, texts: list[str], y: list[str], emb: np.ndarray,
-                 te_texts: list[str], te_emb: np.ndarray, **kw: Any) -> Any:
+def _fit_predict(
+    model: Any,
+    texts: list[str],
+    y: list[str],
+    emb: np.ndarray,
+    te_texts: list[str],
+    te_emb: np.ndarray,
+    **kw: Any,
+) -> Any:
     model.fit(texts, y, embeddings=emb, **kw)
     return model.predict_proba(te_texts, embeddings=te_emb)
 
@@ -193,11 +241,14 @@ def cross_validate(
             model = make()
             kw: dict[str, Any] = {}
             if name == "head" and progress is not None:
+
                 def head_progress(d: int, n: int, _f: int = f) -> None:
                     progress(f"fold {_f}: head", d, n)
+
                 kw["progress"] = head_progress
-            proba = _fit_predict(model, tr_texts, tr_y, embeddings[tr], te_texts,
-                                 embeddings[te], **kw)
+            proba = _fit_predict(
+                model, tr_texts, tr_y, embeddings[tr], te_texts, embeddings[te], **kw
+            )
             m = classification_metrics(te_y, proba, list(model.classes_))
             m["fold"] = f
             per_fold[name].append(m)
@@ -209,8 +260,10 @@ def cross_validate(
     out: dict[str, Any] = {
         "folds": len(fold_ids),
         "summary": {name: summarise_folds(res, SUMMARY_KEYS) for name, res in per_fold.items()},
-        "per_fold": {name: [{k: r[k] for k in (*SUMMARY_KEYS, "fold", "n")}
-                            for r in res] for name, res in per_fold.items()},
+        "per_fold": {
+            name: [{k: r[k] for k in (*SUMMARY_KEYS, "fold", "n")} for r in res]
+            for name, res in per_fold.items()
+        },
         "per_class": _mean_per_class(per_fold["head"]),
     }
     if kept is not None:
@@ -226,9 +279,15 @@ def _mean_per_class(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, fl
             d = acc.setdefault(lab, {"precision": [], "recall": [], "f1": [], "support": []})
             for k in d:
                 d[k].append(m[k])
-    return {lab: {"precision": float(np.mean(d["precision"])),
-                  "recall": float(np.mean(d["recall"])), "f1": float(np.mean(d["f1"])),
-                  "support": int(np.sum(d["support"]))} for lab, d in sorted(acc.items())}
+    return {
+        lab: {
+            "precision": float(np.mean(d["precision"])),
+            "recall": float(np.mean(d["recall"])),
+            "f1": float(np.mean(d["f1"])),
+            "support": int(np.sum(d["support"])),
+        }
+        for lab, d in sorted(acc.items())
+    }
 
 
 def _test_fold(folds: np.ndarray) -> int:
@@ -253,15 +312,24 @@ def train_classifier(
     """Cross-validate, register a candidate classifier, score the active one on the same test
     split; returns the report (the ``train classifier --format json`` contract)."""
     if embeddings is None:
+
         def enc_progress(d: int, n: int) -> None:
             if progress:
                 progress("embedding", d, n)
-        embeddings = embed_cached(encoder, data.texts, cache_dir=cache_dir,
-                                  progress=enc_progress)
+
+        embeddings = embed_cached(encoder, data.texts, cache_dir=cache_dir, progress=enc_progress)
     folds = make_folds(data.texts, data.labels, k=k, seed=seed, fold_column=data.folds)
     head_params = {"encoder": _encoder_name(encoder), "seed": seed, **(params or {})}
-    cv = cross_validate(data.texts, data.labels, embeddings, folds, params=head_params,
-                        baselines=baselines, progress=progress, keep_fold=_test_fold(folds))
+    cv = cross_validate(
+        data.texts,
+        data.labels,
+        embeddings,
+        folds,
+        params=head_params,
+        baselines=baselines,
+        progress=progress,
+        keep_fold=_test_fold(folds),
+    )
     model = cv["model"]
     split = cv["split_hash"]
     test = {k2: cv["test_metrics"][k2] for k2 in (*SUMMARY_KEYS, "n")}
@@ -279,13 +347,25 @@ def train_classifier(
     current = registry.active(session, "classifier")
     active_test = None
     if current is not None:
-        active_test = _score_version_on(session, current, data, folds, encoder, embeddings,
-                                        actor=actor)
+        active_test = _score_version_on(
+            session, current, data, folds, encoder, embeddings, actor=actor
+        )
     mv = registry.register(
-        session, "classifier", models_dir=models_dir, save=model.save, actor=actor,
-        params={**model.get_params(), "encoder_model_id": encoder.model_id, "folds": cv["folds"],
-                "rows": len(data.texts), "classes": [str(c) for c in model.classes_]},
-        metrics=metrics, data_hash=data.data_hash)
+        session,
+        "classifier",
+        models_dir=models_dir,
+        save=model.save,
+        actor=actor,
+        params={
+            **model.get_params(),
+            "encoder_model_id": encoder.model_id,
+            "folds": cv["folds"],
+            "rows": len(data.texts),
+            "classes": [str(c) for c in model.classes_],
+        },
+        metrics=metrics,
+        data_hash=data.data_hash,
+    )
     return classifier_report(mv, cv, test, split, current, active_test, data)
 
 
@@ -298,9 +378,16 @@ def _encoder_name(encoder: Encoder) -> str:
     return mid.removeprefix("st:")
 
 
-def _score_version_on(session: Session, mv: Any, data: LabelledData, folds: np.ndarray,
-                      encoder: Encoder, embeddings: np.ndarray, *,
-                      actor: str) -> dict[str, Any] | None:
+def _score_version_on(
+    session: Session,
+    mv: Any,
+    data: LabelledData,
+    folds: np.ndarray,
+    encoder: Encoder,
+    embeddings: np.ndarray,
+    *,
+    actor: str,
+) -> dict[str, Any] | None:
     """Score classifier ``mv`` on ``data``'s test fold and store the result in the registry."""
     try:
         registry.verify(mv)
@@ -321,9 +408,17 @@ def _score_version_on(session: Session, mv: Any, data: LabelledData, folds: np.n
     return test
 
 
-def evaluate_classifier(session: Session, mv: Any, data: LabelledData, *, encoder: Encoder,
-                        actor: str, k: int = 5, seed: int = 0,
-                        cache_dir: Path | None = None) -> dict[str, Any]:
+def evaluate_classifier(
+    session: Session,
+    mv: Any,
+    data: LabelledData,
+    *,
+    encoder: Encoder,
+    actor: str,
+    k: int = 5,
+    seed: int = 0,
+    cache_dir: Path | None = None,
+) -> dict[str, Any]:
     """Score classifier version ``mv`` on the test split of ``data`` (the split training on
     the same file holds out) and store the result; returns the metrics and the split hash."""
     folds = make_folds(data.texts, data.labels, k=k, seed=seed, fold_column=data.folds)
@@ -338,15 +433,27 @@ def evaluate_classifier(session: Session, mv: Any, data: LabelledData, *, encode
     proba = model.predict_proba(te_texts, embeddings=emb)
     m = classification_metrics(te_y, proba, list(model.classes_))
     split = split_hash(te_texts, te_y)
-    registry.add_evaluation(session, mv, split, {k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")},
-                            actor=actor)
-    return {"version": mv.version, "kind": mv.kind, "split_hash": split,
-            **{k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")}, "per_class": m["per_class"]}
+    registry.add_evaluation(
+        session, mv, split, {k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")}, actor=actor
+    )
+    return {
+        "version": mv.version,
+        "kind": mv.kind,
+        "split_hash": split,
+        **{k2: m[k2] for k2 in (*SUMMARY_KEYS, "n")},
+        "per_class": m["per_class"],
+    }
 
 
-def classifier_report(mv: Any, cv: dict[str, Any], test: dict[str, Any], split: str,
-                      current: Any, active_test: dict[str, Any] | None,
-                      data: LabelledData) -> dict[str, Any]:
+def classifier_report(
+    mv: Any,
+    cv: dict[str, Any],
+    test: dict[str, Any],
+    split: str,
+    current: Any,
+    active_test: dict[str, Any] | None,
+    data: LabelledData,
+) -> dict[str, Any]:
     """The JSON contract of ``talentmap train classifier`` (see docs/train-json.md)."""
     head = cv["summary"]["head"]
     return {
@@ -360,12 +467,14 @@ def classifier_report(mv: Any, cv: dict[str, Any], test: dict[str, Any], split: 
         "folds": cv["folds"],
         **{k: head[k]["mean"] for k in SUMMARY_KEYS},
         "std": {k: head[k]["std"] for k in SUMMARY_KEYS},
-        "baselines": {name: {k: s[k]["mean"] for k in SUMMARY_KEYS} | {
-            "std": {k: s[k]["std"] for k in SUMMARY_KEYS}}
-            for name, s in cv["summary"].items() if name != "head"},
+        "baselines": {
+            name: {k: s[k]["mean"] for k in SUMMARY_KEYS}
+            | {"std": {k: s[k]["std"] for k in SUMMARY_KEYS}}
+            for name, s in cv["summary"].items()
+            if name != "head"
+        },
         "test": {"split_hash": split, **test},
-        "active": None if current is None else {
-            "version": current.version, **(active_test or {})},
+        "active": None if current is None else {"version": current.version, **(active_test or {})},
         "per_class": cv["per_class"],
         "artefact": mv.artefact_path,
         "checksum": mv.checksum,
@@ -378,18 +487,19 @@ FeatureFn = Callable[[Session, Sequence[tuple[int, int]]], np.ndarray]
 """Matcher features for (resume_id, role_id) pairs, one row each."""
 
 
-def matcher_features(session: Session, pairs: Sequence[tuple[int, int]], *,
-                     encoder: Encoder, taxonomy: Any = None) -> np.ndarray:
+def matcher_features(
+    session: Session, pairs: Sequence[tuple[int, int]], *, encoder: Encoder, taxonomy: Any = None
+) -> np.ndarray:
     """The matcher's feature rows (``ml.matcher.FEATURE_NAMES``) for (resume_id, role_id)
     pairs, through the store's embedding cache."""
     from sqlalchemy import select
 
-    from data.models import Role
+    from data.store.models import Role
     from ml import matcher
     from ml.embed import embed_documents, embed_texts
 
     if taxonomy is None:
-        from data.taxonomy import load_taxonomy
+        from data.text.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
     role_ids = sorted({r for _, r in pairs})
@@ -407,8 +517,10 @@ def matcher_features(session: Session, pairs: Sequence[tuple[int, int]], *,
     feats = matcher.block_features(docs, block, taxonomy, role_vectors, skill_vectors, space)
     missing = [p for p in pairs if p[0] not in row or p[1] not in role_col]
     if missing:
-        raise InputError(f"feedback refers to {len(missing)} resume/role pair(s) no longer "
-                         f"stored, e.g. {missing[0]}")
+        raise InputError(
+            f"feedback refers to {len(missing)} resume/role pair(s) no longer "
+            f"stored, e.g. {missing[0]}"
+        )
     return np.stack([feats[row[r], role_col[j]] for r, j in pairs]).astype(np.float64)
 
 
@@ -442,11 +554,14 @@ def train_pair_scorer(
 
         def features(s: Session, p: Sequence[tuple[int, int]]) -> np.ndarray:
             return matcher_features(s, p, encoder=enc)
+
         feature_names = feature_names or list(FEATURE_NAMES)
     rows = q.feedback_rows(session)
     if not rows:
-        raise InputError("no recruiter feedback is stored yet: record advance/reject "
-                         "decisions (dashboard or `talentmap feedback import`) first")
+        raise InputError(
+            "no recruiter feedback is stored yet: record advance/reject "
+            "decisions (dashboard or `talentmap feedback import`) first"
+        )
     pairs = [(r.resume_id, r.role_id) for r in rows]
     y = np.array([1 if r.decision == "advance" else 0 for r in rows])
     if progress:
@@ -460,14 +575,18 @@ def train_pair_scorer(
         sgk = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
         tr, te = next(sgk.split(X, y, groups))
     else:
-        raise InputError(f"too little feedback to hold out a test split: {len(rows)} "
-                         f"decisions ({int(y.sum())} advance) on {len(np.unique(groups))} "
-                         f"resumes; need at least {n_splits} of each")
+        raise InputError(
+            f"too little feedback to hold out a test split: {len(rows)} "
+            f"decisions ({int(y.sum())} advance) on {len(np.unique(groups))} "
+            f"resumes; need at least {n_splits} of each"
+        )
     scorer = PairScorer(seed=seed).fit(X[tr], y[tr], feature_names=feature_names)
     test = scorer.evaluate(X[te], y[te])
-    split = hashlib.sha256("\n".join(sorted(
-        f"{rows[i].resume_id}:{rows[i].role_id}:{rows[i].decision}" for i in te)
-    ).encode()).hexdigest()
+    split = hashlib.sha256(
+        "\n".join(
+            sorted(f"{rows[i].resume_id}:{rows[i].role_id}:{rows[i].decision}" for i in te)
+        ).encode()
+    ).hexdigest()
     new_ids = [r.id for r in rows if r.used_in_model_version is None]
     current = registry.active(session, "pair_scorer")
     active_test = None
@@ -476,28 +595,47 @@ def train_pair_scorer(
             registry.verify(current)
             old = registry.load_artefact(current)
             active_test = old.evaluate(X[te], y[te])
-            registry.add_evaluation(session, current, split, _pair_primary(active_test),
-                                    actor=actor)
+            registry.add_evaluation(
+                session, current, split, _pair_primary(active_test), actor=actor
+            )
         except (ModelError, ValueError):
             active_test = None
     metrics = {
-        "primary_metric": "roc_auc", "greater_is_better": True,
-        "test_split": split, "evaluations": {split: _pair_primary(test)},
-        "test": test, "labels": len(rows), "new_labels": len(new_ids),
-        "train_rows": int(len(tr)), "test_rows": int(len(te)),
+        "primary_metric": "roc_auc",
+        "greater_is_better": True,
+        "test_split": split,
+        "evaluations": {split: _pair_primary(test)},
+        "test": test,
+        "labels": len(rows),
+        "new_labels": len(new_ids),
+        "train_rows": int(len(tr)),
+        "test_rows": int(len(te)),
     }
     mv = registry.register(
-        session, "pair_scorer", models_dir=models_dir, save=scorer.save, actor=actor,
-        params={"base": scorer.base,
-                "calibration": scorer.method_, "feature_names": scorer.feature_names_},
+        session,
+        "pair_scorer",
+        models_dir=models_dir,
+        save=scorer.save,
+        actor=actor,
+        params={
+            "base": scorer.base,
+            "calibration": scorer.method_,
+            "feature_names": scorer.feature_names_,
+        },
         metrics=metrics,
-        data_hash=texts_hash([f"{r.id}:{r.resume_id}:{r.role_id}:{r.decision}" for r in rows]))
+        data_hash=texts_hash([f"{r.id}:{r.resume_id}:{r.role_id}:{r.decision}" for r in rows]),
+    )
     q.mark_feedback_used(session, new_ids, mv.version)
-    return {"kind": "pair_scorer", "version": mv.version, "status": mv.status,
-            "labels": len(rows), "new_labels": len(new_ids), "test": test,
-            "test_split": split,
-            "active": None if current is None else {"version": current.version,
-                                                    **(active_test or {})}}
+    return {
+        "kind": "pair_scorer",
+        "version": mv.version,
+        "status": mv.status,
+        "labels": len(rows),
+        "new_labels": len(new_ids),
+        "test": test,
+        "test_split": split,
+        "active": None if current is None else {"version": current.version, **(active_test or {})},
+    }
 
 
 def _pair_primary(m: dict[str, Any]) -> dict[str, Any]:
@@ -524,7 +662,7 @@ def audit_scores(
     Returns a ``pandas.DataFrame`` with ``resume_id`` and ``score`` only; the audit looks up
     demographics by resume id afterwards, so they never reach the model. The sample is every
     resume whose candidate applied to a role (at most ``limit``; see
-    ``data.audit_samples.applied_resumes``). A **classifier** scores each resume with its
+    ``data.queries.audit_samples.applied_resumes``). A **classifier** scores each resume with its
     probability of the family of the role applied to; when that family is not among its
     classes, with its highest probability, and ``attrs["note"]`` says so. A **pair scorer**
     scores the (resume, role applied to) pair with its calibrated probability of advancing,
@@ -535,14 +673,18 @@ def audit_scores(
     """
     import pandas as pd
 
-    from data.audit_samples import applied_resumes
+    from data.queries.audit_samples import applied_resumes
 
     if model is None:
         registry.verify(model_version)
         model = registry.load_artefact(model_version)
     sample = applied_resumes(session, limit=limit)
-    frame = pd.DataFrame({"resume_id": sample["resume_id"].astype("int64"),
-                          "score": np.zeros(len(sample), dtype=np.float64)})
+    frame = pd.DataFrame(
+        {
+            "resume_id": sample["resume_id"].astype("int64"),
+            "score": np.zeros(len(sample), dtype=np.float64),
+        }
+    )
     frame.attrs["note"] = ""
     if sample.empty:
         frame.attrs["note"] = "no stored resume belongs to a candidate with an application"
@@ -552,8 +694,12 @@ def audit_scores(
 
         stored = q.resume_texts(session, sample["resume_id"].tolist())
         texts = [stored.get(int(r), "") for r in sample["resume_id"]]
-        enc = encoder if encoder is not None and encoder.model_id == (
-            model_version.params or {}).get("encoder_model_id") else get_encoder(model.encoder)
+        enc = (
+            encoder
+            if encoder is not None
+            and encoder.model_id == (model_version.params or {}).get("encoder_model_id")
+            else get_encoder(model.encoder)
+        )
         emb = embed_cached(enc, texts, cache_dir=cache_dir)
         proba = np.asarray(model.predict_proba(texts, embeddings=emb), dtype=np.float64)
         col = {str(c): j for j, c in enumerate(model.classes_)}
@@ -567,15 +713,19 @@ def audit_scores(
             frame.attrs["note"] = (
                 f"{int((~known).sum())} of {len(families)} resumes applied to a role family the "
                 f"classifier does not know ({', '.join(missing)}): scored with its highest "
-                "class probability instead")
+                "class probability instead"
+            )
         return frame
     if model_version.kind == "pair_scorer":
         from ml.encoders import get_encoder
 
-        pairs = list(zip(sample["resume_id"].astype(int), sample["role_id"].astype(int),
-                         strict=True))
+        pairs = list(
+            zip(sample["resume_id"].astype(int), sample["role_id"].astype(int), strict=True)
+        )
         X = matcher_features(session, pairs, encoder=encoder or get_encoder("minilm"))
         frame["score"] = np.asarray(model(X), dtype=np.float64)
         return frame
-    raise ModelError(f"{registry.label(model_version)}: an encoder scores nothing by itself; "
-                     "audit the classifier or pair scorer that uses it")
+    raise ModelError(
+        f"{registry.label(model_version)}: an encoder scores nothing by itself; "
+        "audit the classifier or pair scorer that uses it"
+    )

@@ -4,6 +4,7 @@ Every test that takes ``engine`` runs twice, once per database. The PostgreSQL s
 started here (as the ``postgres`` user when running as root) and stopped at the end, even
 when tests fail. ``TALENTMAP_TEST_DBS=sqlite`` limits a local run to SQLite.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.pop("TALENTMAP_USER", None)
 os.environ.pop("DATABASE_URL", None)
 
-from data.db import make_engine, upgrade  # noqa: E402
+from data.store.engine import make_engine, upgrade
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():
@@ -54,20 +55,48 @@ def pg_server() -> Iterator[str]:
         shutil.chown(root, "postgres")
     port = _free_port()
     data = root / "data"
-    subprocess.run(_as_postgres(["initdb", "-D", str(data), "--auth=trust", "-U", "postgres",
-                                 "-E", "UTF8", "--locale=C"]),
-                   check=True, capture_output=True)
     subprocess.run(
-        _as_postgres(["pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                      f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
-                      "-c synchronous_commit=off -c full_page_writes=off", "start"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [
+                "initdb",
+                "-D",
+                str(data),
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                "pg_ctl",
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-o",
+                f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -155,12 +184,13 @@ def _cli_runner(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     context._engines.clear()
     runner = CliRunner()
 
-    def invoke(*args: str, user: str | None = None, input: str | None = None):  # noqa: A002
+    def invoke(*args: str, user: str | None = None, input: str | None = None):
         env = {"TALENTMAP_USER": user} if user else {}
         if not user:
             monkeypatch.delenv("TALENTMAP_USER", raising=False)
-        return runner.invoke(app, [str(a) for a in args], env=env, input=input,
-                             catch_exceptions=False)
+        return runner.invoke(
+            app, [str(a) for a in args], env=env, input=input, catch_exceptions=False
+        )
 
     invoke.data_dir = data_dir  # type: ignore[attr-defined]
     invoke.engine = engine  # type: ignore[attr-defined]

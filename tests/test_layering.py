@@ -1,4 +1,9 @@
-"""Imports point one way: front ends → analytics/ml → data. A test per package."""
+"""Imports point one way: front ends → analytics → ml → data. A test per package.
+
+Inside ``data/``, ``data/text`` (pure text work) and ``data/reference`` (bundled tables) import
+no store code: they must stay usable without a database.
+"""
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +16,7 @@ OURS = {"data", "ml", "analytics", "dashboard", "cli"}
 ALLOWED = {
     "data": {"data"},
     "ml": {"ml", "data"},
-    "analytics": {"analytics", "data"},
+    "analytics": {"analytics", "ml", "data"},
     "cli": OURS,
     "dashboard": OURS - {"cli"},
 }
@@ -38,3 +43,35 @@ def test_imports_point_one_way(package: str) -> None:
         if _imports(f) - ALLOWED[package]
     }
     assert not wrong, f"{package}/ imports layers above it: {wrong}"
+
+
+PURE = {
+    "data/text": {"data.text", "data.errors", "data.reference"},
+    "data/reference": {"data.reference", "data.errors"},
+}
+
+
+def _our_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {m for m in found if m.split(".")[0] in OURS}
+
+
+@pytest.mark.parametrize("folder", sorted(PURE))
+def test_pure_folders_import_no_store_code(folder: str) -> None:
+    allowed = PURE[folder]
+    files = sorted((ROOT / folder).rglob("*.py"))
+    assert files, f"{folder}/ has no Python files"
+    wrong = {
+        str(f.relative_to(ROOT)): sorted(
+            m for m in _our_modules(f) if not any(m == a or m.startswith(a + ".") for a in allowed)
+        )
+        for f in files
+    }
+    wrong = {k: v for k, v in wrong.items() if v}
+    assert not wrong, f"{folder}/ imports store or higher code: {wrong}"

@@ -1,5 +1,6 @@
 """Cultivation and retention: programmes, enrolment, completion, and retention of cohorts
 after hire by programme (hires in no programme are the baseline)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,16 +23,34 @@ if progs.empty:
     st.info(t("cult.empty"))
 else:
     st.subheader(t("cult.programmes"))
-    st.plotly_chart(figures.grouped(progs, "name", [("completed", t("col.completed")),
-                                                    ("in_progress", t("col.in_progress")),
-                                                    ("dropped", t("col.dropped"))],
-                                    "", t("chart.count")),
-                    key="cult_programmes")
-    tables.show(progs, {"name": t("col.programme"), "enrolled": t("col.enrolled"),
-                        "completed": t("col.completed"), "in_progress": t("col.in_progress"),
-                        "dropped": t("col.dropped"), "completion_rate": t("col.completion_rate")},
-                counts=["enrolled", "completed", "in_progress", "dropped"],
-                percents=["completion_rate"], key="cult_programmes_table")
+    st.plotly_chart(
+        figures.grouped(
+            progs,
+            "name",
+            [
+                ("completed", t("col.completed")),
+                ("in_progress", t("col.in_progress")),
+                ("dropped", t("col.dropped")),
+            ],
+            "",
+            t("chart.count"),
+        ),
+        key="cult_programmes",
+    )
+    tables.show(
+        progs,
+        {
+            "name": t("col.programme"),
+            "enrolled": t("col.enrolled"),
+            "completed": t("col.completed"),
+            "in_progress": t("col.in_progress"),
+            "dropped": t("col.dropped"),
+            "completion_rate": t("col.completion_rate"),
+        },
+        counts=["enrolled", "completed", "in_progress", "dropped"],
+        percents=["completion_rate"],
+        key="cult_programmes_table",
+    )
 
 _, hi = resources.bounds(url)
 as_of = hi or dt.date.today()
@@ -43,13 +62,27 @@ if not coh.empty:
     per = retention_by_programme(coh)
     st.subheader(t("cult.retention"))
     st.caption(t("cult.retention_note", as_of=as_of))
-    st.plotly_chart(figures.grouped(per, "name", [(f"retention_{h}", t("col.retention", d=h))
-                                                  for h in HORIZONS],
-                                    "", t("chart.share"), percent=True),
-                    key="cult_retention")
+    st.plotly_chart(
+        figures.grouped(
+            per,
+            "name",
+            [(f"retention_{h}", t("col.retention", d=h)) for h in HORIZONS],
+            "",
+            t("chart.share"),
+            percent=True,
+        ),
+        key="cult_retention",
+    )
     st.subheader(t("cult.cohorts"))
-    tables.show(coh, {"name": t("col.programme"), "cohort": t("col.cohort"),
-                      "hires": t("col.hires"),
-                      **{f"retention_{h}": t("col.retention", d=h) for h in HORIZONS}},
-                counts=["hires"], percents=[f"retention_{h}" for h in HORIZONS],
-                key="cult_cohorts_table")
+    tables.show(
+        coh,
+        {
+            "name": t("col.programme"),
+            "cohort": t("col.cohort"),
+            "hires": t("col.hires"),
+            **{f"retention_{h}": t("col.retention", d=h) for h in HORIZONS},
+        },
+        counts=["hires"],
+        percents=[f"retention_{h}" for h in HORIZONS],
+        key="cult_cohorts_table",
+    )

@@ -1,4 +1,5 @@
 """Documents: upload strategy documents and see what was extracted, with provenance."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,10 +15,11 @@ st.title(t("nav.documents"))
 cfg = resources.settings()
 
 if state.user_can("write"):
-    files = st.file_uploader(t("docs.upload"), type=["md", "txt"], accept_multiple_files=True,
-                             key="docs_upload")
+    files = st.file_uploader(
+        t("docs.upload"), type=["md", "txt"], accept_multiple_files=True, key="docs_upload"
+    )
     if st.button(t("docs.import"), key="docs_import", disabled=not files):
-        from data.documents import import_documents
+        from data.ingest.documents import import_documents
 
         user = state.require("write")
         folder = cfg.uploads_dir / "documents"  # a stable path: a re-upload replaces
@@ -29,8 +31,9 @@ if state.user_can("write"):
             paths.append(p)
         bar = st.progress(0.0)
         with resources.session() as s:
-            report = import_documents(s, paths, actor=user.name,
-                                      progress=lambda d, n, *_: bar.progress(d / max(n, 1)))
+            report = import_documents(
+                s, paths, actor=user.name, progress=lambda d, n, *_: bar.progress(d / max(n, 1))
+            )
         bar.empty()
         done = len(report.imported) + len(report.replaced) + len(report.unchanged)
         st.success(t("docs.imported", n=done))
@@ -38,7 +41,7 @@ if state.user_can("write"):
             st.error(f"{Path(str(name)).name}: {why}")
         resources.clear_caches()
 
-from data.documents import document_detail, list_documents  # noqa: E402
+from data.ingest.documents import document_detail, list_documents  # noqa: E402
 
 with resources.session() as s:
     docs = list_documents(s)
@@ -46,20 +49,44 @@ if not docs:
     st.info(t("roles.no_docs"))
     st.stop()
 st.subheader(t("docs.list"))
-st.dataframe(pd.DataFrame([{t("col.document"): d.file_name, t("col.title"): d.title or "",
-                            t("col.language"): d.language, **d.counts} for d in docs]),
-             hide_index=True, key="docs_table")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                t("col.document"): d.file_name,
+                t("col.title"): d.title or "",
+                t("col.language"): d.language,
+                **d.counts,
+            }
+            for d in docs
+        ]
+    ),
+    hide_index=True,
+    key="docs_table",
+)
 names = {d.id: d.file_name for d in docs}
 doc_id = st.selectbox(t("docs.pick"), list(names), format_func=names.get, key="docs_pick")
 with resources.session() as s:
     _, items = document_detail(s, doc_id)
-    rows = [{t("col.kind"): t(f"kind.{e.kind}") if f"kind.{e.kind}" in STRINGS["en"] else e.kind,
-             t("col.label"): e.label, t("col.key"): e.canonical_key or "",
-             t("col.lines"): f"{e.line_start}–{e.line_end}", t("col.text"): e.text}
-            for e in items]
+    rows = [
+        {
+            t("col.kind"): t(f"kind.{e.kind}") if f"kind.{e.kind}" in STRINGS["en"] else e.kind,
+            t("col.label"): e.label,
+            t("col.key"): e.canonical_key or "",
+            t("col.lines"): f"{e.line_start}–{e.line_end}",
+            t("col.text"): e.text,
+        }
+        for e in items
+    ]
 st.subheader(t("docs.extracted"))
 kinds = sorted({r[t("col.kind")] for r in rows})
-show = st.multiselect(t("col.kind"), kinds, default=kinds, key=state.widget_key("docs_kinds"),
-                      placeholder=t("pick.placeholder"))
-st.dataframe(pd.DataFrame([r for r in rows if r[t("col.kind")] in show]), hide_index=True,
-             key="docs_items")  # plain text cells, never HTML
+show = st.multiselect(
+    t("col.kind"),
+    kinds,
+    default=kinds,
+    key=state.widget_key("docs_kinds"),
+    placeholder=t("pick.placeholder"),
+)
+st.dataframe(
+    pd.DataFrame([r for r in rows if r[t("col.kind")] in show]), hide_index=True, key="docs_items"
+)  # plain text cells, never HTML

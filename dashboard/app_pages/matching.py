@@ -1,5 +1,6 @@
 """Matching: upload resumes or pick stored ones, pick roles, get ranked shortlists with
 explanations, and record advance / reject decisions (the feedback the matcher learns from)."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,9 +21,9 @@ cfg = resources.settings()
 titles = resources.role_titles(url, lang())
 
 
-def _import(files: list) -> None:  # noqa: ANN001 - UploadedFile objects
+def _import(files: list) -> None:
     """Store the uploaded files; remember the new resume ids and the failures."""
-    from data.resumes import import_resumes
+    from data.ingest.resumes import import_resumes
 
     cfg.ensure_dirs()
     tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=cfg.uploads_dir))
@@ -36,15 +37,17 @@ def _import(files: list) -> None:  # noqa: ANN001 - UploadedFile objects
             paths.append(p)
         bar = st.progress(0.0)
         with resources.session() as s:
-            report = import_resumes(s, paths, actor=user.name,
-                                    progress=lambda d, n: bar.progress(d / max(n, 1)))
+            report = import_resumes(
+                s, paths, actor=user.name, progress=lambda d, n: bar.progress(d / max(n, 1))
+            )
         bar.empty()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # the store keeps the (masked) text only
     ids = list(report.stored) + [rid for _, rid in report.duplicates]
     st.session_state["match_uploaded"] = ids
     st.session_state["match_failed"] = [
-        {"file": f.file_name, "reason": f.reason} for f in report.failed]
+        {"file": f.file_name, "reason": f.reason} for f in report.failed
+    ]
     resources.clear_caches()
 
 
@@ -54,15 +57,27 @@ def _plain(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>#!|~$:" else c for c in text)
 
 
-uploads = st.file_uploader(t("match.upload"), type=["pdf", "docx", "txt", "md"],
-                           accept_multiple_files=True, key="match_upload")
+uploads = st.file_uploader(
+    t("match.upload"),
+    type=["pdf", "docx", "txt", "md"],
+    accept_multiple_files=True,
+    key="match_upload",
+)
 stored = resources.stored_resumes(url)
-picked = st.multiselect(t("match.stored"), options=[r[0] for r in stored],
-                        format_func=dict(stored).get, key="match_stored",
-                        placeholder=t("pick.placeholder"))
-roles = st.multiselect(t("match.roles"), options=sorted(titles, key=titles.get),
-                       format_func=titles.get, key=state.widget_key("match_roles"),
-                       placeholder=t("pick.placeholder"))
+picked = st.multiselect(
+    t("match.stored"),
+    options=[r[0] for r in stored],
+    format_func=dict(stored).get,
+    key="match_stored",
+    placeholder=t("pick.placeholder"),
+)
+roles = st.multiselect(
+    t("match.roles"),
+    options=sorted(titles, key=titles.get),
+    format_func=titles.get,
+    key=state.widget_key("match_roles"),
+    placeholder=t("pick.placeholder"),
+)
 
 if st.button(t("match.run"), key="match_run", type="primary"):
     if uploads:
@@ -76,20 +91,30 @@ if st.button(t("match.run"), key="match_run", type="primary"):
         bar = st.progress(0.0, text=t("match.embedding"))
         with resources.session() as s:
             scorer, version_id = resources.active_pair_scorer(s, user.name)
-            result = match(s, resources.encoder(cfg.encoder), role_keys=roles, resume_ids=ids,
-                           top_k=min(20, len(ids)), actor=user.name, pair_scorer=scorer,
-                           model_version_id=version_id,
-                           progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0),
-                                                              text=t("match.embedding")))
+            result = match(
+                s,
+                resources.encoder(cfg.encoder),
+                role_keys=roles,
+                resume_ids=ids,
+                top_k=min(20, len(ids)),
+                actor=user.name,
+                pair_scorer=scorer,
+                model_version_id=version_id,
+                progress=lambda d, n: bar.progress(
+                    min(d / max(n, 1), 1.0), text=t("match.embedding")
+                ),
+            )
         bar.empty()
         st.session_state["match_run_id"] = result.run_id
 
 failed = st.session_state.get("match_failed") or []
 if failed:
     st.subheader(t("match.failed"))
-    st.dataframe(pd.DataFrame(failed).rename(columns={"file": t("col.file"),
-                                                     "reason": t("col.reason")}),
-                 hide_index=True, key="match_failed_table")
+    st.dataframe(
+        pd.DataFrame(failed).rename(columns={"file": t("col.file"), "reason": t("col.reason")}),
+        hide_index=True,
+        key="match_failed_table",
+    )
 
 run_id = st.session_state.get("match_run_id")
 if run_id is not None:
@@ -102,49 +127,81 @@ if run_id is not None:
     for role_key in dict.fromkeys(r.role for r in result.rows):
         rows = result.for_role(role_key)
         st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))
-        table = pd.DataFrame([{
-            t("col.rank"): r.rank,
-            t("col.candidate"): pseudonyms.get(r.resume_id, r.resume),
-            t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
-            t("col.score"): round(r.score, 1),
-            t("col.matched"): "; ".join(f"{m['name']}: “{m['evidence']}”"
-                                       for m in r.explanation.get("matched_skills", [])),
-            t("col.missing"): ", ".join(m["name"] for m in
-                                        r.explanation.get("missing_required", [])),
-        } for r in rows])
-        st.dataframe(table, hide_index=True, key=f"match_table_{role_key}",  # text, never HTML
-                     column_config={t("col.score"): st.column_config.NumberColumn(
-                         format="%.1f", width="small"),
-                         t("col.rank"): st.column_config.NumberColumn(width="small")})
+        table = pd.DataFrame(
+            [
+                {
+                    t("col.rank"): r.rank,
+                    t("col.candidate"): pseudonyms.get(r.resume_id, r.resume),
+                    t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
+                    t("col.score"): round(r.score, 1),
+                    t("col.matched"): "; ".join(
+                        f"{m['name']}: “{m['evidence']}”"
+                        for m in r.explanation.get("matched_skills", [])
+                    ),
+                    t("col.missing"): ", ".join(
+                        m["name"] for m in r.explanation.get("missing_required", [])
+                    ),
+                }
+                for r in rows
+            ]
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            key=f"match_table_{role_key}",  # text, never HTML
+            column_config={
+                t("col.score"): st.column_config.NumberColumn(format="%.1f", width="small"),
+                t("col.rank"): st.column_config.NumberColumn(width="small"),
+            },
+        )
         st.caption(t("match.decide_hint"))
         for r in rows:
             who = f"{pseudonyms.get(r.resume_id, r.resume)} ({r.resume})"
             matched = r.explanation.get("matched_skills", [])
             missing = r.explanation.get("missing_required", [])
-            label = t("match.row", rank=r.rank, who=_plain(who), score=f"{r.score:.1f}",
-                      matched=len(matched), missing=len(missing))
+            label = t(
+                "match.row",
+                rank=r.rank,
+                who=_plain(who),
+                score=f"{r.score:.1f}",
+                matched=len(matched),
+                missing=len(missing),
+            )
             with st.expander(label, expanded=r.rank == 1):
                 c1, c2 = st.columns(2)
                 with c1:
                     st.markdown(f"**{t('col.matched')}**")
                     # st.text: resume snippets are shown as plain text, never as markdown/HTML
-                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched)
-                            or "—")
+                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched) or "—")
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
                     st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
                 b1, b2, _ = st.columns([1, 1, 4])
                 for col, decision in ((b1, "advance"), (b2, "reject")):
-                    if col.button(t(f"match.{decision}"),
-                                  key=f"fb_{decision}_{role_key}_{r.resume_id}",
-                                  type="primary" if decision == "advance" else "secondary"):
-                        from data.feedback import record_feedback
+                    if col.button(
+                        t(f"match.{decision}"),
+                        key=f"fb_{decision}_{role_key}_{r.resume_id}",
+                        type="primary" if decision == "advance" else "secondary",
+                    ):
+                        from data.ingest.feedback import record_feedback
 
                         try:
                             with resources.session() as s:
-                                record_feedback(s, r.resume_id, role_ids[role_key], decision,
-                                                reviewer=user.name, actor=user.name)
-                            st.success(t("match.recorded", decision=t(f"match.{decision}"),
-                                         candidate=_plain(who), reviewer=user.name))
+                                record_feedback(
+                                    s,
+                                    r.resume_id,
+                                    role_ids[role_key],
+                                    decision,
+                                    reviewer=user.name,
+                                    actor=user.name,
+                                )
+                            st.success(
+                                t(
+                                    "match.recorded",
+                                    decision=t(f"match.{decision}"),
+                                    candidate=_plain(who),
+                                    reviewer=user.name,
+                                )
+                            )
                         except TalentMapError as err:
                             st.error(t("err.generic", msg=str(err)))

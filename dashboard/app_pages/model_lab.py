@@ -1,5 +1,6 @@
 """Model lab: train or retrain (with progress), metrics, confusion matrix, reliability curve,
 versions side by side, promote or roll back with the gate's reasons shown."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,11 +20,16 @@ st.title(t("nav.model_lab"))
 cfg = resources.settings()
 may_train = state.user_can("models")
 KINDS = ["pair_scorer", "classifier"]
-kind = st.radio(t("lab.kind"), KINDS, horizontal=True, key=state.widget_key("lab_kind"),
-                format_func=formatter("lab.kind_"))
+kind = st.radio(
+    t("lab.kind"),
+    KINDS,
+    horizontal=True,
+    key=state.widget_key("lab_kind"),
+    format_func=formatter("lab.kind_"),
+)
 
 
-def _train(kind: str, labelled_file: Any) -> None:  # noqa: ANN401 - UploadedFile or None
+def _train(kind: str, labelled_file: Any) -> None:
     from ml import training
 
     user = state.require("models")
@@ -36,8 +42,9 @@ def _train(kind: str, labelled_file: Any) -> None:  # noqa: ANN401 - UploadedFil
     cfg.ensure_dirs()
     with resources.session() as s:
         if kind == "pair_scorer":
-            report = training.train_pair_scorer(s, models_dir=cfg.models_dir, actor=user.name,
-                                                encoder=enc, progress=progress)
+            report = training.train_pair_scorer(
+                s, models_dir=cfg.models_dir, actor=user.name, encoder=enc, progress=progress
+            )
         else:
             tmp = Path(tempfile.mkdtemp(prefix="labelled-", dir=cfg.uploads_dir))
             try:
@@ -45,8 +52,14 @@ def _train(kind: str, labelled_file: Any) -> None:  # noqa: ANN401 - UploadedFil
                 path.write_bytes(labelled_file.getvalue())
                 data = training.read_labelled_csv(path)
                 report = training.train_classifier(
-                    s, data, encoder=enc, models_dir=cfg.models_dir, actor=user.name,
-                    cache_dir=cfg.data_dir / "cache", progress=progress)
+                    s,
+                    data,
+                    encoder=enc,
+                    models_dir=cfg.models_dir,
+                    actor=user.name,
+                    cache_dir=cfg.data_dir / "cache",
+                    progress=progress,
+                )
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     bar.empty()
@@ -59,8 +72,12 @@ if may_train:
         labelled = None
         if kind == "classifier":
             labelled = st.file_uploader(t("lab.labelled"), type=["csv"], key="lab_csv")
-        if st.button(t("lab.train_button"), key="lab_train", type="primary",
-                     disabled=kind == "classifier" and labelled is None):
+        if st.button(
+            t("lab.train_button"),
+            key="lab_train",
+            type="primary",
+            disabled=kind == "classifier" and labelled is None,
+        ):
             try:
                 _train(kind, labelled)
             except TalentMapError as err:
@@ -70,13 +87,21 @@ if may_train:
 
 
 def _rows(kind: str) -> list[dict[str, Any]]:
-    from data.model_versions import list_versions
+    from data.store.model_versions import list_versions
 
     with resources.session() as s:
-        return [{"id": mv.id, "version": mv.version, "status": mv.status,
-                 "created_by": mv.created_by, "created_at": mv.created_at,
-                 "promoted_at": mv.promoted_at, "metrics": mv.metrics or {}}
-                for mv in list_versions(s, kind)]
+        return [
+            {
+                "id": mv.id,
+                "version": mv.version,
+                "status": mv.status,
+                "created_by": mv.created_by,
+                "created_at": mv.created_at,
+                "promoted_at": mv.promoted_at,
+                "metrics": mv.metrics or {},
+            }
+            for mv in list_versions(s, kind)
+        ]
 
 
 def _test(m: dict[str, Any]) -> dict[str, Any]:
@@ -115,50 +140,92 @@ if not versions:
     st.info(t("lab.no_versions"))
     st.stop()
 PRIMARY = ("roc_auc", "accuracy", "ece", "brier", "macro_f1", "top3_accuracy", "n")
-table = pd.DataFrame([{t("col.version"): v["version"],
-                       t("col.status"): _metric_or_status("model_status.", v["status"]),
-                       **{_metric_or_status("metric.", k): _test(v["metrics"]).get(k)
-                          for k in PRIMARY
-                          if _test(v["metrics"]).get(k) is not None},
-                       t("col.created_by"): v["created_by"], t("col.created_at"): v["created_at"]}
-                      for v in versions])
+table = pd.DataFrame(
+    [
+        {
+            t("col.version"): v["version"],
+            t("col.status"): _metric_or_status("model_status.", v["status"]),
+            **{
+                _metric_or_status("metric.", k): _test(v["metrics"]).get(k)
+                for k in PRIMARY
+                if _test(v["metrics"]).get(k) is not None
+            },
+            t("col.created_by"): v["created_by"],
+            t("col.created_at"): v["created_at"],
+        }
+        for v in versions
+    ]
+)
 st.dataframe(table, hide_index=True, key="lab_versions_table")
 
-labels = {v["version"]: f"v{v['version']} ({_metric_or_status('model_status.', v['status'])})"
-          for v in versions}
-pick = st.multiselect(t("lab.compare"), list(labels), default=[v["version"] for v in
-                                                               versions[-2:]],
-                      format_func=labels.get, key="lab_pick", placeholder=t("pick.placeholder"))
+labels = {
+    v["version"]: f"v{v['version']} ({_metric_or_status('model_status.', v['status'])})"
+    for v in versions
+}
+pick = st.multiselect(
+    t("lab.compare"),
+    list(labels),
+    default=[v["version"] for v in versions[-2:]],
+    format_func=labels.get,
+    key="lab_pick",
+    placeholder=t("pick.placeholder"),
+)
 chosen = [v for v in versions if v["version"] in pick]
 if chosen:
     st.subheader(t("lab.metrics"))
-    st.dataframe(pd.DataFrame({labels[v["version"]]: {
-        _metric_or_status("metric.", k): val for k, val in _test(v["metrics"]).items()
-        if isinstance(val, (int, float))}
-        for v in chosen}), key="lab_compare_table")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                labels[v["version"]]: {
+                    _metric_or_status("metric.", k): val
+                    for k, val in _test(v["metrics"]).items()
+                    if isinstance(val, (int, float))
+                }
+                for v in chosen
+            }
+        ),
+        key="lab_compare_table",
+    )
     cols = st.columns(len(chosen))
     for col, v in zip(cols, chosen, strict=True):
         cm = _confusion(_test(v["metrics"]))
         if cm is not None:
-            col.plotly_chart(figures.confusion(cm[0], cm[1], f"{t('lab.confusion')} · "
-                                               f"{labels[v['version']]}",
-                                               (t("lab.predicted"), t("lab.actual"))),
-                             key=f"lab_cm_{v['version']}")
-    curves = {labels[v["version"]]: ([b["mean_predicted"] for b in rel],
-                                     [b["fraction_positive"] for b in rel])
-              for v in chosen if (rel := _test(v["metrics"]).get("reliability"))}
+            col.plotly_chart(
+                figures.confusion(
+                    cm[0],
+                    cm[1],
+                    f"{t('lab.confusion')} · {labels[v['version']]}",
+                    (t("lab.predicted"), t("lab.actual")),
+                ),
+                key=f"lab_cm_{v['version']}",
+            )
+    curves = {
+        labels[v["version"]]: (
+            [b["mean_predicted"] for b in rel],
+            [b["fraction_positive"] for b in rel],
+        )
+        for v in chosen
+        if (rel := _test(v["metrics"]).get("reliability"))
+    }
     if curves:
-        st.plotly_chart(figures.reliability(curves, t("lab.reliability"),
-                                            (t("lab.confidence"), t("lab.observed"))),
-                        key="lab_reliability")
+        st.plotly_chart(
+            figures.reliability(
+                curves, t("lab.reliability"), (t("lab.confidence"), t("lab.observed"))
+            ),
+            key="lab_reliability",
+        )
 
 if state.user_can("models"):
     c1, c2 = st.columns(2)
     candidates = [v for v in versions if v["status"] == "candidate"]
     with c1:
         if candidates:
-            target = st.selectbox(t("lab.promote"), [v["version"] for v in candidates],
-                                  format_func=labels.get, key="lab_promote_pick")
+            target = st.selectbox(
+                t("lab.promote"),
+                [v["version"] for v in candidates],
+                format_func=labels.get,
+                key="lab_promote_pick",
+            )
             if st.button(t("lab.promote"), key="lab_promote"):
                 from analytics.fairness import audit_model
                 from ml import registry
@@ -169,15 +236,29 @@ if state.user_can("models"):
                 refused: PromotionRefused | None = None
                 with resources.session() as s:
                     try:
-                        registry.promote(s, mv_id, actor=user.name, bias_audit=lambda mv: (
-                            audit_model(s, mv, actor=user.name, scores=audit_scores(
-                                s, mv, encoder=resources.encoder(cfg.encoder)
-                                if mv.kind == "pair_scorer" else None))))
+                        registry.promote(
+                            s,
+                            mv_id,
+                            actor=user.name,
+                            bias_audit=lambda mv: audit_model(
+                                s,
+                                mv,
+                                actor=user.name,
+                                scores=audit_scores(
+                                    s,
+                                    mv,
+                                    encoder=resources.encoder(cfg.encoder)
+                                    if mv.kind == "pair_scorer"
+                                    else None,
+                                ),
+                            ),
+                        )
                     except PromotionRefused as err:
                         refused = err  # the refusal's audit row is committed
                 if refused is not None:
-                    st.error(t("lab.refused") + "\n\n" + "\n".join(f"- {r}"
-                                                                  for r in refused.reasons))
+                    st.error(
+                        t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in refused.reasons)
+                    )
                 else:
                     st.success(t("lab.promoted", version=target))
                     resources.clear_caches()

@@ -1,4 +1,5 @@
 """Overview: the six headline KPIs with trend and change against the previous period."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -25,9 +26,14 @@ def _fmt(key: str, v: float | None, signed: bool = False) -> str:
     return fmt_int(v)
 
 
-TREND_COL = {"open_roles": None, "in_pipeline": "applications", "hires": "hires",
-             "time_to_hire": "time_to_hire", "offer_acceptance": "offer_acceptance",
-             "international_share": "international_share"}
+TREND_COL = {
+    "open_roles": None,
+    "in_pipeline": "applications",
+    "hires": "hires",
+    "time_to_hire": "time_to_hire",
+    "offer_acceptance": "offer_acceptance",
+    "international_share": "international_share",
+}
 cols: list = []
 for i, key in enumerate(KPI_KEYS):
     if i % 3 == 0:  # one row of three at a time, so the cards of a row line up
@@ -38,33 +44,53 @@ for i, key in enumerate(KPI_KEYS):
     if col and not trend.empty:
         chart = trend[col].fillna(0).tolist()
     with cols[i % 3]:
-        st.metric(t(f"kpi.{key}"), _fmt(key, k.value),
-                  delta=None if k.change is None else _fmt(key, k.change, signed=True),
-                  delta_color="normal" if HIGHER_IS_BETTER[key] else "inverse",
-                  chart_data=chart, chart_type="line", border=True,
-                  help=t("kpi.vs_previous"))
+        st.metric(
+            t(f"kpi.{key}"),
+            _fmt(key, k.value),
+            delta=None if k.change is None else _fmt(key, k.change, signed=True),
+            delta_color="normal" if HIGHER_IS_BETTER[key] else "inverse",
+            chart_data=chart,
+            chart_type="line",
+            border=True,
+            help=t("kpi.vs_previous"),
+        )
 if f.start is None:
     st.caption(t("overview.no_period"))
 
 left, right = st.columns([2, 1])
 with left:
-    options = ["applications", "hires", "time_to_hire", "offer_acceptance",
-               "international_share"]
-    labels = {"applications": t("overview.applications"), "hires": t("kpi.hires"),
-              "time_to_hire": t("kpi.time_to_hire"), "offer_acceptance": t("kpi.offer_acceptance"),
-              "international_share": t("kpi.international_share")}
-    metric = st.selectbox(t("overview.trend_metric"), options, format_func=labels.get,
-                          key=state.widget_key("overview_metric"))
+    options = ["applications", "hires", "time_to_hire", "offer_acceptance", "international_share"]
+    labels = {
+        "applications": t("overview.applications"),
+        "hires": t("kpi.hires"),
+        "time_to_hire": t("kpi.time_to_hire"),
+        "offer_acceptance": t("kpi.offer_acceptance"),
+        "international_share": t("kpi.international_share"),
+    }
+    metric = st.selectbox(
+        t("overview.trend_metric"),
+        options,
+        format_func=labels.get,
+        key=state.widget_key("overview_metric"),
+    )
     if not trend.empty:
-        st.plotly_chart(figures.trend(trend, metric, f"{t('overview.trend')}: {labels[metric]}",
-                                      labels[metric],
-                                      percent=metric in ("offer_acceptance",
-                                                         "international_share"),
-                                      month_format=t("chart.month_format")),
-                        key="overview_trend")
+        st.plotly_chart(
+            figures.trend(
+                trend,
+                metric,
+                f"{t('overview.trend')}: {labels[metric]}",
+                labels[metric],
+                percent=metric in ("offer_acceptance", "international_share"),
+                month_format=t("chart.month_format"),
+            ),
+            key="overview_trend",
+        )
 with right:
     counts = resources.status_counts(url, f)
-    names = [t(f"status.{k}") if k in ("active", "hired", "rejected", "withdrawn") else k
-             for k in counts]
-    st.plotly_chart(figures.bars(names, list(counts.values()), t("overview.status"),
-                                 t("chart.count")), key="overview_status")
+    names = [
+        t(f"status.{k}") if k in ("active", "hired", "rejected", "withdrawn") else k for k in counts
+    ]
+    st.plotly_chart(
+        figures.bars(names, list(counts.values()), t("overview.status"), t("chart.count")),
+        key="overview_status",
+    )

@@ -1,4 +1,5 @@
 """Reports: build and download the hiring report in each format; the bias audit section."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,12 +14,21 @@ st.title(t("nav.reports"))
 cfg = resources.settings()
 f = state.filters()
 FORMATS = ("xlsx", "csv", "html", "pdf")
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "application/zip", "html": "text/html", "pdf": "application/pdf"}
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "application/zip",
+    "html": "text/html",
+    "pdf": "application/pdf",
+}
 
 st.subheader(t("reports.build"))
-fmt = st.radio(t("reports.format"), FORMATS, horizontal=True, key="reports_format",
-               format_func=formatter("reports.fmt_"))
+fmt = st.radio(
+    t("reports.format"),
+    FORMATS,
+    horizontal=True,
+    key="reports_format",
+    format_func=formatter("reports.fmt_"),
+)
 if f.countries or f.regions or f.channels:
     st.caption(t("reports.scope_note"))
 if st.button(t("reports.button"), key="reports_build", type="primary"):
@@ -29,14 +39,30 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
     end = f.end or hi or dt.date.today()
     start = f.start or end - dt.timedelta(days=364)
     with st.spinner(t("reports.building")), resources.session() as s:
-        report = build_report(s, start=start, end=end, role_keys=f.roles,
-                              mask_contacts=not state.user_can("contacts"), lang=lang())
+        report = build_report(
+            s,
+            start=start,
+            end=end,
+            role_keys=f.roles,
+            mask_contacts=not state.user_can("contacts"),
+            lang=lang(),
+        )
         cfg.ensure_dirs()
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = export(report, cfg.exports_dir / f"hiring-report-{stamp}.{fmt}", fmt)
-        state.audit(s, "report.build", target_type="report", target=path.name,
-                    detail={"format": fmt, "from": str(start), "to": str(end),
-                            "roles": list(f.roles), "masked": not state.user_can("contacts")})
+        state.audit(
+            s,
+            "report.build",
+            target_type="report",
+            target=path.name,
+            detail={
+                "format": fmt,
+                "from": str(start),
+                "to": str(end),
+                "roles": list(f.roles),
+                "masked": not state.user_can("contacts"),
+            },
+        )
     st.session_state["reports_file"] = (str(path), fmt)
 if "reports_file" in st.session_state:
     from pathlib import Path
@@ -44,8 +70,13 @@ if "reports_file" in st.session_state:
     path_s, built = st.session_state["reports_file"]
     p = Path(path_s)
     if p.exists() and built == fmt:  # a file of another format is stale once the pick changes
-        st.download_button(t("reports.download", fmt=built.upper()), data=p.read_bytes(),
-                           file_name=p.name, mime=MIME[built], key="reports_download")
+        st.download_button(
+            t("reports.download", fmt=built.upper()),
+            data=p.read_bytes(),
+            file_name=p.name,
+            mime=MIME[built],
+            key="reports_download",
+        )
 
 st.subheader(t("reports.audit"))
 if state.user_can("write"):
@@ -63,16 +94,31 @@ if latest is None:
     st.info(t("reports.no_audit"))
 else:
     row, result = latest
-    st.caption(f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · "
-               f"{result.source}")
+    st.caption(
+        f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
+    )
     (st.success if result.passed else st.warning)(
-        "; ".join(result.reasons) or t("reports.passed" if result.passed else "reports.failed"))
+        "; ".join(result.reasons) or t("reports.passed" if result.passed else "reports.failed")
+    )
     table = result.table()
     if not table.empty:
         table = table.assign(rate=table["rate"].map(fmt_pct), share=table["share"].map(fmt_pct))
-        cols = ["dimension", "group", "n", "selected", "rate", "share", "impact_ratio",
-                "flagged", "p_value", "excluded"]
-        st.dataframe(table[cols].rename(columns={c: t(f"audit.{c}") for c in cols}),
-                     hide_index=True, key="reports_audit_table")
+        cols = [
+            "dimension",
+            "group",
+            "n",
+            "selected",
+            "rate",
+            "share",
+            "impact_ratio",
+            "flagged",
+            "p_value",
+            "excluded",
+        ]
+        st.dataframe(
+            table[cols].rename(columns={c: t(f"audit.{c}") for c in cols}),
+            hide_index=True,
+            key="reports_audit_table",
+        )
     for w in result.warnings:
         st.caption(w)

@@ -1,5 +1,6 @@
 """Roles and skills: the role × skill matrix, demand against supply (biggest gaps first), a
 role's profile, and what the strategy documents say, with provenance."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -16,41 +17,62 @@ lg = lang()
 
 m = resources.matrix(url, f, lg)
 if not m.empty:
-    st.plotly_chart(figures.heatmap(m, t("roles.matrix"), t("col.importance")),
-                    key="roles_matrix")
+    st.plotly_chart(figures.heatmap(m, t("roles.matrix"), t("col.importance")), key="roles_matrix")
 
 st.subheader(t("roles.gaps"))
 data_dir = str(resources.settings().data_dir.resolve())
 meta = resources.resume_meta(url)
 bar = st.empty()
 resources.refresh_supply_index(  # the first view after a big import reads every resume once
-    url, data_dir, meta, progress=lambda done, total: bar.progress(
-        min(done / max(total, 1), 1.0), text=t("roles.indexing")))
+    url,
+    data_dir,
+    meta,
+    progress=lambda done, total: bar.progress(
+        min(done / max(total, 1), 1.0), text=t("roles.indexing")
+    ),
+)
 bar.empty()
 g = resources.gaps(url, f, lg, meta, data_dir)
 if not g.empty:
     top = g.head(15)
-    st.plotly_chart(figures.demand_supply(top["name"].tolist(), top["demand_share"].tolist(),
-                                          top["supply_share"].tolist(), t("roles.gap_chart"),
-                                          (t("col.demand_share"), t("col.supply_share"))),
-                    key="roles_gaps_chart")
-    st.dataframe(g.assign(demand_share=g["demand_share"].map(fmt_pct),
-                          supply_share=g["supply_share"].map(fmt_pct),
-                          coverage=g["coverage"].map(fmt_pct),
-                          gap=g["gap"].map(lambda x: fmt_pct(x, signed=True)))[
-        ["name", "roles", "resumes", "coverage", "demand_share", "supply_share", "gap"]].rename(
-        columns={
-            "name": t("col.skill"), "roles": t("col.roles"), "resumes": t("col.resumes"),
-            "coverage": t("col.coverage"),
-            "demand_share": t("col.demand_share"), "supply_share": t("col.supply_share"),
-            "gap": t("col.gap")}), hide_index=True, key="roles_gaps_table")
+    st.plotly_chart(
+        figures.demand_supply(
+            top["name"].tolist(),
+            top["demand_share"].tolist(),
+            top["supply_share"].tolist(),
+            t("roles.gap_chart"),
+            (t("col.demand_share"), t("col.supply_share")),
+        ),
+        key="roles_gaps_chart",
+    )
+    st.dataframe(
+        g.assign(
+            demand_share=g["demand_share"].map(fmt_pct),
+            supply_share=g["supply_share"].map(fmt_pct),
+            coverage=g["coverage"].map(fmt_pct),
+            gap=g["gap"].map(lambda x: fmt_pct(x, signed=True)),
+        )[["name", "roles", "resumes", "coverage", "demand_share", "supply_share", "gap"]].rename(
+            columns={
+                "name": t("col.skill"),
+                "roles": t("col.roles"),
+                "resumes": t("col.resumes"),
+                "coverage": t("col.coverage"),
+                "demand_share": t("col.demand_share"),
+                "supply_share": t("col.supply_share"),
+                "gap": t("col.gap"),
+            }
+        ),
+        hide_index=True,
+        key="roles_gaps_table",
+    )
 
 st.subheader(t("roles.profile"))
 titles = resources.role_titles(url, lg)
 keys = list(f.roles) or sorted(titles, key=lambda k: titles[k])
 if keys:
-    key = st.selectbox(t("roles.pick"), keys, format_func=titles.get,
-                       key=state.widget_key("roles_pick"))
+    key = st.selectbox(
+        t("roles.pick"), keys, format_func=titles.get, key=state.widget_key("roles_pick")
+    )
     prof = resources.role_profile(url, key, lg)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("col.status"), t("roles.open") if prof["is_open"] else t("roles.closed"))
@@ -58,9 +80,17 @@ if keys:
     c3.metric(t("roles.skills"), len(prof["skills"]))
     if prof["description"]:
         st.text(prof["description"])  # plain text, never HTML
-    st.dataframe(prof["skills"][["skill", "importance", "required"]].rename(columns={
-        "skill": t("col.skill"), "importance": t("col.importance"),
-        "required": t("col.required")}), hide_index=True, key="roles_profile_table")
+    st.dataframe(
+        prof["skills"][["skill", "importance", "required"]].rename(
+            columns={
+                "skill": t("col.skill"),
+                "importance": t("col.importance"),
+                "required": t("col.required"),
+            }
+        ),
+        hide_index=True,
+        key="roles_profile_table",
+    )
 
 st.subheader(t("roles.docmap"))
 docs = resources.document_map(url)
@@ -70,9 +100,18 @@ else:
     for kind, part in docs.groupby("kind", sort=False):
         label = t(f"kind.{kind}") if f"kind.{kind}" in KINDS else kind
         with st.expander(f"{label} ({len(part)})"):
-            st.dataframe(part.assign(lines=part["line_start"].astype(str) + "–"
-                                     + part["line_end"].astype(str))[
-                ["label", "canonical_key", "document", "lines", "text"]].rename(columns={
-                    "label": t("col.label"), "canonical_key": t("col.key"),
-                    "document": t("col.document"), "lines": t("col.lines"),
-                    "text": t("col.text")}), hide_index=True, key=f"roles_doc_{kind}")
+            st.dataframe(
+                part.assign(
+                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str)
+                )[["label", "canonical_key", "document", "lines", "text"]].rename(
+                    columns={
+                        "label": t("col.label"),
+                        "canonical_key": t("col.key"),
+                        "document": t("col.document"),
+                        "lines": t("col.lines"),
+                        "text": t("col.text"),
+                    }
+                ),
+                hide_index=True,
+                key=f"roles_doc_{kind}",
+            )

@@ -7,6 +7,7 @@ use as feature ids), bilingual names, a world region, a centroid and the calling
 The code lists here (EEO-1 categories, sexes, source channels) are the ones the importers
 validate against and the bias audit groups by.
 """
+
 from __future__ import annotations
 
 import csv
@@ -127,10 +128,23 @@ def _country_index() -> dict[str, Country]:
     for c in load_countries().values():
         for name in (c.iso2, c.iso3, c.numeric, c.name_en, c.name_zh):
             index[name.casefold()] = c
-    aliases = {"usa": "US", "united states of america": "US", "uk": "GB", "great britain": "GB",
-               "england": "GB", "korea": "KR", "republic of korea": "KR", "turkey": "TR",
-               "czech republic": "CZ", "russian federation": "RU", "viet nam": "VN",
-               "uae": "AE", "prc": "CN", "mainland china": "CN", "中国大陆": "CN"}
+    aliases = {
+        "usa": "US",
+        "united states of america": "US",
+        "uk": "GB",
+        "great britain": "GB",
+        "england": "GB",
+        "korea": "KR",
+        "republic of korea": "KR",
+        "turkey": "TR",
+        "czech republic": "CZ",
+        "russian federation": "RU",
+        "viet nam": "VN",
+        "uae": "AE",
+        "prc": "CN",
+        "mainland china": "CN",
+        "中国大陆": "CN",
+    }
     for alias, iso2 in aliases.items():
         index[alias] = load_countries()[iso2]
     return index

@@ -1,4 +1,5 @@
 """Fixtures of the analytics tests: a deterministic governance store on both databases."""
+
 from __future__ import annotations
 
 import pytest

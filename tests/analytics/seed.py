@@ -5,6 +5,7 @@ resumes, applications with stage events (a planted disparity at screening), a ma
 active model with explained scores, and returns the plain records it wrote, so tests compute
 expected numbers from the records, independently of the SQL under test.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from data.db import session_scope
-from data.models import (
-    STAGES,
+from data.reference.stages import STAGES
+from data.store.engine import session_scope
+from data.store.models import (
     Application,
     Candidate,
     CandidateContact,
@@ -33,10 +34,16 @@ from data.models import (
 )
 
 PAYLOADS = ['=HYPERLINK("http://x","y")', "<script>alert(1)</script>", "@SUM(1)", "+1", "-1"]
-ROLES = [("ml_engineer", "ML Engineer", "机器学习工程师", ["python", "pytorch", "nlp"]),
-         ("data_analyst", "Data Analyst", "数据分析师", ["python", "sql"])]
-SKILLS = [("python", "Python", "Python"), ("pytorch", "PyTorch", "PyTorch"),
-          ("nlp", "NLP", "自然语言处理"), ("sql", "SQL", "SQL")]
+ROLES = [
+    ("ml_engineer", "ML Engineer", "机器学习工程师", ["python", "pytorch", "nlp"]),
+    ("data_analyst", "Data Analyst", "数据分析师", ["python", "sql"]),
+]
+SKILLS = [
+    ("python", "Python", "Python"),
+    ("pytorch", "PyTorch", "PyTorch"),
+    ("nlp", "NLP", "自然语言处理"),
+    ("sql", "SQL", "SQL"),
+]
 COUNTRIES = ["CN", "CN", "US", "DE", "SG"]
 CHANNELS = ["referral", "linkedin", "campus", "job_board"]
 ETHNICITIES = ["Asian", "White", "Black", "Hispanic"]
@@ -92,22 +99,35 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
     rnd = random.Random(seed)
     out = Governed()
     with session_scope(engine) as s:
-        skills = {k: Skill(key=k, name_en=en, name_zh=zh, category="technical")
-                  for k, en, zh in SKILLS}
+        skills = {
+            k: Skill(key=k, name_en=en, name_zh=zh, category="technical") for k, en, zh in SKILLS
+        }
         s.add_all(skills.values())
         roles = {}
         for key, en, zh, req in ROLES:
-            role = Role(key=key, title_en=en, title_zh=zh, family="ai", source="demo",
-                        opened_at=dt.date(2025, 1, 1))
+            role = Role(
+                key=key,
+                title_en=en,
+                title_zh=zh,
+                family="ai",
+                source="demo",
+                opened_at=dt.date(2025, 1, 1),
+            )
             role.skills = [RoleSkill(skill=skills[k]) for k in req]
             roles[key] = role
             s.add(role)
         pipe = Pipeline(name="canonical", source="canonical")
-        pipe.stages = [PipelineStage(position=i, label=k, canonical_key=k)
-                       for i, k in enumerate(STAGES)]
+        pipe.stages = [
+            PipelineStage(position=i, label=k, canonical_key=k) for i, k in enumerate(STAGES)
+        ]
         s.add(pipe)
-        mv = ModelVersion(kind="pair_scorer", version=2, status="active", created_by="seed",
-                          metrics={"macro_f1": 0.812, "accuracy": 0.901})
+        mv = ModelVersion(
+            kind="pair_scorer",
+            version=2,
+            status="active",
+            created_by="seed",
+            metrics={"macro_f1": 0.812, "accuracy": 0.901},
+        )
         s.add(mv)
         s.flush()
         out.roles = {k: r.id for k, r in roles.items()}
@@ -124,10 +144,15 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 eth = ETHNICITIES[(i // 2) % 4]
             payload = PAYLOADS[i] if i < len(PAYLOADS) else None
             name = payload or f"Person {i:03d}"
-            cand = Candidate(pseudonym=f"G-{i:05d}", country=COUNTRIES[i % 5],
-                             source_channel=CHANNELS[i % 4], external_ref=f"EXT-{i:05d}")
-            cand.contact = CandidateContact(name=name, email=f"person{i:03d}@example.com",
-                                            phone=f"+1 555 {1000 + i}")
+            cand = Candidate(
+                pseudonym=f"G-{i:05d}",
+                country=COUNTRIES[i % 5],
+                source_channel=CHANNELS[i % 4],
+                external_ref=f"EXT-{i:05d}",
+            )
+            cand.contact = CandidateContact(
+                name=name, email=f"person{i:03d}@example.com", phone=f"+1 555 {1000 + i}"
+            )
             cand.demographics = CandidateDemographics(sex=sex, ethnicity=eth)
             cands.append(cand)
             contacts.append((payload, name, sex, eth))
@@ -136,12 +161,20 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
         resumes, apps, plans = [], [], []
         for i, (cand, (payload, name, sex, eth)) in enumerate(zip(cands, contacts)):
             in_range = i < n
-            file_name = (f"{payload}.pdf" if payload else f"resume_{i:03d}.pdf")
-            res = Resume(candidate_id=cand.id, file_name=file_name, sha256=f"{i:064x}",
-                         language="en", text=f"Resume {i}. Python SQL. [EMAIL]")
+            file_name = f"{payload}.pdf" if payload else f"resume_{i:03d}.pdf"
+            res = Resume(
+                candidate_id=cand.id,
+                file_name=file_name,
+                sha256=f"{i:064x}",
+                language="en",
+                text=f"Resume {i}. Python SQL. [EMAIL]",
+            )
             role_key = ROLES[i % 2][0]
-            applied = (dt.datetime(2025, 1 + i % 6, 1 + i % 28, 9) if in_range
-                       else dt.datetime(2024, 6, 1 + i % 28, 9))
+            applied = (
+                dt.datetime(2025, 1 + i % 6, 1 + i % 28, 9)
+                if in_range
+                else dt.datetime(2024, 6, 1 + i % 28, 9)
+            )
             reached = ["sourcing", "screening"]
             if i % 10 == 3:
                 screening = None
@@ -158,9 +191,14 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                     status = "hired"
             elif screening == "fail":
                 status = "rejected"
-            app = Application(candidate_id=cand.id, role_id=roles[role_key].id,
-                              pipeline_id=pipe.id, current_stage=reached[-1], status=status,
-                              applied_at=applied)
+            app = Application(
+                candidate_id=cand.id,
+                role_id=roles[role_key].id,
+                pipeline_id=pipe.id,
+                current_stage=reached[-1],
+                status=status,
+                applied_at=applied,
+            )
             if status == "hired":
                 app.hired_at = applied + dt.timedelta(days=hired_days or 0)
                 app.offer_at = app.hired_at - dt.timedelta(days=2)
@@ -170,29 +208,88 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 app.closed_at = applied + dt.timedelta(days=5)
             resumes.append(res)
             apps.append(app)
-            plans.append((i, cand, name, sex, eth, payload, file_name, role_key, applied,
-                          in_range, reached, screening, hired_days, status))
+            plans.append(
+                (
+                    i,
+                    cand,
+                    name,
+                    sex,
+                    eth,
+                    payload,
+                    file_name,
+                    role_key,
+                    applied,
+                    in_range,
+                    reached,
+                    screening,
+                    hired_days,
+                    status,
+                )
+            )
         s.add_all(resumes + apps)
         s.flush()
         events = []
         for res, app, plan in zip(resumes, apps, plans):
-            (i, cand, name, sex, eth, payload, file_name, role_key, applied, in_range, reached,
-             screening, hired_days, status) = plan
+            (
+                i,
+                cand,
+                name,
+                sex,
+                eth,
+                payload,
+                file_name,
+                role_key,
+                applied,
+                in_range,
+                reached,
+                screening,
+                hired_days,
+                status,
+            ) = plan
             prev = None
             for k, stage in enumerate(reached):
-                events.append(StageEvent(application_id=app.id, from_stage=prev, to_stage=stage,
-                                         at=applied + dt.timedelta(days=k), actor="seed",
-                                         outcome="pass" if k else None))
+                events.append(
+                    StageEvent(
+                        application_id=app.id,
+                        from_stage=prev,
+                        to_stage=stage,
+                        at=applied + dt.timedelta(days=k),
+                        actor="seed",
+                        outcome="pass" if k else None,
+                    )
+                )
                 prev = stage
             if screening == "fail":
-                events.append(StageEvent(application_id=app.id, from_stage="screening",
-                                         to_stage="screening",
-                                         at=applied + dt.timedelta(days=5), actor="seed",
-                                         outcome="fail"))
-            person = SeedPerson(cand.id, cand.pseudonym, name, f"person{i:03d}@example.com",
-                                sex, eth, COUNTRIES[i % 5], CHANNELS[i % 4], res.id, file_name,
-                                app.id, role_key, applied, in_range, reached, screening,
-                                hired_days, status)
+                events.append(
+                    StageEvent(
+                        application_id=app.id,
+                        from_stage="screening",
+                        to_stage="screening",
+                        at=applied + dt.timedelta(days=5),
+                        actor="seed",
+                        outcome="fail",
+                    )
+                )
+            person = SeedPerson(
+                cand.id,
+                cand.pseudonym,
+                name,
+                f"person{i:03d}@example.com",
+                sex,
+                eth,
+                COUNTRIES[i % 5],
+                CHANNELS[i % 4],
+                res.id,
+                file_name,
+                app.id,
+                role_key,
+                applied,
+                in_range,
+                reached,
+                screening,
+                hired_days,
+                status,
+            )
             out.people.append(person)
             if payload:
                 out.payload_people.append(person)
@@ -212,18 +309,37 @@ def seed_governance(engine: Engine, *, n: int = 200, seed: int = 3) -> Governed:
                 pairs.append((score, p))
             pairs.sort(key=lambda x: (-x[0], x[1].id))
             for rank, (score, p) in enumerate(pairs, start=1):
-                scores.append(MatchScore(run_id=run.id, resume_id=p.resume_id,
-                                 role_id=roles[role_key].id, score=score, rank=rank,
-                                 explanation={
-                                     "matched_skills": [{"key": "python", "name": "Python",
-                                                         "evidence": f"Python at line {rank}",
-                                                         "how": "lexical"}],
-                                     "missing_required": [{"key": "pytorch", "name": "PyTorch",
-                                                           "closest": "Torch-like work",
-                                                           "similarity": 0.41}],
-                                     "missing_nice": ["nlp"],
-                                     "strongest_passages": [{"text": f"Resume {p.id} passage",
-                                                             "similarity": 0.5}]}))
+                scores.append(
+                    MatchScore(
+                        run_id=run.id,
+                        resume_id=p.resume_id,
+                        role_id=roles[role_key].id,
+                        score=score,
+                        rank=rank,
+                        explanation={
+                            "matched_skills": [
+                                {
+                                    "key": "python",
+                                    "name": "Python",
+                                    "evidence": f"Python at line {rank}",
+                                    "how": "lexical",
+                                }
+                            ],
+                            "missing_required": [
+                                {
+                                    "key": "pytorch",
+                                    "name": "PyTorch",
+                                    "closest": "Torch-like work",
+                                    "similarity": 0.41,
+                                }
+                            ],
+                            "missing_nice": ["nlp"],
+                            "strongest_passages": [
+                                {"text": f"Resume {p.id} passage", "similarity": 0.5}
+                            ],
+                        },
+                    )
+                )
                 out.scores.append(SeedScore(p.resume_id, role_key, score, rank, p))
         s.add_all(scores)
     return out

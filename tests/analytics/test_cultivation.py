@@ -1,4 +1,5 @@
 """Programme enrolment/completion and cohort retention after hire."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ import pytest
 
 from analytics import cultivation
 from analytics.filters import Filters
-from data.db import session_scope
+from data.store.engine import session_scope
 from tests.dashboard.seed import seed_store
 
 AS_OF = dt.date(2026, 6, 30)
@@ -43,8 +44,11 @@ def test_cohort_retention_matches_records(store):
         assert per.loc[key, "hires"] == len(hires)
         for h in cultivation.HORIZONS:
             elig = [a for a in hires if a.hired_at <= asof - dt.timedelta(days=h)]
-            kept = [a for a in elig if a.left_at is None
-                    or (a.left_at - a.hired_at).total_seconds() / 86400 >= h]
+            kept = [
+                a
+                for a in elig
+                if a.left_at is None or (a.left_at - a.hired_at).total_seconds() / 86400 >= h
+            ]
             assert per.loc[key, f"eligible_{h}"] == len(elig)
             assert per.loc[key, f"retained_{h}"] == len(kept)
     assert set(coh["cohort"]) <= {f"2025-Q{q}" for q in range(1, 5)} | {"2026-Q1", "2026-Q2"}

@@ -1,4 +1,5 @@
 """KPIs and their trend against numbers computed from the seeded records."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import pytest
 
 from analytics.filters import Filters
 from analytics.kpis import KPI_KEYS, kpi_trend, kpis
-from data.db import session_scope
+from data.store.engine import session_scope
 from tests.dashboard.seed import seed_store
 
 H2 = Filters(dt.date(2025, 7, 1), dt.date(2025, 12, 31))
@@ -31,12 +32,16 @@ def _expected(apps, f: Filters):
     return {
         "hires": len(hires),
         "time_to_hire": statistics.median(
-            round((a.hired_at - a.applied_at).total_seconds() / 86400) for a in hires)
-        if hires else None,
+            round((a.hired_at - a.applied_at).total_seconds() / 86400) for a in hires
+        )
+        if hires
+        else None,
         "offer_acceptance": sum(bool(a.offer_accepted) for a in offers) / len(offers)
-        if offers else None,
+        if offers
+        else None,
         "international_share": sum(a.country != "CN" for a in applied) / len(applied)
-        if applied else None,
+        if applied
+        else None,
     }
 
 
@@ -71,7 +76,8 @@ def test_trend_sums_to_period_totals(store):
     assert list(trend["month"]) == sorted(trend["month"])
     assert trend["hires"].sum() == total["hires"].value
     assert trend["applications"].sum() == sum(
-        1 for a in seeded.apps if a.applied_at.date() >= H2.start)
+        1 for a in seeded.apps if a.applied_at.date() >= H2.start
+    )
 
 
 def test_no_dates_has_no_previous(store):

@@ -1,4 +1,5 @@
 """Pipeline analytics against numbers computed by hand from the seeded records."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ import pytest
 from analytics import pipeline
 from analytics._sql import weighted_quantile
 from analytics.filters import Filters
-from data.db import session_scope
-from data.models import STAGES
+from data.reference.stages import STAGES
+from data.store.engine import session_scope
 from tests.dashboard.seed import seed_store
 
 YEAR = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -23,17 +24,25 @@ def store(engine):
 
 def _in(app, f: Filters) -> bool:
     d = app.applied_at.date()
-    return ((f.start is None or d >= f.start) and (f.end is None or d <= f.end)
-            and (not f.countries or app.country in f.countries)
-            and (not f.channels or app.channel in f.channels)
-            and (not f.roles or app.role in f.roles))
+    return (
+        (f.start is None or d >= f.start)
+        and (f.end is None or d <= f.end)
+        and (not f.countries or app.country in f.countries)
+        and (not f.channels or app.channel in f.channels)
+        and (not f.roles or app.role in f.roles)
+    )
 
 
-@pytest.mark.parametrize("f", [YEAR, Filters(countries=("US", "DE")),
-                               Filters(dt.date(2025, 3, 1), dt.date(2025, 6, 30),
-                                       roles=("ml_engineer",)),
-                               Filters(channels=("referral",))],
-                         ids=["year", "two-countries", "q2-role", "channel"])
+@pytest.mark.parametrize(
+    "f",
+    [
+        YEAR,
+        Filters(countries=("US", "DE")),
+        Filters(dt.date(2025, 3, 1), dt.date(2025, 6, 30), roles=("ml_engineer",)),
+        Filters(channels=("referral",)),
+    ],
+    ids=["year", "two-countries", "q2-role", "channel"],
+)
 def test_funnel_counts_applications_reaching_each_stage(store, f):
     engine, seeded = store
     apps = [a for a in seeded.apps if _in(a, f)]
@@ -69,11 +78,16 @@ def _region(app) -> str:  # as the seed assigns it
     return "Asia" if app.country in ("CN", "IN", "SG") else "Other"
 
 
-@pytest.mark.parametrize("by,key_of", [("country", lambda a: a.country),
-                                       ("region", _region),
-                                       ("channel", lambda a: a.channel),
-                                       ("role", lambda a: a.role)],
-                         ids=["country", "region", "channel", "role"])
+@pytest.mark.parametrize(
+    "by,key_of",
+    [
+        ("country", lambda a: a.country),
+        ("region", _region),
+        ("channel", lambda a: a.channel),
+        ("role", lambda a: a.role),
+    ],
+    ids=["country", "region", "channel", "role"],
+)
 def test_breakdown_matches_records(store, by, key_of):
     engine, seeded = store
     with session_scope(engine) as s:
@@ -93,8 +107,9 @@ def test_breakdown_matches_records(store, by, key_of):
 def test_compare_two_countries_side_by_side(store):
     engine, seeded = store
     with session_scope(engine) as s:
-        df = pipeline.compare_funnels(s, Filters(countries=("CN",)), Filters(countries=("US",)),
-                                      ("CN", "US"))
+        df = pipeline.compare_funnels(
+            s, Filters(countries=("CN",)), Filters(countries=("US",)), ("CN", "US")
+        )
     first = df.iloc[0]
     assert first["reached CN"] == sum(a.country == "CN" for a in seeded.apps)
     assert first["reached US"] == sum(a.country == "US" for a in seeded.apps)
@@ -119,7 +134,7 @@ def test_weighted_quantile_equals_numpy_on_expanded_sample(q):
 
 def test_recurring_check_ins_do_not_end_a_stay(store):
     """A same-stage event with no outcome (a post-hire check-in) is not a stage change."""
-    from data.models import StageEvent
+    from data.store.models import StageEvent
 
     engine, seeded = store
     app = next(a for a in seeded.apps if len(a.stages) >= 3)
@@ -127,8 +142,16 @@ def test_recurring_check_ins_do_not_end_a_stay(store):
     stage = app.stages[1][0]
     with session_scope(engine) as s:
         before = pipeline.time_in_stage(s, Filters()).set_index("stage").loc[stage]
-        s.add(StageEvent(application_id=app.id, from_stage=stage, to_stage=stage,
-                         at=entered + (left - entered) / 2, actor="hr", outcome=None))
+        s.add(
+            StageEvent(
+                application_id=app.id,
+                from_stage=stage,
+                to_stage=stage,
+                at=entered + (left - entered) / 2,
+                actor="hr",
+                outcome=None,
+            )
+        )
     with session_scope(engine) as s:
         after = pipeline.time_in_stage(s, Filters()).set_index("stage").loc[stage]
     assert after["n"] == before["n"]

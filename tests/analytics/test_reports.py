@@ -1,5 +1,6 @@
 """Hiring report: numbers from the seeded store, each format read back, injection, masking,
 Chinese text in the PDF, and the .streamlit hardening files."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,8 @@ from analytics import exporters
 from analytics.exporters import export, safe_cell, to_html, to_pdf, to_xlsx
 from analytics.fairness import run_audit
 from analytics.reports import build_report
-from data.db import session_scope
 from data.errors import InputError, TalentMapError
+from data.store.engine import session_scope
 from tests.analytics.seed import END, PAYLOADS, START
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,20 +53,31 @@ def test_report_numbers_match_the_records(seeded_store) -> None:
     assert report.status["applications"] == len(people) == report.status["candidates"]
     assert {k: report.status.get(k, 0) for k in status} == dict(status)
     reached = Counter(stage for p in people for stage in p.reached)
-    assert report.funnel == [(s, reached[s]) for s in ("sourcing", "screening", "interview",
-                                                       "onboarding")]
+    assert report.funnel == [
+        (s, reached[s]) for s in ("sourcing", "screening", "interview", "onboarding")
+    ]
     days = [p.hired_days for p in people if p.hired_days is not None]
     p25, med, p75 = np.percentile(days, [25, 50, 75])
-    assert report.time_to_hire == {"n": len(days), "median": pytest.approx(med),
-                                   "p25": pytest.approx(p25), "p75": pytest.approx(p75)}
+    assert report.time_to_hire == {
+        "n": len(days),
+        "median": pytest.approx(med),
+        "p25": pytest.approx(p25),
+        "p75": pytest.approx(p75),
+    }
     assert dict(report.channels) == Counter(p.channel for p in people)
     assert dict(report.countries) == Counter(p.country for p in people)
     # shortlists: the top ten of each role in the latest run, in rank order
     for role in ("data_analyst", "ml_engineer"):
-        got = [(r["rank"], r["pseudonym"], r["score"]) for r in report.shortlists
-               if r["role_key"] == role]
-        want = sorted((x.rank, x.person.pseudonym, x.score) for x in seeded.scores
-                      if x.role == role and x.rank <= 10)
+        got = [
+            (r["rank"], r["pseudonym"], r["score"])
+            for r in report.shortlists
+            if r["role_key"] == role
+        ]
+        want = sorted(
+            (x.rank, x.person.pseudonym, x.score)
+            for x in seeded.scores
+            if x.role == role and x.rank <= 10
+        )
         assert got == [(a, b, pytest.approx(c)) for a, b, c in want]
     assert report.models[0]["version"] == 2 and report.models[0]["metrics"]["macro_f1"] == 0.812
     assert report.audit is not None and report.audit.audited == "screening"
@@ -117,7 +129,7 @@ class _Cells(HTMLParser):
         self.imgs: list[str] = []
         self._in_cell = False
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         if tag in ("td", "th"):
             self._in_cell = True
@@ -125,11 +137,11 @@ class _Cells(HTMLParser):
         if tag == "img":
             self.imgs.append(dict(attrs)["src"])
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if tag in ("td", "th"):
             self._in_cell = False
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self._in_cell:
             self.cells[-1] += data
 
@@ -140,9 +152,17 @@ def test_xlsx_reads_back_formatted_and_inert(sqlite_seeded, tmp_path: Path) -> N
     report = _report(engine, mask_contacts=False)
     path = to_xlsx(report, tmp_path / "r.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Pipeline summary", "Funnel", "Time to hire", "Source channels",
-                             "Countries", "Shortlists", "Active models", "Bias audit",
-                             "Bias audit by group"]
+    assert wb.sheetnames == [
+        "Pipeline summary",
+        "Funnel",
+        "Time to hire",
+        "Source channels",
+        "Countries",
+        "Shortlists",
+        "Active models",
+        "Bias audit",
+        "Bias audit by group",
+    ]
     funnel = wb["Funnel"]
     assert funnel.freeze_panes == "A2" and funnel["A1"].font.bold
     assert [c.value for c in funnel[2]][:2] == ["Sourcing", len(seeded.in_range())]
@@ -154,16 +174,21 @@ def test_xlsx_reads_back_formatted_and_inert(sqlite_seeded, tmp_path: Path) -> N
     short = wb["Shortlists"]
     header = [c.value for c in short[1]]
     names = [row[header.index("Name")] for row in short.iter_rows(min_row=2, values_only=True)]
-    files = [row[header.index("Resume file")] for row in
-             short.iter_rows(min_row=2, values_only=True)]
+    files = [
+        row[header.index("Resume file")] for row in short.iter_rows(min_row=2, values_only=True)
+    ]
     for payload in PAYLOADS:
         expected = safe_cell(payload)
         assert expected in names and safe_cell(f"{payload}.pdf") in files
     decided = [p for p in seeded.people if p.screening]  # the audit ran without a period
-    rate = {sex: sum(p.screening == "pass" for p in decided if p.sex == sex)
-            / sum(1 for p in decided if p.sex == sex) for sex in ("male", "female")}
-    groups = {(r[0], r[1]): r for r in wb["Bias audit by group"].iter_rows(min_row=2,
-                                                                          values_only=True)}
+    rate = {
+        sex: sum(p.screening == "pass" for p in decided if p.sex == sex)
+        / sum(1 for p in decided if p.sex == sex)
+        for sex in ("male", "female")
+    }
+    groups = {
+        (r[0], r[1]): r for r in wb["Bias audit by group"].iter_rows(min_row=2, values_only=True)
+    }
     female = groups[("Sex", "female")]
     assert female[4] == pytest.approx(rate["female"])
     assert female[5] == pytest.approx(rate["female"] / rate["male"]) and female[7] == "yes"
@@ -197,8 +222,7 @@ def test_csv_zip_one_file_per_section_and_inert(sqlite_seeded, tmp_path: Path) -
 
 
 @pytest.mark.slow  # draws charts in headless Chromium
-def test_html_is_self_contained_escaped_and_has_the_numbers(sqlite_seeded,
-                                                            tmp_path: Path) -> None:
+def test_html_is_self_contained_escaped_and_has_the_numbers(sqlite_seeded, tmp_path: Path) -> None:
     engine, seeded = sqlite_seeded
     _audited(engine)
     report = _report(engine, mask_contacts=False)
@@ -209,9 +233,10 @@ def test_html_is_self_contained_escaped_and_has_the_numbers(sqlite_seeded,
     assert "script" not in parser.tags  # the <script> payload is text, not an element
     assert "<script>alert(1)</script>" in parser.cells
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
-    assert len(parser.imgs) == 4 and all(src.startswith("data:image/png;base64,")
-                                         for src in parser.imgs)
-    assert "http://" not in doc.replace('http://x', '') and "https://" not in doc
+    assert len(parser.imgs) == 4 and all(
+        src.startswith("data:image/png;base64,") for src in parser.imgs
+    )
+    assert "http://" not in doc.replace("http://x", "") and "https://" not in doc
     assert f"{len(seeded.in_range()):,}" in parser.cells
     hired = sum(1 for p in seeded.in_range() if p.status == "hired")
     i = parser.cells.index("Hired")
@@ -227,8 +252,9 @@ def test_pdf_has_chinese_text_numbers_and_a_rendered_page(sqlite_seeded, tmp_pat
     text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
     assert "招聘报告" in text and "招聘漏斗" in text and "简历筛选" in text
     assert shutil.which("pdftotext"), "poppler-utils missing: run `make sysdeps`"
-    full = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    full = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     hired = sum(1 for p in seeded.in_range() if p.status == "hired")
     squeezed = "".join(full.split())  # table cells may wrap
     assert "数据分析师" in squeezed and "偏差审计" in squeezed and "影响比" in squeezed
@@ -237,21 +263,24 @@ def test_pdf_has_chinese_text_numbers_and_a_rendered_page(sqlite_seeded, tmp_pat
     assert "<script>alert(1)</script>" in squeezed  # shown as text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "CJK" in fonts
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+    )
     page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     dark = sum(1 for v in page.getdata() if v < 128)
     assert dark > 500, "the first page rendered blank"
 
 
-def test_bad_format_and_failed_export_leave_nothing(sqlite_seeded, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_format_and_failed_export_leave_nothing(
+    sqlite_seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine, _ = sqlite_seeded
     report = _report(engine)
     with pytest.raises(InputError, match="unknown report format 'docx'"):
         export(report, tmp_path / "r.docx")
 
-    def broken(figs, **kw):  # noqa: ANN001, ANN003
+    def broken(figs, **kw):
         raise TalentMapError("could not draw the report's charts")
 
     monkeypatch.setattr(exporters, "render_pngs", broken)
@@ -275,12 +304,20 @@ def test_chinese_report_explains_the_audit_in_chinese(seeded_store) -> None:
     assert len([v for k, v in zh_rows if k == "提示"]) == len(en.audit.warnings)
 
 
-@pytest.mark.parametrize("cells", [
-    [("male", None, 40, 20), ("female", None, 40, 20), (None, "White", 100, 50),
-     ("male", "White", 5, 2)],
-    [("male", "White", 300, 200), ("female", "Asian", 300, 90), ("female", "White", 20, 5)],
-    [],
-], ids=["sparse", "flagged", "empty"])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [
+            ("male", None, 40, 20),
+            ("female", None, 40, 20),
+            (None, "White", 100, 50),
+            ("male", "White", 5, 2),
+        ],
+        [("male", "White", 300, 200), ("female", "Asian", 300, 90), ("female", "White", 20, 5)],
+        [],
+    ],
+    ids=["sparse", "flagged", "empty"],
+)
 def test_chinese_findings_match_the_english_ones(cells) -> None:
     import pandas as pd
 
@@ -296,10 +333,21 @@ def test_chinese_findings_match_the_english_ones(cells) -> None:
 def test_nested_model_metrics_are_flattened() -> None:
     from analytics.reports import _flatten
 
-    flat = _flatten({"macro_f1": 0.81234, "cv": {"macro_f1": {"mean": 0.8, "std": 0.01}},
-                     "confusion": [[1, 2], [3, 4]], "note": "ok", "ok": True})
-    assert flat == {"macro_f1": 0.8123, "cv.macro_f1.mean": 0.8, "cv.macro_f1.std": 0.01,
-                    "note": "ok"}
+    flat = _flatten(
+        {
+            "macro_f1": 0.81234,
+            "cv": {"macro_f1": {"mean": 0.8, "std": 0.01}},
+            "confusion": [[1, 2], [3, 4]],
+            "note": "ok",
+            "ok": True,
+        }
+    )
+    assert flat == {
+        "macro_f1": 0.8123,
+        "cv.macro_f1.mean": 0.8,
+        "cv.macro_f1.std": 0.01,
+        "note": "ok",
+    }
 
 
 def test_safe_cell() -> None:
@@ -321,9 +369,18 @@ def test_secrets_are_ignored_and_the_example_is_complete() -> None:
     assert ".streamlit/secrets.toml" in ignored
     example = tomllib.loads((REPO / ".streamlit" / "secrets.toml.example").read_text())
     auth = example["auth"]
-    assert {"redirect_uri", "cookie_secret", "client_id", "client_secret",
-            "server_metadata_url"} <= set(auth)
+    assert {
+        "redirect_uri",
+        "cookie_secret",
+        "client_id",
+        "client_secret",
+        "server_metadata_url",
+    } <= set(auth)
     if shutil.which("git"):
-        out = subprocess.run(["git", "check-ignore", ".streamlit/secrets.toml"], cwd=REPO,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["git", "check-ignore", ".streamlit/secrets.toml"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         assert out.returncode == 0

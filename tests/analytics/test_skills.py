@@ -1,4 +1,5 @@
 """Role × skill matrix, demand vs supply gaps and the incremental resume skill index."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,9 @@ import pytest
 
 from analytics import skills
 from analytics.filters import Filters
-from data.db import session_scope
 from data.errors import NotFoundError
-from data.models import Candidate, Resume
+from data.store.engine import session_scope
+from data.store.models import Candidate, Resume
 from tests.dashboard.seed import ROLES, seed_store
 
 
@@ -43,17 +44,27 @@ def test_supply_index_counts_and_updates_incrementally(store, tmp_path):
         idx = skills.update_supply_index(s, keys_in, path)
     sup, total = skills.skill_supply(idx, Filters())
     assert total == len(seeded.resumes)
-    expect = {k: sum(k in keys_in(t) for t in seeded.resumes.values())
-              for k in ("python", "pytorch", "sql", "nlp")}
+    expect = {
+        k: sum(k in keys_in(t) for t in seeded.resumes.values())
+        for k in ("python", "pytorch", "sql", "nlp")
+    }
     assert dict(zip(sup["skill"], sup["resumes"], strict=True)) == {
-        k: v for k, v in expect.items() if v}
+        k: v for k, v in expect.items() if v
+    }
     # one more resume: only it is read
     with session_scope(engine) as s:
         c = Candidate(pseudonym="C-new", country="US", source_channel="referral")
         s.add(c)
         s.flush()
-        s.add(Resume(candidate_id=c.id, file_name="n.txt", sha256="n" * 64, language="en",
-                     text="SQL and more SQL"))
+        s.add(
+            Resume(
+                candidate_id=c.id,
+                file_name="n.txt",
+                sha256="n" * 64,
+                language="en",
+                text="SQL and more SQL",
+            )
+        )
     seen: list[str] = []
 
     def spy(text: str) -> set[str]:

@@ -5,6 +5,7 @@ classified here: ``WRITES`` (with the permission it needs and plausible argument
 or ``SETUP`` (``serve``: the dashboard asks for its own login). A refused command exits 4
 with a one-line ``Error:`` message, changes no row of any table and leaves no file behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 
 from cli.main import app
-from data.db import session_scope
-from data.models import Base
-from data import users
-from data.users import PERMISSIONS, can
+from data.store import users
+from data.store.engine import session_scope
+from data.store.models import Base
+from data.store.users import PERMISSIONS, can
 
 Args = Callable[[Path], list[str]]
 
@@ -29,8 +30,9 @@ Args = Callable[[Path], list[str]]
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                         parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 def walk(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -51,18 +53,26 @@ def _file(tmp: Path, name: str, text: str) -> Path:
 
 
 def _candidates_csv(tmp: Path) -> Path:
-    return _file(tmp, "people.csv", "external_id,name,email,country,source_channel,role\n"
-                 "X-1,Ann Access,ann.access@example.com,DE,referral,data_scientist\n")
+    return _file(
+        tmp,
+        "people.csv",
+        "external_id,name,email,country,source_channel,role\n"
+        "X-1,Ann Access,ann.access@example.com,DE,referral,data_scientist\n",
+    )
 
 
 def _events_csv(tmp: Path) -> Path:
-    return _file(tmp, "events.csv", "external_id,role,to_stage,at,outcome\n"
-                 "X-1,data_scientist,screening,2025-03-01,pass\n")
+    return _file(
+        tmp,
+        "events.csv",
+        "external_id,role,to_stage,at,outcome\nX-1,data_scientist,screening,2025-03-01,pass\n",
+    )
 
 
 def _labelled_csv(tmp: Path) -> Path:
-    rows = "".join(f"python pytorch model {i},engineer\nsql dashboards {i},analyst\n"
-                   for i in range(4))
+    rows = "".join(
+        f"python pytorch model {i},engineer\nsql dashboards {i},analyst\n" for i in range(4)
+    )
     return _file(tmp, "labelled.csv", "text,label\n" + rows)
 
 
@@ -74,13 +84,36 @@ WRITES: dict[str, tuple[str, Args]] = {
     "import candidates": ("write", lambda t: [str(_candidates_csv(t))]),
     "import events": ("write", lambda t: [str(_events_csv(t))]),
     "roles import": ("write", lambda t: ["docs/examples/roles.csv"]),
-    "resumes import": ("write", lambda t: [str(_file(
-        t, "cv.txt", "Ann Access\nData scientist. Python, SQL, PyTorch, statistics.\n"))]),
-    "docs import": ("write", lambda t: [str(_file(
-        t, "plan.md", "# 人才战略\n\n招聘数据科学家，要求 Python 与机器学习。\n")), "--no-embed"]),
+    "resumes import": (
+        "write",
+        lambda t: [
+            str(
+                _file(
+                    t, "cv.txt", "Ann Access\nData scientist. Python, SQL, PyTorch, statistics.\n"
+                )
+            )
+        ],
+    ),
+    "docs import": (
+        "write",
+        lambda t: [
+            str(_file(t, "plan.md", "# 人才战略\n\n招聘数据科学家，要求 Python 与机器学习。\n")),
+            "--no-embed",
+        ],
+    ),
     "match": ("write", lambda t: ["--weights-only", "--top", "3"]),
-    "feedback import": ("decide", lambda t: [str(_file(
-        t, "fb.csv", "resume,role,decision,reviewer\ncv.txt,data_scientist,advance,Rita\n"))]),
+    "feedback import": (
+        "decide",
+        lambda t: [
+            str(
+                _file(
+                    t,
+                    "fb.csv",
+                    "resume,role,decision,reviewer\ncv.txt,data_scientist,advance,Rita\n",
+                )
+            )
+        ],
+    ),
     "audit": ("write", lambda t: ["--stage", "screening"]),
     "train classifier": ("models", lambda t: ["--data", str(_labelled_csv(t)), "--folds", "2"]),
     "train pair-scorer": ("models", lambda t: []),
@@ -104,8 +137,16 @@ READS: dict[str, Args] = {
     "skills list": lambda t: [],
     "skills find": lambda t: ["Python 与 PyTorch，熟悉 Kubernetes"],
     "titles normalise": lambda t: ["数据科学家"],
-    "report": lambda t: ["--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv",
-                         "--out", str(t / "report.zip")],
+    "report": lambda t: [
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "csv",
+        "--out",
+        str(t / "report.zip"),
+    ],
 }
 
 # hands over to the dashboard, which asks for its own login
@@ -116,7 +157,8 @@ def test_every_command_is_classified() -> None:
     unclassified = ALL_COMMANDS - set(WRITES) - set(READS) - SETUP
     assert not unclassified, (
         f"new command(s) {sorted(unclassified)}: add each to WRITES (with the permission it "
-        "needs) or READS in tests/cli/test_access_control.py")
+        "needs) or READS in tests/cli/test_access_control.py"
+    )
     stale = (set(WRITES) | set(READS) | SETUP) - ALL_COMMANDS
     assert not stale, f"classified but no longer registered: {sorted(stale)}"
     assert not set(WRITES) & set(READS)
@@ -129,8 +171,10 @@ def test_the_tables_use_real_permissions() -> None:
 def counts(engine: Engine) -> dict[str, int]:
     """Rows in every table of the store."""
     with session_scope(engine) as s:
-        return {t.name: s.scalar(select(func.count()).select_from(t)) or 0
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: s.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def files(root: Path) -> dict[str, int]:
@@ -164,8 +208,12 @@ def _refused(cli, inputs: Path, command: str, args: list[str], user: str) -> lis
         problems.append("traceback in the output")
     if counts(cli.engine) != before_rows:
         after = counts(cli.engine)
-        problems.append("rows changed: " + ", ".join(
-            f"{t} {before_rows[t]}→{after[t]}" for t in after if after[t] != before_rows[t]))
+        problems.append(
+            "rows changed: "
+            + ", ".join(
+                f"{t} {before_rows[t]}→{after[t]}" for t in after if after[t] != before_rows[t]
+            )
+        )
     if files(cli.data_dir) != before_files:
         problems.append("files in the data directory changed")
     return [f"{user}: talentmap {command}: {p}" for p in problems]
@@ -182,8 +230,14 @@ def test_a_viewer_is_refused_every_writing_command(store) -> None:
 def test_a_recruiter_is_refused_user_and_model_management(store) -> None:
     cli, inputs = store
     denied = [c for c, (perm, _) in WRITES.items() if not can("recruiter", perm)]
-    assert {"users add", "models promote", "models rollback", "train classifier",
-            "erase", "retention"} <= set(denied)
+    assert {
+        "users add",
+        "models promote",
+        "models rollback",
+        "train classifier",
+        "erase",
+        "retention",
+    } <= set(denied)
     problems: list[str] = []
     for command in denied:
         problems += _refused(cli, inputs, command, WRITES[command][1](inputs), "rita")
@@ -192,8 +246,14 @@ def test_a_recruiter_is_refused_user_and_model_management(store) -> None:
 
 def test_a_recruiter_may_import_and_give_feedback(store) -> None:
     cli, inputs = store
-    for command in ("roles import", "import candidates", "import events", "resumes import",
-                    "docs import", "feedback import"):
+    for command in (
+        "roles import",
+        "import candidates",
+        "import events",
+        "resumes import",
+        "docs import",
+        "feedback import",
+    ):
         perm = WRITES[command][0]
         assert can("recruiter", perm)
         res = cli(*command.split(), *WRITES[command][1](inputs), user="rita")
@@ -202,35 +262,48 @@ def test_a_recruiter_may_import_and_give_feedback(store) -> None:
 
 def test_a_viewer_can_read_everything_but_contact_details(store) -> None:
     cli, inputs = store
-    for command in ("users list", "roles list", "resumes list", "docs list", "models list",
-                    "skills list", "skills find"):
+    for command in (
+        "users list",
+        "roles list",
+        "resumes list",
+        "docs list",
+        "models list",
+        "skills list",
+        "skills find",
+    ):
         res = cli(*command.split(), *READS[command](inputs), user="vera")
         assert res.exit_code == 0, f"talentmap {command}: {res.output}"
     res = cli("roles", "list", "--format", "json", user="vera")
     assert json.loads(res.stdout), "the demo's roles are visible to a viewer"
     res = cli("evaluate", user="vera")  # without --data it only shows stored scores
     assert res.exit_code == 3 and "no classifier model is active" in res.stderr, res.output
-    res = cli(*"report".split(), *READS["report"](inputs), user="vera")
+    res = cli(*["report"], *READS["report"](inputs), user="vera")
     assert res.exit_code == 0, res.output
-    problems = _refused(cli, inputs, "report",
-                        [*READS["report"](inputs)[:-1], str(inputs / "contacts.zip"),
-                         "--show-contacts"], "vera")
+    problems = _refused(
+        cli,
+        inputs,
+        "report",
+        [*READS["report"](inputs)[:-1], str(inputs / "contacts.zip"), "--show-contacts"],
+        "vera",
+    )
     assert not problems, "\n".join(problems)
     assert not (inputs / "contacts.zip").exists()
 
 
 def test_an_unknown_user_is_told_how_to_add_them(store) -> None:
     cli, inputs = store
-    expected = ["Error: no user named 'nobody': add one with "
-                "`talentmap users add nobody --role viewer`"]
+    expected = [
+        "Error: no user named 'nobody': add one with `talentmap users add nobody --role viewer`"
+    ]
     problems: list[str] = []
     for command in sorted(set(WRITES) | set(READS)):
         args = WRITES[command][1](inputs) if command in WRITES else READS[command](inputs)
         before = counts(cli.engine)
         res = cli(*command.split(), *args, user="nobody")
         if res.exit_code != 3 or res.stderr.strip().splitlines() != expected:
-            problems.append(f"talentmap {command}: exit {res.exit_code}: "
-                            f"{res.output.strip()[:200]}")
+            problems.append(
+                f"talentmap {command}: exit {res.exit_code}: {res.output.strip()[:200]}"
+            )
         if counts(cli.engine) != before:
             problems.append(f"talentmap {command}: rows changed for an unknown user")
     assert not problems, "\n".join(problems)

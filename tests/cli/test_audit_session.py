@@ -6,6 +6,7 @@ Each step compares every table before and after: a step that changed any row mus
 audit rows, all of them by the acting user. The session must run every writing command of
 ``tests/cli/test_access_control.WRITES`` except the model-training ones listed in ``ELSEWHERE``.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,22 +17,29 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from data import users
-from data.db import session_scope
-from data.models import AuditLog, Candidate, CandidateContact
+from data.store import users
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Candidate, CandidateContact
 from tests.cli.test_access_control import WRITES, counts
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                         parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 # model writes: audited in test_model_training_and_promotion_are_audited below (SQLite, slow)
 # and, for promote/rollback, in tests/ml/test_registry.py
-ELSEWHERE = {"train classifier", "train pair-scorer", "evaluate", "models promote",
-             "models rollback"}
+ELSEWHERE = {
+    "train classifier",
+    "train pair-scorer",
+    "evaluate",
+    "models promote",
+    "models rollback",
+}
 # changes the schema, not rows (an up-to-date store is left as it is)
 SCHEMA_ONLY = {"init"}
 
@@ -72,8 +80,9 @@ class Session:
             s.expunge_all()
         return rows
 
-    def step(self, command: str, *args: str, user: str | None = None,
-             action: str) -> list[AuditLog]:
+    def step(
+        self, command: str, *args: str, user: str | None = None, action: str
+    ) -> list[AuditLog]:
         """Run ``talentmap COMMAND ARGS`` as ``user``; return the audit rows it added, after
         checking there is at least one, each naming the actor, one of them ``action``."""
         before = counts(self.cli.engine)
@@ -101,9 +110,17 @@ def _contacts(cli) -> list[str]:
 
 
 def _audit_text(row: AuditLog) -> str:
-    return " ".join(str(v) for v in (row.actor, row.action, row.target_type, row.target,
-                                     row.model_version,
-                                     json.dumps(row.detail, ensure_ascii=False)))
+    return " ".join(
+        str(v)
+        for v in (
+            row.actor,
+            row.action,
+            row.target_type,
+            row.target,
+            row.model_version,
+            json.dumps(row.detail, ensure_ascii=False),
+        )
+    )
 
 
 def _inputs(tmp: Path) -> dict[str, Path]:
@@ -120,15 +137,21 @@ def _inputs(tmp: Path) -> dict[str, Path]:
         "AUD-1,Cordelia Vantongeren,cordelia.v@example.com,NL,referral,Female,White,"
         "llm_engineer,2025-02-01\n"
         "AUD-2,Desmond Okonkwo-Hale,desmond.oh@example.com,NG,job_board,Male,"
-        "Black or African American,llm_engineer,2025-02-03\n", encoding="utf-8")
+        "Black or African American,llm_engineer,2025-02-03\n",
+        encoding="utf-8",
+    )
     (tmp / "events.csv").write_text(
         "external_id,role,to_stage,at,from_stage,outcome\n"
         "AUD-1,llm_engineer,screening,2025-02-10,sourcing,pass\n"
-        "AUD-2,llm_engineer,screening,2025-02-11,sourcing,fail\n", encoding="utf-8")
+        "AUD-2,llm_engineer,screening,2025-02-11,sourcing,fail\n",
+        encoding="utf-8",
+    )
     (tmp / "feedback.csv").write_text(
         "resume,role,decision,reviewer,note\n"
         "ada.txt,llm_engineer,advance,Rita Recruiter,strong RAG work\n"
-        "bart.docx,llm_engineer,reject,Rita Recruiter,\n", encoding="utf-8")
+        "bart.docx,llm_engineer,reject,Rita Recruiter,\n",
+        encoding="utf-8",
+    )
     return {p.name: p for p in tmp.iterdir()}
 
 
@@ -141,24 +164,44 @@ def test_every_write_of_a_session_is_audited_by_pseudonym(cli, tmp_path) -> None
     run.step("users add", "vera", "--role", "viewer", action="users.add")
     new = run.step("roles import", "docs/examples/roles.csv", user="rita", action="roles.import")
     assert {r.target for r in new} >= {"llm_engineer", "data_analyst"}
-    new = run.step("resumes import", str(files["ada.txt"]), str(files["bart.docx"]),
-                   user="rita", action="resumes.import")
+    new = run.step(
+        "resumes import",
+        str(files["ada.txt"]),
+        str(files["bart.docx"]),
+        user="rita",
+        action="resumes.import",
+    )
     assert len([r for r in new if r.action == "resumes.import"]) == 2
     run.step("skills sync", user="rita", action="skills.sync")
-    new = run.step("docs import", str(files["strategy.md"]), "--no-embed", user="rita",
-                   action="docs.import")
+    new = run.step(
+        "docs import", str(files["strategy.md"]), "--no-embed", user="rita", action="docs.import"
+    )
     run.step("feedback import", str(files["feedback.csv"]), user="rita", action="feedback.import")
-    run.step("import candidates", str(files["people.csv"]), user="rita",
-             action="import.candidates")
+    run.step("import candidates", str(files["people.csv"]), user="rita", action="import.candidates")
     run.step("import events", str(files["events.csv"]), user="rita", action="import.events")
     run.step("audit", "--stage", "screening", user="rita", action="audit.run")
-    new = run.step("report", "--from", "2024-01-01", "--to", "2026-12-31", "--format", "csv",
-                   "--out", str(tmp_path / "report.zip"), user="vera", action="report.export")
+    new = run.step(
+        "report",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "report.zip"),
+        user="vera",
+        action="report.export",
+    )
     assert (tmp_path / "report.zip").stat().st_size > 0
 
     contacts = _contacts(cli)
-    for who in ("Ada Quillfeather", "ada.quillfeather@example.org", "Cordelia Vantongeren",
-                "desmond.oh@example.com"):
+    for who in (
+        "Ada Quillfeather",
+        "ada.quillfeather@example.org",
+        "Cordelia Vantongeren",
+        "desmond.oh@example.com",
+    ):
         assert who in contacts, f"{who} should be stored as a contact (test premise)"
     with session_scope(cli.engine) as s:
         victim = s.scalar(select(Candidate.pseudonym).where(Candidate.external_ref == "AUD-1"))
@@ -188,14 +231,30 @@ def test_a_match_and_its_feedback_are_audited(sqlite_cli, tmp_path) -> None:
     run = Session(sqlite_cli)
     run.step("roles import", "docs/examples/roles.csv", action="roles.import")
     run.step("users add", "rita", "--role", "recruiter", action="users.add")
-    run.step("resumes import", str(files["ada.txt"]), str(files["bart.docx"]), user="rita",
-             action="resumes.import")
-    new = run.step("match", "--role", "llm_engineer", "--top", "2", "--weights-only",
-                   "--encoder", "minilm", user="rita", action="match.run")
+    run.step(
+        "resumes import",
+        str(files["ada.txt"]),
+        str(files["bart.docx"]),
+        user="rita",
+        action="resumes.import",
+    )
+    new = run.step(
+        "match",
+        "--role",
+        "llm_engineer",
+        "--top",
+        "2",
+        "--weights-only",
+        "--encoder",
+        "minilm",
+        user="rita",
+        action="match.run",
+    )
     (match_row,) = [r for r in new if r.action == "match.run"]
     assert match_row.target_type == "match_run" and match_row.detail["resumes"] == 2
-    new = run.step("feedback import", str(files["feedback.csv"]), user="rita",
-                   action="feedback.import")
+    new = run.step(
+        "feedback import", str(files["feedback.csv"]), user="rita", action="feedback.import"
+    )
     decisions = [r for r in new if r.action == "feedback.record"]
     assert len(decisions) == 2 and all(r.target_type == "candidate" for r in decisions)
     contacts = _contacts(sqlite_cli)
@@ -205,16 +264,20 @@ def test_a_match_and_its_feedback_are_audited(sqlite_cli, tmp_path) -> None:
 @pytest.mark.slow
 def test_model_training_and_promotion_are_audited(sqlite_cli, tmp_path) -> None:
     """train / evaluate / a refused promotion through the CLI (minilm, tiny data; SQLite)."""
-    rows = "".join(f"python pytorch deep learning model training {i},engineer\n"
-                   f"sql excel dashboards reporting metrics {i},analyst\n" for i in range(8))
+    rows = "".join(
+        f"python pytorch deep learning model training {i},engineer\n"
+        f"sql excel dashboards reporting metrics {i},analyst\n"
+        for i in range(8)
+    )
     data = tmp_path / "labelled.csv"
     data.write_text("text,label\n" + rows, encoding="utf-8")
     run = Session(sqlite_cli)
     args = ("--data", str(data), "--folds", "2", "--epochs", "3", "--encoder", "minilm")
     new = run.step("train classifier", *args, action="model.register")
     assert [r.target for r in new if r.action == "model.register"]
-    run.step("evaluate", "--version", "1", "--data", str(data), "--folds", "2",
-             action="model.evaluate")
+    run.step(
+        "evaluate", "--version", "1", "--data", str(data), "--folds", "2", action="model.evaluate"
+    )
     before = len(run.audit_rows())
     res = sqlite_cli("models", "promote", "1")
     # refused: the bias-audit gate needs a match run of the model; the refusal is kept

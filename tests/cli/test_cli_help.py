@@ -1,4 +1,5 @@
 """Every `talentmap` command and sub-command, including ones added later, has help text."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,12 +26,21 @@ COMMANDS = walk(typer.main.get_command(app))
 
 def test_the_walk_finds_the_store_commands() -> None:
     paths = {" ".join(p) for p, _ in COMMANDS}
-    assert {"init", "demo", "serve", "users add", "users list", "import candidates",
-            "import events"} <= paths
+    assert {
+        "init",
+        "demo",
+        "serve",
+        "users add",
+        "users list",
+        "import candidates",
+        "import events",
+    } <= paths
     assert len(paths) >= 8
 
 
-@pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) or "talentmap" for p, _ in COMMANDS])
+@pytest.mark.parametrize(
+    "path,command", COMMANDS, ids=[" ".join(p) or "talentmap" for p, _ in COMMANDS]
+)
 def test_every_command_has_help(path: tuple[str, ...], command: Any) -> None:
     text = (command.help or command.short_help or "").strip()
     assert text, f"`talentmap {' '.join(path)}` has no help text: give it a docstring"

@@ -1,4 +1,5 @@
 """``talentmap docs import|list|show`` on both databases."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from cli.docs import docs_app
-from data.db import session_scope
-from data.models import AuditLog, Document, Embedding, Extraction, Pipeline
-from data.taxonomy import load_taxonomy
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Document, Embedding, Extraction, Pipeline
+from data.text.taxonomy import load_taxonomy
 
 GOOD = """# 招聘策略
 - 数据科学家: 负责分析用户数据，并评估模型效果。
@@ -23,7 +24,7 @@ A[需求分析] --> B[简历筛选] --> C[面试] --> D[入职]
 """
 
 
-def _count(engine, model) -> int:  # noqa: ANN001
+def _count(engine, model) -> int:
     with session_scope(engine) as s:
         return s.scalar(select(func.count()).select_from(model))
 
@@ -54,8 +55,9 @@ def test_import_list_show_the_seeds(cli, seeds_dir: Path) -> None:
     assert shown.exit_code == 0
     assert "人才需求分析[needs_analysis] → 人才招聘[sourcing]" in shown.output
     assert "24-32" in shown.output  # the pipeline's line span
-    items = json.loads(cli("docs", "show", seed["id"], "--kind", "duty", "--format",
-                           "json").output)["items"]
+    items = json.loads(
+        cli("docs", "show", seed["id"], "--kind", "duty", "--format", "json").output
+    )["items"]
     assert len(items) == 10 and all(i["kind"] == "duty" and i["line_start"] >= 6 for i in items)
 
 
@@ -70,7 +72,8 @@ def test_bad_files_fail_but_the_good_one_imports(cli, tmp_path: Path) -> None:
     (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02\x03\x04\x05\x06")
     (tmp_path / "cycle.md").write_text(
         "# 流程\n```mermaid\nflowchart TD\nA[招聘] --> B[面试]\nB --> C[入职] --> A\n```\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = cli("docs", "import", "--no-embed", tmp_path)
     assert result.exit_code == 2
     assert f"imported: {tmp_path / 'good.md'}" in result.output
@@ -82,10 +85,16 @@ def test_bad_files_fail_but_the_good_one_imports(cli, tmp_path: Path) -> None:
         assert s.scalars(select(Document.file_name)).all() == ["good.md"]
         [pipe] = s.scalars(select(Pipeline)).all()
         assert [st.canonical_key for st in pipe.stages] == [
-            "needs_analysis", "screening", "interview", "onboarding"]
+            "needs_analysis",
+            "screening",
+            "interview",
+            "onboarding",
+        ]
         strategy = s.scalar(select(Extraction).where(Extraction.kind == "strategy"))
-        assert (strategy.canonical_key, strategy.category) == ("cross_cultural_training",
-                                                               "cultivation")
+        assert (strategy.canonical_key, strategy.category) == (
+            "cross_cultural_training",
+            "cultivation",
+        )
 
 
 def test_changed_file_is_replaced(cli, tmp_path: Path) -> None:

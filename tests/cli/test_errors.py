@@ -2,6 +2,7 @@
 never a traceback (issue 3, item 5). The ``cli`` fixture invokes with
 ``catch_exceptions=False``, so an unhandled exception fails the test by itself.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from data.db import session_scope
-from data.models import Base
+from data.store.engine import session_scope
+from data.store.models import Base
 from tests.cli.test_access_control import ALL_COMMANDS, READS, SETUP, WRITES, counts
 
 # commands that load an encoder before touching the store: run as a named user so that the
@@ -52,8 +53,11 @@ def test_every_command_on_an_uninitialised_store_says_run_init(cli) -> None:
         user = "admin" if command in LOADS_A_MODEL_FIRST else None
         res = cli(*command.split(), *args, user=user)
         lines = [line for line in res.stderr.splitlines() if line.strip()]
-        if res.exit_code != 7 or len(lines) != 1 or not lines[0].endswith(
-                "has no TalentMap schema: run `talentmap init` first"):
+        if (
+            res.exit_code != 7
+            or len(lines) != 1
+            or not lines[0].endswith("has no TalentMap schema: run `talentmap init` first")
+        ):
             problems.append(f"talentmap {command}: exit {res.exit_code}: {res.output[-300:]!r}")
     assert not problems, "\n".join(problems)
     assert inspect(cli.engine).get_table_names() == [], "a command created tables itself"
@@ -125,10 +129,14 @@ def with_roles(cli):
     return cli
 
 
-@pytest.mark.parametrize("args", [
-    ("report", "--from", "2025-01-01", "--to", "2025-12-31", "--role", "astronaut"),
-    ("audit", "--stage", "screening", "--role", "astronaut"),
-], ids=["report", "audit"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--from", "2025-01-01", "--to", "2025-12-31", "--role", "astronaut"),
+        ("audit", "--stage", "screening", "--role", "astronaut"),
+    ],
+    ids=["report", "audit"],
+)
 def test_an_unknown_role_key_lists_the_known_ones(with_roles, args: tuple[str, ...]) -> None:
     line = error_line(with_roles(*args))
     assert "astronaut" in line and "llm_engineer" in line
@@ -137,8 +145,9 @@ def test_an_unknown_role_key_lists_the_known_ones(with_roles, args: tuple[str, .
 def test_an_unknown_role_in_a_csv_names_row_and_field(with_roles, tmp_path) -> None:
     cli = with_roles
     before = counts(cli.engine)
-    fb = _write(tmp_path, "fb.csv", "resume,role,decision,reviewer\n"
-                "cv.txt,astronaut,advance,Rita\n")
+    fb = _write(
+        tmp_path, "fb.csv", "resume,role,decision,reviewer\ncv.txt,astronaut,advance,Rita\n"
+    )
     res = cli("feedback", "import", fb)
     assert res.exit_code == 2 and "Traceback" not in res.output
     head, *rows = res.stderr.strip().splitlines()
@@ -151,25 +160,29 @@ def test_an_unknown_role_in_a_csv_names_row_and_field(with_roles, tmp_path) -> N
     assert counts(cli.engine) == before
 
 
-@pytest.mark.parametrize("args,code,needle", [
-    (("report", "--from", "2025-13-01", "--to", "2025-12-31"), 2, "'2025-13-01' is not a date"),
-    (("report", "--from", "2025-12-31", "--to", "2025-01-01"), 2, "swap --from and --to"),
-    (("audit", "--from", "last week"), 2, "'last week' is not a date"),
-    (("audit", "--stage", "lunch"), 2, "unknown stage 'lunch'"),
-    (("audit", "--stage", "screening", "--run", "1"), 2, "not both"),
-    (("audit", "--run", "999"), 3, "no match run 999"),
-    (("demo", "--as-of", "yesterday"), 2, "'yesterday' is not a date"),
-    (("demo", "--candidates", "0"), 2, "at least 1"),
-    (("retention", "--days", "5", "--as-of", "soon"), 2, "'soon' is not a date"),
-    (("erase", "--candidate", "P-nobody"), 3, "no candidate 'P-nobody'"),
-    (("docs", "show", "999"), 3, "no document with id 999"),
-    (("models", "show", "99"), 3, "no classifier version 99"),
-    (("models", "promote", "99"), 3, "no classifier version 99"),
-    (("evaluate",), 3, "no classifier model is active"),
-    (("evaluate", "--kind", "pair_scorer", "--data", "x.csv"), 5, "--data scores classifiers"),
-    (("users", "add", " ", "--role", "viewer"), 2, "user name is empty"),
-    (("skills", "list", "--category", "astrology"), 2, "no skills in category 'astrology'"),
-], ids=lambda v: v[0] + "-" + v[1] if isinstance(v, tuple) and len(v) > 1 else None)
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (("report", "--from", "2025-13-01", "--to", "2025-12-31"), 2, "'2025-13-01' is not a date"),
+        (("report", "--from", "2025-12-31", "--to", "2025-01-01"), 2, "swap --from and --to"),
+        (("audit", "--from", "last week"), 2, "'last week' is not a date"),
+        (("audit", "--stage", "lunch"), 2, "unknown stage 'lunch'"),
+        (("audit", "--stage", "screening", "--run", "1"), 2, "not both"),
+        (("audit", "--run", "999"), 3, "no match run 999"),
+        (("demo", "--as-of", "yesterday"), 2, "'yesterday' is not a date"),
+        (("demo", "--candidates", "0"), 2, "at least 1"),
+        (("retention", "--days", "5", "--as-of", "soon"), 2, "'soon' is not a date"),
+        (("erase", "--candidate", "P-nobody"), 3, "no candidate 'P-nobody'"),
+        (("docs", "show", "999"), 3, "no document with id 999"),
+        (("models", "show", "99"), 3, "no classifier version 99"),
+        (("models", "promote", "99"), 3, "no classifier version 99"),
+        (("evaluate",), 3, "no classifier model is active"),
+        (("evaluate", "--kind", "pair_scorer", "--data", "x.csv"), 5, "--data scores classifiers"),
+        (("users", "add", " ", "--role", "viewer"), 2, "user name is empty"),
+        (("skills", "list", "--category", "astrology"), 2, "no skills in category 'astrology'"),
+    ],
+    ids=lambda v: v[0] + "-" + v[1] if isinstance(v, tuple) and len(v) > 1 else None,
+)
 def test_bad_values_give_one_line(cli, args: tuple[str, ...], code: int, needle: str) -> None:
     before = counts(cli.engine)
     res = cli(*args)
@@ -187,8 +200,16 @@ BAD_FILES: dict[str, str | bytes] = {
 }
 
 
-@pytest.mark.parametrize("command", ["import candidates", "import events", "roles import",
-                                     "feedback import", "train classifier --data"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "import candidates",
+        "import events",
+        "roles import",
+        "feedback import",
+        "train classifier --data",
+    ],
+)
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_a_bad_file_stores_nothing_and_says_why(cli, tmp_path, command: str, name: str) -> None:
     path = _write(tmp_path, name, BAD_FILES[name])
@@ -215,24 +236,47 @@ def test_a_folder_where_a_file_is_expected(cli, tmp_path) -> None:
 def test_a_report_under_a_file_is_refused_in_one_line(cli, tmp_path) -> None:
     """Once a FileExistsError traceback: --out below a path that is a file."""
     blocker = Path(_write(tmp_path, "notes.txt", "not a folder"))
-    res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv",
-              "--out", blocker / "r.zip")
+    res = cli(
+        "report",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "csv",
+        "--out",
+        blocker / "r.zip",
+    )
     line = error_line(res)
     assert res.exit_code == 2 and f"{blocker} is a file, not a folder" in line
     res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--out", tmp_path)
     assert "is a folder" in error_line(res)
 
 
-@pytest.mark.parametrize("command,csv_text,field", [
-    ("import candidates", "external_id,name\nX-\x001,Nul\n", "external_id"),
-    ("import candidates", "external_id,name,email\nX-1,Ann,ann@example.com\nX-2,"
-     + "N" * 201 + ",n@example.com\n", "name"),
-    ("import candidates", "external_id,country,region\nX-1,DE," + "R" * 40 + "\n", "region"),
-    ("import events", "external_id,role,to_stage,at,actor\nX-1,llm_engineer,screening,"
-     "2025-01-01," + "a" * 65 + "\n", "actor"),
-], ids=["nul", "long-name", "long-region", "long-actor"])
+@pytest.mark.parametrize(
+    "command,csv_text,field",
+    [
+        ("import candidates", "external_id,name\nX-\x001,Nul\n", "external_id"),
+        (
+            "import candidates",
+            "external_id,name,email\nX-1,Ann,ann@example.com\nX-2,"
+            + "N" * 201
+            + ",n@example.com\n",
+            "name",
+        ),
+        ("import candidates", "external_id,country,region\nX-1,DE," + "R" * 40 + "\n", "region"),
+        (
+            "import events",
+            "external_id,role,to_stage,at,actor\nX-1,llm_engineer,screening,"
+            "2025-01-01," + "a" * 65 + "\n",
+            "actor",
+        ),
+    ],
+    ids=["nul", "long-name", "long-region", "long-actor"],
+)
 def test_text_the_database_would_refuse_is_a_row_error(
-        with_roles, tmp_path, command: str, csv_text: str, field: str) -> None:
+    with_roles, tmp_path, command: str, csv_text: str, field: str
+) -> None:
     """Once a PostgreSQL DataError traceback (SQLite stored the values silently)."""
     cli = with_roles
     path = _write(tmp_path, "people.csv", "external_id,role\nX-1,llm_engineer\n")
@@ -241,7 +285,7 @@ def test_text_the_database_would_refuse_is_a_row_error(
     before = counts(cli.engine)
     res = cli(*command.split(), path)
     assert res.exit_code == 2 and "Traceback" not in res.output
-    assert f"bad.csv, row {csv_text.count(chr(10)) }, field '{field}'" in res.stderr, res.stderr
+    assert f"bad.csv, row {csv_text.count(chr(10))}, field '{field}'" in res.stderr, res.stderr
     assert counts(cli.engine) == before
 
 
@@ -250,11 +294,15 @@ def test_an_over_long_user_name_is_refused(cli) -> None:
     assert "at most 64" in line
 
 
-@pytest.mark.parametrize("url,needle", [
-    ("postgresql+psycopg://tm:secret@127.0.0.1:1/talentmap", "cannot use the database"),
-    ("mysql://tm@localhost/talentmap", "DATABASE_URL mysql://tm@localhost/talentmap cannot"),
-    ("not a url", "DATABASE_URL (not a URL) cannot be used"),
-], ids=["server-down", "no-driver", "not-a-url"])
+@pytest.mark.parametrize(
+    "url,needle",
+    [
+        ("postgresql+psycopg://tm:secret@127.0.0.1:1/talentmap", "cannot use the database"),
+        ("mysql://tm@localhost/talentmap", "DATABASE_URL mysql://tm@localhost/talentmap cannot"),
+        ("not a url", "DATABASE_URL (not a URL) cannot be used"),
+    ],
+    ids=["server-down", "no-driver", "not-a-url"],
+)
 def test_an_unusable_database_is_one_line(sqlite_cli, monkeypatch, url: str, needle: str) -> None:
     """Once tracebacks (OperationalError, ModuleNotFoundError, ArgumentError)."""
     monkeypatch.setenv("DATABASE_URL", url)

@@ -1,5 +1,6 @@
 """A scripted governance session on both databases: report, audit, erase, retention; roles
 enforced; one audit-log row per write; clear messages for bad input."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data.db import session_scope
-from data.models import AuditLog, BiasAudit, Candidate, CandidateContact
-from data.users import add_user
+from data.store.engine import session_scope
+from data.store.models import AuditLog, BiasAudit, Candidate, CandidateContact
+from data.store.users import add_user
 from tests.analytics.seed import seed_governance
 
 COMMANDS = ["report", "audit", "erase", "retention"]
@@ -60,16 +61,40 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
     assert res.exit_code == 0, res.output
     assert "scoring of match run" in res.stdout and "median score" in res.stdout
 
-    res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "xlsx",
-              "--out", out / "r.xlsx", user="vera")
+    res = cli(
+        "report",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "xlsx",
+        "--out",
+        out / "r.xlsx",
+        user="vera",
+    )
     assert res.exit_code == 0, res.output
     wb = load_workbook(out / "r.xlsx")
     assert wb["Funnel"]["B2"].value == len(seeded.in_range())
     assert "Name" not in [c.value for c in wb["Shortlists"][1]]  # masked for a viewer
 
-    res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--role", "ml_engineer",
-              "--format", "csv", "--out", out / "r.zip", "--show-contacts", "--lang", "zh",
-              user="rita")
+    res = cli(
+        "report",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--role",
+        "ml_engineer",
+        "--format",
+        "csv",
+        "--out",
+        out / "r.zip",
+        "--show-contacts",
+        "--lang",
+        "zh",
+        user="rita",
+    )
     assert res.exit_code == 0, res.output
     with zipfile.ZipFile(out / "r.zip") as zf:
         shortlist = zf.read("06_shortlists.csv").decode("utf-8-sig")
@@ -85,9 +110,13 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
     assert "anonymised" in res.stdout
 
     assert _actions(cli.engine) == [
-        ("rita", "audit.run"), ("admin", "audit.run"), ("vera", "report.export"),
-        ("rita", "report.export"), ("admin", "candidate.erase"),
-        ("admin", "candidates.anonymise")]
+        ("rita", "audit.run"),
+        ("admin", "audit.run"),
+        ("vera", "report.export"),
+        ("rita", "report.export"),
+        ("admin", "candidate.erase"),
+        ("admin", "candidates.anonymise"),
+    ]
     with session_scope(cli.engine) as s:
         assert len(s.scalars(select(BiasAudit)).all()) == 2
         assert s.get(Candidate, victim.id) is None
@@ -95,16 +124,19 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
         assert erase_row.target == victim.pseudonym
         assert victim.email not in json.dumps(erase_row.detail)
         anonymised = s.scalars(select(Candidate).where(Candidate.anonymised_at.is_not(None))).all()
-        assert anonymised and all(
-            s.get(CandidateContact, c.id) is None for c in anonymised)
+        assert anonymised and all(s.get(CandidateContact, c.id) is None for c in anonymised)
 
 
-@pytest.mark.parametrize("args", [
-    ("audit",),
-    ("erase", "--candidate", "G-00001"),
-    ("retention", "--days", "30"),
-    ("report", "--from", "2025-01-01", "--to", "2025-12-31", "--show-contacts"),
-], ids=["audit", "erase", "retention", "contacts"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit",),
+        ("erase", "--candidate", "G-00001"),
+        ("retention", "--days", "30"),
+        ("report", "--from", "2025-01-01", "--to", "2025-12-31", "--show-contacts"),
+    ],
+    ids=["audit", "erase", "retention", "contacts"],
+)
 def test_viewer_cannot_write_or_see_contacts(cli, args) -> None:
     _users(cli)
     res = cli(*args, user="vera")
@@ -123,8 +155,17 @@ def test_bad_input_gets_clear_messages(small, tmp_path) -> None:
     cli = small
     res = cli("report", "--from", "2025-13-01", "--to", "2025-12-31")
     assert res.exit_code == 2 and "field 'from'" in res.stderr and "YYYY-MM-DD" in res.stderr
-    res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--role", "pilot",
-              "--out", tmp_path / "r.xlsx")
+    res = cli(
+        "report",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--role",
+        "pilot",
+        "--out",
+        tmp_path / "r.xlsx",
+    )
     assert res.exit_code == 2 and "unknown role(s) pilot" in res.stderr
     assert "ml_engineer" in res.stderr and not (tmp_path / "r.xlsx").exists()
     res = cli("audit", "--stage", "screen")
@@ -148,10 +189,9 @@ def test_every_governance_command_has_help(sqlite_cli, command) -> None:
 
 
 def test_erase_removes_passage_embeddings_and_exports(small) -> None:
+    from data.store.models import Embedding, Resume
+    from data.store.privacy import text_key
     from ml.encoders import chunk_text
-
-    from data.models import Embedding, Resume
-    from data.privacy import text_key
 
     cli = small
     text = "\n".join(f"Line {k}: built retrieval systems with PyTorch and SQL." for k in range(80))
@@ -161,10 +201,12 @@ def test_erase_removes_passage_embeddings_and_exports(small) -> None:
         resume.text = text
         keys = {text_key(p) for p in chunk_text(text, max_tokens=228)} | {text_key(text)}
         assert len(keys) > 2
-        s.add_all(Embedding(model_id="minilm", text_hash=k, dim=1, vector=b"\0" * 4)
-                  for k in keys)
-        s.add(Embedding(model_id="minilm", text_hash=text_key("someone else"), dim=1,
-                        vector=b"\0" * 4))
+        s.add_all(Embedding(model_id="minilm", text_hash=k, dim=1, vector=b"\0" * 4) for k in keys)
+        s.add(
+            Embedding(
+                model_id="minilm", text_hash=text_key("someone else"), dim=1, vector=b"\0" * 4
+            )
+        )
     res = cli("report", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv")
     assert res.exit_code == 0, res.output
     exports = cli.data_dir / "exports"
@@ -178,7 +220,7 @@ def test_erase_removes_passage_embeddings_and_exports(small) -> None:
 
 
 def test_audit_of_a_model_version(small) -> None:
-    from data.models import ModelVersion
+    from data.store.models import ModelVersion
 
     cli = small
     with session_scope(cli.engine) as s:

@@ -5,6 +5,7 @@ The classifier is trained on the demo store's own resumes (exported to CSV with 
 the role each candidate applied to) and audited on the scores it gives those applicants
 (``ml.training.audit_scores``): no stub stands in for the audit.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from data.db import session_scope
-from data.models import (
+from data.store.engine import session_scope
+from data.store.models import (
     Application,
     AuditLog,
     BiasAudit,
@@ -46,13 +47,18 @@ V1_MERGED = {"product": "other", "people": "other", "design": "other"}
 def _export(engine, path: Path, relabel: dict[str, str] | None = None) -> Path:
     """Every stored resume of an applicant, with the family of the role first applied to."""
     with session_scope(engine) as s:
-        first = (select(Application.candidate_id, func.min(Application.id).label("a"))
-                 .group_by(Application.candidate_id).subquery())
-        rows = s.execute(select(Resume.text, Role.family)
-                         .join(first, first.c.candidate_id == Resume.candidate_id)
-                         .join(Application, Application.id == first.c.a)
-                         .join(Role, Role.id == Application.role_id)
-                         .order_by(Resume.id)).all()
+        first = (
+            select(Application.candidate_id, func.min(Application.id).label("a"))
+            .group_by(Application.candidate_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(Resume.text, Role.family)
+            .join(first, first.c.candidate_id == Resume.candidate_id)
+            .join(Application, Application.id == first.c.a)
+            .join(Role, Role.id == Application.role_id)
+            .order_by(Resume.id)
+        ).all()
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["text", "label"])
@@ -62,16 +68,22 @@ def _export(engine, path: Path, relabel: dict[str, str] | None = None) -> Path:
 
 def _actions(engine, action: str) -> list[AuditLog]:
     with session_scope(engine) as s:
-        rows = s.scalars(select(AuditLog).where(AuditLog.action == action)
-                         .order_by(AuditLog.id)).all()
+        rows = s.scalars(
+            select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+        ).all()
         s.expunge_all()
         return list(rows)
 
 
 def _active(engine) -> list[int]:
     with session_scope(engine) as s:
-        return list(s.scalars(select(ModelVersion.version).where(
-            ModelVersion.kind == "classifier", ModelVersion.status == "active")))
+        return list(
+            s.scalars(
+                select(ModelVersion.version).where(
+                    ModelVersion.kind == "classifier", ModelVersion.status == "active"
+                )
+            )
+        )
 
 
 @pytest.fixture
@@ -85,21 +97,40 @@ def _balanced_groups(engine, salt: int) -> None:
     """Replace every applicant's demographics with one of four equal sex × ethnicity groups,
     drawn at random within each applied role family (see ``GROUPS_SALT``)."""
     with session_scope(engine) as s:
-        family = dict(s.execute(select(Application.candidate_id, Role.family)
-                                .join(Role, Role.id == Application.role_id)
-                                .order_by(Application.id.desc())).all())
+        family = dict(
+            s.execute(
+                select(Application.candidate_id, Role.family)
+                .join(Role, Role.id == Application.role_id)
+                .order_by(Application.id.desc())
+            ).all()
+        )
         ids = sorted(s.scalars(select(Candidate.id)))
         random.Random(salt).shuffle(ids)
         ids.sort(key=lambda c: family.get(c, ""))
         s.execute(delete(CandidateDemographics))
-        s.add_all(CandidateDemographics(candidate_id=c, sex=("Female", "Male")[i % 2],
-                                        ethnicity=("Asian", "White")[(i // 2) % 2])
-                  for i, c in enumerate(ids))
+        s.add_all(
+            CandidateDemographics(
+                candidate_id=c,
+                sex=("Female", "Male")[i % 2],
+                ethnicity=("Asian", "White")[(i // 2) % 2],
+            )
+            for i, c in enumerate(ids)
+        )
 
 
 def _train(cli, csv_path: Path) -> dict:
-    res = cli("train", "classifier", "--data", csv_path, "--folds", "3", "--epochs", "5",
-              "--format", "json")
+    res = cli(
+        "train",
+        "classifier",
+        "--data",
+        csv_path,
+        "--folds",
+        "3",
+        "--epochs",
+        "5",
+        "--format",
+        "json",
+    )
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -112,8 +143,7 @@ def test_train_evaluate_promote_retrain_promote_rollback(demo_cli, tmp_path: Pat
 
     v1 = _train(demo_cli, coarse)
     assert (v1["version"], v1["status"]) == (1, "candidate")
-    ev = demo_cli("evaluate", "--version", "1", "--data", clean, "--folds", "3",
-                  "--format", "json")
+    ev = demo_cli("evaluate", "--version", "1", "--data", clean, "--folds", "3", "--format", "json")
     assert ev.exit_code == 0, ev.output
     split = json.loads(ev.stdout)["split_hash"]
 
@@ -127,7 +157,8 @@ def test_train_evaluate_promote_retrain_promote_rollback(demo_cli, tmp_path: Pat
         assert [(a.passed, a.kind) for a in audits] == [(True, "scoring")]
         assert audits[0].result["n"] == 150  # every applicant's resume was scored
         assert audits[0].model_version_id == s.scalar(
-            select(ModelVersion.id).where(ModelVersion.version == 1))
+            select(ModelVersion.id).where(ModelVersion.version == 1)
+        )
     assert _active(eng) == [1]
 
     v2 = _train(demo_cli, clean)
@@ -144,25 +175,26 @@ def test_train_evaluate_promote_retrain_promote_rollback(demo_cli, tmp_path: Pat
     assert _active(eng) == [1]
 
     promoted = _actions(eng, "model.promote")
-    assert [(r.target, r.actor) for r in promoted] == [("classifier v1", "admin"),
-                                                       ("classifier v2", "admin")]
+    assert [(r.target, r.actor) for r in promoted] == [
+        ("classifier v1", "admin"),
+        ("classifier v2", "admin"),
+    ]
     assert promoted[1].detail["replaces"] == "classifier v1"
     rolled = _actions(eng, "model.rollback")
-    assert [(r.target, r.detail["retired"]) for r in rolled] == [("classifier v1",
-                                                                 "classifier v2")]
+    assert [(r.target, r.detail["retired"]) for r in rolled] == [("classifier v1", "classifier v2")]
     assert len(_actions(eng, "audit.run")) == 2  # one stored audit per promotion
     assert not _actions(eng, "model.promote_refused")
 
 
-def test_promotion_refused_when_demographics_are_mostly_unknown(demo_cli,
-                                                                 tmp_path: Path) -> None:
+def test_promotion_refused_when_demographics_are_mostly_unknown(demo_cli, tmp_path: Path) -> None:
     eng = demo_cli.engine
     clean = _export(eng, tmp_path / "resumes.csv")
     with session_scope(eng) as s:
         ids = sorted(s.scalars(select(CandidateDemographics.candidate_id)))
         keep = set(ids[::5])  # one in five keeps its self-reported demographics
-        s.execute(delete(CandidateDemographics).where(
-            CandidateDemographics.candidate_id.not_in(keep)))
+        s.execute(
+            delete(CandidateDemographics).where(CandidateDemographics.candidate_id.not_in(keep))
+        )
     _train(demo_cli, clean)
     refused = demo_cli("models", "promote", "1")
     assert refused.exit_code == 6, refused.output

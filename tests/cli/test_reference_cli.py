@@ -1,4 +1,5 @@
 """``talentmap skills …`` and ``talentmap titles normalise``."""
+
 from __future__ import annotations
 
 import json
@@ -7,15 +8,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
-from data.models import AuditLog, Skill
-from data.taxonomy import load_taxonomy
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Skill
+from data.text.taxonomy import load_taxonomy
 
 
 def test_every_command_has_help(cli) -> None:
-    for args in (["skills", "--help"], ["skills", "list", "--help"], ["skills", "find", "--help"],
-                 ["skills", "sync", "--help"], ["titles", "--help"],
-                 ["titles", "normalise", "--help"]):
+    for args in (
+        ["skills", "--help"],
+        ["skills", "list", "--help"],
+        ["skills", "find", "--help"],
+        ["skills", "sync", "--help"],
+        ["titles", "--help"],
+        ["titles", "normalise", "--help"],
+    ):
         result = cli(*args)
         assert result.exit_code == 0, result.output
         assert "Usage" in result.output
@@ -47,7 +53,7 @@ def test_skills_find_shows_hits_with_offsets(cli) -> None:
     hits = json.loads(result.output)
     assert [h["key"] for h in hits] == ["deep_learning", "nlp", "go", "r_language"]
     for h in hits:
-        assert text[h["start"]:h["end"]] == h["surface"]
+        assert text[h["start"] : h["end"]] == h["surface"]
     assert "no skills found" in cli("skills", "find", "nothing here").output
 
 
@@ -62,7 +68,7 @@ def test_skills_sync_writes_skills_and_one_audit_row(cli) -> None:
 
 
 def test_skills_sync_needs_write_permission(cli) -> None:
-    from data.users import add_user
+    from data.store.users import add_user
 
     with session_scope(cli.engine) as s:
         add_user(s, "vera", "viewer", password="a-long-password-1")
@@ -79,12 +85,14 @@ def small_csco_index(sqlite_cli):
     from ml.encoders import get_encoder
     from ml.titles import TitleNormaliser
 
-    table = pd.DataFrame({
-        "code": ["2-02-10-03", "2-06-03-00", "4-03-02-01"],
-        "label": ["计算机软件工程技术人员", "会计专业人员", "中式烹调师"],
-        "aliases": [("软件工程师",), ("会计",), ("厨师",)],
-        "level": [4, 3, 4],
-    })
+    table = pd.DataFrame(
+        {
+            "code": ["2-02-10-03", "2-06-03-00", "4-03-02-01"],
+            "label": ["计算机软件工程技术人员", "会计专业人员", "中式烹调师"],
+            "aliases": [("软件工程师",), ("会计",), ("厨师",)],
+            "level": [4, 3, 4],
+        }
+    )
     folder = sqlite_cli.data_dir / "models" / "titles" / "csco-muse"
     TitleNormaliser(encoder=get_encoder("muse")).fit(table).save(folder)
     return sqlite_cli
@@ -92,14 +100,20 @@ def small_csco_index(sqlite_cli):
 
 def test_titles_normalise_json_and_table(small_csco_index) -> None:
     cli = small_csco_index
-    result = cli("titles", "normalise", "软件工程师", "accountant", "--scheme", "csco",
-                 "--format", "json")
+    result = cli(
+        "titles", "normalise", "软件工程师", "accountant", "--scheme", "csco", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [(r["title"], r["code"]) for r in rows] == [("软件工程师", "2-02-10-03"),
-                                                      ("accountant", "2-06-03-00")]
-    top = json.loads(cli("titles", "normalise", "厨师", "--scheme", "csco", "--top", "2",
-                         "--format", "json").output)
+    assert [(r["title"], r["code"]) for r in rows] == [
+        ("软件工程师", "2-02-10-03"),
+        ("accountant", "2-06-03-00"),
+    ]
+    top = json.loads(
+        cli(
+            "titles", "normalise", "厨师", "--scheme", "csco", "--top", "2", "--format", "json"
+        ).output
+    )
     assert [r["rank"] for r in top] == [1, 2] and top[0]["score"] >= top[1]["score"]
     table = cli("titles", "normalise", "厨师", "--scheme", "csco")
     assert "中式烹调师" in table.output and "4-03-02-01" in table.output

@@ -1,4 +1,5 @@
 """``talentmap resumes import|list`` and ``talentmap roles import|list``, on both databases."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
-from data.models import AuditLog, Resume, Role
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Resume, Role
 from tests.data.resume_files import EN_RESUME, ZH_RESUME, cfb_doc_bytes, make_docx, make_png
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -37,8 +38,7 @@ def test_import_folder_reports_each_file(cli, tmp_path: Path) -> None:
     out = result.output
     assert "stored 2, duplicates 1, failed 2 (of 5 files)" in out
     assert "duplicate: zhang.md (same file as resume" in out
-    assert ("failed: old.docx: legacy Word .doc is not supported: save it as .docx or PDF"
-            in out)
+    assert "failed: old.docx: legacy Word .doc is not supported: save it as .docx or PDF" in out
     assert "failed: photo.png: a PNG image is not a resume format" in out
     assert "Traceback" not in out
     assert _count(cli.engine, Resume) == 2
@@ -53,13 +53,26 @@ def test_list_resumes_table_and_json(cli, tmp_path: Path) -> None:
     cli("resumes", "import", make_docx(tmp_path / "jane.docx", EN_RESUME))
     table = cli("resumes", "list")
     assert table.exit_code == 0
-    assert table.output.splitlines()[0].split() == ["id", "file", "language", "pages", "chars",
-                                                    "candidate"]
+    assert table.output.splitlines()[0].split() == [
+        "id",
+        "file",
+        "language",
+        "pages",
+        "chars",
+        "candidate",
+    ]
     assert "jane.docx" in table.output and "jane.doe" not in table.output
     rows = json.loads(cli("resumes", "list", "--format", "json").output)
     assert [(r["file_name"], r["language"]) for r in rows] == [("jane.docx", "en")]
-    assert set(rows[0]) == {"id", "file_name", "language", "pages", "chars", "candidate",
-                            "created_at"}
+    assert set(rows[0]) == {
+        "id",
+        "file_name",
+        "language",
+        "pages",
+        "chars",
+        "candidate",
+        "created_at",
+    }
 
 
 def test_import_missing_path_is_a_clear_error(cli, tmp_path: Path) -> None:
@@ -95,17 +108,23 @@ def test_roles_import_bad_file_names_the_row(cli, tmp_path: Path) -> None:
     path.write_text("title_en,required_skills\nGood,python\nBad,Pytorchh:1\n", encoding="utf-8")
     result = cli("roles", "import", path)
     assert result.exit_code == 2
-    assert ("bad.csv, row 3, field 'required_skills': unknown skill 'Pytorchh': check spelling"
-            in result.output)
+    assert (
+        "bad.csv, row 3, field 'required_skills': unknown skill 'Pytorchh': check spelling"
+        in result.output
+    )
     assert _count(cli.engine, Role) == 0
 
 
-@pytest.mark.parametrize("command", [["resumes", "import"], ["roles", "import"]],
-                         ids=["resumes", "roles"])
+@pytest.mark.parametrize(
+    "command", [["resumes", "import"], ["roles", "import"]], ids=["resumes", "roles"]
+)
 def test_viewers_cannot_import(cli, tmp_path: Path, command: list[str]) -> None:
     assert cli("users", "add", "vera", "--role", "viewer").exit_code == 0
-    target = (make_docx(tmp_path / "jane.docx", EN_RESUME) if command[0] == "resumes"
-              else EXAMPLES / "roles.yaml")
+    target = (
+        make_docx(tmp_path / "jane.docx", EN_RESUME)
+        if command[0] == "resumes"
+        else EXAMPLES / "roles.yaml"
+    )
     result = cli(*command, target, user="vera")
     assert result.exit_code == 4
     assert "a viewer may not import" in result.output
@@ -122,15 +141,23 @@ def test_recruiter_import_is_audited(cli, tmp_path: Path) -> None:
     assert cli("roles", "import", EXAMPLES / "roles.yaml", user="rita").exit_code == 0
     with session_scope(cli.engine) as s:
         actions = sorted(
-            (a.actor, a.action) for a in s.scalars(
-                select(AuditLog).where(AuditLog.action.in_(["resumes.import", "roles.import"]))))
-    assert actions == [("rita", "resumes.import"), ("rita", "roles.import"),
-                       ("rita", "roles.import")]
+            (a.actor, a.action)
+            for a in s.scalars(
+                select(AuditLog).where(AuditLog.action.in_(["resumes.import", "roles.import"]))
+            )
+        )
+    assert actions == [
+        ("rita", "resumes.import"),
+        ("rita", "roles.import"),
+        ("rita", "roles.import"),
+    ]
 
 
-@pytest.mark.parametrize("command", [["resumes", "import"], ["resumes", "list"],
-                                     ["roles", "import"], ["roles", "list"]],
-                         ids=lambda c: " ".join(c))
+@pytest.mark.parametrize(
+    "command",
+    [["resumes", "import"], ["resumes", "list"], ["roles", "import"], ["roles", "list"]],
+    ids=lambda c: " ".join(c),
+)
 def test_every_command_has_help(sqlite_cli, command: list[str]) -> None:
     result = sqlite_cli(*command, "--help")
     assert result.exit_code == 0

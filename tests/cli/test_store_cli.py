@@ -1,4 +1,5 @@
 """`talentmap demo` and `talentmap import` through the command line, on both databases."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,25 +8,25 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from data import users
-
-from data.db import session_scope
-from data.models import AuditLog, Candidate, StageEvent
+from data.store import users
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Candidate, StageEvent
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                         parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
-def count(engine, model) -> int:  # noqa: ANN001
+def count(engine, model) -> int:
     with session_scope(engine) as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
-def test_demo_builds_refuses_skips_and_replaces(cli) -> None:  # noqa: ANN001
+def test_demo_builds_refuses_skips_and_replaces(cli) -> None:
     first = cli("demo", "--candidates", 60, "--seed", 3, "--as-of", "2026-01-31")
     assert first.exit_code == 0, first.output
     assert "60 candidates" in first.output and "admin/admin-demo" in first.output
@@ -44,12 +45,12 @@ def test_demo_builds_refuses_skips_and_replaces(cli) -> None:  # noqa: ANN001
     assert count(cli.engine, Candidate) == 25
 
 
-def test_demo_if_empty_on_an_empty_store_builds(cli) -> None:  # noqa: ANN001
+def test_demo_if_empty_on_an_empty_store_builds(cli) -> None:
     r = cli("demo", "--if-empty", "--candidates", 20, "--seed", 7)
     assert r.exit_code == 0 and count(cli.engine, Candidate) == 20
 
 
-def test_demo_indexes_resume_skills_for_the_dashboard(cli) -> None:  # noqa: ANN001
+def test_demo_indexes_resume_skills_for_the_dashboard(cli) -> None:
     import json
 
     assert cli("demo", "--candidates", 30, "--seed", 5).exit_code == 0
@@ -58,7 +59,7 @@ def test_demo_indexes_resume_skills_for_the_dashboard(cli) -> None:  # noqa: ANN
     assert sum(totals.values()) == 30  # every demo resume counted once
 
 
-def test_demo_rejects_bad_options(cli) -> None:  # noqa: ANN001
+def test_demo_rejects_bad_options(cli) -> None:
     bad_date = cli("demo", "--as-of", "31/01/2026")
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
     both = cli("demo", "--if-empty", "--replace")
@@ -66,7 +67,7 @@ def test_demo_rejects_bad_options(cli) -> None:  # noqa: ANN001
     assert count(cli.engine, Candidate) == 0
 
 
-def test_a_viewer_may_not_build_or_import(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_viewer_may_not_build_or_import(cli, tmp_path: Path) -> None:
     assert cli("users", "add", "vera", "--role", "viewer").exit_code == 0
     r = cli("demo", "--candidates", 5, user="vera")
     assert r.exit_code == 4 and "viewer may not" in r.output
@@ -77,10 +78,11 @@ def test_a_viewer_may_not_build_or_import(cli, tmp_path: Path) -> None:  # noqa:
     assert count(cli.engine, Candidate) == 0
 
 
-def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("external_id,country,sex\nc1,DE,Female\nc2,XX,Male\nc3,FR,Robot\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "external_id,country,sex\nc1,DE,Female\nc2,XX,Male\nc3,FR,Robot\n", encoding="utf-8"
+    )
     r = cli("import", "candidates", bad)
     assert r.exit_code == 2, r.output
     assert "bad.csv, row 3, field 'country'" in r.output
@@ -89,15 +91,19 @@ def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Pat
     assert count(cli.engine, Candidate) == 0
 
     good = tmp_path / "good.csv"
-    good.write_text("external_id,name,country,role\nc1,Ann,DE,ml_engineer\nc2,Bo,Japan,\n",
-                    encoding="utf-8")
+    good.write_text(
+        "external_id,name,country,role\nc1,Ann,DE,ml_engineer\nc2,Bo,Japan,\n", encoding="utf-8"
+    )
     r = cli("import", "candidates", good)
     assert r.exit_code == 0, r.output
     assert "2 new" in r.output
     events = tmp_path / "events.csv"
-    events.write_text("external_id,role,to_stage,at,outcome\n"
-                      "c1,ml_engineer,sourcing,2025-05-01,pass\n"
-                      "c1,ml_engineer,简历筛选,2025-05-03T09:00,\n", encoding="utf-8")
+    events.write_text(
+        "external_id,role,to_stage,at,outcome\n"
+        "c1,ml_engineer,sourcing,2025-05-01,pass\n"
+        "c1,ml_engineer,简历筛选,2025-05-03T09:00,\n",
+        encoding="utf-8",
+    )
     r = cli("import", "events", events)
     assert r.exit_code == 0, r.output
     assert count(cli.engine, StageEvent) == 2
@@ -109,6 +115,6 @@ def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Pat
     assert actions == ["import.candidates", "import.events", "import.events"]
 
 
-def test_import_of_a_missing_file_is_a_clear_error(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_import_of_a_missing_file_is_a_clear_error(cli, tmp_path: Path) -> None:
     r = cli("import", "candidates", tmp_path / "nope.csv")
     assert r.exit_code != 0 and "nope.csv" in r.output and "Traceback" not in r.output

@@ -1,4 +1,5 @@
 """``talentmap train|evaluate|models``: the JSON contract, bad files, access control."""
+
 from __future__ import annotations
 
 import gzip
@@ -8,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.db import session_scope
-from data.users import add_user
+from data.store.engine import session_scope
+from data.store.users import add_user
 from ml.registry import SimpleOutcome
 from tests.ml.training_data import livecareer_sample
 
@@ -24,10 +25,23 @@ def labelled_csv(benchmarks_dir: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.mark.slow
-def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    args = ["train", "classifier", "--data", labelled_csv, "--text-column", "resume",
-            "--label-column", "family", "--folds", "2", "--epochs", "5"]
+def test_train_evaluate_promote_through_the_cli(
+    sqlite_cli, labelled_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = [
+        "train",
+        "classifier",
+        "--data",
+        labelled_csv,
+        "--text-column",
+        "resume",
+        "--label-column",
+        "family",
+        "--folds",
+        "2",
+        "--epochs",
+        "5",
+    ]
     res = sqlite_cli(*args, "--format", "json")
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
@@ -42,14 +56,29 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
 
     listed = json.loads(sqlite_cli("models", "list", "--format", "json").stdout)
     assert [(m["kind"], m["version"], m["status"]) for m in listed] == [
-        ("classifier", 1, "candidate")]
+        ("classifier", 1, "candidate")
+    ]
     shown = json.loads(sqlite_cli("models", "show", "1").stdout)
     assert shown["checksum"] and shown["lib_versions"]["torch"]
-    assert shown["metrics"]["baselines"]["tfidf_linear"]["macro_f1"]["mean"] == \
-        pytest.approx(report["baselines"]["tfidf_linear"]["macro_f1"])
+    assert shown["metrics"]["baselines"]["tfidf_linear"]["macro_f1"]["mean"] == pytest.approx(
+        report["baselines"]["tfidf_linear"]["macro_f1"]
+    )
 
-    ev = sqlite_cli("evaluate", "--version", "1", "--data", labelled_csv, "--text-column",
-                    "resume", "--label-column", "family", "--folds", "2", "--format", "json")
+    ev = sqlite_cli(
+        "evaluate",
+        "--version",
+        "1",
+        "--data",
+        labelled_csv,
+        "--text-column",
+        "resume",
+        "--label-column",
+        "family",
+        "--folds",
+        "2",
+        "--format",
+        "json",
+    )
     assert ev.exit_code == 0, ev.output
     assert json.loads(ev.stdout)["split_hash"] == report["test"]["split_hash"]
 
@@ -60,8 +89,9 @@ def test_train_evaluate_promote_through_the_cli(sqlite_cli, labelled_csv: Path,
 
     from cli import training as cli_training
 
-    monkeypatch.setattr(cli_training, "_fairness_gate",
-                        lambda session, actor: lambda mv: SimpleOutcome(True, []))
+    monkeypatch.setattr(
+        cli_training, "_fairness_gate", lambda session, actor: lambda mv: SimpleOutcome(True, [])
+    )
     ok = sqlite_cli("models", "promote", "1")
     assert ok.exit_code == 0, ok.output
     stored = json.loads(sqlite_cli("evaluate", "--format", "json").stdout)  # the active one
@@ -81,16 +111,24 @@ def _write(path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
-        ("resume,label\nChef at a bistro,CHEF\n", ["--text-column", "text"],
-         "no column named 'text'; the columns are resume, label"),
-        ("text,label\nChef at a bistro,CHEF\nSous chef,CHEF\n", [],
-         "only one class ('CHEF')"),
-        ("text,label\nChef at a bistro,CHEF\n  ,ACCOUNTANT\nLedger,ACCOUNTANT\n", [],
-         "row 3, field 'text': text is empty"),
+        (
+            "resume,label\nChef at a bistro,CHEF\n",
+            ["--text-column", "text"],
+            "no column named 'text'; the columns are resume, label",
+        ),
+        ("text,label\nChef at a bistro,CHEF\nSous chef,CHEF\n", [], "only one class ('CHEF')"),
+        (
+            "text,label\nChef at a bistro,CHEF\n  ,ACCOUNTANT\nLedger,ACCOUNTANT\n",
+            [],
+            "row 3, field 'text': text is empty",
+        ),
         (b"%PDF-1.7\n\x00\x01binary", [], "this is not a CSV file"),
         ("text,label\n", [], "header but no rows"),
-        ("text,label\nChef,CHEF\nCook,CHEF\nLedger,ACCOUNTANT\n", [],
-         "fewer than 2 rows cannot be cross-validated: 'ACCOUNTANT' (1)"),
+        (
+            "text,label\nChef,CHEF\nCook,CHEF\nLedger,ACCOUNTANT\n",
+            [],
+            "fewer than 2 rows cannot be cross-validated: 'ACCOUNTANT' (1)",
+        ),
     ],
     ids=["missing-column", "one-class", "empty-text", "not-csv", "no-rows", "rare-class"],
 )
@@ -121,9 +159,13 @@ def test_only_admins_train_promote_or_roll_back(cli, tmp_path: Path, role: str) 
     with session_scope(cli.engine) as s:
         add_user(s, "pat", role)
     csv = _write(tmp_path / "ok.csv", "text,label\nChef,CHEF\nCook,CHEF\nLedger,ACC\nTax,ACC\n")
-    for args in (["train", "classifier", "--data", csv], ["train", "pair-scorer"],
-                 ["models", "promote", "1"], ["models", "rollback", "classifier"],
-                 ["evaluate", "--version", "1", "--data", csv]):
+    for args in (
+        ["train", "classifier", "--data", csv],
+        ["train", "pair-scorer"],
+        ["models", "promote", "1"],
+        ["models", "rollback", "classifier"],
+        ["evaluate", "--version", "1", "--data", csv],
+    ):
         res = cli(*args, user="pat")
         assert res.exit_code == 4, (args, res.output)
         assert f"a {role} may not" in res.output
@@ -132,9 +174,15 @@ def test_only_admins_train_promote_or_roll_back(cli, tmp_path: Path, role: str) 
 
 
 def test_every_training_command_has_help(cli) -> None:
-    for args in (["train", "classifier"], ["train", "pair-scorer"], ["evaluate"],
-                 ["models", "list"], ["models", "show"], ["models", "promote"],
-                 ["models", "rollback"]):
+    for args in (
+        ["train", "classifier"],
+        ["train", "pair-scorer"],
+        ["evaluate"],
+        ["models", "list"],
+        ["models", "show"],
+        ["models", "promote"],
+        ["models", "rollback"],
+    ):
         res = cli(*args, "--help")
         assert res.exit_code == 0
         assert len(res.output.split("Usage:")[1]) > 80, args

@@ -1,4 +1,5 @@
 """Dashboard fixtures: a seeded store and an AppTest pointed at it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

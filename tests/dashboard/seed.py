@@ -4,6 +4,7 @@
 events, programmes and enrolments, and returns the plain records it wrote so tests can compute
 expected numbers independently of the SQL under test.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from data.db import session_scope
-from data.models import (
+from data.reference.stages import STAGES
+from data.store.engine import session_scope
+from data.store.models import (
     Application,
     Candidate,
     Enrolment,
@@ -25,7 +27,6 @@ from data.models import (
     RoleSkill,
     Skill,
     StageEvent,
-    STAGES,
 )
 
 SKILLS = [
@@ -37,14 +38,34 @@ SKILLS = [
     ("mandarin", "Mandarin", "普通话", "language", ["Chinese"]),
 ]
 ROLES = [
-    ("ml_engineer", "ML Engineer", "机器学习工程师", {"python": 1.0, "pytorch": 0.9, "nlp": 0.6}, 3),
-    ("data_scientist", "Data Scientist", "数据科学家", {"python": 0.9, "sql": 0.8, "communication": 0.5}, 2),
-    ("hr_partner", "HR Business Partner", "人力资源业务伙伴", {"communication": 1.0, "mandarin": 0.7}, 1),
+    (
+        "ml_engineer",
+        "ML Engineer",
+        "机器学习工程师",
+        {"python": 1.0, "pytorch": 0.9, "nlp": 0.6},
+        3,
+    ),
+    (
+        "data_scientist",
+        "Data Scientist",
+        "数据科学家",
+        {"python": 0.9, "sql": 0.8, "communication": 0.5},
+        2,
+    ),
+    (
+        "hr_partner",
+        "HR Business Partner",
+        "人力资源业务伙伴",
+        {"communication": 1.0, "mandarin": 0.7},
+        1,
+    ),
 ]
 COUNTRIES = ["CN", "CN", "CN", "US", "IN", "DE", "SG"]
 CHANNELS = ["referral", "linkedin", "campus", "job_board"]
-PROGRAMMES = [("cross_culture", "Cross-cultural onboarding", "跨文化融入", "cross_cultural"),
-              ("upskill_llm", "LLM upskilling", "大模型技能提升", "upskilling")]
+PROGRAMMES = [
+    ("cross_culture", "Cross-cultural onboarding", "跨文化融入", "cross_cultural"),
+    ("upskill_llm", "LLM upskilling", "大模型技能提升", "upskilling"),
+]
 
 
 @dataclass
@@ -82,13 +103,23 @@ def seed_store(engine: Engine, *, n_candidates: int = 60, seed: int = 1) -> Seed
             s.add(skills[key])
         roles = {}
         for key, en, zh, req, headcount in ROLES:
-            role = Role(key=key, title_en=en, title_zh=zh, family="ai", is_open=key != "hr_partner",
-                        headcount=headcount, opened_at=dt.date(2025, 1, 1), source="demo")
+            role = Role(
+                key=key,
+                title_en=en,
+                title_zh=zh,
+                family="ai",
+                is_open=key != "hr_partner",
+                headcount=headcount,
+                opened_at=dt.date(2025, 1, 1),
+                source="demo",
+            )
             role.skills = [RoleSkill(skill=skills[k], importance=w) for k, w in req.items()]
             s.add(role)
             roles[key] = role
         pipe = Pipeline(name="canonical", source="canonical")
-        pipe.stages = [PipelineStage(position=i, label=k, canonical_key=k) for i, k in enumerate(STAGES)]
+        pipe.stages = [
+            PipelineStage(position=i, label=k, canonical_key=k) for i, k in enumerate(STAGES)
+        ]
         s.add(pipe)
         progs = {}
         for key, en, zh, kind in PROGRAMMES:
@@ -100,16 +131,28 @@ def seed_store(engine: Engine, *, n_candidates: int = 60, seed: int = 1) -> Seed
         for i in range(n_candidates):
             country = COUNTRIES[i % len(COUNTRIES)]
             channel = CHANNELS[i % len(CHANNELS)]
-            cand = Candidate(pseudonym=f"C-{i:05d}", country=country, region="Asia" if country in
-                             ("CN", "IN", "SG") else "Other", source_channel=channel)
+            cand = Candidate(
+                pseudonym=f"C-{i:05d}",
+                country=country,
+                region="Asia" if country in ("CN", "IN", "SG") else "Other",
+                source_channel=channel,
+            )
             s.add(cand)
             s.flush()
             role_key = list(roles)[i % len(roles)]
-            words = [sk for sk in ("Python", "PyTorch", "SQL", "NLP", "沟通能力", "Mandarin")
-                     if rnd.random() < 0.5]
+            words = [
+                sk
+                for sk in ("Python", "PyTorch", "SQL", "NLP", "沟通能力", "Mandarin")
+                if rnd.random() < 0.5
+            ]
             text = f"Candidate {i}. Skills: {', '.join(words)}. <script>alert(1)</script>"
-            res = Resume(candidate_id=cand.id, file_name=f"r{i}.txt", sha256=f"{i:064d}",
-                         language="en", text=text)
+            res = Resume(
+                candidate_id=cand.id,
+                file_name=f"r{i}.txt",
+                sha256=f"{i:064d}",
+                language="en",
+                text=text,
+            )
             s.add(res)
             applied = dt.datetime(2025, 1 + (i % 12), 1 + (i % 27), 9, 0)
             depth = rnd.randint(1, len(funnel))
@@ -122,27 +165,69 @@ def seed_store(engine: Engine, *, n_candidates: int = 60, seed: int = 1) -> Seed
             accepted = None if offer_at is None else hired
             status = "hired" if hired else ("active" if depth < 3 and i % 2 else "rejected")
             hired_at = stages[-1][1] if hired else None
-            left_at = hired_at + dt.timedelta(days=rnd.randint(30, 500)) if hired and rnd.random() < 0.4 else None
-            app = Application(candidate_id=cand.id, role_id=roles[role_key].id, pipeline_id=pipe.id,
-                              current_stage=stages[-1][0], status=status, applied_at=applied,
-                              closed_at=None if status == "active" else t, offer_at=offer_at,
-                              offer_accepted=accepted, hired_at=hired_at, left_at=left_at)
+            left_at = (
+                hired_at + dt.timedelta(days=rnd.randint(30, 500))
+                if hired and rnd.random() < 0.4
+                else None
+            )
+            app = Application(
+                candidate_id=cand.id,
+                role_id=roles[role_key].id,
+                pipeline_id=pipe.id,
+                current_stage=stages[-1][0],
+                status=status,
+                applied_at=applied,
+                closed_at=None if status == "active" else t,
+                offer_at=offer_at,
+                offer_accepted=accepted,
+                hired_at=hired_at,
+                left_at=left_at,
+            )
             s.add(app)
             s.flush()
             prev = None
             for st, at in stages:
-                s.add(StageEvent(application_id=app.id, from_stage=prev, to_stage=st, at=at,
-                                 actor="seed", outcome="pass"))
+                s.add(
+                    StageEvent(
+                        application_id=app.id,
+                        from_stage=prev,
+                        to_stage=st,
+                        at=at,
+                        actor="seed",
+                        outcome="pass",
+                    )
+                )
                 prev = st
-            out.apps.append(SeedApp(app.id, cand.id, role_key, country, channel, applied, stages,
-                                    status, hired_at, offer_at, accepted, left_at))
+            out.apps.append(
+                SeedApp(
+                    app.id,
+                    cand.id,
+                    role_key,
+                    country,
+                    channel,
+                    applied,
+                    stages,
+                    status,
+                    hired_at,
+                    offer_at,
+                    accepted,
+                    left_at,
+                )
+            )
             out.resumes[res.id] = text
             if hired or i % 5 == 0:
                 pkey = list(progs)[i % 2]
                 estatus = ["completed", "enrolled", "dropped"][i % 3]
-                s.add(Enrolment(programme_id=progs[pkey].id, candidate_id=cand.id,
-                                enrolled_at=applied.date(), status=estatus,
-                                completed_at=applied.date() + dt.timedelta(days=60)
-                                if estatus == "completed" else None))
+                s.add(
+                    Enrolment(
+                        programme_id=progs[pkey].id,
+                        candidate_id=cand.id,
+                        enrolled_at=applied.date(),
+                        status=estatus,
+                        completed_at=applied.date() + dt.timedelta(days=60)
+                        if estatus == "completed"
+                        else None,
+                    )
+                )
                 out.enrolments.append((pkey, cand.id, estatus))
     return out

@@ -1,15 +1,24 @@
 """AppTest drives every page of the dashboard on a seeded store (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
 
-from data.db import session_scope
-from data.users import add_user
+from data.store.engine import session_scope
+from data.store.users import add_user
 
-CORE = ["app_pages/overview.py", "app_pages/roles_skills.py", "app_pages/international.py",
-        "app_pages/cultivation.py"]
-ALL = CORE + ["app_pages/matching.py", "app_pages/model_lab.py", "app_pages/documents.py",
-              "app_pages/reports.py"]
+CORE = [
+    "app_pages/overview.py",
+    "app_pages/roles_skills.py",
+    "app_pages/international.py",
+    "app_pages/cultivation.py",
+]
+ALL = CORE + [
+    "app_pages/matching.py",
+    "app_pages/model_lab.py",
+    "app_pages/documents.py",
+    "app_pages/reports.py",
+]
 
 
 def _table_with(at, column: str):
@@ -105,7 +114,7 @@ def test_empty_store_says_what_to_do(engine, make_app):
 
 
 def test_missing_schema_says_run_init(tmp_path, make_app):
-    from data.db import make_engine
+    from data.store.engine import make_engine
 
     eng = make_engine(f"sqlite:///{tmp_path / 'blank.sqlite'}")
     at = make_app(eng).run()
@@ -169,8 +178,7 @@ def test_cultivation_numbers_follow_the_country_filter(seeded_sqlite, make_app):
     assert 0 < enrolled_us < enrolled_all
 
 
-def test_an_internal_error_shows_a_message_not_a_traceback(seeded_sqlite, make_app,
-                                                           monkeypatch):
+def test_an_internal_error_shows_a_message_not_a_traceback(seeded_sqlite, make_app, monkeypatch):
     from dashboard import resources
 
     engine, _ = seeded_sqlite
@@ -200,13 +208,17 @@ def test_region_filter_scopes_like_its_countries(seeded_store):
     with session_scope(engine) as s:
         fr, fc = pipeline.funnel(s, by_region), pipeline.funnel(s, by_country)
         assert fr.equals(fc) and fr["reached"].iloc[0] == sum(
-            1 for a in seeded.apps if a.country in asia)
+            1 for a in seeded.apps if a.country in asia
+        )
         assert not fr.equals(pipeline.funnel(s, Filters()))
         assert set(pipeline.breakdown(s, by_region, "country")["key"]) == asia
-        assert ({k: v.value for k, v in kpis.kpis(s, by_region).items()}
-                == {k: v.value for k, v in kpis.kpis(s, by_country).items()})
-        assert (cultivation.programme_summary(s, by_region)["enrolled"].sum()
-                == cultivation.programme_summary(s, by_country)["enrolled"].sum())
+        assert {k: v.value for k, v in kpis.kpis(s, by_region).items()} == {
+            k: v.value for k, v in kpis.kpis(s, by_country).items()
+        }
+        assert (
+            cultivation.programme_summary(s, by_region)["enrolled"].sum()
+            == cultivation.programme_summary(s, by_country)["enrolled"].sum()
+        )
         both = Filters(regions=("Asia",), countries=("US",))  # both apply: nothing left
         assert pipeline.funnel(s, both).empty
     assert hash(by_region) != hash(by_country)

@@ -1,4 +1,5 @@
 """End to end: `talentmap serve` on a small demo store, every page in headless Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,16 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ["Overview", "Roles & skills", "International pipeline", "Cultivation & retention",
-         "Matching", "Model lab", "Documents", "Reports"]
+PAGES = [
+    "Overview",
+    "Roles & skills",
+    "International pipeline",
+    "Cultivation & retention",
+    "Matching",
+    "Model lab",
+    "Documents",
+    "Reports",
+]
 
 
 def _free_port() -> int:
@@ -44,9 +53,13 @@ def served(tmp_path: Path):
     exe = Path(sys.executable).with_name("talentmap")
     # its own process group: `talentmap serve` runs Streamlit as a child, which a plain
     # terminate() of the parent would leave running after the test
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(120):
             try:
@@ -72,12 +85,17 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
     shots.mkdir()
     outside: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                    args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.on("request", lambda r: outside.append(r.url)
-                    if not r.url.startswith((served, "data:", "blob:")) else None)
+            page.on(
+                "request",
+                lambda r: (
+                    outside.append(r.url)
+                    if not r.url.startswith((served, "data:", "blob:"))
+                    else None
+                ),
+            )
             page.goto(served)
             page.locator("input[type=password]").wait_for(timeout=60_000)
             page.locator("input[type=text]").first.fill("admin")
@@ -96,8 +114,8 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
                 page.locator("h1", has_text=title).wait_for(timeout=60_000)
                 page.wait_for_timeout(300)
                 page.wait_for_function(
-                    "!document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                    timeout=60_000)
+                    "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+                )
                 page.screenshot(path=str(shots / f"{i}-{title.split()[0].lower()}.png"))
                 assert page.locator('[data-testid="stException"]').count() == 0, title
                 errors = page.locator('[data-testid="stAlertContentError"]')
@@ -108,7 +126,8 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
                     fills.first.scroll_into_view_if_needed(timeout=30_000)
                     page.wait_for_function(
                         "document.querySelectorAll('g.scatterlayer path.js-fill').length > 20",
-                        timeout=30_000)
+                        timeout=30_000,
+                    )
         finally:
             browser.close()
     assert not outside, outside[:5]

@@ -1,4 +1,5 @@
 """Both languages carry the same strings, and formats follow the language."""
+
 from __future__ import annotations
 
 import re

@@ -1,17 +1,20 @@
 """The pages that write: Matching, Model lab, Documents, Reports — and who may use them."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
-from data.feedback import record_feedback
-from data.models import AuditLog, BiasAudit, Document, Feedback, ModelVersion
-from data.users import add_user
+from data.ingest.feedback import record_feedback
+from data.store.engine import session_scope
+from data.store.models import AuditLog, BiasAudit, Document, Feedback, ModelVersion
+from data.store.users import add_user
 from tests.dashboard.seed import seed_store
 
-RESUME_A = ("Jane Doe\njane@example.com\nMachine learning engineer: Python, PyTorch and NLP "
-            "for five years; SQL daily.\n") * 2
+RESUME_A = (
+    "Jane Doe\njane@example.com\nMachine learning engineer: Python, PyTorch and NLP "
+    "for five years; SQL daily.\n"
+) * 2
 RESUME_B = "Li Lei\nSales manager with strong communication. Excel.\n" * 2
 
 
@@ -36,9 +39,13 @@ def test_upload_yields_ranked_list_and_decisions_are_recorded(sqlite_engine, mak
         add_user(s, "rita", "recruiter", "pw-rita")
     at = _sign_in(make_app(sqlite_engine), "rita", "pw-rita")
     at.switch_page("app_pages/matching.py").run()
-    at.file_uploader(key="match_upload").set_value([
-        ("a.txt", RESUME_A.encode(), "text/plain"), ("b.txt", RESUME_B.encode(), "text/plain"),
-        ("broken.pdf", b"%PDF-1.4 not really", "application/pdf")])
+    at.file_uploader(key="match_upload").set_value(
+        [
+            ("a.txt", RESUME_A.encode(), "text/plain"),
+            ("b.txt", RESUME_B.encode(), "text/plain"),
+            ("broken.pdf", b"%PDF-1.4 not really", "application/pdf"),
+        ]
+    )
     at.multiselect(key="w_match_roles_en").select("ml_engineer")
     at.button(key="match_run").click().run()
     assert not at.exception, at.exception
@@ -74,9 +81,14 @@ def test_training_run_yields_a_new_model_version(sqlite_engine, make_app):
     seeded = seed_store(sqlite_engine, n_candidates=40)
     with session_scope(sqlite_engine) as s:
         for rid, text in seeded.resumes.items():
-            record_feedback(s, rid, seeded.roles["ml_engineer"],
-                            "advance" if "PyTorch" in text else "reject", reviewer="rita",
-                            actor="rita")
+            record_feedback(
+                s,
+                rid,
+                seeded.roles["ml_engineer"],
+                "advance" if "PyTorch" in text else "reject",
+                reviewer="rita",
+                actor="rita",
+            )
     at = make_app(sqlite_engine).run()
     at.switch_page("app_pages/model_lab.py").run()
     assert any("No model versions" in i.value for i in at.info)
@@ -97,15 +109,17 @@ def test_training_run_yields_a_new_model_version(sqlite_engine, make_app):
     assert _actors(sqlite_engine, "model.promote_refused") == ["admin"]
 
 
-def test_documents_upload_shows_extractions_with_provenance(sqlite_engine, make_app,
-                                                            seeds_dir):
+def test_documents_upload_shows_extractions_with_provenance(sqlite_engine, make_app, seeds_dir):
     seed_store(sqlite_engine, n_candidates=5)
     doc = sorted(seeds_dir.iterdir())[0]
     at = make_app(sqlite_engine).run()
     at.switch_page("app_pages/documents.py").run()
-    at.file_uploader(key="docs_upload").set_value([
-        (doc.name, doc.read_bytes(), "text/plain"),
-        ("bad.txt", b"\x00\x01binary\x00", "text/plain")]).run()
+    at.file_uploader(key="docs_upload").set_value(
+        [
+            (doc.name, doc.read_bytes(), "text/plain"),
+            ("bad.txt", b"\x00\x01binary\x00", "text/plain"),
+        ]
+    ).run()
     at.button(key="docs_import").click().run()
     assert not at.exception, at.exception
     assert any("bad.txt" in e.value for e in at.error)
@@ -137,9 +151,11 @@ def test_viewer_sees_no_writing_widgets(seeded_sqlite, make_app):
     with session_scope(engine) as s:
         add_user(s, "vera", "viewer", "pw-vera")
     at = _sign_in(make_app(engine), "vera", "pw-vera")
-    for page, keys in (("app_pages/model_lab.py", ["lab_train", "lab_promote", "lab_rollback"]),
-                       ("app_pages/documents.py", ["docs_import"]),
-                       ("app_pages/reports.py", ["reports_audit"])):
+    for page, keys in (
+        ("app_pages/model_lab.py", ["lab_train", "lab_promote", "lab_rollback"]),
+        ("app_pages/documents.py", ["docs_import"]),
+        ("app_pages/reports.py", ["reports_audit"]),
+    ):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         present = {b.key for b in at.button}
@@ -154,7 +170,11 @@ def test_reports_offer_no_stale_file_after_the_format_changes(seeded_sqlite, mak
     at = make_app(engine).run()
     at.switch_page("app_pages/reports.py").run()
     assert at.radio(key="reports_format").options == [
-        "Excel (XLSX)", "CSV (ZIP of tables)", "Web page (HTML)", "PDF"]
+        "Excel (XLSX)",
+        "CSV (ZIP of tables)",
+        "Web page (HTML)",
+        "PDF",
+    ]
     at.radio(key="reports_format").set_value("csv").run()
     at.button(key="reports_build").click().run()
     assert [d.label for d in at.get("download_button")] == ["Download CSV"]

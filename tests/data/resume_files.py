@@ -4,6 +4,7 @@ Each builder writes a genuine file of its kind with the library that kind is mad
 (python-docx, reportlab, pypdf, Pillow) or, for the legacy Word ``.doc``, a valid OLE2
 compound file (header, FAT, directory and a ``WordDocument`` stream) written byte by byte.
 """
+
 from __future__ import annotations
 
 import io
@@ -58,13 +59,15 @@ def make_designer_docx(path: Path) -> Path:
     document.sections[0].footer.paragraphs[0].text = "Page 1"
     document.add_paragraph("Machine Learning Engineer building PyTorch models in production.")
     anchor = document.add_paragraph("")
-    anchor._p.append(parse_xml(
-        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
-        "<w:p><w:r><w:t>Skills: Python, SQL</w:t></w:r></w:p>"
-        "<w:p><w:r><w:t>语言：英语，中文</w:t></w:r></w:p>"
-        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
-    ))
+    anchor._p.append(
+        parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+            "<w:p><w:r><w:t>Skills: Python, SQL</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>语言：英语，中文</w:t></w:r></w:p>"
+            "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+        )
+    )
     document.save(str(path))
     return path
 
@@ -143,8 +146,9 @@ def make_png(path: Path) -> Path:
 _FREESECT, _ENDOFCHAIN, _FATSECT, _NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
 
-def _dir_entry(name: str, kind: int, *, child: int = _NOSTREAM, start: int = _ENDOFCHAIN,
-               size: int = 0) -> bytes:
+def _dir_entry(
+    name: str, kind: int, *, child: int = _NOSTREAM, start: int = _ENDOFCHAIN, size: int = 0
+) -> bytes:
     encoded = (name + "\x00").encode("utf-16-le") if name else b""
     return (
         encoded.ljust(64, b"\x00")
@@ -196,17 +200,22 @@ def slow_pdf_bytes(*, pages: int = 30, ops_per_page: int = 10_000) -> bytes:
 
     Written by hand (objects, cross-reference table, trailer) so it costs nothing to build.
     """
-    ops = b"".join(b"BT /F1 6 Tf %d %d Td (w%d) Tj ET\n" % (20 + (i % 8) * 70, 20 + (i // 8) % 110 * 7, i)
-                   for i in range(ops_per_page))
+    ops = b"".join(
+        b"BT /F1 6 Tf %d %d Td (w%d) Tj ET\n" % (20 + (i % 8) * 70, 20 + (i // 8) % 110 * 7, i)
+        for i in range(ops_per_page)
+    )
     page_ids = list(range(5, 5 + pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids)
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % p for p in page_ids)
         + b"] /Count %d >>" % pages,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream",
-    ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-         b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    ] + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 3 0 R >> >> >>"
+    ] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -215,5 +224,8 @@ def slow_pdf_bytes(*, pages: int = 30, ops_per_page: int = 10_000) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)

@@ -1,4 +1,5 @@
 """CSV imports: real bad files, all-or-nothing, idempotence, and a failure half-way."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,10 +9,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from data.db import session_scope
 from data.errors import ImportErrors, InputError
-from data.importers import csv_import, import_candidates, import_events
-from data.models import (
+from data.ingest import people as csv_import
+from data.ingest.people import import_candidates, import_events
+from data.store.engine import session_scope
+from data.store.models import (
     Application,
     AuditLog,
     Candidate,
@@ -48,26 +50,53 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every row a CSV import may touch (audit log excluded), for before/after comparisons."""
     tables = {
-        "candidates": select(Candidate.id, Candidate.pseudonym, Candidate.external_ref,
-                             Candidate.country, Candidate.region, Candidate.source_channel),
-        "contacts": select(CandidateContact.candidate_id, CandidateContact.name,
-                           CandidateContact.email, CandidateContact.phone),
-        "demographics": select(CandidateDemographics.candidate_id, CandidateDemographics.sex,
-                               CandidateDemographics.ethnicity),
-        "applications": select(Application.id, Application.candidate_id, Application.role_id,
-                               Application.current_stage, Application.status,
-                               Application.applied_at, Application.closed_at,
-                               Application.hired_at, Application.left_at),
-        "events": select(StageEvent.id, StageEvent.application_id, StageEvent.from_stage,
-                         StageEvent.to_stage, StageEvent.at, StageEvent.actor,
-                         StageEvent.outcome),
+        "candidates": select(
+            Candidate.id,
+            Candidate.pseudonym,
+            Candidate.external_ref,
+            Candidate.country,
+            Candidate.region,
+            Candidate.source_channel,
+        ),
+        "contacts": select(
+            CandidateContact.candidate_id,
+            CandidateContact.name,
+            CandidateContact.email,
+            CandidateContact.phone,
+        ),
+        "demographics": select(
+            CandidateDemographics.candidate_id,
+            CandidateDemographics.sex,
+            CandidateDemographics.ethnicity,
+        ),
+        "applications": select(
+            Application.id,
+            Application.candidate_id,
+            Application.role_id,
+            Application.current_stage,
+            Application.status,
+            Application.applied_at,
+            Application.closed_at,
+            Application.hired_at,
+            Application.left_at,
+        ),
+        "events": select(
+            StageEvent.id,
+            StageEvent.application_id,
+            StageEvent.from_stage,
+            StageEvent.to_stage,
+            StageEvent.at,
+            StageEvent.actor,
+            StageEvent.outcome,
+        ),
         "roles": select(Role.id, Role.key),
     }
     return {name: sorted(tuple(r) for r in session.execute(q)) for name, q in tables.items()}
 
 
-def test_import_candidates_stores_people_apart_and_opens_applications(engine: Engine,
-                                                                    tmp_path: Path) -> None:
+def test_import_candidates_stores_people_apart_and_opens_applications(
+    engine: Engine, tmp_path: Path
+) -> None:
     path = write(tmp_path, "people.csv", GOOD_CANDIDATES)
     with session_scope(engine) as s:
         result = import_candidates(s, path, actor="alice")
@@ -110,14 +139,22 @@ def test_import_events_moves_applications_along(engine: Engine, tmp_path: Path) 
         result = import_events(s, write(tmp_path, "e.csv", GOOD_EVENTS), actor="a")
     assert result.created == 7
     with session_scope(engine) as s:
-        rows = dict(s.execute(select(Candidate.external_ref, Application)
-                              .join(Application, Application.candidate_id == Candidate.id)).all())
+        rows = dict(
+            s.execute(
+                select(Candidate.external_ref, Application).join(
+                    Application, Application.candidate_id == Candidate.id
+                )
+            ).all()
+        )
         hired, rejected = rows["ats-1"], rows["ats-2"]
         assert (hired.status, hired.current_stage) == ("hired", "onboarding")
         assert hired.hired_at.isoformat().startswith("2025-03-01")
         assert (rejected.status, rejected.current_stage) == ("rejected", "screening")
-        stages = s.scalars(select(StageEvent.to_stage).where(
-            StageEvent.application_id == hired.id).order_by(StageEvent.at)).all()
+        stages = s.scalars(
+            select(StageEvent.to_stage)
+            .where(StageEvent.application_id == hired.id)
+            .order_by(StageEvent.at)
+        ).all()
         assert stages == ["needs_analysis", "sourcing", "screening", "interview", "onboarding"]
 
 
@@ -130,8 +167,14 @@ def test_a_correction_updates_the_stored_row(engine: Engine, tmp_path: Path) -> 
     assert (r.created, r.updated, r.unchanged) == (0, 1, 3)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Candidate)) == 4
-        assert s.scalar(select(CandidateContact.email).join(Candidate).where(
-            Candidate.external_ref == "ats-2")) == "jane.roe@example.com"
+        assert (
+            s.scalar(
+                select(CandidateContact.email)
+                .join(Candidate)
+                .where(Candidate.external_ref == "ats-2")
+            )
+            == "jane.roe@example.com"
+        )
 
 
 BAD_CANDIDATES = """external_id,name,country,sex,ethnicity,applied_at
@@ -144,15 +187,20 @@ bad-6,Eve,IN,Female,Martian,
 """
 
 
-def test_every_bad_candidate_row_is_reported_and_nothing_is_stored(engine: Engine,
-                                                                   tmp_path: Path) -> None:
+def test_every_bad_candidate_row_is_reported_and_nothing_is_stored(
+    engine: Engine, tmp_path: Path
+) -> None:
     path = write(tmp_path, "bad.csv", BAD_CANDIDATES)
     with pytest.raises(ImportErrors) as info, session_scope(engine) as s:
         import_candidates(s, path, actor="a")
     found = {(e.file, e.row, e.field) for e in info.value.errors}
-    assert found == {("bad.csv", 3, "country"), ("bad.csv", 4, "applied_at"),
-                     ("bad.csv", 5, "external_id"), ("bad.csv", 6, "external_id"),
-                     ("bad.csv", 7, "ethnicity")}
+    assert found == {
+        ("bad.csv", 3, "country"),
+        ("bad.csv", 4, "applied_at"),
+        ("bad.csv", 5, "external_id"),
+        ("bad.csv", 6, "external_id"),
+        ("bad.csv", 7, "ethnicity"),
+    }
     message = str(info.value)
     assert "bad.csv, row 3, field 'country'" in message and "nothing was imported" in message
     assert "first on row 2" in message
@@ -161,12 +209,17 @@ def test_every_bad_candidate_row_is_reported_and_nothing_is_stored(engine: Engin
         assert s.scalar(select(func.count()).select_from(AuditLog)) == 0
 
 
-@pytest.mark.parametrize("header,field", [
-    ("name,email,country", "external_id"),
-    ("external_id,name,contry", "contry"),
-], ids=["missing-column", "unknown-column"])
-def test_header_problems_name_row_one(engine: Engine, tmp_path: Path, header: str,
-                                      field: str) -> None:
+@pytest.mark.parametrize(
+    "header,field",
+    [
+        ("name,email,country", "external_id"),
+        ("external_id,name,contry", "contry"),
+    ],
+    ids=["missing-column", "unknown-column"],
+)
+def test_header_problems_name_row_one(
+    engine: Engine, tmp_path: Path, header: str, field: str
+) -> None:
     path = write(tmp_path, "h.csv", f"{header}\nx,y,z\n")
     with pytest.raises(ImportErrors) as info, session_scope(engine) as s:
         import_candidates(s, path, actor="a")
@@ -187,23 +240,32 @@ def test_empty_non_utf8_and_semicolon_files_are_refused(engine: Engine, tmp_path
         import_candidates(s, latin, actor="a")
 
 
-def test_an_unclosed_quote_names_its_row_and_stores_nothing(engine: Engine,
-                                                            tmp_path: Path) -> None:
+def test_an_unclosed_quote_names_its_row_and_stores_nothing(engine: Engine, tmp_path: Path) -> None:
     # Row 3 opens a quote it never closes: a lenient reader would swallow rows 3-5 into one
     # cell and import two people silently.
-    bad = write(tmp_path, "quote.csv", "external_id,name,email\n"
-                "ats-1,Ann,ann@example.com\n"
-                'ats-2,"Bob,bob@example.com\n'
-                "ats-3,Cy,cy@example.com\n"
-                "ats-4,Di,di@example.com\n")
+    bad = write(
+        tmp_path,
+        "quote.csv",
+        "external_id,name,email\n"
+        "ats-1,Ann,ann@example.com\n"
+        'ats-2,"Bob,bob@example.com\n'
+        "ats-3,Cy,cy@example.com\n"
+        "ats-4,Di,di@example.com\n",
+    )
     with session_scope(engine) as s:
         before = snapshot(s)
-    with pytest.raises(InputError, match="close the quote or remove it") as info, \
-            session_scope(engine) as s:
+    with (
+        pytest.raises(InputError, match="close the quote or remove it") as info,
+        session_scope(engine) as s,
+    ):
         import_candidates(s, bad, actor="a")
     assert (info.value.file, info.value.row, info.value.line) == ("quote.csv", 3, 3)
-    events = write(tmp_path, "events.csv", "external_id,role,to_stage,at\n"
-                   'ats-1,ml_engineer,"screening,2025-01-09\nats-1,ml_engineer,interview,2025-01-12\n')
+    events = write(
+        tmp_path,
+        "events.csv",
+        "external_id,role,to_stage,at\n"
+        'ats-1,ml_engineer,"screening,2025-01-09\nats-1,ml_engineer,interview,2025-01-12\n',
+    )
     with pytest.raises(InputError, match="never closed") as info, session_scope(engine) as s:
         import_events(s, events, actor="a")
     assert (info.value.file, info.value.row) == ("events.csv", 2)
@@ -223,8 +285,9 @@ ats-1,ml_engineer,interview,2025-01-12,maybe
 """
 
 
-def test_every_bad_event_row_is_reported_and_nothing_is_stored(engine: Engine,
-                                                               tmp_path: Path) -> None:
+def test_every_bad_event_row_is_reported_and_nothing_is_stored(
+    engine: Engine, tmp_path: Path
+) -> None:
     with session_scope(engine) as s:
         import_candidates(s, write(tmp_path, "p.csv", GOOD_CANDIDATES), actor="a")
     with session_scope(engine) as s:
@@ -232,29 +295,47 @@ def test_every_bad_event_row_is_reported_and_nothing_is_stored(engine: Engine,
     with pytest.raises(ImportErrors) as info, session_scope(engine) as s:
         import_events(s, write(tmp_path, "ev.csv", BAD_EVENTS), actor="a")
     found = {(e.row, e.field) for e in info.value.errors}
-    assert found == {(3, "at"), (4, "to_stage"), (5, "external_id"), (6, "role"), (7, "at"),
-                     (8, "outcome")}
+    assert found == {
+        (3, "at"),
+        (4, "to_stage"),
+        (5, "external_id"),
+        (6, "role"),
+        (7, "at"),
+        (8, "outcome"),
+    }
     with session_scope(engine) as s:
         assert snapshot(s) == before
 
 
 @pytest.mark.parametrize("kind", ["candidates", "events"])
 def test_a_failure_half_way_leaves_the_store_exactly_as_it_was(
-        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
     # a store with data in it, then a file that updates it and adds rows, killed at row 4
     with session_scope(engine) as s:
         import_candidates(s, write(tmp_path, "p.csv", GOOD_CANDIDATES), actor="a")
-        import_events(s, write(tmp_path, "e.csv", "\n".join(GOOD_EVENTS.splitlines()[:2])),
-                      actor="a")
+        import_events(
+            s, write(tmp_path, "e.csv", "\n".join(GOOD_EVENTS.splitlines()[:2])), actor="a"
+        )
     with session_scope(engine) as s:
         before = snapshot(s)
         audit_before = s.scalar(select(func.count()).select_from(AuditLog))
     if kind == "candidates":
-        text = GOOD_CANDIDATES.replace("Jane Roe", "Jane Changed") + \
-            "ats-5,New Person,new@example.com,,DE,referral,,,mlops_engineer,2025-04-01\n"
-        path, fn_name, run = write(tmp_path, "more.csv", text), "_apply_candidate_row", import_candidates
+        text = (
+            GOOD_CANDIDATES.replace("Jane Roe", "Jane Changed")
+            + "ats-5,New Person,new@example.com,,DE,referral,,,mlops_engineer,2025-04-01\n"
+        )
+        path, fn_name, run = (
+            write(tmp_path, "more.csv", text),
+            "_apply_candidate_row",
+            import_candidates,
+        )
     else:
-        path, fn_name, run = write(tmp_path, "more.csv", GOOD_EVENTS), "_apply_event_row", import_events
+        path, fn_name, run = (
+            write(tmp_path, "more.csv", GOOD_EVENTS),
+            "_apply_event_row",
+            import_events,
+        )
     original = getattr(csv_import, fn_name)
     calls = []
 

@@ -1,4 +1,5 @@
 """The demo world: reference data, determinism, realism, privacy and the planted disparity."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,18 +8,27 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from argon2 import PasswordHasher
-
-from data import demo, users
-from data.audit_queries import selection_counts
-from data.db import session_scope
-from data.demo import DEMO_USERS, PLANTED_DISPARITY, build_demo
+from data.demo import world as demo
+from data.demo.world import DEMO_USERS, PLANTED_DISPARITY, build_demo
 from data.errors import InputError, StoreNotEmpty
-from data.models import (
-    STAGES,
+from data.queries.audit import selection_counts
+from data.reference import (
+    EEO1_ETHNICITIES,
+    REGIONS,
+    SOURCE_CHANNELS,
+    load_countries,
+    load_programmes,
+    load_roles,
+    resolve_country,
+)
+from data.reference.stages import STAGES
+from data.store import users
+from data.store.engine import session_scope
+from data.store.models import (
     Application,
     AuditLog,
     Candidate,
@@ -35,17 +45,8 @@ from data.models import (
     StageEvent,
     User,
 )
-from data.reference import (
-    EEO1_ETHNICITIES,
-    REGIONS,
-    SOURCE_CHANNELS,
-    load_countries,
-    load_programmes,
-    load_roles,
-    resolve_country,
-)
-from data.taxonomy import load_taxonomy
-from data.users import verify_password
+from data.store.users import verify_password
+from data.text.taxonomy import load_taxonomy
 from tests.conftest import DBS, _new_engine
 
 AS_OF = dt.date(2026, 6, 30)
@@ -88,8 +89,10 @@ def test_countries_reference_is_complete_and_consistent() -> None:
     assert countries["BR"].numeric == "076" and countries["CN"].iso3 == "CHN"
 
 
-@pytest.mark.parametrize("text,iso2", [("DE", "DE"), ("deu", "DE"), ("Germany", "DE"),
-                                        ("德国", "DE"), ("USA", "US"), ("840", "US")])
+@pytest.mark.parametrize(
+    "text,iso2",
+    [("DE", "DE"), ("deu", "DE"), ("Germany", "DE"), ("德国", "DE"), ("USA", "US"), ("840", "US")],
+)
 def test_resolve_country_accepts_codes_and_names(text: str, iso2: str) -> None:
     c = resolve_country(text)
     assert c is not None and c.iso2 == iso2
@@ -114,26 +117,56 @@ def world_digest(session: Session) -> str:
     h = hashlib.sha256()
     c, a, r = Candidate, Application, Role
     queries = [
-        select(c.pseudonym, c.external_ref, c.country, c.region, c.source_channel, c.created_at)
-        .order_by(c.pseudonym),
+        select(
+            c.pseudonym, c.external_ref, c.country, c.region, c.source_channel, c.created_at
+        ).order_by(c.pseudonym),
         select(c.pseudonym, CandidateContact.name, CandidateContact.email, CandidateContact.phone)
-        .join(CandidateContact).order_by(c.pseudonym),
+        .join(CandidateContact)
+        .order_by(c.pseudonym),
         select(c.pseudonym, CandidateDemographics.sex, CandidateDemographics.ethnicity)
-        .join(CandidateDemographics).order_by(c.pseudonym),
+        .join(CandidateDemographics)
+        .order_by(c.pseudonym),
         select(c.pseudonym, Resume.sha256, Resume.language, Resume.file_name)
-        .join(Resume, Resume.candidate_id == c.id).order_by(c.pseudonym),
-        select(c.pseudonym, r.key, a.current_stage, a.status, a.applied_at, a.closed_at,
-               a.offer_at, a.offer_accepted, a.hired_at, a.left_at)
-        .join(a, a.candidate_id == c.id).join(r, r.id == a.role_id).order_by(c.pseudonym),
-        select(c.pseudonym, StageEvent.from_stage, StageEvent.to_stage, StageEvent.at,
-               StageEvent.actor, StageEvent.outcome)
-        .join(a, a.candidate_id == c.id).join(StageEvent, StageEvent.application_id == a.id)
+        .join(Resume, Resume.candidate_id == c.id)
+        .order_by(c.pseudonym),
+        select(
+            c.pseudonym,
+            r.key,
+            a.current_stage,
+            a.status,
+            a.applied_at,
+            a.closed_at,
+            a.offer_at,
+            a.offer_accepted,
+            a.hired_at,
+            a.left_at,
+        )
+        .join(a, a.candidate_id == c.id)
+        .join(r, r.id == a.role_id)
+        .order_by(c.pseudonym),
+        select(
+            c.pseudonym,
+            StageEvent.from_stage,
+            StageEvent.to_stage,
+            StageEvent.at,
+            StageEvent.actor,
+            StageEvent.outcome,
+        )
+        .join(a, a.candidate_id == c.id)
+        .join(StageEvent, StageEvent.application_id == a.id)
         .order_by(c.pseudonym, StageEvent.at, StageEvent.to_stage),
         select(c.pseudonym, r.key, Feedback.decision, Feedback.reviewer, Feedback.at)
-        .join(Resume, Resume.candidate_id == c.id).join(Feedback, Feedback.resume_id == Resume.id)
-        .join(r, r.id == Feedback.role_id).order_by(c.pseudonym, r.key),
-        select(c.pseudonym, Programme.key, Enrolment.enrolled_at, Enrolment.completed_at,
-               Enrolment.status)
+        .join(Resume, Resume.candidate_id == c.id)
+        .join(Feedback, Feedback.resume_id == Resume.id)
+        .join(r, r.id == Feedback.role_id)
+        .order_by(c.pseudonym, r.key),
+        select(
+            c.pseudonym,
+            Programme.key,
+            Enrolment.enrolled_at,
+            Enrolment.completed_at,
+            Enrolment.status,
+        )
         .join(Enrolment, Enrolment.candidate_id == c.id)
         .join(Programme, Programme.id == Enrolment.programme_id)
         .order_by(c.pseudonym, Programme.key),
@@ -161,8 +194,9 @@ def test_same_seed_same_world_and_another_seed_another(engine: Engine) -> None:
 
 
 @pytest.fixture(scope="module", params=DBS)
-def world(request: pytest.FixtureRequest,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """One demo world per database, shared (read-only) by the tests of this module. 1,000
     candidates (about 2,500 applications): a candidate's applications share sex and resume
     strength, so smaller worlds leave the screening impact ratio too noisy to test."""
@@ -196,35 +230,44 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
         # one canonical pipeline with the nine stages in order
         pipes = s.scalars(select(Pipeline).where(Pipeline.source == "canonical")).all()
         assert len(pipes) == 1
-        stages = s.execute(select(PipelineStage.position, PipelineStage.canonical_key)
-                           .where(PipelineStage.pipeline_id == pipes[0].id)
-                           .order_by(PipelineStage.position)).all()
+        stages = s.execute(
+            select(PipelineStage.position, PipelineStage.canonical_key)
+            .where(PipelineStage.pipeline_id == pipes[0].id)
+            .order_by(PipelineStage.position)
+        ).all()
         assert [k for _, k in stages] == list(STAGES)
         # one resume per candidate; one to four applications each, about 2.5 on average
         assert s.scalar(select(func.count()).select_from(Resume)) == n
         assert s.scalar(select(func.count(func.distinct(Resume.sha256)))) == n
         apps = s.scalar(select(func.count()).select_from(Application))
         assert 2.1 * n <= apps <= 2.8 * n
-        per_cand = s.execute(select(Application.candidate_id, func.count())
-                             .group_by(Application.candidate_id)).all()
+        per_cand = s.execute(
+            select(Application.candidate_id, func.count()).group_by(Application.candidate_id)
+        ).all()
         assert len(per_cand) == n and {k for _, k in per_cand} == {1, 2, 3, 4}
         # about ten stage events per candidate (a million at 100,000 candidates)
         assert 8 * n <= s.scalar(select(func.count()).select_from(StageEvent)) <= 12 * n
         langs = set(s.scalars(select(Resume.language).distinct()))
         assert langs == {"en", "zh", "mixed"}
-        statuses = dict(s.execute(select(Application.status, func.count())
-                                  .group_by(Application.status)).all())
+        statuses = dict(
+            s.execute(select(Application.status, func.count()).group_by(Application.status)).all()
+        )
         assert set(statuses) == {"active", "hired", "rejected", "withdrawn"}
         assert statuses["rejected"] > statuses["hired"] > 0
         assert s.scalar(select(func.count()).where(Application.left_at.is_not(None))) > 0
         assert s.scalar(select(func.count()).where(Application.offer_accepted.is_(False))) > 0
         # events: every application starts at needs analysis; nothing after as_of
-        starts = s.scalar(select(func.count()).where(StageEvent.from_stage.is_(None),
-                                                     StageEvent.to_stage == STAGES[0]))
+        starts = s.scalar(
+            select(func.count()).where(
+                StageEvent.from_stage.is_(None), StageEvent.to_stage == STAGES[0]
+            )
+        )
         assert starts == apps
         last = s.scalar(select(func.max(StageEvent.at)))
         assert last.date() <= AS_OF
-        assert s.scalar(select(func.min(Application.applied_at))).date() >= AS_OF - dt.timedelta(days=800)
+        assert s.scalar(select(func.min(Application.applied_at))).date() >= AS_OF - dt.timedelta(
+            days=800
+        )
         reached = set(s.scalars(select(StageEvent.to_stage).distinct()))
         assert reached == set(STAGES)
         outcomes = set(s.scalars(select(StageEvent.outcome).distinct()))
@@ -236,8 +279,9 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
         assert {d for d, _ in fb} == {"advance", "reject"}
         assert all(r and r.strip() for _, r in fb)
         # demographics: EEO-1 categories plus undisclosed
-        demo_rows = s.execute(select(CandidateDemographics.sex,
-                                     CandidateDemographics.ethnicity)).all()
+        demo_rows = s.execute(
+            select(CandidateDemographics.sex, CandidateDemographics.ethnicity)
+        ).all()
         assert {x for x, _ in demo_rows} == {"Female", "Male", None}
         eth = {e for _, e in demo_rows}
         assert None in eth and eth - {None} <= set(EEO1_ETHNICITIES) and len(eth) >= 5
@@ -250,16 +294,21 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
 
 def test_durations_and_conversion_differ_by_channel_and_country(world: Engine) -> None:
     with session_scope(world) as s:
-        rows = s.execute(select(Candidate.source_channel, Candidate.region,
-                                Application.applied_at, StageEvent.at)
-                         .join(Application, Application.candidate_id == Candidate.id)
-                         .join(StageEvent, StageEvent.application_id == Application.id)
-                         .where(StageEvent.to_stage == "screening")).all()
-        cells = s.execute(select(Candidate.source_channel, StageEvent.outcome, func.count())
-                          .join(Application, Application.candidate_id == Candidate.id)
-                          .join(StageEvent, StageEvent.application_id == Application.id)
-                          .where(StageEvent.from_stage == "screening")
-                          .group_by(Candidate.source_channel, StageEvent.outcome)).all()
+        rows = s.execute(
+            select(
+                Candidate.source_channel, Candidate.region, Application.applied_at, StageEvent.at
+            )
+            .join(Application, Application.candidate_id == Candidate.id)
+            .join(StageEvent, StageEvent.application_id == Application.id)
+            .where(StageEvent.to_stage == "screening")
+        ).all()
+        cells = s.execute(
+            select(Candidate.source_channel, StageEvent.outcome, func.count())
+            .join(Application, Application.candidate_id == Candidate.id)
+            .join(StageEvent, StageEvent.application_id == Application.id)
+            .where(StageEvent.from_stage == "screening")
+            .group_by(Candidate.source_channel, StageEvent.outcome)
+        ).all()
     by_channel: dict[str, list[float]] = {}
     by_region: dict[str, list[float]] = {}
     for ch, region, applied, at in rows:
@@ -288,12 +337,20 @@ def test_planted_disparity_is_measurable_at_screening(world: Engine) -> None:
 
 
 def _applications_by_candidate(s: Session) -> dict[int, list[tuple]]:  # type: ignore[type-arg]
-    rows = s.execute(select(Application.candidate_id, Application.id, Role.key,
-                            Application.applied_at, Application.status, Application.closed_at,
-                            Application.hired_at, Application.offer_accepted)
-                     .join(Role, Role.id == Application.role_id)
-                     .order_by(Application.candidate_id, Application.applied_at,
-                               Application.id)).all()
+    rows = s.execute(
+        select(
+            Application.candidate_id,
+            Application.id,
+            Role.key,
+            Application.applied_at,
+            Application.status,
+            Application.closed_at,
+            Application.hired_at,
+            Application.offer_accepted,
+        )
+        .join(Role, Role.id == Application.role_id)
+        .order_by(Application.candidate_id, Application.applied_at, Application.id)
+    ).all()
     out: dict[int, list[tuple]] = {}  # type: ignore[type-arg]
     for r in rows:
         out.setdefault(r[0], []).append(tuple(r[1:]))
@@ -312,8 +369,10 @@ def test_each_resume_is_written_for_the_first_application(world: Engine) -> None
 
     def coverage(text: str, role: str) -> float:
         keys = list(roles[role].required)
-        hit = sum(tax.by_key[k].name_en.lower() in text.lower()
-                  or tax.by_key[k].name_zh in text for k in keys)
+        hit = sum(
+            tax.by_key[k].name_en.lower() in text.lower() or tax.by_key[k].name_zh in text
+            for k in keys
+        )
         return hit / len(keys)
 
     better = compared = 0
@@ -335,8 +394,13 @@ def test_a_candidate_is_hired_at_most_once(world: Engine) -> None:
     moment, and nothing later is applied for: no second hire, nothing open beside a hire."""
     with session_scope(world) as s:
         apps = _applications_by_candidate(s)
-        last_event = dict(s.execute(select(StageEvent.application_id, func.max(StageEvent.at))
-                                    .group_by(StageEvent.application_id)).all())
+        last_event = dict(
+            s.execute(
+                select(StageEvent.application_id, func.max(StageEvent.at)).group_by(
+                    StageEvent.application_id
+                )
+            ).all()
+        )
     hired_candidates = 0
     multi = 0
     for rows in apps.values():
@@ -364,12 +428,19 @@ def test_hires_have_recurring_lifecycle_events(world: Engine) -> None:
     stop when the employee leaves."""
     recurring = {stage for stage, _, _ in demo.RECURRING}
     with session_scope(world) as s:
-        rows = s.execute(select(StageEvent.application_id, StageEvent.from_stage,
-                                StageEvent.to_stage, StageEvent.at, StageEvent.outcome,
-                                Application.hired_at, Application.left_at)
-                         .join(Application, Application.id == StageEvent.application_id)
-                         .order_by(StageEvent.application_id, StageEvent.at,
-                                   StageEvent.id)).all()
+        rows = s.execute(
+            select(
+                StageEvent.application_id,
+                StageEvent.from_stage,
+                StageEvent.to_stage,
+                StageEvent.at,
+                StageEvent.outcome,
+                Application.hired_at,
+                Application.left_at,
+            )
+            .join(Application, Application.id == StageEvent.application_id)
+            .order_by(StageEvent.application_id, StageEvent.at, StageEvent.id)
+        ).all()
     entered: dict[tuple[int, str], dt.datetime] = {}
     per_app: dict[int, int] = {}
     for app_id, frm, to, at, outcome, hired_at, left_at in rows:
@@ -399,16 +470,18 @@ def test_bulk_written_times_compare_like_orm_written_ones(world: Engine) -> None
         not_before = s.scalar(select(func.count()).where(StageEvent.at >= at))
         assert not_before == later + s.scalar(select(func.count()).where(StageEvent.at == at))
         hired = s.scalar(select(func.count()).where(Application.offer_accepted.is_(True)))
-        assert hired and hired >= s.scalar(select(func.count())
-                                           .where(Application.hired_at.is_not(None)))
+        assert hired and hired >= s.scalar(
+            select(func.count()).where(Application.hired_at.is_not(None))
+        )
 
 
 def test_resumes_carry_no_contact_details(world: Engine) -> None:
     with session_scope(world) as s:
-        rows = s.execute(select(Resume.text, CandidateContact.name, CandidateContact.email,
-                                CandidateContact.phone)
-                         .join(CandidateContact,
-                               CandidateContact.candidate_id == Resume.candidate_id)).all()
+        rows = s.execute(
+            select(
+                Resume.text, CandidateContact.name, CandidateContact.email, CandidateContact.phone
+            ).join(CandidateContact, CandidateContact.candidate_id == Resume.candidate_id)
+        ).all()
     assert rows
     for text, name, email, phone in rows:
         assert name and email and phone
@@ -417,21 +490,26 @@ def test_resumes_carry_no_contact_details(world: Engine) -> None:
         assert "[EMAIL]" in text and "[PHONE]" in text and "[NAME]" in text
 
 
-def test_demographics_never_change_resume_text(engine: Engine, tmp_path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demographics_never_change_resume_text(
+    engine: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build_demo(engine, candidates=150, seed=5, as_of=AS_OF)
     with session_scope(engine) as s:
-        before = s.execute(select(Candidate.pseudonym, Resume.text)
-                           .join(Resume, Resume.candidate_id == Candidate.id)
-                           .order_by(Candidate.pseudonym)).all()
+        before = s.execute(
+            select(Candidate.pseudonym, Resume.text)
+            .join(Resume, Resume.candidate_id == Candidate.id)
+            .order_by(Candidate.pseudonym)
+        ).all()
         sexes_before = s.scalars(select(CandidateDemographics.sex)).all()
     monkeypatch.setattr(demo, "SEX_P", {"Female": 0.9, "Male": 0.05})
     monkeypatch.setattr(demo, "_ETH_MIX", {k: {"Two or More Races": 0.5} for k in demo._ETH_MIX})
     build_demo(engine, candidates=150, seed=5, as_of=AS_OF, mode="replace")
     with session_scope(engine) as s:
-        after = s.execute(select(Candidate.pseudonym, Resume.text)
-                          .join(Resume, Resume.candidate_id == Candidate.id)
-                          .order_by(Candidate.pseudonym)).all()
+        after = s.execute(
+            select(Candidate.pseudonym, Resume.text)
+            .join(Resume, Resume.candidate_id == Candidate.id)
+            .order_by(Candidate.pseudonym)
+        ).all()
         sexes_after = s.scalars(select(CandidateDemographics.sex)).all()
     assert sexes_before != sexes_after  # the demographics did change...
     assert before == after  # ...and not one resume did

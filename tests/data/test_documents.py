@@ -1,4 +1,5 @@
 """Strategy documents: reading, extraction with provenance, and storing (on both databases)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
-from data.documents import (
+from data.errors import InputError, NotFoundError
+from data.ingest.documents import (
     detect_language,
     document_detail,
     document_pipelines,
@@ -19,14 +20,31 @@ from data.documents import (
     list_documents,
     read_document,
 )
-from data.errors import InputError, NotFoundError
-from data.models import AuditLog, Document, Extraction, Pipeline, PipelineStage, Role, RoleSkill
-from data.taxonomy import SkillDef, Taxonomy, load_taxonomy
+from data.store.engine import session_scope
+from data.store.models import (
+    AuditLog,
+    Document,
+    Extraction,
+    Pipeline,
+    PipelineStage,
+    Role,
+    RoleSkill,
+)
+from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
 
 SEED_002 = "002_538f5b10459867a4.txt"
 SEED_000 = "000_d1bb547922d350f8.txt"
-NINE_STAGES = ["needs_analysis", "sourcing", "screening", "interview", "onboarding",
-               "development", "review_promotion", "compensation", "retention"]
+NINE_STAGES = [
+    "needs_analysis",
+    "sourcing",
+    "screening",
+    "interview",
+    "onboarding",
+    "development",
+    "review_promotion",
+    "compensation",
+    "retention",
+]
 GOOD_MD = """# 招聘策略
 
 ## 岗位
@@ -80,8 +98,9 @@ def test_crlf_lines_count_like_an_editor(tmp_path: Path) -> None:
     ],
     ids=["empty", "blank", "nul", "png", "control-char", "utf16-no-bom", "latin1", "random"],
 )
-def test_bad_files_are_refused_with_file_and_line(tmp_path: Path, name: str, content: bytes,
-                                                  message: str, line: int) -> None:
+def test_bad_files_are_refused_with_file_and_line(
+    tmp_path: Path, name: str, content: bytes, message: str, line: int
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputError, match=message) as err:
@@ -136,8 +155,13 @@ def taxonomy() -> Taxonomy:
 def test_seed_002_roles_with_their_duties(seeds_dir: Path, taxonomy: Taxonomy) -> None:
     ex = extract_document(read_document(seeds_dir / SEED_002), taxonomy=taxonomy)
     defined = {r.key: r for r in ex.roles if r.defined}
-    assert set(defined) == {"deep_learning_expert", "ml_engineer", "data_scientist",
-                            "software_engineer", "product_manager"}
+    assert set(defined) == {
+        "deep_learning_expert",
+        "ml_engineer",
+        "data_scientist",
+        "software_engineer",
+        "product_manager",
+    }
     duties = {k: [d.label for d in r.duties] for k, r in defined.items()}
     assert duties["ml_engineer"] == ["负责大模型的部署、监控和维护", "进行数据预处理和特征工程"]
     assert duties["product_manager"] == ["负责大模型产品的规划和设计", "与用户进行沟通和反馈"]
@@ -146,16 +170,25 @@ def test_seed_002_roles_with_their_duties(seeds_dir: Path, taxonomy: Taxonomy) -
     assert "feature_engineering" in defined["ml_engineer"].skills
 
 
-def test_seed_000_strategies_attraction_and_cultivation(seeds_dir: Path,
-                                                        taxonomy: Taxonomy) -> None:
+def test_seed_000_strategies_attraction_and_cultivation(
+    seeds_dir: Path, taxonomy: Taxonomy
+) -> None:
     ex = extract_document(read_document(seeds_dir / SEED_000), taxonomy=taxonomy)
     by_cat: dict[str, set[str]] = {}
     for s in ex.strategies:
         by_cat.setdefault(s.category or "", set()).add(s.canonical_key or "")
-    assert {"salary_benefits", "career_development", "work_environment",
-            "international_opportunities"} <= by_cat["attraction"]
-    assert {"cross_cultural_training", "professional_skills", "international_exchange",
-            "leadership"} <= by_cat["cultivation"]
+    assert {
+        "salary_benefits",
+        "career_development",
+        "work_environment",
+        "international_opportunities",
+    } <= by_cat["attraction"]
+    assert {
+        "cross_cultural_training",
+        "professional_skills",
+        "international_exchange",
+        "leadership",
+    } <= by_cat["cultivation"]
     labels = {s.label: (s.line_start, s.canonical_key) for s in ex.strategies}
     assert labels["薪资和福利"] == (849, "salary_benefits")
     assert labels["国际交流项目"] == (859, "international_exchange")
@@ -191,8 +224,10 @@ def test_english_document(tmp_path: Path, taxonomy: Taxonomy) -> None:
     assert doc.language == "en" and doc.title == "Talent strategy 2025"
     ex = extract_document(doc, taxonomy=taxonomy)
     roles = {r.key: [d.label for d in r.duties] for r in ex.roles}
-    assert roles == {"ml_engineer": ["builds training pipelines", "deploys models to production"],
-                     "data_scientist": ["runs A/B tests and reports on model quality"]}
+    assert roles == {
+        "ml_engineer": ["builds training pipelines", "deploys models to production"],
+        "data_scientist": ["runs A/B tests and reports on model quality"],
+    }
     strategies = {(s.label, s.canonical_key, s.category) for s in ex.strategies}
     assert strategies == {
         ("Competitive salary and benefits", "salary_benefits", "attraction"),
@@ -202,7 +237,12 @@ def test_english_document(tmp_path: Path, taxonomy: Taxonomy) -> None:
     [pipe] = ex.pipelines
     assert pipe.name == "Hiring flow"
     assert [k for _, k in pipe.stages] == [
-        "needs_analysis", "sourcing", "screening", "interview", "onboarding"]
+        "needs_analysis",
+        "sourcing",
+        "screening",
+        "interview",
+        "onboarding",
+    ]
 
 
 def test_challenges_are_not_taken_for_strategies(seeds_dir: Path, taxonomy: Taxonomy) -> None:
@@ -212,8 +252,9 @@ def test_challenges_are_not_taken_for_strategies(seeds_dir: Path, taxonomy: Taxo
     assert not lines & {13, 14, 15, 16}  # "2.2 人才吸引与留存的挑战"
 
 
-def test_every_extraction_points_at_lines_that_contain_it(seeds_dir: Path,
-                                                          taxonomy: Taxonomy) -> None:
+def test_every_extraction_points_at_lines_that_contain_it(
+    seeds_dir: Path, taxonomy: Taxonomy
+) -> None:
     seen_kinds: set[str] = set()
     for path in sorted(seeds_dir.glob("*.txt")):
         doc = read_document(path)
@@ -223,7 +264,7 @@ def test_every_extraction_points_at_lines_that_contain_it(seeds_dir: Path,
         for item in items:
             seen_kinds.add(item.kind)
             assert 1 <= item.line_start <= item.line_end <= len(doc.lines), item
-            span = "\n".join(doc.lines[item.line_start - 1:item.line_end])
+            span = "\n".join(doc.lines[item.line_start - 1 : item.line_end])
             if item.kind in ("pipeline", "diagram"):
                 assert all(n["label"] in span for n in item.payload["nodes"]), item.label
             else:
@@ -234,8 +275,9 @@ def test_every_extraction_points_at_lines_that_contain_it(seeds_dir: Path,
 # --- storing -------------------------------------------------------------------------------
 
 
-def test_import_seeds_stores_the_nine_stage_pipeline_and_roles(engine: Engine,
-                                                               seeds_dir: Path) -> None:
+def test_import_seeds_stores_the_nine_stage_pipeline_and_roles(
+    engine: Engine, seeds_dir: Path
+) -> None:
     report = import_documents(engine, [seeds_dir], actor="tester")
     assert report.ok and len(report.imported) == 5
     with session_scope(engine) as s:
@@ -244,33 +286,58 @@ def test_import_seeds_stores_the_nine_stage_pipeline_and_roles(engine: Engine,
         assert pipe.source == "document"
         assert [st.canonical_key for st in pipe.stages] == NINE_STAGES
         assert [st.label for st in pipe.stages][:3] == ["人才需求分析", "人才招聘", "人才筛选"]
-        for key in ("deep_learning_expert", "ml_engineer", "data_scientist", "software_engineer",
-                    "product_manager"):
+        for key in (
+            "deep_learning_expert",
+            "ml_engineer",
+            "data_scientist",
+            "software_engineer",
+            "product_manager",
+        ):
             role = s.scalar(select(Role).where(Role.key == key))
             assert role is not None and role.source == "document" and role.is_open
-            duties = s.scalars(select(Extraction.label).where(
-                Extraction.kind == "duty", Extraction.role_id == role.id,
-                Extraction.document_id == doc.id)).all()
+            duties = s.scalars(
+                select(Extraction.label).where(
+                    Extraction.kind == "duty",
+                    Extraction.role_id == role.id,
+                    Extraction.document_id == doc.id,
+                )
+            ).all()
             assert len(duties) == 2 and role.description
         ml = s.scalar(select(Role).where(Role.key == "ml_engineer"))
-        assert s.scalar(select(func.count()).select_from(RoleSkill)
-                        .where(RoleSkill.role_id == ml.id)) >= 1
+        assert (
+            s.scalar(select(func.count()).select_from(RoleSkill).where(RoleSkill.role_id == ml.id))
+            >= 1
+        )
         concept = s.scalar(select(Document).where(Document.file_name == SEED_000))
-        kinds = dict(s.execute(select(Extraction.kind, func.count()).where(
-            Extraction.document_id == concept.id).group_by(Extraction.kind)).all())
+        kinds = dict(
+            s.execute(
+                select(Extraction.kind, func.count())
+                .where(Extraction.document_id == concept.id)
+                .group_by(Extraction.kind)
+            ).all()
+        )
         assert kinds["diagram"] == 1 and "pipeline" not in kinds
-        assert s.scalar(select(func.count()).select_from(Pipeline)
-                        .where(Pipeline.document_id == concept.id)) == 0
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Pipeline).where(Pipeline.document_id == concept.id)
+            )
+            == 0
+        )
         # every stored item has its provenance
         rows = s.scalars(select(Extraction)).all()
         assert rows and all(1 <= r.line_start <= r.line_end for r in rows)
-        assert s.scalar(select(func.count()).select_from(AuditLog)
-                        .where(AuditLog.action == "docs.import")) == 5
+        assert (
+            s.scalar(
+                select(func.count()).select_from(AuditLog).where(AuditLog.action == "docs.import")
+            )
+            == 5
+        )
         strategies = {(x.canonical_key, x.category): x for x in extraction_summary(s, "strategy")}
         assert strategies[("salary_benefits", "attraction")].documents == 2  # seeds 000 and 002
         assert strategies[("data_privacy", "compliance_ethics")].mentions >= 3
         assert [p.document_id for p in document_pipelines(s)] == sorted(
-            p.document_id for p in document_pipelines(s))
+            p.document_id for p in document_pipelines(s)
+        )
         assert len(document_pipelines(s, doc.id)) == 1
         summaries = {d.file_name: d for d in list_documents(s)}
         assert summaries[SEED_002].counts["pipeline"] == 1
@@ -282,8 +349,10 @@ def test_import_seeds_stores_the_nine_stage_pipeline_and_roles(engine: Engine,
 
 def _counts(engine: Engine) -> dict[str, int]:
     with session_scope(engine) as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (Document, Extraction, Pipeline, PipelineStage, Role, AuditLog)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (Document, Extraction, Pipeline, PipelineStage, Role, AuditLog)
+        }
 
 
 def test_reimport_is_a_no_op_and_a_changed_file_replaces(engine: Engine, tmp_path: Path) -> None:
@@ -300,7 +369,9 @@ def test_reimport_is_a_no_op_and_a_changed_file_replaces(engine: Engine, tmp_pat
     assert _counts(engine) == before
 
     changed = GOOD_MD.replace("B[招聘] --> C[面试]", "B[招聘] --> S[简历筛选] --> C[面试]")
-    changed = changed.replace("1. **薪酬福利**：提供有竞争力的薪酬。", "1. **职业发展**：清晰的晋升通道。")
+    changed = changed.replace(
+        "1. **薪酬福利**：提供有竞争力的薪酬。", "1. **职业发展**：清晰的晋升通道。"
+    )
     _write(path, changed)
     report = import_documents(engine, [path])
     assert len(report.replaced) == 1
@@ -308,28 +379,60 @@ def test_reimport_is_a_no_op_and_a_changed_file_replaces(engine: Engine, tmp_pat
         [doc] = s.scalars(select(Document)).all()
         [pipe] = s.scalars(select(Pipeline).where(Pipeline.document_id == doc.id)).all()
         assert [st.canonical_key for st in pipe.stages] == [
-            "needs_analysis", "sourcing", "screening", "interview", "onboarding"]
-        strategies = s.scalars(select(Extraction.canonical_key).where(
-            Extraction.document_id == doc.id, Extraction.kind == "strategy")).all()
+            "needs_analysis",
+            "sourcing",
+            "screening",
+            "interview",
+            "onboarding",
+        ]
+        strategies = s.scalars(
+            select(Extraction.canonical_key).where(
+                Extraction.document_id == doc.id, Extraction.kind == "strategy"
+            )
+        ).all()
         assert strategies == ["career_development"]
         assert s.scalar(select(func.count()).select_from(Pipeline)) == 1
-        assert s.scalar(select(func.count()).select_from(AuditLog)
-                        .where(AuditLog.action == "docs.replace")) == 1
+        assert (
+            s.scalar(
+                select(func.count()).select_from(AuditLog).where(AuditLog.action == "docs.replace")
+            )
+            == 1
+        )
 
 
 BAD_FILES: dict[str, tuple[bytes, int, str]] = {
-    "cycle.md": (("# 流程\n```mermaid\ngraph LR\nA[招聘] --> B[面试]\nB --> C[入职]\n"
-                  "C --> A\n```\n- 数据科学家: 负责分析\n").encode(), 4, "no clear order"),
-    "pieces.md": (("# 流程\n- 产品经理: 负责规划\ngraph LR\nA[需求分析] --> B[招聘]\n"
-                   "C[面试] --> D[入职]\n").encode(), 3, "disconnected"),
+    "cycle.md": (
+        (
+            "# 流程\n```mermaid\ngraph LR\nA[招聘] --> B[面试]\nB --> C[入职]\n"
+            "C --> A\n```\n- 数据科学家: 负责分析\n"
+        ).encode(),
+        4,
+        "no clear order",
+    ),
+    "pieces.md": (
+        (
+            "# 流程\n- 产品经理: 负责规划\ngraph LR\nA[需求分析] --> B[招聘]\nC[面试] --> D[入职]\n"
+        ).encode(),
+        3,
+        "disconnected",
+    ),
     "binary.txt": (b"\x00\x01\x02\x03binary\x00", 1, "binary"),
     "empty.md": (b"", 1, "empty"),
     "utf16.md": ("- 数据科学家: 负责分析\n".encode("utf-16-le"), 1, "unknown encoding"),
     "garbage.md": (b"ok\n\xff\xfe\x80\x80\xff\n", 2, "unknown encoding"),
-    "malformed.md": (("# 流程\n- 数据科学家: 负责分析\n```mermaid\ngraph LR\n"
-                      "A[需求分析] --> B[招聘\nB --> C[面试]\n```\n").encode(), 5, "unbalanced"),
-    "dangling.txt": ("- 产品经理: 负责规划\ngraph TD\nA[需求分析] --> B[招聘]\nB -->\n".encode(),
-                     4, "dangling"),
+    "malformed.md": (
+        (
+            "# 流程\n- 数据科学家: 负责分析\n```mermaid\ngraph LR\n"
+            "A[需求分析] --> B[招聘\nB --> C[面试]\n```\n"
+        ).encode(),
+        5,
+        "unbalanced",
+    ),
+    "dangling.txt": (
+        "- 产品经理: 负责规划\ngraph TD\nA[需求分析] --> B[招聘]\nB -->\n".encode(),
+        4,
+        "dangling",
+    ),
 }
 
 
@@ -376,18 +479,19 @@ def test_import_into_a_session_uses_a_savepoint_per_file(engine: Engine, tmp_pat
 def test_missing_paths_are_reported(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "empty_dir").mkdir()
     report = import_documents(engine, [tmp_path / "nope.md", tmp_path / "empty_dir"])
-    assert [f for f, _ in report.failed] == [str(tmp_path / "nope.md"),
-                                             str(tmp_path / "empty_dir")]
+    assert [f for f, _ in report.failed] == [str(tmp_path / "nope.md"), str(tmp_path / "empty_dir")]
 
 
 # --- skills by embedding -------------------------------------------------------------------
 
 
 def _tiny_taxonomy() -> Taxonomy:
-    return Taxonomy([
-        SkillDef("model_compression", "Model Compression", "模型压缩", "deep_learning", ()),
-        SkillDef("python", "Python", "Python编程", "programming", ("python3",)),
-    ])
+    return Taxonomy(
+        [
+            SkillDef("model_compression", "Model Compression", "模型压缩", "deep_learning", ()),
+            SkillDef("python", "Python", "Python编程", "programming", ("python3",)),
+        ]
+    )
 
 
 def _fake_embed(synonyms: dict[str, str]):
@@ -405,8 +509,12 @@ def _fake_embed(synonyms: dict[str, str]):
 
 
 def test_embedding_finds_skills_the_aliases_miss(tmp_path: Path) -> None:
-    doc = read_document(_write(tmp_path / "s.md", "# 技能\n- 网络瘦身: 让模型更小\n"
-                               "- Python3: 脚本\n- 团队建设: 每月一次\n"))
+    doc = read_document(
+        _write(
+            tmp_path / "s.md",
+            "# 技能\n- 网络瘦身: 让模型更小\n- Python3: 脚本\n- 团队建设: 每月一次\n",
+        )
+    )
     tax = _tiny_taxonomy()
     plain = extract_document(doc, taxonomy=tax)
     assert [s.canonical_key for s in plain.skills] == ["python"]
@@ -421,8 +529,12 @@ def test_embedding_finds_skills_the_aliases_miss(tmp_path: Path) -> None:
 
 def test_embedding_skills_are_stored_with_their_skill(engine: Engine, tmp_path: Path) -> None:
     path = _write(tmp_path / "s.md", "# 技能\n- 网络瘦身: 让模型更小\n")
-    report = import_documents(engine, [path], taxonomy=_tiny_taxonomy(),
-                              embed_fn=_fake_embed({"网络瘦身": "Model Compression"}))
+    report = import_documents(
+        engine,
+        [path],
+        taxonomy=_tiny_taxonomy(),
+        embed_fn=_fake_embed({"网络瘦身": "Model Compression"}),
+    )
     assert report.ok
     with session_scope(engine) as s:
         row = s.scalar(select(Extraction).where(Extraction.kind == "skill"))
@@ -435,13 +547,16 @@ def test_embedding_with_the_real_muse_encoder(tmp_path: Path) -> None:
     from ml.encoders import get_encoder
 
     encoder = get_encoder("muse")
-    doc = read_document(_write(tmp_path / "s.md", "# 技能\n- 团队建设: 每月一次\n"
-                               "- 压缩模型: 让模型更小\n"))
-    tax = Taxonomy([SkillDef("model_compression", "Model Compression", "模型压缩",
-                             "deep_learning", ()),
-                    SkillDef("team_building", "Recruiting", "招聘", "hr", ())])
+    doc = read_document(
+        _write(tmp_path / "s.md", "# 技能\n- 团队建设: 每月一次\n- 压缩模型: 让模型更小\n")
+    )
+    tax = Taxonomy(
+        [
+            SkillDef("model_compression", "Model Compression", "模型压缩", "deep_learning", ()),
+            SkillDef("team_building", "Recruiting", "招聘", "hr", ()),
+        ]
+    )
     assert not extract_document(doc, taxonomy=tax).skills
     ex = extract_document(doc, taxonomy=tax, embed_fn=encoder.encode)
-    assert [(s.canonical_key, s.label) for s in ex.skills] == [
-        ("model_compression", "压缩模型")]
+    assert [(s.canonical_key, s.label) for s in ex.skills] == [("model_compression", "压缩模型")]
     assert ex.skills[0].line_start == 3 and ex.skills[0].payload["score"] >= 0.8

@@ -1,12 +1,13 @@
 """The region filter narrows every candidate query alike: analytics, the audit, the report."""
+
 from __future__ import annotations
 
 import pandas as pd
 
 from analytics import pipeline
 from analytics.filters import Filters
-from data.audit_queries import selection_counts
-from data.db import session_scope
+from data.queries.audit import selection_counts
+from data.store.engine import session_scope
 from tests.dashboard.seed import seed_store
 
 ASIA = Filters(regions=("Asia",))

@@ -1,4 +1,5 @@
 """Mermaid graph/flowchart blocks: finding them (fenced or bare), parsing, deciding the order."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from data.errors import InputError
-from data.mermaid import analyse, find_diagrams, parse_mermaid
+from data.text.mermaid import analyse, find_diagrams, parse_mermaid
 
 
 def _lines(text: str) -> list[str]:
@@ -23,16 +24,32 @@ def test_node_shapes_quotes_and_arrow_kinds() -> None:
     E --- F["Career (development)"]
     F -- 年度 --> G[[绩效评估与晋升]]
     G --> H{{薪酬福利}} --> I([人才保留])
-""")
+"""
+    )
     assert d.kind == "flowchart" and d.direction == "LR"
     assert [n.label for n in d.nodes.values()] == [
-        "需求分析", "人才招聘", "简历筛选", "面试", "入职", "Career (development)",
-        "绩效评估与晋升", "薪酬福利", "人才保留"]
+        "需求分析",
+        "人才招聘",
+        "简历筛选",
+        "面试",
+        "入职",
+        "Career (development)",
+        "绩效评估与晋升",
+        "薪酬福利",
+        "人才保留",
+    ]
     assert d.nodes["B"].shape == "diamond" and d.nodes["D"].shape == "circle"
     assert d.nodes["E"].shape == "asymmetric"
     assert [(e.source, e.target) for e in d.edges] == [
-        ("A", "B"), ("B", "C"), ("C", "D"), ("D", "E"), ("E", "F"), ("F", "G"), ("G", "H"),
-        ("H", "I")]
+        ("A", "B"),
+        ("B", "C"),
+        ("C", "D"),
+        ("D", "E"),
+        ("E", "F"),
+        ("F", "G"),
+        ("G", "H"),
+        ("H", "I"),
+    ]
     assert d.edges[3].label == "通过" and d.edges[5].label == "年度"
     assert d.edges[1].arrow == "-.->" and d.edges[2].arrow == "==>"
     assert d.nodes["A"].line == 2 and d.edges[-1].line == 8
@@ -49,9 +66,14 @@ C --> D[Interview]; D --> E[Onboarding]
 style A fill:#f9f
 classDef hot fill:#f00
 class D hot
-""")
+"""
+    )
     assert [(e.source, e.target) for e in d.edges] == [
-        ("A", "C"), ("B", "C"), ("C", "D"), ("D", "E")]
+        ("A", "C"),
+        ("B", "C"),
+        ("C", "D"),
+        ("D", "E"),
+    ]
     assert d.subgraphs == {"hiring": "招聘阶段"}
     assert d.nodes["A"].subgraph == "hiring" and d.nodes["D"].subgraph is None
 
@@ -96,8 +118,7 @@ A[需求分析] --> B[招聘]
         ("graph LR\nsubgraph one\nA --> B", 3, "never closed"),
         ("graph LR\nA --> B\nend", 3, "without a matching"),
     ],
-    ids=["unbalanced", "unclosed-label", "dangling", "unknown-arrow", "quote", "subgraph",
-         "end"],
+    ids=["unbalanced", "unclosed-label", "dangling", "unknown-arrow", "quote", "subgraph", "end"],
 )
 def test_malformed_blocks_name_file_and_line(body: str, line: int, message: str) -> None:
     with pytest.raises(InputError, match=message) as err:
@@ -121,8 +142,16 @@ def test_seed_pipeline_is_ordered_onto_the_nine_stages(seeds_dir: Path) -> None:
     a = analyse(d)
     assert a.kind == "pipeline"
     assert [a.stage_keys[n] for n in a.order] == [
-        "needs_analysis", "sourcing", "screening", "interview", "onboarding", "development",
-        "review_promotion", "compensation", "retention"]
+        "needs_analysis",
+        "sourcing",
+        "screening",
+        "interview",
+        "onboarding",
+        "development",
+        "review_promotion",
+        "compensation",
+        "retention",
+    ]
 
 
 def test_seed_concept_map_is_a_diagram_not_a_pipeline(seeds_dir: Path) -> None:
@@ -139,8 +168,9 @@ def test_order_written_out_of_sequence_is_topological() -> None:
 
 
 def test_branches_settled_by_canonical_stage_order() -> None:
-    d = parse_mermaid("graph TD\nA[需求分析] --> B[面试]\nA --> C[简历筛选]\nB --> D[入职]\n"
-                      "C --> D")
+    d = parse_mermaid(
+        "graph TD\nA[需求分析] --> B[面试]\nA --> C[简历筛选]\nB --> D[入职]\nC --> D"
+    )
     a = analyse(d)
     assert a.kind == "pipeline" and list(a.order) == ["A", "C", "B", "D"]
     assert a.notes

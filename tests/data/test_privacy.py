@@ -1,5 +1,6 @@
 """Erasure leaves no trace in the store or the data directory; retention anonymises; models
 never read demographics."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from analytics.exporters import to_html, to_xlsx
 from analytics.reports import build_report
-from data.db import session_scope
 from data.errors import NotFoundError
-from data.models import (
+from data.store.engine import session_scope
+from data.store.models import (
     AuditLog,
     Base,
     Candidate,
@@ -29,7 +30,7 @@ from data.models import (
     Resume,
     StageEvent,
 )
-from data.privacy import TOMBSTONE, anonymise_rejected, erase_candidate, text_key
+from data.store.privacy import TOMBSTONE, anonymise_rejected, erase_candidate, text_key
 from tests.analytics.seed import END, START, seed_governance
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,41 +51,66 @@ def _plant(engine, seeded, data_dir: Path) -> dict[str, object]:
     text = f"{NAME}\nML engineer. Python, PyTorch.\nContact: {EMAIL}"
     passage = "ML engineer. Python, PyTorch."
     with session_scope(engine) as s:
-        cand = Candidate(pseudonym="G-ZELDA", external_ref=EXT, country="GB",
-                         source_channel="referral")
-        cand.contact = CandidateContact(name=NAME, email=EMAIL, phone=PHONE,
-                                        links=["https://github.com/zquixotewright"])
+        cand = Candidate(
+            pseudonym="G-ZELDA", external_ref=EXT, country="GB", source_channel="referral"
+        )
+        cand.contact = CandidateContact(
+            name=NAME, email=EMAIL, phone=PHONE, links=["https://github.com/zquixotewright"]
+        )
         cand.demographics = CandidateDemographics(sex="female", ethnicity="White")
         s.add(cand)
         s.flush()
-        res = Resume(candidate_id=cand.id, file_name=f"{NAME.replace(' ', '_')}_CV.pdf",
-                     sha256="ab" * 32, language="en", text=text)
+        res = Resume(
+            candidate_id=cand.id,
+            file_name=f"{NAME.replace(' ', '_')}_CV.pdf",
+            sha256="ab" * 32,
+            language="en",
+            text=text,
+        )
         s.add(res)
         s.flush()
-        from data.models import Application, MatchRun
+        from data.store.models import Application, MatchRun
 
-        app = Application(candidate_id=cand.id, role_id=seeded.roles["ml_engineer"],
-                          pipeline_id=1, current_stage="interview", status="active",
-                          applied_at=dt.datetime(2025, 3, 3))
+        app = Application(
+            candidate_id=cand.id,
+            role_id=seeded.roles["ml_engineer"],
+            pipeline_id=1,
+            current_stage="interview",
+            status="active",
+            applied_at=dt.datetime(2025, 3, 3),
+        )
         s.add(app)
         s.flush()
         s.add(StageEvent(application_id=app.id, to_stage="screening", at=app.applied_at))
         run = s.get(MatchRun, seeded.run_id)
-        score = MatchScore(run_id=run.id, resume_id=res.id, role_id=seeded.roles["ml_engineer"],
-                           score=0.999, rank=0, explanation={"evidence": [f"{NAME} built"]})
+        score = MatchScore(
+            run_id=run.id,
+            resume_id=res.id,
+            role_id=seeded.roles["ml_engineer"],
+            score=0.999,
+            rank=0,
+            explanation={"evidence": [f"{NAME} built"]},
+        )
         s.add(score)
         s.flush()
-        s.add(Feedback(resume_id=res.id, role_id=seeded.roles["ml_engineer"],
-                       decision="advance", reviewer="rita", note=f"call {NAME} at {EMAIL}",
-                       match_score_id=score.id))
+        s.add(
+            Feedback(
+                resume_id=res.id,
+                role_id=seeded.roles["ml_engineer"],
+                decision="advance",
+                reviewer="rita",
+                note=f"call {NAME} at {EMAIL}",
+                match_score_id=score.id,
+            )
+        )
         prog = Programme(key="upskill", name_en="Upskill", name_zh="提升", kind="upskilling")
         s.add(prog)
         s.flush()
-        s.add(Enrolment(programme_id=prog.id, candidate_id=cand.id,
-                        enrolled_at=dt.date(2025, 4, 1)))
+        s.add(
+            Enrolment(programme_id=prog.id, candidate_id=cand.id, enrolled_at=dt.date(2025, 4, 1))
+        )
         for t in (text, passage, "someone else's passage"):
-            s.add(Embedding(model_id="minilm", text_hash=text_key(t), dim=2,
-                            vector=b"\x00" * 8))
+            s.add(Embedding(model_id="minilm", text_hash=text_key(t), dim=2, vector=b"\x00" * 8))
         cid, pseudonym = cand.id, cand.pseudonym
     (data_dir / "uploads").mkdir(parents=True, exist_ok=True)
     (data_dir / "cache").mkdir(parents=True, exist_ok=True)
@@ -130,24 +156,41 @@ def test_erase_leaves_no_trace(seeded_store, tmp_path: Path) -> None:
     planted = _plant(engine, seeded, data_dir)
     with session_scope(engine) as s:
         before = s.scalar(select(func.count()).select_from(Candidate))
-        s.add(AuditLog(actor="rita", action="feedback.add", target_type="candidate",
-                       target=planted["pseudonym"]))
+        s.add(
+            AuditLog(
+                actor="rita",
+                action="feedback.add",
+                target_type="candidate",
+                target=planted["pseudonym"],
+            )
+        )
 
     def passages(text: str) -> list[str]:
         return [text_key(planted["passage"])] if planted["passage"] in text else []
 
     messages: list[str] = []
-    report = erase_candidate(engine, planted["pseudonym"], actor="admin", data_dir=data_dir,
-                             passage_hashes=passages, progress=messages.append)
+    report = erase_candidate(
+        engine,
+        planted["pseudonym"],
+        actor="admin",
+        data_dir=data_dir,
+        passage_hashes=passages,
+        progress=messages.append,
+    )
 
     assert report.rows["candidates"] == 1 and report.rows["resumes"] == 1
     assert report.rows["embeddings"] == 2 and report.rows["match_scores"] == 1
     assert report.rows["feedback"] == 1 and report.rows["enrolments"] == 1
     assert report.rows["applications"] == 1 and report.rows["stage_events"] == 1
     assert report.traces == [] and messages
-    assert sorted(report.files_deleted) == sorted([
-        "cache/lookup.json", "exports/report.html", "exports/report.xlsx",
-        f"uploads/{'ab' * 32}.pdf"])
+    assert sorted(report.files_deleted) == sorted(
+        [
+            "cache/lookup.json",
+            "exports/report.html",
+            "exports/report.xlsx",
+            f"uploads/{'ab' * 32}.pdf",
+        ]
+    )
     assert (data_dir / "cache" / "other.json").exists()
 
     needles = [NAME, EMAIL, EXT, "zquixotewright", "Zelda_Quixotewright"]
@@ -164,7 +207,7 @@ def test_erase_leaves_no_trace(seeded_store, tmp_path: Path) -> None:
         assert db.parent == tmp_path
     assert _files_holding(tmp_path, [n.encode() for n in needles]) == []
     with session_scope(engine) as s, pytest.raises(NotFoundError, match="erased already"):
-        from data.privacy import find_candidate
+        from data.store.privacy import find_candidate
 
         find_candidate(s, planted["pseudonym"])
 
@@ -187,8 +230,11 @@ def test_anonymise_rejected_keeps_aggregates(seeded_store) -> None:
     as_of = dt.datetime(2025, 12, 31)
     days = 200
     cutoff = as_of - dt.timedelta(days=days)
-    expected = [p for p in seeded.people
-                if p.status == "rejected" and p.applied_at + dt.timedelta(days=5) < cutoff]
+    expected = [
+        p
+        for p in seeded.people
+        if p.status == "rejected" and p.applied_at + dt.timedelta(days=5) < cutoff
+    ]
     kept = [p for p in seeded.people if p not in expected]
     assert 0 < len(expected) < sum(1 for p in seeded.people if p.status == "rejected")
     victim = expected[0]
@@ -212,13 +258,19 @@ def test_anonymise_rejected_keeps_aggregates(seeded_store) -> None:
         assert cand.anonymised_at == as_of and cand.country == victim.country
         assert cand.source_channel == victim.channel and cand.external_ref is None
         assert s.scalar(select(func.count()).select_from(StageEvent)) == events_before
-        exp = s.scalars(select(MatchScore.explanation)
-                        .where(MatchScore.resume_id == victim.resume_id)).all()
-        assert exp and all("Python at line" not in json.dumps(e) and "passage" not in
-                           json.dumps(e) for e in exp)
+        exp = s.scalars(
+            select(MatchScore.explanation).where(MatchScore.resume_id == victim.resume_id)
+        ).all()
+        assert exp and all(
+            "Python at line" not in json.dumps(e) and "passage" not in json.dumps(e) for e in exp
+        )
         assert all(e["matched_skills"][0]["key"] == "python" for e in exp)
-        assert s.scalars(select(AuditLog).where(
-            AuditLog.action == "candidates.anonymise")).one().detail["count"] == n
+        assert (
+            s.scalars(select(AuditLog).where(AuditLog.action == "candidates.anonymise"))
+            .one()
+            .detail["count"]
+            == n
+        )
     with session_scope(engine) as s:
         assert anonymise_rejected(s, days, as_of=as_of, actor="admin") == 0  # idempotent
 
@@ -228,8 +280,12 @@ def test_models_never_read_demographics() -> None:
     offenders = []
     for path in (REPO / "ml").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
-        for needle in ("CandidateDemographics", "candidate_demographics", ".demographics",
-                       "ethnicity"):
+        for needle in (
+            "CandidateDemographics",
+            "candidate_demographics",
+            ".demographics",
+            "ethnicity",
+        ):
             if needle in source:
                 offenders.append(f"{path.relative_to(REPO)}: {needle}")
     assert offenders == []
@@ -238,7 +294,7 @@ def test_models_never_read_demographics() -> None:
 def test_erase_reports_a_store_it_could_not_compact(seeded_store, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from data import privacy
+    from data.store import privacy
 
     engine, seeded = seeded_store
 
@@ -264,15 +320,21 @@ def test_demographics_and_contacts_do_not_change_a_match(sqlite_engine) -> None:
     with session_scope(sqlite_engine) as s:
         seed_matching_store(s)
         ids = []
-        for k, (sex, eth, name) in enumerate([("female", "Black or African American", "Ama Owusu"),
-                                              ("male", "White", "John Smith")]):
+        for k, (sex, eth, name) in enumerate(
+            [("female", "Black or African American", "Ama Owusu"), ("male", "White", "John Smith")]
+        ):
             cand = Candidate(pseudonym=f"T-{k}", country="GB")
             cand.contact = CandidateContact(name=name, email=f"{k}@x.test")
             cand.demographics = CandidateDemographics(sex=sex, ethnicity=eth)
             s.add(cand)
             s.flush()
-            res = Resume(candidate_id=cand.id, file_name=f"twin{k}.txt",
-                         sha256=f"{k + 7:x}" * 64, language="en", text=text)
+            res = Resume(
+                candidate_id=cand.id,
+                file_name=f"twin{k}.txt",
+                sha256=f"{k + 7:x}" * 64,
+                language="en",
+                text=text,
+            )
             s.add(res)
             s.flush()
             ids.append(res.id)
@@ -280,8 +342,7 @@ def test_demographics_and_contacts_do_not_change_a_match(sqlite_engine) -> None:
     by_resume: dict[str, dict[int, float]] = {}
     for row in result.rows:
         by_resume.setdefault(row.role, {})[row.resume_id] = row.score
-    assert by_resume and all(len(set(v.values())) == 1 and len(v) == 2
-                             for v in by_resume.values())
+    assert by_resume and all(len(set(v.values())) == 1 and len(v) == 2 for v in by_resume.values())
     seen = " ".join(encoder.encoded)
     for leaked in ("female", "Black", "Ama Owusu", "John Smith", "@x.test"):
         assert leaked not in seen

@@ -1,4 +1,5 @@
 """Parsing real resume files, good and bad; contact extraction and masking. No database."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -6,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from data.contacts import Contact, extract_contact, mask_contacts
 from data.errors import InputError
-from data.resumes import (
+from data.ingest.resumes import (
     Limits,
     ParsedResume,
     collect_files,
@@ -17,6 +17,7 @@ from data.resumes import (
     parse_bytes,
     parse_resume,
 )
+from data.text.contacts import Contact, extract_contact, mask_contacts
 from tests.data.resume_files import (
     EN_RESUME,
     ZH_RESUME,
@@ -31,17 +32,40 @@ from tests.data.resume_files import (
 )
 
 CATEGORIES = [
-    "ACCOUNTANT", "ADVOCATE", "AGRICULTURE", "APPAREL", "ARTS", "AUTOMOBILE", "AVIATION",
-    "BANKING", "BPO", "BUSINESS-DEVELOPMENT", "CHEF", "CONSTRUCTION", "CONSULTANT", "DESIGNER",
-    "DIGITAL-MEDIA", "ENGINEERING", "FINANCE", "FITNESS", "HEALTHCARE", "HR",
-    "INFORMATION-TECHNOLOGY", "PUBLIC-RELATIONS", "SALES", "TEACHER",
+    "ACCOUNTANT",
+    "ADVOCATE",
+    "AGRICULTURE",
+    "APPAREL",
+    "ARTS",
+    "AUTOMOBILE",
+    "AVIATION",
+    "BANKING",
+    "BPO",
+    "BUSINESS-DEVELOPMENT",
+    "CHEF",
+    "CONSTRUCTION",
+    "CONSULTANT",
+    "DESIGNER",
+    "DIGITAL-MEDIA",
+    "ENGINEERING",
+    "FINANCE",
+    "FITNESS",
+    "HEALTHCARE",
+    "HR",
+    "INFORMATION-TECHNOLOGY",
+    "PUBLIC-RELATIONS",
+    "SALES",
+    "TEACHER",
 ]
 SCANNED = "BUSINESS-DEVELOPMENT/12632728.pdf"
 
 
 def _real_pdf(benchmarks_dir: Path, category: str) -> Path:
-    files = sorted(p for p in (benchmarks_dir / "livecareer_pdfs" / category).glob("*.pdf")
-                   if p.name != Path(SCANNED).name)
+    files = sorted(
+        p
+        for p in (benchmarks_dir / "livecareer_pdfs" / category).glob("*.pdf")
+        if p.name != Path(SCANNED).name
+    )
     assert files, f"no PDF for {category}"
     return files[0]
 
@@ -76,8 +100,9 @@ def test_pdf_engines_agree(benchmarks_dir: Path, category: str, engine: str) -> 
 
 @pytest.mark.parametrize("engine", ["pypdf", "pdftotext"])
 def test_chinese_pdf_both_engines(tmp_path: Path, engine: str) -> None:
-    parsed = parse_resume(make_pdf(tmp_path / "zh.pdf", ZH_RESUME, chinese=True),
-                          limits=Limits(pdf_engine=engine))
+    parsed = parse_resume(
+        make_pdf(tmp_path / "zh.pdf", ZH_RESUME, chinese=True), limits=Limits(pdf_engine=engine)
+    )
     assert parsed.language == "zh" and "推荐系统" in parsed.text
 
 
@@ -85,16 +110,21 @@ def test_chinese_pdf_both_engines(tmp_path: Path, engine: str) -> None:
 def test_slow_pdf_is_stopped(tmp_path: Path, engine: str) -> None:
     path = tmp_path / "slow.pdf"
     path.write_bytes(slow_pdf_bytes(pages=200))
-    _fails(path, "took longer than 1 s to read",
-           Limits(timeout_s=1, max_pages=1000, pdf_engine=engine))  # type: ignore[arg-type]
+    _fails(
+        path, "took longer than 1 s to read", Limits(timeout_s=1, max_pages=1000, pdf_engine=engine)
+    )  # type: ignore[arg-type]
 
 
 def test_docx_english_with_contacts_masked(tmp_path: Path) -> None:
     path = make_docx(tmp_path / "jane.docx", EN_RESUME)
     parsed = parse_resume(path)
     assert parsed.kind == "docx" and parsed.pages is None and parsed.language == "en"
-    assert parsed.contact == Contact(name="Jane Doe", email="jane.doe@example.com",
-                                     phone="(415) 555-0134", links=("linkedin.com/in/janedoe",))
+    assert parsed.contact == Contact(
+        name="Jane Doe",
+        email="jane.doe@example.com",
+        phone="(415) 555-0134",
+        links=("linkedin.com/in/janedoe",),
+    )
     for secret in ("jane.doe@example.com", "555-0134", "linkedin.com", "Jane Doe"):
         assert secret not in parsed.text
     assert "[EMAIL]" in parsed.text and "[PHONE]" in parsed.text and "[LINK]" in parsed.text
@@ -103,8 +133,11 @@ def test_docx_english_with_contacts_masked(tmp_path: Path) -> None:
 
 
 def test_docx_chinese_with_table(tmp_path: Path) -> None:
-    path = make_docx(tmp_path / "zw.docx", ZH_RESUME,
-                     table_rows=[["技能", "熟练程度"], ["深度学习", "精通"], ["Kubernetes", "熟悉"]])
+    path = make_docx(
+        tmp_path / "zw.docx",
+        ZH_RESUME,
+        table_rows=[["技能", "熟练程度"], ["深度学习", "精通"], ["Kubernetes", "熟悉"]],
+    )
     parsed = parse_resume(path)
     assert parsed.language == "zh"
     assert parsed.contact.name == "张伟"
@@ -136,8 +169,12 @@ def test_chinese_pdf_from_reportlab(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "encoding", "bom"),
-    [("a.txt", "utf-8", b""), ("a.md", "utf-8", b"\xef\xbb\xbf"), ("a.txt", "gb18030", b""),
-     ("a.txt", "utf-16", b"")],
+    [
+        ("a.txt", "utf-8", b""),
+        ("a.md", "utf-8", b"\xef\xbb\xbf"),
+        ("a.txt", "gb18030", b""),
+        ("a.txt", "utf-16", b""),
+    ],
     ids=["utf8", "utf8-bom-md", "gb18030", "utf16"],
 )
 def test_text_encodings(tmp_path: Path, name: str, encoding: str, bom: bytes) -> None:
@@ -168,13 +205,17 @@ def _fails(path: Path, match: str, limits: Limits = Limits()) -> InputError:
 
 
 def test_scanned_pdf_without_text_layer(benchmarks_dir: Path) -> None:
-    _fails(benchmarks_dir / "livecareer_pdfs" / SCANNED,
-           "no extractable text: needs OCR or manual review")
+    _fails(
+        benchmarks_dir / "livecareer_pdfs" / SCANNED,
+        "no extractable text: needs OCR or manual review",
+    )
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:
-    _fails(make_encrypted_pdf(tmp_path / "locked.pdf", EN_RESUME),
-           "encrypted PDF: remove the password and upload again")
+    _fails(
+        make_encrypted_pdf(tmp_path / "locked.pdf", EN_RESUME),
+        "encrypted PDF: remove the password and upload again",
+    )
 
 
 def test_pdf_with_empty_user_password_opens(tmp_path: Path) -> None:
@@ -183,7 +224,9 @@ def test_pdf_with_empty_user_password_opens(tmp_path: Path) -> None:
     assert "PyTorch" in parse_resume(path).text
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n\r\n", b"\xef\xbb\xbf"], ids=["zero", "blank", "bom"])
+@pytest.mark.parametrize(
+    "content", [b"", b"   \n\r\n", b"\xef\xbb\xbf"], ids=["zero", "blank", "bom"]
+)
 def test_empty_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
@@ -216,9 +259,14 @@ def test_password_protected_office_file(tmp_path: Path) -> None:
     _fails(path, "encrypted Office document: remove the password")
 
 
-@pytest.mark.parametrize(("part", "what"), [("xl/workbook.xml", "an Excel workbook"),
-                                            ("ppt/presentation.xml", "a PowerPoint presentation")],
-                         ids=["xlsx", "pptx"])
+@pytest.mark.parametrize(
+    ("part", "what"),
+    [
+        ("xl/workbook.xml", "an Excel workbook"),
+        ("ppt/presentation.xml", "a PowerPoint presentation"),
+    ],
+    ids=["xlsx", "pptx"],
+)
 def test_other_office_zips(tmp_path: Path, part: str, what: str) -> None:
     import zipfile
 
@@ -308,9 +356,15 @@ def test_normalise_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [(EN_RESUME, "en"), (ZH_RESUME, "zh"),
-     ("Senior engineer building large language model systems and retrieval pipelines. "
-      "熟悉深度学习和推荐系统，负责模型训练与部署。", "mixed")],
+    [
+        (EN_RESUME, "en"),
+        (ZH_RESUME, "zh"),
+        (
+            "Senior engineer building large language model systems and retrieval pipelines. "
+            "熟悉深度学习和推荐系统，负责模型训练与部署。",
+            "mixed",
+        ),
+    ],
     ids=["en", "zh", "mixed"],
 )
 def test_detect_language(text: str, expected: str) -> None:
@@ -341,15 +395,24 @@ def test_collect_files_recurses_and_skips_hidden(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "phone"),
-    [("电话：13812345678", "13812345678"),
-     ("手机 +86 138-1234-5678", "+86 138-1234-5678"),
-     ("Tel: +44 20 7946 0958", "+44 20 7946 0958"),
-     ("Phone (415) 555-0134", "(415) 555-0134"),
-     ("Phone 415.555.0134", "415.555.0134"),
-     ("座机 010-62751234", "010-62751234"),
-     ("手机：139 2012 1999", "139 2012 1999")],
-    ids=["cn-mobile", "cn-mobile-intl", "uk", "us-paren", "us-dots", "cn-landline",
-         "labelled-year-like"],
+    [
+        ("电话：13812345678", "13812345678"),
+        ("手机 +86 138-1234-5678", "+86 138-1234-5678"),
+        ("Tel: +44 20 7946 0958", "+44 20 7946 0958"),
+        ("Phone (415) 555-0134", "(415) 555-0134"),
+        ("Phone 415.555.0134", "415.555.0134"),
+        ("座机 010-62751234", "010-62751234"),
+        ("手机：139 2012 1999", "139 2012 1999"),
+    ],
+    ids=[
+        "cn-mobile",
+        "cn-mobile-intl",
+        "uk",
+        "us-paren",
+        "us-dots",
+        "cn-landline",
+        "labelled-year-like",
+    ],
 )
 def test_phone_formats(text: str, phone: str) -> None:
     assert extract_contact(text).phone == phone
@@ -358,10 +421,23 @@ def test_phone_formats(text: str, phone: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2019-2021", "2019.09-2023.06", "2020/01/01 - 2021/12/31", "2019-01-05", "08/2010 to 06/2014",
-     "Salary 120,000 - 150,000", "期望薪资：25000-35000元/月", "30k-50k", "¥1,200,000",
-     "GPA 3.8/4.0", "ID 12345678", "1999 - 2004", "Revenue grew 35% to $2,500,000 in 2018",
-     "Iron Workers #155 2013-2014", "Local 155 2013 2014 member"],
+    [
+        "2019-2021",
+        "2019.09-2023.06",
+        "2020/01/01 - 2021/12/31",
+        "2019-01-05",
+        "08/2010 to 06/2014",
+        "Salary 120,000 - 150,000",
+        "期望薪资：25000-35000元/月",
+        "30k-50k",
+        "¥1,200,000",
+        "GPA 3.8/4.0",
+        "ID 12345678",
+        "1999 - 2004",
+        "Revenue grew 35% to $2,500,000 in 2018",
+        "Iron Workers #155 2013-2014",
+        "Local 155 2013 2014 member",
+    ],
 )
 def test_numbers_that_are_not_phones(text: str) -> None:
     assert extract_contact(text).phone is None
@@ -369,15 +445,18 @@ def test_numbers_that_are_not_phones(text: str) -> None:
 
 
 def test_english_contact_block() -> None:
-    text = ("JANE A. DOE\nSenior ML Engineer\njane@doe.dev · github.com/janedoe · https://doe.dev/cv.\n"
-            "Jane A. Doe led the team.")
+    text = (
+        "JANE A. DOE\nSenior ML Engineer\njane@doe.dev · github.com/janedoe · https://doe.dev/cv.\n"
+        "Jane A. Doe led the team."
+    )
     c = extract_contact(text)
     assert c.name == "JANE A. DOE"
     assert c.email == "jane@doe.dev"
     assert c.links == ("github.com/janedoe", "https://doe.dev/cv")
     masked = mask_contacts(text, c)
-    assert masked == ("[NAME]\nSenior ML Engineer\n[EMAIL] · [LINK] · [LINK].\n"
-                      "[NAME] led the team.")
+    assert masked == (
+        "[NAME]\nSenior ML Engineer\n[EMAIL] · [LINK] · [LINK].\n[NAME] led the team."
+    )
 
 
 def test_chinese_labelled_name_and_spaced_name() -> None:
@@ -390,10 +469,13 @@ def test_chinese_labelled_name_and_spaced_name() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["SOUS CHEF\nWork Experience\nCompany Name\nCity, State", "个人简历\n求职意向：算法工程师\n电话 13812345678",
-     "FITNESS INSTRUCTOR\nProfessional Summary\nDynamic sales executive",
-     "HEALTH COACH\nSummary\nCall 555-123-4567\nASA Firewalls, Check Point Firewalls",
-     "Clerk\nMother's Name: x\nFather Name\n: Anand Kumar\nPhone 555-123-4567"],
+    [
+        "SOUS CHEF\nWork Experience\nCompany Name\nCity, State",
+        "个人简历\n求职意向：算法工程师\n电话 13812345678",
+        "FITNESS INSTRUCTOR\nProfessional Summary\nDynamic sales executive",
+        "HEALTH COACH\nSummary\nCall 555-123-4567\nASA Firewalls, Check Point Firewalls",
+        "Clerk\nMother's Name: x\nFather Name\n: Anand Kumar\nPhone 555-123-4567",
+    ],
     ids=["title-no-contacts", "zh-heading", "title-caps", "title-with-phone", "label-across-lines"],
 )
 def test_titles_are_not_names(text: str) -> None:

@@ -1,13 +1,14 @@
 """Storing parsed resumes: once per file, candidate with contacts, masked text, audit rows."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
-from data.models import AuditLog, Candidate, CandidateContact, Resume
-from data.resumes import Limits, import_resumes, list_resumes
+from data.ingest.resumes import Limits, import_resumes, list_resumes
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Candidate, CandidateContact, Resume
 from tests.data.resume_files import (
     EN_RESUME,
     ZH_RESUME,
@@ -36,8 +37,12 @@ def test_import_stores_good_files_and_reports_the_rest(
 ) -> None:
     calls: list[tuple[int, int]] = []
     with session_scope(engine) as s:
-        report = import_resumes(s, _batch(tmp_path, benchmarks_dir), actor="alice",
-                                progress=lambda done, total: calls.append((done, total)))
+        report = import_resumes(
+            s,
+            _batch(tmp_path, benchmarks_dir),
+            actor="alice",
+            progress=lambda done, total: calls.append((done, total)),
+        )
     assert len(report.stored) == 2
     assert report.duplicates == [("jane-copy.docx", report.stored[0])]
     assert {f.file_name: f.reason for f in report.failed} == {
@@ -56,8 +61,10 @@ def test_import_stores_good_files_and_reports_the_rest(
         assert (en.file_name, en.language, en.pages) == ("jane.docx", "en", None)
         assert (zh.file_name, zh.language, zh.pages) == ("zhang.pdf", "zh", 1)
         # what models see carries no contact details
-        for text, secrets in ((en.text, ["jane.doe@example.com", "555-0134", "Jane Doe"]),
-                              (zh.text, ["138 1234 5678", "zhang.wei@example.cn", "张伟"])):
+        for text, secrets in (
+            (en.text, ["jane.doe@example.com", "555-0134", "Jane Doe"]),
+            (zh.text, ["138 1234 5678", "zhang.wei@example.cn", "张伟"]),
+        ):
             assert not [x for x in secrets if x in text]
             assert "[EMAIL]" in text or "[PHONE]" in text
         cand = s.get(Candidate, en.candidate_id)
@@ -65,13 +72,19 @@ def test_import_stores_good_files_and_reports_the_rest(
         assert len(cand.pseudonym) >= 12
         contact = s.get(CandidateContact, cand.id)
         assert (contact.name, contact.email, contact.phone) == (
-            "Jane Doe", "jane.doe@example.com", "(415) 555-0134")
+            "Jane Doe",
+            "jane.doe@example.com",
+            "(415) 555-0134",
+        )
         assert contact.links == ["linkedin.com/in/janedoe"]
         zh_contact = s.get(CandidateContact, zh.candidate_id)
         assert (zh_contact.name, zh_contact.email) == ("张伟", "zhang.wei@example.cn")
 
-        audits = list(s.scalars(select(AuditLog).where(AuditLog.action == "resumes.import")
-                                .order_by(AuditLog.id)))
+        audits = list(
+            s.scalars(
+                select(AuditLog).where(AuditLog.action == "resumes.import").order_by(AuditLog.id)
+            )
+        )
         pseudonyms = [s.get(Candidate, r.candidate_id).pseudonym for r in (en, zh)]
         assert [a.target for a in audits] == pseudonyms
         assert all(a.actor == "alice" and a.target_type == "candidate" for a in audits)
@@ -105,9 +118,12 @@ def test_a_slow_file_does_not_stop_the_batch(engine: Engine, tmp_path: Path) -> 
     text = tmp_path / "good.md"
     text.write_text(ZH_RESUME, encoding="utf-8")
     with session_scope(engine) as s:
-        report = import_resumes(s, [slow, good, text], actor="alice", limits=Limits(timeout_s=2, max_pages=1000))
+        report = import_resumes(
+            s, [slow, good, text], actor="alice", limits=Limits(timeout_s=2, max_pages=1000)
+        )
     assert [(f.file_name, f.reason.split(":")[0]) for f in report.failed] == [
-        ("slow.pdf", "took longer than 2 s to read")]
+        ("slow.pdf", "took longer than 2 s to read")
+    ]
     assert len(report.stored) == 2
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Resume)) == 2
@@ -125,8 +141,11 @@ def test_page_limit_in_a_batch(engine: Engine, tmp_path: Path) -> None:
 
 def test_list_resumes(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as s:
-        import_resumes(s, [make_docx(tmp_path / "a.docx", EN_RESUME),
-                           make_docx(tmp_path / "b.docx", ZH_RESUME)], actor="alice")
+        import_resumes(
+            s,
+            [make_docx(tmp_path / "a.docx", EN_RESUME), make_docx(tmp_path / "b.docx", ZH_RESUME)],
+            actor="alice",
+        )
     with session_scope(engine) as s:
         rows = list_resumes(s)
         assert [r.file_name for r in rows] == ["b.docx", "a.docx"]
@@ -135,8 +154,9 @@ def test_list_resumes(engine: Engine, tmp_path: Path) -> None:
         assert [r.file_name for r in list_resumes(s, limit=1)] == ["b.docx"]
 
 
-def test_uploads_in_memory_and_duplicates_are_not_parsed_again(engine: Engine,
-                                                                tmp_path: Path) -> None:
+def test_uploads_in_memory_and_duplicates_are_not_parsed_again(
+    engine: Engine, tmp_path: Path
+) -> None:
     data = make_docx(tmp_path / "a.docx", EN_RESUME).read_bytes()
     with session_scope(engine) as s:
         first = import_resumes(s, [("cv.docx", data), ("empty.txt", b"")], actor="alice")

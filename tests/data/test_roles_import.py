@@ -1,4 +1,5 @@
 """Role profiles from CSV and YAML: checked against the taxonomy, all-or-nothing, upserted."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
 from data.errors import ImportErrors, InputError
-from data.models import AuditLog, Role, RoleSkill
-from data.roles import import_roles, list_roles, read_roles, slugify
+from data.ingest.roles import import_roles, list_roles, read_roles, slugify
+from data.store.engine import session_scope
+from data.store.models import AuditLog, Role, RoleSkill
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HEADER = "key,title_en,title_zh,family,level,description,required_skills,nice_skills\n"
@@ -46,9 +47,11 @@ def test_slugify() -> None:
 
 
 def test_unknown_skill_names_file_row_field_and_hint(tmp_path: Path) -> None:
-    path = _csv(tmp_path,
-                ",ML Engineer,,eng,,,Python:0.9; PyTorch:0.8,\n"
-                ",NLP Scientist,,research,,,Pytorchh:1; nlp:0.5,docker\n")
+    path = _csv(
+        tmp_path,
+        ",ML Engineer,,eng,,,Python:0.9; PyTorch:0.8,\n"
+        ",NLP Scientist,,research,,,Pytorchh:1; nlp:0.5,docker\n",
+    )
     with pytest.raises(ImportErrors) as info:
         read_roles(path)
     (err,) = info.value.errors
@@ -59,16 +62,26 @@ def test_unknown_skill_names_file_row_field_and_hint(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("row", "field", "message"),
-    [(",,,eng,,,python,\n", "title_en", "no title"),
-     (",Eng,,eng,,,,docker\n", "required_skills", "no required skills"),
-     (",Eng,,eng,,,python:high,\n", "required_skills", "'high' of 'python' is not a number"),
-     (",Eng,,eng,,,python:0,\n", "required_skills", "out of range"),
-     (",Eng,,eng,,,python; Python,\n", "required_skills", "listed twice"),
-     (",Eng,,eng,,,python,Python:0.2\n", "nice_skills", "both required and nice"),
-     (",Eng,,eng,,,python; :0.5,\n", "required_skills", "empty skill name"),
-     ("x" * 81 + ",Eng,,eng,,,python,\n", "key", "more than 80")],
-    ids=["no-title", "no-required", "weight-text", "weight-zero", "twice", "both-lists",
-         "empty-name", "long-key"],
+    [
+        (",,,eng,,,python,\n", "title_en", "no title"),
+        (",Eng,,eng,,,,docker\n", "required_skills", "no required skills"),
+        (",Eng,,eng,,,python:high,\n", "required_skills", "'high' of 'python' is not a number"),
+        (",Eng,,eng,,,python:0,\n", "required_skills", "out of range"),
+        (",Eng,,eng,,,python; Python,\n", "required_skills", "listed twice"),
+        (",Eng,,eng,,,python,Python:0.2\n", "nice_skills", "both required and nice"),
+        (",Eng,,eng,,,python; :0.5,\n", "required_skills", "empty skill name"),
+        ("x" * 81 + ",Eng,,eng,,,python,\n", "key", "more than 80"),
+    ],
+    ids=[
+        "no-title",
+        "no-required",
+        "weight-text",
+        "weight-zero",
+        "twice",
+        "both-lists",
+        "empty-name",
+        "long-key",
+    ],
 )
 def test_bad_rows(tmp_path: Path, row: str, field: str, message: str) -> None:
     with pytest.raises(ImportErrors) as info:
@@ -79,8 +92,11 @@ def test_bad_rows(tmp_path: Path, row: str, field: str, message: str) -> None:
 
 def test_duplicate_keys_and_bad_cells(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text("title_en,required_skills,headcount,is_open\n"
-                    "ML Engineer,python,two,maybe\nML engineer,sql,1,no\n", encoding="utf-8")
+    path.write_text(
+        "title_en,required_skills,headcount,is_open\n"
+        "ML Engineer,python,two,maybe\nML engineer,sql,1,no\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportErrors) as info:
         read_roles(path)
     got = [(e.row, e.field) for e in info.value.errors]
@@ -90,9 +106,12 @@ def test_duplicate_keys_and_bad_cells(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "empty file"), ("title,skills\nx,y\n", "unknown column"),
-     ("family,required_skills\neng,python\n", "no title column"),
-     ('title_en,family\nGood,eng\n"Broken,eng\nAlso Good,eng\n', "row 3.*close the quote")],
+    [
+        ("", "empty file"),
+        ("title,skills\nx,y\n", "unknown column"),
+        ("family,required_skills\neng,python\n", "no title column"),
+        ('title_en,family\nGood,eng\n"Broken,eng\nAlso Good,eng\n', "row 3.*close the quote"),
+    ],
     ids=["empty", "unknown-column", "no-title-column", "unclosed-quote"],
 )
 def test_bad_csv_files(tmp_path: Path, content: str, message: str) -> None:
@@ -104,8 +123,11 @@ def test_bad_csv_files(tmp_path: Path, content: str, message: str) -> None:
 
 def test_gb18030_semicolon_csv_from_excel(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
-    path.write_bytes("title_zh;required_skills;nice_skills\n算法工程师;深度学习：0.9；Python：0.7;\n"
-                     .encode("gb18030"))
+    path.write_bytes(
+        "title_zh;required_skills;nice_skills\n算法工程师;深度学习：0.9；Python：0.7;\n".encode(
+            "gb18030"
+        )
+    )
     (role,) = read_roles(path)
     assert role.key == "算法工程师"
     assert role.required == {"deep_learning": 0.9, "python": 0.7}
@@ -160,13 +182,22 @@ def test_import_and_list(engine: Engine) -> None:
         rows = {r.key: r for r in list_roles(s)}
         platform = rows["ml_platform_engineer"]
         assert (platform.title_zh, platform.family, platform.level, platform.headcount) == (
-            "机器学习平台工程师", "engineering", "senior", 2)
+            "机器学习平台工程师",
+            "engineering",
+            "senior",
+            2,
+        )
         assert platform.source == "import"
-        assert platform.required == (("mlops", 1.0), ("kubernetes", 0.9), ("python", 0.8),
-                                     ("distributed_training", 0.7))
+        assert platform.required == (
+            ("mlops", 1.0),
+            ("kubernetes", 0.9),
+            ("python", 0.8),
+            ("distributed_training", 0.7),
+        )
         assert platform.nice == (("cuda", 0.5), ("spark", 0.3))
         assert [r.key for r in list_roles(s, open_only=True)] == sorted(
-            k for k in rows if k != "data_analyst")
+            k for k in rows if k != "data_analyst"
+        )
         audits = list(s.scalars(select(AuditLog).where(AuditLog.action == "roles.import")))
         assert sorted(a.target for a in audits) == sorted(rows)
         assert all(a.actor == "alice" for a in audits)
@@ -176,14 +207,19 @@ def test_reimport_updates_by_key(engine: Engine, tmp_path: Path) -> None:
     first = _csv(tmp_path, "mle,ML Engineer,,eng,mid,v1,python:0.9; sql:0.5,docker\n")
     with session_scope(engine) as s:
         (rid,) = import_roles(s, first, actor="alice")
-    second = _csv(tmp_path, "mle,ML Engineer,机器学习工程师,eng,senior,v2,pytorch:1,\n",
-                  name="v2.csv")
+    second = _csv(
+        tmp_path, "mle,ML Engineer,机器学习工程师,eng,senior,v2,pytorch:1,\n", name="v2.csv"
+    )
     with session_scope(engine) as s:
         assert import_roles(s, second, actor="alice") == [rid]
     with session_scope(engine) as s:
         (row,) = list_roles(s)
         assert (row.id, row.title_zh, row.level, row.description) == (
-            rid, "机器学习工程师", "senior", "v2")
+            rid,
+            "机器学习工程师",
+            "senior",
+            "v2",
+        )
         assert row.required == (("pytorch", 1.0),) and row.nice == ()
         assert s.scalar(select(func.count()).select_from(RoleSkill)) == 1
 

@@ -1,10 +1,11 @@
 """Canonical stage and strategy labels: free labels in either language map onto one key."""
+
 from __future__ import annotations
 
 import pytest
 
-from data.models import STAGES
-from data.stages import (
+from data.reference.stages import (
+    STAGES,
     canonical_strategy,
     category_label,
     map_stage,
@@ -56,14 +57,24 @@ def test_map_stage_none_for_unrelated_labels(text: str) -> None:
 @pytest.mark.parametrize(
     ("labels", "key", "category"),
     [
-        (["薪资和福利", "薪酬福利", "salary and benefits", "提供具有竞争力的薪酬福利待遇"],
-         "salary_benefits", "attraction"),
+        (
+            ["薪资和福利", "薪酬福利", "salary and benefits", "提供具有竞争力的薪酬福利待遇"],
+            "salary_benefits",
+            "attraction",
+        ),
         (["职业发展", "Career development"], "career_development", "attraction"),
         (["工作环境", "work environment"], "work_environment", "attraction"),
-        (["国际化机会", "国际机会", "international opportunities"], "international_opportunities",
-         "attraction"),
+        (
+            ["国际化机会", "国际机会", "international opportunities"],
+            "international_opportunities",
+            "attraction",
+        ),
         (["跨文化培训", "cross-cultural training"], "cross_cultural_training", "cultivation"),
-        (["专业技能培训", "专业技能提升", "professional skills"], "professional_skills", "cultivation"),
+        (
+            ["专业技能培训", "专业技能提升", "professional skills"],
+            "professional_skills",
+            "cultivation",
+        ),
         (["国际交流", "国际交流项目"], "international_exchange", "cultivation"),
         (["领导力培养", "leadership"], "leadership", "cultivation"),
         (["人才保留", "留住人才"], "retention_programme", "retention"),
@@ -82,7 +93,12 @@ def test_canonical_strategy_synonyms(labels: list[str], key: str, category: str)
 def test_strategy_table_covers_every_category_bilingually() -> None:
     labels = strategy_labels()
     assert {s.category for s in labels} == {
-        "attraction", "retention", "cultivation", "internationalisation", "compliance_ethics"}
+        "attraction",
+        "retention",
+        "cultivation",
+        "internationalisation",
+        "compliance_ethics",
+    }
     assert all(s.en and s.zh for s in labels)
     assert category_label("compliance_ethics", "zh") == "合规与伦理"
     assert canonical_strategy("神经网络") is None

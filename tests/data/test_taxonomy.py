@@ -1,4 +1,5 @@
 """The bilingual skill taxonomy: YAML integrity, matching rules, lookups and the store sync."""
+
 from __future__ import annotations
 
 import re
@@ -8,10 +9,11 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
 from data.errors import InputError
-from data.models import Skill
-from data.taxonomy import DEFAULT_PATH, SkillDef, Taxonomy, load_taxonomy, parse_skills, sync_skills
+from data.store.engine import session_scope
+from data.store.models import Skill
+from data.store.skills import sync_skills
+from data.text.taxonomy import DEFAULT_PATH, SkillDef, Taxonomy, load_taxonomy, parse_skills
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +50,39 @@ def test_no_surface_form_names_two_skills(tax: Taxonomy) -> None:
 
 def test_taxonomy_covers_ai_and_non_ai_work(tax: Taxonomy) -> None:
     cats = {s.category for s in tax.skills}
-    for needed in ("deep_learning", "nlp", "llm", "cv", "distributed_training", "mlops",
-                   "data_engineering", "product", "research", "languages", "cross_cultural",
-                   "hr_people", "compliance_ethics", "finance_accounting", "healthcare",
-                   "education", "legal", "hospitality_food", "agriculture"):
+    for needed in (
+        "deep_learning",
+        "nlp",
+        "llm",
+        "cv",
+        "distributed_training",
+        "mlops",
+        "data_engineering",
+        "product",
+        "research",
+        "languages",
+        "cross_cultural",
+        "hr_people",
+        "compliance_ethics",
+        "finance_accounting",
+        "healthcare",
+        "education",
+        "legal",
+        "hospitality_food",
+        "agriculture",
+    ):
         assert needed in cats, needed
-    ai = {"deep_learning", "nlp", "llm", "cv", "speech", "reinforcement_learning",
-          "ml_fundamentals", "distributed_training", "mlops"}
+    ai = {
+        "deep_learning",
+        "nlp",
+        "llm",
+        "cv",
+        "speech",
+        "reinforcement_learning",
+        "ml_fundamentals",
+        "distributed_training",
+        "mlops",
+    }
     share_non_ai = sum(s.category not in ai for s in tax.skills) / len(tax.skills)
     assert share_non_ai >= 0.4
 
@@ -99,13 +127,20 @@ def test_latin_token_boundaries(tax: Taxonomy, text: str, expected: list[str]) -
 def test_unspaced_chinese_finds_every_skill(tax: Taxonomy) -> None:
     assert keys(tax, "熟悉深度学习和自然语言处理") == ["deep_learning", "nlp"]
     assert keys(tax, "精通PyTorch与大模型微调，了解Go语言") == ["pytorch", "llm_fine_tuning", "go"]
-    assert tax.keys_in("负责薪酬福利与跨文化培训") == {"compensation_benefits",
-                                                       "cross_cultural_training"}
+    assert tax.keys_in("负责薪酬福利与跨文化培训") == {
+        "compensation_benefits",
+        "cross_cultural_training",
+    }
 
 
 def test_aliases_in_both_languages_name_the_same_skill(tax: Taxonomy) -> None:
-    for a, b in [("大模型", "LLM"), ("大语言模型", "large language models"), ("自然语言处理", "NLP"),
-                 ("PyTorch", "torch"), ("计算机视觉", "Computer Vision")]:
+    for a, b in [
+        ("大模型", "LLM"),
+        ("大语言模型", "large language models"),
+        ("自然语言处理", "NLP"),
+        ("PyTorch", "torch"),
+        ("计算机视觉", "Computer Vision"),
+    ]:
         assert tax.keys_in(a) == tax.keys_in(b) != set(), (a, b)
 
 
@@ -114,7 +149,7 @@ def test_longest_match_wins_and_hits_carry_offsets(tax: Taxonomy) -> None:
     hits = tax.find(text)
     assert [h.key for h in hits] == ["llm_fine_tuning", "machine_learning", "spark"]
     for h in hits:
-        assert text[h.start:h.end] == h.surface
+        assert text[h.start : h.end] == h.surface
     assert [h.surface for h in hits][-1] == "Spark SQL"
     assert hits == sorted(hits, key=lambda h: h.start)
     # "big data" and "data engineering" overlap: the longer hit wins
@@ -150,19 +185,32 @@ GOOD = "- {key: a_skill, name_en: A Skill, name_zh: 技能甲, category: x, alia
     ("body", "match"),
     [
         (GOOD + GOOD, r"line 2, field 'key'.*already used on line 1"),
-        (GOOD + "- {key: b, name_en: B, name_zh: 乙, category: x, aliases: [ASK]}\n",
-         r"line 2, field 'aliases'.*'ASK' is already used by skill 'a_skill'"),
+        (
+            GOOD + "- {key: b, name_en: B, name_zh: 乙, category: x, aliases: [ASK]}\n",
+            r"line 2, field 'aliases'.*'ASK' is already used by skill 'a_skill'",
+        ),
         ("- {key: b, name_en: B, category: x}\n", r"line 1, field 'name_zh'"),
         ("- {key: b, name_en: B, name_zh: bee, category: x}\n", r"no Chinese"),
         ("- {key: Bad Key, name_en: B, name_zh: 乙, category: x}\n", r"snake_case"),
         ("- {key: b, name_en: B, name_zh: 乙, category: x, colour: red}\n", r"unknown field"),
-        ("- {key: b, name_en: B, name_zh: 乙, category: x, exact_case: [Bee]}\n",
-         r"exact_case.*not among"),
+        (
+            "- {key: b, name_en: B, name_zh: 乙, category: x, exact_case: [Bee]}\n",
+            r"exact_case.*not among",
+        ),
         ("- {key: b, name_en: [unclosed\n", r"line \d+: not valid YAML"),
         ("just text\n", r"expected a YAML list"),
     ],
-    ids=["dup-key", "shared-alias", "no-zh", "zh-not-chinese", "bad-key", "unknown-field",
-         "exact-case", "bad-yaml", "not-a-list"],
+    ids=[
+        "dup-key",
+        "shared-alias",
+        "no-zh",
+        "zh-not-chinese",
+        "bad-key",
+        "unknown-field",
+        "exact-case",
+        "bad-yaml",
+        "not-a-list",
+    ],
 )
 def test_bad_taxonomy_files_name_file_line_and_field(tmp_path: Path, body: str, match: str) -> None:
     path = _write(tmp_path, body)
@@ -181,6 +229,7 @@ def test_custom_file_loads_and_is_reloaded_when_changed(tmp_path: Path) -> None:
     assert [s.key for s in load_taxonomy(path).skills] == ["a_skill"]
     path.write_text(GOOD + "- {key: b, name_en: Bee, name_zh: 乙, category: x}\n", encoding="utf-8")
     import os
+
     os.utime(path, ns=(1, 10**18))
     assert [s.key for s in load_taxonomy(path).skills] == ["a_skill", "b"]
 
@@ -188,9 +237,12 @@ def test_custom_file_loads_and_is_reloaded_when_changed(tmp_path: Path) -> None:
 def test_parse_keeps_aliases_and_exact_case() -> None:
     skills = parse_skills(
         "- {key: excel, name_en: Microsoft Excel, name_zh: 电子表格, category: business, "
-        "aliases: [Excel], exact_case: [Excel]}\n", Path("mem.yaml"))
-    assert skills == [SkillDef("excel", "Microsoft Excel", "电子表格", "business", ("Excel",),
-                               None, ("Excel",))]
+        "aliases: [Excel], exact_case: [Excel]}\n",
+        Path("mem.yaml"),
+    )
+    assert skills == [
+        SkillDef("excel", "Microsoft Excel", "电子表格", "business", ("Excel",), None, ("Excel",))
+    ]
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -206,8 +258,14 @@ def test_sync_skills_is_idempotent_and_updates(engine: Engine, tax: Taxonomy) ->
         assert again == ids
         assert s.scalar(select(func.count()).select_from(Skill)) == 20
     first = small.skills[0]
-    renamed = SkillDef(first.key, first.name_en + " (renamed)", first.name_zh, first.category,
-                       first.aliases + ("new alias",), first.esco_uri)
+    renamed = SkillDef(
+        first.key,
+        first.name_en + " (renamed)",
+        first.name_zh,
+        first.category,
+        first.aliases + ("new alias",),
+        first.esco_uri,
+    )
     with session_scope(engine) as s:
         ids2 = sync_skills(s, Taxonomy([renamed, *small.skills[1:]]))
     assert ids2 == ids

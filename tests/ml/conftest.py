@@ -1,4 +1,5 @@
 """ML fixtures: the real MiniLM (loaded once per session), a counting fake encoder, a small store."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
-from data.models import Resume, Role, RoleSkill
-from data.taxonomy import load_taxonomy, sync_skills
+from data.store.models import Resume, Role, RoleSkill
+from data.store.skills import sync_skills
+from data.text.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="session")
@@ -51,20 +53,35 @@ def counting_encoder() -> CountingEncoder:
 
 
 ROLES = {
-    "ml_engineer": ("Machine Learning Engineer", "机器学习工程师",
-                    "Build and deploy deep learning models for search and recommendation.",
-                    [("pytorch", 2.0, True), ("python", 1.0, True), ("kubernetes", 1.0, False)]),
-    "data_analyst": ("Data Analyst", "数据分析师",
-                     "Analyse business data, build dashboards and run A/B tests.",
-                     [("sql", 2.0, True), ("data_analysis", 1.0, True), ("ab_testing", 1.0, False)]),
+    "ml_engineer": (
+        "Machine Learning Engineer",
+        "机器学习工程师",
+        "Build and deploy deep learning models for search and recommendation.",
+        [("pytorch", 2.0, True), ("python", 1.0, True), ("kubernetes", 1.0, False)],
+    ),
+    "data_analyst": (
+        "Data Analyst",
+        "数据分析师",
+        "Analyse business data, build dashboards and run A/B tests.",
+        [("sql", 2.0, True), ("data_analysis", 1.0, True), ("ab_testing", 1.0, False)],
+    ),
 }
 
 RESUMES = {
-    "ml_en.txt": ("en", "Senior engineer.\nTrained deep learning models with PyTorch and Python "
-                  "for recommendation.\nDeployed models on Kubernetes clusters."),
-    "analyst_en.txt": ("en", "Analyst.\nWrote SQL queries every day and built dashboards for "
-                       "business data analysis.\nRan A/B testing for the growth team."),
-    "ml_zh.txt": ("zh", "算法工程师\n使用PyTorch和Python训练深度学习推荐模型。\n熟悉Kubernetes容器编排。"),
+    "ml_en.txt": (
+        "en",
+        "Senior engineer.\nTrained deep learning models with PyTorch and Python "
+        "for recommendation.\nDeployed models on Kubernetes clusters.",
+    ),
+    "analyst_en.txt": (
+        "en",
+        "Analyst.\nWrote SQL queries every day and built dashboards for "
+        "business data analysis.\nRan A/B testing for the growth team.",
+    ),
+    "ml_zh.txt": (
+        "zh",
+        "算法工程师\n使用PyTorch和Python训练深度学习推荐模型。\n熟悉Kubernetes容器编排。",
+    ),
     "analyst_zh.txt": ("zh", "数据分析师\n精通SQL，负责业务数据分析和报表。\n设计A/B测试。"),
     "cook.txt": ("en", "Chef.\nPrepared meals for 200 guests a night and managed the kitchen."),
 }
@@ -81,8 +98,11 @@ def seed_matching_store(session: Session) -> dict[str, int]:
         session.add(role)
         session.flush()
         for skill, weight, required in skills:
-            session.add(RoleSkill(role_id=role.id, skill_id=skill_ids[skill], importance=weight,
-                                  required=required))
+            session.add(
+                RoleSkill(
+                    role_id=role.id, skill_id=skill_ids[skill], importance=weight, required=required
+                )
+            )
     ids = {}
     for i, (name, (lang, text)) in enumerate(RESUMES.items()):
         r = Resume(file_name=name, sha256=f"{i:064d}", language=lang, text=text)

@@ -1,4 +1,5 @@
 """``ml.training.audit_scores``: what the promotion gate's bias audit scores, per model kind."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
-from data.demo import build_demo
+from data.demo.world import build_demo
 from data.errors import ModelError
-from data.models import Application, ModelVersion, Resume, Role
+from data.store.engine import session_scope
+from data.store.models import Application, ModelVersion, Resume, Role
 from ml.matcher import FEATURE_NAMES
 from ml.pair_scorer import PairScorer
 from ml.training import audit_scores, matcher_features
@@ -19,19 +20,25 @@ from tests.ml.training_data import HashEncoder
 
 @pytest.fixture
 def demo_store(sqlite_engine):
-    build_demo(sqlite_engine, candidates=60, seed=3, as_of=dt.date(2026, 11, 25),
-               mode="refuse", actor="t")
+    build_demo(
+        sqlite_engine, candidates=60, seed=3, as_of=dt.date(2026, 11, 25), mode="refuse", actor="t"
+    )
     return sqlite_engine
 
 
 def _applied(session) -> dict[int, tuple[int, str]]:
     """resume id → (role id, family) of its candidate's first application."""
-    first = (select(Application.candidate_id, func.min(Application.id).label("a"))
-             .group_by(Application.candidate_id).subquery())
-    rows = session.execute(select(Resume.id, Application.role_id, Role.family)
-                           .join(first, first.c.candidate_id == Resume.candidate_id)
-                           .join(Application, Application.id == first.c.a)
-                           .join(Role, Role.id == Application.role_id)).all()
+    first = (
+        select(Application.candidate_id, func.min(Application.id).label("a"))
+        .group_by(Application.candidate_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Resume.id, Application.role_id, Role.family)
+        .join(first, first.c.candidate_id == Resume.candidate_id)
+        .join(Application, Application.id == first.c.a)
+        .join(Role, Role.id == Application.role_id)
+    ).all()
     return {r: (role, fam) for r, role, fam in rows}
 
 
@@ -52,8 +59,9 @@ class FixedClassifier:
 
 
 def _version(kind: str) -> ModelVersion:
-    return ModelVersion(kind=kind, version=1, status="candidate",
-                        params={"encoder_model_id": HashEncoder.model_id})
+    return ModelVersion(
+        kind=kind, version=1, status="candidate", params={"encoder_model_id": HashEncoder.model_id}
+    )
 
 
 def test_classifier_scores_the_applied_family_and_notes_unknown_ones(demo_store) -> None:
@@ -69,8 +77,9 @@ def test_classifier_scores_the_applied_family_and_notes_unknown_ones(demo_store)
         assert model.seen == [texts[r] for r in frame["resume_id"]]
         p = np.arange(1, len(model.classes_) + 1) / np.arange(1, len(model.classes_) + 1).sum()
         col = {c: j for j, c in enumerate(model.classes_)}
-        expected = [p[col[applied[r][1]]] if applied[r][1] in col else p.max()
-                    for r in frame["resume_id"]]
+        expected = [
+            p[col[applied[r][1]]] if applied[r][1] in col else p.max() for r in frame["resume_id"]
+        ]
         assert frame["score"].tolist() == pytest.approx(expected)
         n_unknown = sum(1 for r in frame["resume_id"] if applied[r][1] == families[-1])
         assert n_unknown > 0
@@ -96,10 +105,8 @@ def test_pair_scorer_scores_the_applied_pair_from_matcher_features(demo_store) -
 def test_sample_is_capped_deterministically_and_encoders_are_refused(demo_store) -> None:
     with session_scope(demo_store) as s:
         model = FixedClassifier(["data", "engineering"])
-        a = audit_scores(s, _version("classifier"), model=model, encoder=HashEncoder(),
-                         limit=10)
-        b = audit_scores(s, _version("classifier"), model=model, encoder=HashEncoder(),
-                         limit=10)
+        a = audit_scores(s, _version("classifier"), model=model, encoder=HashEncoder(), limit=10)
+        b = audit_scores(s, _version("classifier"), model=model, encoder=HashEncoder(), limit=10)
         assert len(a) == 10 and a["resume_id"].tolist() == b["resume_id"].tolist()
         ids = sorted(_applied(s))
         assert a["resume_id"].tolist()[0] == ids[0] and a["resume_id"].is_monotonic_increasing

@@ -1,4 +1,5 @@
 """The torch role classifier and the two baselines, on a small real set."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,9 @@ def split(benchmarks_dir: Path):
 def test_head_learns_and_beats_chance(split) -> None:
     df, emb, tr, te = split
     texts = df["text"].tolist()
-    model = RoleClassifier(**FAST).fit([texts[i] for i in np.flatnonzero(tr)],
-                                       df["label"][tr], embeddings=emb[tr])
+    model = RoleClassifier(**FAST).fit(
+        [texts[i] for i in np.flatnonzero(tr)], df["label"][tr], embeddings=emb[tr]
+    )
     proba = model.predict_proba([texts[i] for i in np.flatnonzero(te)], embeddings=emb[te])
     assert proba.shape == (te.sum(), 4)
     assert np.allclose(proba.sum(axis=1), 1, atol=1e-5)
@@ -58,8 +60,11 @@ def test_save_load_gives_the_same_probabilities(split, tmp_path: Path) -> None:
     model.save(tmp_path / "m")
     back = RoleClassifier.load(tmp_path / "m")
     assert list(back.classes_) == list(model.classes_)
-    np.testing.assert_allclose(back.predict_proba(texts[:5], embeddings=emb[:5]),
-                               model.predict_proba(texts[:5], embeddings=emb[:5]), atol=1e-6)
+    np.testing.assert_allclose(
+        back.predict_proba(texts[:5], embeddings=emb[:5]),
+        model.predict_proba(texts[:5], embeddings=emb[:5]),
+        atol=1e-6,
+    )
 
 
 def test_seeded_training_is_reproducible(split) -> None:
@@ -67,8 +72,9 @@ def test_seeded_training_is_reproducible(split) -> None:
     texts = df["text"].tolist()
     a = RoleClassifier(**FAST, seed=3).fit(texts, df["label"], embeddings=emb)
     b = RoleClassifier(**FAST, seed=3).fit(texts, df["label"], embeddings=emb)
-    np.testing.assert_allclose(a.predict_proba(texts, embeddings=emb),
-                               b.predict_proba(texts, embeddings=emb), atol=1e-5)
+    np.testing.assert_allclose(
+        a.predict_proba(texts, embeddings=emb), b.predict_proba(texts, embeddings=emb), atol=1e-5
+    )
 
 
 def test_progress_callback_can_interrupt_mid_epoch(split) -> None:

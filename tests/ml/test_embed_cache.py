@@ -1,13 +1,14 @@
 """The embedding cache: a text is encoded once per model; lookups are bulk and chunked."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
-import data.embeddings as emb
-from data.db import session_scope
-from data.models import Embedding
+import data.store.embeddings as emb
+from data.store.engine import session_scope
+from data.store.models import Embedding
 from ml.embed import embed_documents, embed_texts
 
 
@@ -48,8 +49,9 @@ def test_bulk_lookup_is_chunked_and_stores_float32_bytes(engine, counting_encode
     counting_encoder.encoded.clear()
     with session_scope(engine) as s:
         again = embed_texts(s, counting_encoder, texts)
-        row = s.scalars(select(Embedding).where(
-            Embedding.text_hash == emb.text_hash(texts[0]))).one()
+        row = s.scalars(
+            select(Embedding).where(Embedding.text_hash == emb.text_hash(texts[0]))
+        ).one()
     assert counting_encoder.encoded == []
     np.testing.assert_array_equal(again, vecs)
     assert row.dim == counting_encoder.dim and len(row.vector) == 4 * counting_encoder.dim
@@ -65,8 +67,9 @@ def test_nothing_is_stored_when_the_transaction_fails(engine, counting_encoder):
 
 
 def test_document_vectors_equal_the_encoders_pooled_vectors(sqlite_engine, minilm):
-    text = "\n".join(f"Line {i}: built data pipelines in Python and SQL for team {i}."
-                     for i in range(60))
+    text = "\n".join(
+        f"Line {i}: built data pipelines in Python and SQL for team {i}." for i in range(60)
+    )
     with session_scope(sqlite_engine) as s:
         docs = embed_documents(s, minilm, [text, "short resume"])
     assert len(docs.passages[0]) > 1, "a long text is split into passages"

@@ -1,5 +1,6 @@
 """Encoders: passages fit the model window, long texts are pooled not cut, sorted batches,
 the multilingual encoder, and a clear error for a model that cannot load offline."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,9 @@ from ml.encoders import (
 
 LONG_EN = "\n".join(
     f"{year}: led a team of {year % 7 + 2} engineers building payment APIs in Java and Go; "
-    "cut latency by a third." for year in range(1990, 2040))
+    "cut latency by a third."
+    for year in range(1990, 2040)
+)
 LONG_ZH = "负责推荐系统的深度学习模型训练与上线，" * 80 + "\n熟悉PyTorch。"
 
 
@@ -31,9 +34,12 @@ def test_chunks_fit_the_model_window_in_both_languages(minilm):
 
 
 RESUME_LIKE = "\n".join(
-    ("Experience" if i % 9 == 0 else f"Role {i}") if i % 3 == 0 else
-    f"Item {i}: " + "delivered reporting and reconciliation for the finance team " * (i % 4 + 1)
-    for i in range(80))
+    ("Experience" if i % 9 == 0 else f"Role {i}")
+    if i % 3 == 0
+    else f"Item {i}: "
+    + "delivered reporting and reconciliation for the finance team " * (i % 4 + 1)
+    for i in range(80)
+)
 
 
 def test_dropping_the_first_line_keeps_most_passages_for_the_cache():
@@ -80,8 +86,13 @@ def test_batches_are_sorted_by_length():
 
 def test_muse_is_multilingual():
     muse = get_encoder("muse")
-    v = muse.encode(["机器学习工程师，熟悉深度学习", "machine learning engineer with deep learning",
-                     "厨师，负责菜单设计和厨房管理"])
+    v = muse.encode(
+        [
+            "机器学习工程师，熟悉深度学习",
+            "machine learning engineer with deep learning",
+            "厨师，负责菜单设计和厨房管理",
+        ]
+    )
     assert v.shape == (3, 512) and muse.model_id.startswith("muse:")
     assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.1
 

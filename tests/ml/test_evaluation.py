@@ -1,4 +1,5 @@
 """Metrics, evaluators and duplicate-aware splits."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -76,7 +77,8 @@ def test_evaluators_follow_one_contract() -> None:
     cal = CalibrationEvaluator([0, 1, 1], [0, 1, 1])(_Fixed())
     assert cal["primary_metric"] == "ece" and cal["greater_is_better"] is False
     rank = RankingEvaluator(["q1", "q2"], [{2}, {0}])(
-        lambda qs: np.array([[0.1, 0.5, 0.9], [0.2, 0.9, 0.1]]))
+        lambda qs: np.array([[0.1, 0.5, 0.9], [0.2, 0.9, 0.1]])
+    )
     assert rank["metrics"]["mrr"] == pytest.approx((1 + 0.5) / 2)
     assert rank["primary_metric"] == "ndcg@10"
 

@@ -1,4 +1,5 @@
 """Encoder fine-tuning runs (slowly) on CPU and yields a loadable encoder."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,9 +23,16 @@ PAIRS = [
 @pytest.mark.slow
 def test_finetune_on_cpu_saves_a_loadable_encoder(tmp_path: Path) -> None:
     steps: list[int] = []
-    out = finetune_encoder(PAIRS, output=tmp_path / "enc", epochs=1, batch_size=4,
-                           max_seq_length=64, lr=1e-3, device="cpu",
-                           progress=lambda d, n: steps.append(d))
+    out = finetune_encoder(
+        PAIRS,
+        output=tmp_path / "enc",
+        epochs=1,
+        batch_size=4,
+        max_seq_length=64,
+        lr=1e-3,
+        device="cpu",
+        progress=lambda d, n: steps.append(d),
+    )
     assert steps == [1]
     enc = get_encoder(str(out))
     vecs = enc.encode(["a chef", "an accountant"])

@@ -1,14 +1,15 @@
 """Role profiles, features, scores, explanations, top-k and stored, reproducible match runs."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
 from data.errors import InputError, NotFoundError
-from data.models import AuditLog, MatchRun, MatchScore
-from data.taxonomy import load_taxonomy
+from data.store.engine import session_scope
+from data.store.models import AuditLog, MatchRun, MatchScore
+from data.text.taxonomy import load_taxonomy
 from ml.matcher import (
     DEFAULT_WEIGHTS,
     FEATURE_NAMES,
@@ -32,8 +33,11 @@ def test_profiles_load_with_weighted_required_and_nice_skills(engine):
         with pytest.raises(NotFoundError, match="no_such_role"):
             load_profiles(s, ["ml_engineer", "no_such_role"])
     (p,) = profiles
-    assert sorted(p.skills) == [("kubernetes", 1.0, False), ("python", 1.0, True),
-                                ("pytorch", 2.0, True)]
+    assert sorted(p.skills) == [
+        ("kubernetes", 1.0, False),
+        ("python", 1.0, True),
+        ("pytorch", 2.0, True),
+    ]
     text = p.text(load_taxonomy())
     assert "Machine Learning Engineer" in text and "机器学习工程师" in text and "PyTorch" in text
 
@@ -47,9 +51,14 @@ def test_coverage_is_weighted_and_bilingual():
     prof = _profile([("pytorch", 3.0, True), ("python", 1.0, True), ("kubernetes", 1.0, False)])
     space = SkillSpace.of([prof])
     hits = space.hits(tax, ["熟悉PyTorch", "Python only", "python, pytorch and kubernetes", ""])
-    feats = pair_features(np.zeros((4, 2), np.float32), np.zeros((4, 1), np.float32), hits,
-                          np.zeros((1, 2), np.float32), space,
-                          skill_best=np.zeros((4, 3), np.float32))
+    feats = pair_features(
+        np.zeros((4, 2), np.float32),
+        np.zeros((4, 1), np.float32),
+        hits,
+        np.zeros((1, 2), np.float32),
+        space,
+        skill_best=np.zeros((4, 3), np.float32),
+    )
     req = feats[:, 0, FEATURE_NAMES.index("required_coverage")]
     nice = feats[:, 0, FEATURE_NAMES.index("nice_coverage")]
     np.testing.assert_allclose(req, [0.75, 0.25, 1.0, 0.0])
@@ -64,21 +73,36 @@ def test_skill_evidence_weighs_required_skills_three_to_one():
     best = np.zeros((2, 2), np.float32)
     best[0, space.keys.index("pytorch")] = 0.8  # the required skill is well evidenced
     best[1, space.keys.index("kubernetes")] = 0.8  # only the nice-to-have one
-    feats = pair_features(np.zeros((2, 2), np.float32), np.zeros((2, 1), np.float32),
-                          space.hits(load_taxonomy(), ["", ""]), np.zeros((1, 2), np.float32),
-                          space, skill_best=best)
+    feats = pair_features(
+        np.zeros((2, 2), np.float32),
+        np.zeros((2, 1), np.float32),
+        space.hits(load_taxonomy(), ["", ""]),
+        np.zeros((1, 2), np.float32),
+        space,
+        skill_best=best,
+    )
     ev = feats[:, 0, FEATURE_NAMES.index("skill_evidence")]
     np.testing.assert_allclose(ev, [0.6, 0.2], rtol=1e-6)
     with pytest.raises(ValueError, match="skill_best"):
-        pair_features(np.zeros((2, 2), np.float32), np.zeros((2, 1), np.float32),
-                      space.hits(load_taxonomy(), ["", ""]), np.zeros((1, 2), np.float32), space)
+        pair_features(
+            np.zeros((2, 2), np.float32),
+            np.zeros((2, 1), np.float32),
+            space.hits(load_taxonomy(), ["", ""]),
+            np.zeros((1, 2), np.float32),
+            space,
+        )
 
 
 def test_a_role_without_required_skills_is_fully_covered():
     space = SkillSpace.of([_profile([("sql", 1.0, False)])])
-    feats = pair_features(np.zeros((1, 2), np.float32), np.zeros((1, 1), np.float32),
-                          space.hits(load_taxonomy(), ["nothing"]), np.zeros((1, 2), np.float32),
-                          space, skill_best=np.zeros((1, 1), np.float32))
+    feats = pair_features(
+        np.zeros((1, 2), np.float32),
+        np.zeros((1, 1), np.float32),
+        space.hits(load_taxonomy(), ["nothing"]),
+        np.zeros((1, 2), np.float32),
+        space,
+        skill_best=np.zeros((1, 1), np.float32),
+    )
     assert feats[0, 0, FEATURE_NAMES.index("required_coverage")] == 1.0
 
 
@@ -119,7 +143,7 @@ def test_topk_over_blocks_equals_a_full_sort():
     scores = rng.random((1000, 7)).astype(np.float32)
     top = TopK(7, 5)
     for start in range(0, 1000, 128):
-        top.add(scores[start:start + 128], np.arange(start, min(start + 128, 1000)))
+        top.add(scores[start : start + 128], np.arange(start, min(start + 128, 1000)))
     for j, best in enumerate(top.result()):
         expected = np.argsort(-scores[:, j])[:5]
         assert [rid for rid, _s in best] == expected.tolist()
@@ -145,16 +169,20 @@ def test_match_ranks_stores_explains_and_audits(engine, counting_encoder):
         run = s.get(MatchRun, result.run_id)
         assert run.created_by == "alice" and run.encoder == counting_encoder.model_id
         assert run.params["top_k"] == 3 and run.params["weights"] == DEFAULT_WEIGHTS
-        assert run.params["taxonomy_hash"] and run.params["roles"] == ["data_analyst",
-                                                                        "ml_engineer"]
-        n_scores = s.scalar(select(func.count()).select_from(MatchScore)
-                            .where(MatchScore.run_id == run.id))
+        assert run.params["taxonomy_hash"] and run.params["roles"] == [
+            "data_analyst",
+            "ml_engineer",
+        ]
+        n_scores = s.scalar(
+            select(func.count()).select_from(MatchScore).where(MatchScore.run_id == run.id)
+        )
         assert n_scores == 6
         audit = s.scalars(select(AuditLog).where(AuditLog.action == "match.run")).one()
         assert audit.target == str(run.id) and audit.actor == "alice"
         stored = load_run(s, run.id)
-    assert [(r.role, r.resume_id, r.rank, r.score) for r in stored.rows] == \
-        [(r.role, r.resume_id, r.rank, r.score) for r in result.rows]
+    assert [(r.role, r.resume_id, r.rank, r.score) for r in stored.rows] == [
+        (r.role, r.resume_id, r.rank, r.score) for r in result.rows
+    ]
     assert ids["cook.txt"] not in {r.resume_id for r in ml[:2]}
 
 
@@ -167,8 +195,9 @@ def test_rematching_unchanged_resumes_encodes_nothing(engine, counting_encoder):
     with session_scope(engine) as s:
         second = match(s, counting_encoder, top_k=2, actor="a")
     assert counting_encoder.encoded == [] and second.texts_encoded == 0
-    assert [(r.role, r.resume_id, r.score) for r in second.rows] == \
-        [(r.role, r.resume_id, r.score) for r in first.rows]
+    assert [(r.role, r.resume_id, r.score) for r in second.rows] == [
+        (r.role, r.resume_id, r.score) for r in first.rows
+    ]
 
 
 def test_missing_required_skills_get_the_closest_passage(engine, counting_encoder):

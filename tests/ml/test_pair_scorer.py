@@ -1,4 +1,5 @@
 """The calibrated pair scorer and its training from stored recruiter feedback."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
 from data.errors import InputError
-from data.models import Feedback, ModelVersion, Resume, Role
+from data.store.engine import session_scope
+from data.store.models import Feedback, ModelVersion, Resume, Role
 from ml import registry
 from ml.matcher import FEATURE_NAMES, score_pairs
 from ml.pair_scorer import PairScorer
@@ -61,13 +62,24 @@ def _seed_store(session, n_resumes: int, n_roles: int = 2) -> tuple[list[int], l
     resumes = []
     for i in range(n_resumes):
         text = " ".join(rng.choice(words, size=30)) + f" resume {i}"
-        r = Resume(file_name=f"r{i}.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
-                   language="en", text=text)
+        r = Resume(
+            file_name=f"r{i}.txt",
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            language="en",
+            text=text,
+        )
         session.add(r)
         resumes.append(r)
-    roles = [Role(key=f"role{j}", title_en=f"Role {j}", title_zh="", family="eng",
-                  description=["python sql pytorch engineer", "kitchen menu sauce chef"][j % 2])
-             for j in range(n_roles)]
+    roles = [
+        Role(
+            key=f"role{j}",
+            title_en=f"Role {j}",
+            title_zh="",
+            family="eng",
+            description=["python sql pytorch engineer", "kitchen menu sauce chef"][j % 2],
+        )
+        for j in range(n_roles)
+    ]
     session.add_all(roles)
     session.flush()
     return [r.id for r in resumes], [r.id for r in roles]
@@ -78,20 +90,27 @@ def _fake_features(session, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     out = np.zeros((len(pairs), len(FEATURE_NAMES)))
     for i, (res, role) in enumerate(pairs):
         t = texts[res]
-        out[i, 0] = (t.count("python") + t.count("sql")) / 10 if role % 2 else \
-            (t.count("kitchen") + t.count("menu")) / 10
+        out[i, 0] = (
+            (t.count("python") + t.count("sql")) / 10
+            if role % 2
+            else (t.count("kitchen") + t.count("menu")) / 10
+        )
         out[i, 1:] = (res * 7 + role) % 5 / 5
     return out
 
 
-def _decide(session, resume_ids, role_ids, features=_fake_features, cut: float | None = 0.6
-            ) -> None:
+def _decide(
+    session, resume_ids, role_ids, features=_fake_features, cut: float | None = 0.6
+) -> None:
     pairs = [(r, j) for r in resume_ids for j in role_ids]
     score = features(session, pairs)[:, 0]
     cut = float(np.median(score)) if cut is None else cut
     for (r, j), s in zip(pairs, score, strict=True):
-        session.add(Feedback(resume_id=r, role_id=j, decision="advance" if s > cut else "reject",
-                             reviewer="rita"))
+        session.add(
+            Feedback(
+                resume_id=r, role_id=j, decision="advance" if s > cut else "reject", reviewer="rita"
+            )
+        )
     session.flush()
 
 
@@ -101,20 +120,39 @@ def test_retraining_reports_new_labels(engine: Engine, tmp_path: Path) -> None:
             train_pair_scorer(s, models_dir=tmp_path, actor="ana", features=_fake_features)
         resumes, roles = _seed_store(s, 40)
         _decide(s, resumes[:30], roles)
-        first = train_pair_scorer(s, models_dir=tmp_path, actor="ana", features=_fake_features,
-                                  feature_names=FEATURE_NAMES)
+        first = train_pair_scorer(
+            s,
+            models_dir=tmp_path,
+            actor="ana",
+            features=_fake_features,
+            feature_names=FEATURE_NAMES,
+        )
         assert (first["labels"], first["new_labels"], first["version"]) == (60, 60, 1)
         assert 0 <= first["test"]["ece"] <= 1 and first["test"]["reliability"]
-        registry.promote(s, s.scalar(select(ModelVersion.id)), actor="ana",
-                         bias_audit=lambda mv: registry.SimpleOutcome(True, []))
+        registry.promote(
+            s,
+            s.scalar(select(ModelVersion.id)),
+            actor="ana",
+            bias_audit=lambda mv: registry.SimpleOutcome(True, []),
+        )
     with session_scope(engine) as s:
         _decide(s, resumes[30:], roles)
-        second = train_pair_scorer(s, models_dir=tmp_path, actor="ana",
-                                   features=_fake_features, feature_names=FEATURE_NAMES)
+        second = train_pair_scorer(
+            s,
+            models_dir=tmp_path,
+            actor="ana",
+            features=_fake_features,
+            feature_names=FEATURE_NAMES,
+        )
         assert (second["labels"], second["new_labels"], second["version"]) == (80, 20, 2)
         assert second["active"]["version"] == 1 and "roc_auc" in second["active"]
-        used = dict(s.execute(select(Feedback.used_in_model_version, func.count())
-                              .group_by(Feedback.used_in_model_version)).all())
+        used = dict(
+            s.execute(
+                select(Feedback.used_in_model_version, func.count()).group_by(
+                    Feedback.used_in_model_version
+                )
+            ).all()
+        )
         assert used == {1: 60, 2: 20}
         again = train_pair_scorer(s, models_dir=tmp_path, actor="ana", features=_fake_features)
         assert again["new_labels"] == 0
@@ -126,11 +164,15 @@ def test_pair_scorer_on_real_matcher_features(sqlite_engine: Engine, tmp_path: P
     enc = HashEncoder()
     with session_scope(sqlite_engine) as s:
         resumes, roles = _seed_store(s, 24)
-        feats = matcher_features(s, [(resumes[0], roles[0]), (resumes[1], roles[1])],
-                                 encoder=enc)
+        feats = matcher_features(s, [(resumes[0], roles[0]), (resumes[1], roles[1])], encoder=enc)
         assert feats.shape == (2, len(FEATURE_NAMES))
-        _decide(s, resumes, roles,
-                features=lambda sess, p: matcher_features(sess, p, encoder=enc), cut=None)
+        _decide(
+            s,
+            resumes,
+            roles,
+            features=lambda sess, p: matcher_features(sess, p, encoder=enc),
+            cut=None,
+        )
         report = train_pair_scorer(s, models_dir=tmp_path, actor="ana", encoder=enc)
         assert report["labels"] == 48 and report["version"] == 1
         mv = s.scalar(select(ModelVersion))

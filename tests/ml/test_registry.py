@@ -1,4 +1,5 @@
 """The model registry: register, the promotion gate, rollback, interruption, corruption."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data.db import session_scope
 from data.errors import ArtefactCorrupted, PromotionRefused
-from data.models import AuditLog, ModelVersion
+from data.store.engine import session_scope
+from data.store.models import AuditLog, ModelVersion
 from ml import registry
 from ml.registry import SimpleOutcome
 from ml.training import LabelledData, evaluate_classifier, train_classifier
@@ -21,16 +22,26 @@ SPLIT = "s" * 64
 def _save(payload: str):
     def save(folder: Path) -> None:
         (folder / "model.json").write_text(json.dumps({"w": payload}))
+
     return save
 
 
-def _register(session, models_dir: Path, score: float | None, *, split: str = SPLIT,
-              kind: str = "pair_scorer") -> ModelVersion:
+def _register(
+    session, models_dir: Path, score: float | None, *, split: str = SPLIT, kind: str = "pair_scorer"
+) -> ModelVersion:
     metrics = {"primary_metric": "roc_auc", "greater_is_better": True}
     if score is not None:
         metrics["evaluations"] = {split: {"roc_auc": score}}
-    return registry.register(session, kind, models_dir=models_dir, save=_save(str(score)),
-                             actor="ana", params={"C": 1}, metrics=metrics, data_hash="d" * 64)
+    return registry.register(
+        session,
+        kind,
+        models_dir=models_dir,
+        save=_save(str(score)),
+        actor="ana",
+        params={"C": 1},
+        metrics=metrics,
+        data_hash="d" * 64,
+    )
 
 
 def _passes(_mv: ModelVersion) -> SimpleOutcome:
@@ -38,8 +49,9 @@ def _passes(_mv: ModelVersion) -> SimpleOutcome:
 
 
 def _audit_rows(session, action: str) -> int:
-    return session.scalar(select(func.count()).select_from(AuditLog)
-                          .where(AuditLog.action == action))
+    return session.scalar(
+        select(func.count()).select_from(AuditLog).where(AuditLog.action == action)
+    )
 
 
 def test_register_stores_row_artefact_checksum_and_audit(engine: Engine, tmp_path: Path) -> None:
@@ -58,8 +70,7 @@ def test_register_stores_row_artefact_checksum_and_audit(engine: Engine, tmp_pat
     assert mv.version == 1 and mv2.version == 2
 
 
-def test_failed_save_registers_nothing_and_leaves_no_folder(engine: Engine,
-                                                           tmp_path: Path) -> None:
+def test_failed_save_registers_nothing_and_leaves_no_folder(engine: Engine, tmp_path: Path) -> None:
     def broken(folder: Path) -> None:
         (folder / "half.bin").write_bytes(b"x")
         raise KeyboardInterrupt
@@ -90,18 +101,32 @@ def test_first_promotion_needs_a_test_score_and_the_audit(engine: Engine, tmp_pa
     ("score", "split", "audit", "reason"),
     [
         (0.9, SPLIT, SimpleOutcome(True, []), None),
-        (0.9, SPLIT, SimpleOutcome(False, ["impact ratio 0.62 for female < 0.8"]),
-         "impact ratio 0.62"),
-        (0.9, SPLIT, SimpleOutcome(False, ["too few demographics known: 4 of 120 candidates "
-                                           "report sex"]), "too few demographics known"),
+        (
+            0.9,
+            SPLIT,
+            SimpleOutcome(False, ["impact ratio 0.62 for female < 0.8"]),
+            "impact ratio 0.62",
+        ),
+        (
+            0.9,
+            SPLIT,
+            SimpleOutcome(False, ["too few demographics known: 4 of 120 candidates report sex"]),
+            "too few demographics known",
+        ),
         (0.7, SPLIT, SimpleOutcome(True, []), "does not beat the active"),
         (0.6, SPLIT, SimpleOutcome(True, []), "roc_auc 0.6000 vs 0.7000"),
         (0.9, "t" * 64, SimpleOutcome(True, []), "not scored on the same test split"),
     ],
     ids=["passes", "audit-fails", "too-few-demographics", "tie", "worse", "other-split"],
 )
-def test_promotion_gate(engine: Engine, tmp_path: Path, score: float, split: str,
-                        audit: SimpleOutcome, reason: str | None) -> None:
+def test_promotion_gate(
+    engine: Engine,
+    tmp_path: Path,
+    score: float,
+    split: str,
+    audit: SimpleOutcome,
+    reason: str | None,
+) -> None:
     seen: list[int] = []
 
     def bias_audit(mv: ModelVersion) -> SimpleOutcome:
@@ -151,17 +176,31 @@ def small_set(benchmarks_dir: Path) -> LabelledData:
 
 
 def _train(s, data: LabelledData, models_dir: Path, progress=None, **params) -> dict:
-    return train_classifier(s, data, encoder=HashEncoder(), models_dir=models_dir, actor="ana",
-                            k=3, params={**FAST, **params}, baselines=False, progress=progress)
+    return train_classifier(
+        s,
+        data,
+        encoder=HashEncoder(),
+        models_dir=models_dir,
+        actor="ana",
+        k=3,
+        params={**FAST, **params},
+        baselines=False,
+        progress=progress,
+    )
 
 
 @pytest.mark.slow
-def test_train_evaluate_promote_and_roll_back(sqlite_engine: Engine, tmp_path: Path,
-                                              small_set: LabelledData) -> None:
+def test_train_evaluate_promote_and_roll_back(
+    sqlite_engine: Engine, tmp_path: Path, small_set: LabelledData
+) -> None:
     with session_scope(sqlite_engine) as s:
         weak = _train(s, small_set, tmp_path, epochs=1, lexical="none", hidden=0, lr=1e-5)
-        registry.promote(s, s.scalar(select(ModelVersion.id).where(ModelVersion.version == 1)),
-                         actor="ana", bias_audit=_passes)
+        registry.promote(
+            s,
+            s.scalar(select(ModelVersion.id).where(ModelVersion.version == 1)),
+            actor="ana",
+            bias_audit=_passes,
+        )
     with session_scope(sqlite_engine) as s:
         strong = _train(s, small_set, tmp_path)
         # training scored the active model on the candidate's test split
@@ -171,9 +210,14 @@ def test_train_evaluate_promote_and_roll_back(sqlite_engine: Engine, tmp_path: P
         assert strong["test"]["macro_f1"] > weak["test"]["macro_f1"]
         v2 = registry.active(s, "classifier")
         assert v2.version == 1
-        again = evaluate_classifier(s, s.scalar(select(ModelVersion)
-                                                .where(ModelVersion.version == 2)),
-                                    small_set, encoder=HashEncoder(), actor="ana", k=3)
+        again = evaluate_classifier(
+            s,
+            s.scalar(select(ModelVersion).where(ModelVersion.version == 2)),
+            small_set,
+            encoder=HashEncoder(),
+            actor="ana",
+            k=3,
+        )
         assert again["split_hash"] == strong["test"]["split_hash"]
         assert again["macro_f1"] == pytest.approx(strong["test"]["macro_f1"], abs=1e-6)
         challenger = s.scalar(select(ModelVersion).where(ModelVersion.version == 2))
@@ -181,8 +225,11 @@ def test_train_evaluate_promote_and_roll_back(sqlite_engine: Engine, tmp_path: P
     with session_scope(sqlite_engine) as s:
         loaded = registry.load_active(s, "classifier")
         assert loaded.version.version == 2 and not loaded.fell_back
-        assert list(loaded.model.predict(small_set.texts[:3],
-                                         embeddings=HashEncoder().encode(small_set.texts[:3])))
+        assert list(
+            loaded.model.predict(
+                small_set.texts[:3], embeddings=HashEncoder().encode(small_set.texts[:3])
+            )
+        )
         assert registry.rollback(s, "classifier", actor="ana").version == 1
     with session_scope(sqlite_engine) as s:
         assert registry.active(s, "classifier").version == 1
@@ -190,7 +237,8 @@ def test_train_evaluate_promote_and_roll_back(sqlite_engine: Engine, tmp_path: P
 
 @pytest.mark.slow
 def test_interrupted_training_leaves_the_active_model_serving(
-        sqlite_engine: Engine, tmp_path: Path, small_set: LabelledData) -> None:
+    sqlite_engine: Engine, tmp_path: Path, small_set: LabelledData
+) -> None:
     with session_scope(sqlite_engine) as s:
         _train(s, small_set, tmp_path)
         registry.promote(s, s.scalar(select(ModelVersion.id)), actor="ana", bias_audit=_passes)
@@ -210,7 +258,8 @@ def test_interrupted_training_leaves_the_active_model_serving(
 
 @pytest.mark.slow
 def test_corrupted_artefact_is_reported_and_the_previous_model_serves(
-        sqlite_engine: Engine, tmp_path: Path, small_set: LabelledData) -> None:
+    sqlite_engine: Engine, tmp_path: Path, small_set: LabelledData
+) -> None:
     with session_scope(sqlite_engine) as s:
         _train(s, small_set, tmp_path, epochs=1, lexical="none", hidden=0, lr=1e-5)
         registry.promote(s, s.scalar(select(ModelVersion.id)), actor="ana", bias_audit=_passes)
@@ -229,6 +278,8 @@ def test_corrupted_artefact_is_reported_and_the_previous_model_serves(
         assert _audit_rows(s, "model.fallback") == 1
         v1 = s.scalar(select(ModelVersion).where(ModelVersion.version == 1))
         (Path(v1.artefact_path) / "config.json").write_text("{}")
-    with session_scope(sqlite_engine) as s, pytest.raises(ArtefactCorrupted,
-                                                          match="no usable classifier"):
+    with (
+        session_scope(sqlite_engine) as s,
+        pytest.raises(ArtefactCorrupted, match="no usable classifier"),
+    ):
         registry.load_active(s, "classifier")

@@ -1,4 +1,5 @@
 """Job-title normalisation: cleaning, tables, the fit/predict contract, known cscoder cases."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,14 +38,21 @@ def muse():
     return get_encoder("muse")
 
 
-SMALL = pd.DataFrame({
-    "code": ["2-02-10-03", "2-06-03-00", "4-03-02-01", "2-08-02-00", "2-05-08-00"],
-    "label": ["计算机软件工程技术人员", "会计专业人员", "中式烹调师", "中小学教师", "护士"],
-    "aliases": [("软件工程师",), ("会计", "注册会计师"), ("厨师",), ("老师",), ()],
-    "description": ["从事计算机软件研究、设计、开发的工程技术人员", "从事会计核算和财务管理的专业人员",
-                    "烹制中式菜肴的人员", "在中小学从事教学工作的人员", "从事护理工作的专业人员"],
-    "level": [4, 3, 4, 3, 3],
-})
+SMALL = pd.DataFrame(
+    {
+        "code": ["2-02-10-03", "2-06-03-00", "4-03-02-01", "2-08-02-00", "2-05-08-00"],
+        "label": ["计算机软件工程技术人员", "会计专业人员", "中式烹调师", "中小学教师", "护士"],
+        "aliases": [("软件工程师",), ("会计", "注册会计师"), ("厨师",), ("老师",), ()],
+        "description": [
+            "从事计算机软件研究、设计、开发的工程技术人员",
+            "从事会计核算和财务管理的专业人员",
+            "烹制中式菜肴的人员",
+            "在中小学从事教学工作的人员",
+            "从事护理工作的专业人员",
+        ],
+        "level": [4, 3, 4, 3, 3],
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +122,9 @@ def test_signals_have_one_column_per_occupation(lexical: TitleNormaliser, csco) 
 
 def test_multilingual_embedding_reaches_chinese_labels(muse) -> None:
     model = TitleNormaliser(encoder=muse).fit(SMALL)
-    got = [m.code for m in model.predict(["software engineer", "accountant", "primary school teacher"])]
+    got = [
+        m.code for m in model.predict(["software engineer", "accountant", "primary school teacher"])
+    ]
     assert got == ["2-02-10-03", "2-06-03-00", "2-08-02-00"]
 
 
@@ -142,7 +152,7 @@ def test_load_refuses_a_different_encoder(tmp_path: Path, muse) -> None:
     class Other:
         model_id = "other:1"
 
-        def encode(self, texts, progress=None):  # noqa: ANN001, ANN201
+        def encode(self, texts, progress=None):
             return np.zeros((len(texts), 4), dtype=np.float32)
 
     with pytest.raises(ModelError, match="built with muse"):

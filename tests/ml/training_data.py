@@ -1,4 +1,5 @@
 """Small real training sets for the training tests (sampled from the livecareer benchmark)."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,14 @@ import pandas as pd
 CLASSES = ("ACCOUNTANT", "CHEF", "TEACHER", "INFORMATION-TECHNOLOGY")
 
 
-def livecareer_sample(benchmarks_dir: Path, *, per_class: int = 20,
-                      classes: Sequence[str] = CLASSES, max_chars: int = 700,
-                      seed: int = 0) -> pd.DataFrame:
+def livecareer_sample(
+    benchmarks_dir: Path,
+    *,
+    per_class: int = 20,
+    classes: Sequence[str] = CLASSES,
+    max_chars: int = 700,
+    seed: int = 0,
+) -> pd.DataFrame:
     """``per_class`` resumes of each class, text cut to ``max_chars`` (fast to embed)."""
     df = pd.read_csv(benchmarks_dir / "livecareer_resumes.csv.gz")
     df = df[df["label"].isin(classes)]

@@ -1,0 +1,782 @@
+"""Import your own candidates and stage events from CSV files (formats: docs/import-formats.md).
+
+Both imports work in two passes inside the caller's transaction:
+
+1. **validate** every row (columns, codes, dates, duplicates, references to the store) and
+   collect every problem as an ``InputError`` naming file, row and field; if there is any,
+   raise ``ImportErrors`` before anything is written;
+2. **apply** the rows (upsert: candidates by ``external_id``, events by
+   ``(application, to_stage, at)``) and add one audit row.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
+row 2. Run inside ``data.store.engine.session_scope`` so that any failure, even half-way through the
+apply pass, rolls everything back. Importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.errors import ImportErrors, InputError
+from data.reference import EEO1_ETHNICITIES, SEXES, SOURCE_CHANNELS, load_roles, resolve_country
+from data.reference.stages import STAGES, map_stage, stage_label
+from data.store.audit import record
+from data.store.models import (
+    Application,
+    Candidate,
+    CandidateContact,
+    CandidateDemographics,
+    Pipeline,
+    PipelineStage,
+    Role,
+    RoleSkill,
+    StageEvent,
+)
+from data.text.csv_rows import csv_rows
+
+ProgressFn = Callable[[int, int], None]
+
+CANDIDATE_COLUMNS: dict[str, str] = {
+    "external_id": "required, unique in the file: your identifier of the person (ATS id)",
+    "name": "full name (kept with contact details, never shown to a model)",
+    "email": "e-mail address",
+    "phone": "phone number",
+    "country": "ISO 3166 alpha-2 or alpha-3 code, or the English or Chinese country name",
+    "region": "world region; default: the country's region",
+    "source_channel": "one of " + ", ".join(SOURCE_CHANNELS) + ", other",
+    "sex": "self-reported: Female or Male; empty = not disclosed",
+    "ethnicity": "self-reported EEO-1 category ("
+    + "; ".join(EEO1_ETHNICITIES)
+    + "); empty = not disclosed",
+    "role": "role key or title (English or Chinese): opens an application for that role",
+    "applied_at": "ISO date or date-time of the application (default: the import time)",
+}
+EVENT_COLUMNS: dict[str, str] = {
+    "external_id": "required: the candidate's external_id (import candidates first)",
+    "role": "required: role key or title (English or Chinese)",
+    "to_stage": "required: canonical stage key ("
+    + ", ".join(STAGES)
+    + ") or a stage label in English or Chinese (e.g. 简历筛选)",
+    "at": "required: ISO date or date-time (2025-03-01 or 2025-03-01T14:30)",
+    "from_stage": "previous stage (same forms as to_stage); empty for the first event",
+    "actor": "who moved the candidate",
+    "outcome": "pass, fail or empty (fail at a stage = rejected there)",
+}
+MAX_CHARS: dict[str, int] = {"name": 200, "email": 200, "phone": 64, "region": 32, "actor": 64}
+"""Free-text columns and the store's limits (PostgreSQL refuses longer values)."""
+REQUIRED_CANDIDATE = ("external_id",)
+REQUIRED_EVENT = ("external_id", "role", "to_stage", "at")
+POST_HIRE = set(STAGES[STAGES.index("onboarding") :])
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    file: str
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    applications_created: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# --- reading and validating ----------------------------------------------------------------
+
+
+def read_csv(
+    path: Path, columns: dict[str, str], required: Iterable[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[InputError]]:
+    """Rows of ``path`` as (row number, {column: stripped value}) plus header errors.
+
+    Column names are case-insensitive; a UTF-8 byte-order mark (Excel) is accepted. A quote
+    that is never closed raises ``InputError`` naming the row where it opened.
+    """
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(
+            f"cannot read the file ({err.strerror}); check the path", file=str(path)
+        ) from None
+    try:
+        text_ = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the file is not UTF-8 text; save it as CSV UTF-8", file=name) from None
+    reader = csv_rows(text_, name)
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise InputError("the file is empty; the first row must name the columns", file=name, row=1)
+    cols = [h.strip().lower() for h in header]
+    if len(cols) == 1 and (";" in cols[0] or "\t" in cols[0]):
+        sep = "semicolons" if ";" in cols[0] else "tabs"
+        raise InputError(
+            f"the header is one cell with {sep} in it: save the file as "
+            "comma-separated CSV (Excel: CSV UTF-8)",
+            file=name,
+            row=1,
+        )
+    errors: list[InputError] = []
+    for col in required:
+        if col not in cols:
+            errors.append(
+                InputError(
+                    f"missing column '{col}'; the header has: {', '.join(cols)}",
+                    file=name,
+                    row=1,
+                    field=col,
+                )
+            )
+    for col in cols:
+        if col and col not in columns:
+            errors.append(
+                InputError(
+                    f"unknown column '{col}'; known columns: {', '.join(columns)}",
+                    file=name,
+                    row=1,
+                    field=col,
+                )
+            )
+    seen_cols = set()
+    for col in cols:
+        if col in seen_cols:
+            errors.append(InputError(f"column '{col}' appears twice", file=name, row=1, field=col))
+        seen_cols.add(col)
+    rows = []
+    for n, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue  # blank line
+        if len(values) > len(cols):
+            errors.append(
+                InputError(
+                    f"{len(values)} cells but the header has {len(cols)} "
+                    "columns (a comma inside a value needs quotes)",
+                    file=name,
+                    row=n,
+                )
+            )
+            continue
+        values = values + [""] * (len(cols) - len(values))
+        row = {c: v.strip() for c, v in zip(cols, values, strict=True) if c}
+        for col, value in row.items():
+            if "\x00" in value:
+                errors.append(
+                    InputError(
+                        "contains a NUL character (a damaged or binary file?): remove it",
+                        file=name,
+                        row=n,
+                        field=col,
+                    )
+                )
+            elif len(value) > MAX_CHARS.get(col, len(value)):
+                errors.append(
+                    InputError(
+                        f"longer than {MAX_CHARS[col]} characters", file=name, row=n, field=col
+                    )
+                )
+        rows.append((n, row))
+    return rows, errors
+
+
+def parse_when(value: str) -> dt.datetime:
+    """An ISO date or date-time as a naive UTC datetime; ValueError otherwise."""
+    v = value.strip()
+    if not v:
+        raise ValueError("empty")
+    when = dt.datetime.fromisoformat(v)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
+
+
+def _choice(value: str, options: Iterable[str]) -> str | None:
+    v = value.strip().casefold()
+    for o in options:
+        if o.casefold() == v:
+            return o
+    return None
+
+
+_SEX_ALIASES = {
+    "f": "Female",
+    "m": "Male",
+    "woman": "Female",
+    "man": "Male",
+    "女": "Female",
+    "男": "Male",
+}
+
+
+class _Roles:
+    """Resolves a role key or title to a role id, creating reference roles on first use."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.index: dict[str, int] = {}
+        for r in session.scalars(select(Role)):
+            for k in (r.key, r.title_en, r.title_zh):
+                self.index.setdefault(k.casefold(), r.id)
+        self.reference = {}
+        for spec in load_roles():
+            for k in (spec.key, spec.title_en, spec.title_zh):
+                self.reference.setdefault(k.casefold(), spec)
+
+    def known(self, text_: str) -> bool:
+        k = text_.strip().casefold()
+        return k in self.index or k in self.reference
+
+    def id_of(self, text_: str) -> int:
+        k = text_.strip().casefold()
+        if k in self.index:
+            return self.index[k]
+        spec = self.reference[k]
+        from data.store.skills import sync_skills
+        from data.text.taxonomy import load_taxonomy
+
+        ids = sync_skills(self.s, load_taxonomy())
+        role = Role(
+            key=spec.key,
+            title_en=spec.title_en,
+            title_zh=spec.title_zh,
+            family=spec.family,
+            level=spec.level,
+            description=spec.description,
+            source="import",
+            opened_at=dt.date.today(),
+        )
+        for key, weight in spec.required.items():
+            role.skills.append(RoleSkill(skill_id=ids[key], importance=weight, required=True))
+        for key, weight in spec.nice.items():
+            role.skills.append(RoleSkill(skill_id=ids[key], importance=weight, required=False))
+        self.s.add(role)
+        self.s.flush()
+        for k2 in (spec.key, spec.title_en, spec.title_zh):
+            self.index[k2.casefold()] = role.id
+        return role.id
+
+
+def _unknown_role(value: str) -> str:
+    keys = ", ".join(s.key for s in load_roles())
+    return (
+        f"unknown role {value!r}: use a role key or title of the store or of the "
+        f"reference roles ({keys})"
+    )
+
+
+def canonical_pipeline(session: Session) -> int:
+    """The id of the canonical nine-stage pipeline, created when missing."""
+    pid = session.scalar(
+        select(Pipeline.id).where(Pipeline.source == "canonical").order_by(Pipeline.id).limit(1)
+    )
+    if pid is not None:
+        return pid
+    pipe = Pipeline(name="Canonical talent pipeline / 标准人才管道", source="canonical")
+    for pos, key in enumerate(STAGES, start=1):
+        pipe.stages.append(
+            PipelineStage(position=pos, label=stage_label(key, "en"), canonical_key=key)
+        )
+    session.add(pipe)
+    session.flush()
+    return pipe.id
+
+
+def _candidate_values(
+    n: int, row: dict[str, str], file: str, roles: _Roles, errors: list[InputError]
+) -> dict[str, Any]:
+    """Validated values of one candidates row (errors appended, never raised)."""
+    out: dict[str, Any] = {"external_id": row.get("external_id", "")}
+    if not out["external_id"]:
+        errors.append(
+            InputError(
+                "external_id is empty; every row needs your identifier",
+                file=file,
+                row=n,
+                field="external_id",
+            )
+        )
+    elif len(out["external_id"]) > 120:
+        errors.append(
+            InputError(
+                "external_id is longer than 120 characters", file=file, row=n, field="external_id"
+            )
+        )
+    for col in ("name", "email", "phone"):
+        if col in row:
+            out[col] = row[col] or None
+    if out.get("email") and "@" not in out["email"]:
+        errors.append(
+            InputError(f"email {out['email']!r} has no '@'", file=file, row=n, field="email")
+        )
+    if "country" in row:
+        country = None
+        if row["country"]:
+            country = resolve_country(row["country"])
+            if country is None:
+                errors.append(
+                    InputError(
+                        f"unknown country {row['country']!r}; use an ISO 3166 alpha-2 or alpha-3 "
+                        "code (DE, DEU) or an English name (Germany)",
+                        file=file,
+                        row=n,
+                        field="country",
+                    )
+                )
+        out["country"] = country.iso2 if country else None
+        if "region" not in row:
+            out["region"] = country.region if country else None
+    if "region" in row:
+        out["region"] = row["region"] or None
+    if "source_channel" in row:
+        ch = row["source_channel"].strip().lower().replace(" ", "_").replace("-", "_")
+        if ch and ch not in (*SOURCE_CHANNELS, "other"):
+            errors.append(
+                InputError(
+                    f"unknown source_channel {row['source_channel']!r}; use "
+                    f"one of {', '.join(SOURCE_CHANNELS)}, other",
+                    file=file,
+                    row=n,
+                    field="source_channel",
+                )
+            )
+        out["source_channel"] = ch or None
+    if "sex" in row:
+        v = row["sex"]
+        sex = _choice(v, SEXES) or _SEX_ALIASES.get(v.strip().casefold()) if v else None
+        if v and sex is None:
+            errors.append(
+                InputError(
+                    f"unknown sex {v!r}; use Female, Male or leave it empty",
+                    file=file,
+                    row=n,
+                    field="sex",
+                )
+            )
+        out["sex"] = sex
+    if "ethnicity" in row:
+        v = row["ethnicity"]
+        eth = _choice(v, EEO1_ETHNICITIES) if v else None
+        if v and eth is None:
+            errors.append(
+                InputError(
+                    f"unknown ethnicity {v!r}; use an EEO-1 category ("
+                    + "; ".join(EEO1_ETHNICITIES)
+                    + ") or leave it empty",
+                    file=file,
+                    row=n,
+                    field="ethnicity",
+                )
+            )
+        out["ethnicity"] = eth
+    if row.get("role"):
+        if not roles.known(row["role"]):
+            errors.append(InputError(_unknown_role(row["role"]), file=file, row=n, field="role"))
+        out["role"] = row["role"]
+    if row.get("applied_at"):
+        try:
+            out["applied_at"] = parse_when(row["applied_at"])
+        except ValueError:
+            errors.append(
+                InputError(
+                    f"bad date {row['applied_at']!r}; use ISO 8601 "
+                    "(2025-03-01 or 2025-03-01T14:30)",
+                    file=file,
+                    row=n,
+                    field="applied_at",
+                )
+            )
+    return out
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def import_candidates(
+    session: Session, path: Path, *, actor: str, progress: ProgressFn | None = None
+) -> ImportResult:
+    """Upsert the candidates of a CSV file by ``external_id``; all or nothing.
+
+    Raises ``ImportErrors`` listing every bad row (file, row, field) before writing anything.
+    """
+    path = Path(path)
+    rows, errors = read_csv(path, CANDIDATE_COLUMNS, REQUIRED_CANDIDATE)
+    if any(e.row == 1 for e in errors):
+        raise ImportErrors(errors)
+    roles = _Roles(session)
+    values: list[tuple[int, dict[str, Any]]] = []
+    first_row: dict[str, int] = {}
+    for n, row in rows:
+        v = _candidate_values(n, row, path.name, roles, errors)
+        ext = v["external_id"]
+        if ext and ext in first_row:
+            errors.append(
+                InputError(
+                    f"duplicate external_id {ext!r} (first on row "
+                    f"{first_row[ext]}); each person once per file",
+                    file=path.name,
+                    row=n,
+                    field="external_id",
+                )
+            )
+        elif ext:
+            first_row[ext] = n
+        values.append((n, v))
+    if errors:
+        raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))
+    if not values:
+        raise InputError("no data rows below the header; nothing to import", file=path.name)
+    existing = _candidates_by_ref(session, [v["external_id"] for _, v in values])
+    result = ImportResult(file=path.name, rows=len(values))
+    pipeline_id = canonical_pipeline(session) if any("role" in v for _, v in values) else None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    for done, (n, v) in enumerate(values, start=1):
+        _apply_candidate_row(session, n, v, existing, roles, pipeline_id, now, result)
+        if progress and (done % 200 == 0 or done == len(values)):
+            progress(done, len(values))
+    session.flush()
+    record(
+        session,
+        actor,
+        "import.candidates",
+        target_type="file",
+        target=path.name[:64],
+        detail={
+            "file": path.name,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "applications_created": result.applications_created,
+        },
+    )
+    return result
+
+
+def _candidates_by_ref(session: Session, refs: list[str]) -> dict[str, Candidate]:
+    out: dict[str, Candidate] = {}
+    for i in range(0, len(refs), 500):
+        for c in session.scalars(
+            select(Candidate).where(Candidate.external_ref.in_(refs[i : i + 500]))
+        ):
+            out[c.external_ref or ""] = c
+    return out
+
+
+def new_pseudonym() -> str:
+    """A random pseudonym for a new candidate (names candidates in the audit log)."""
+    return "P" + secrets.token_hex(8)
+
+
+def _set(obj: Any, values: dict[str, Any], keys: Iterable[str]) -> bool:
+    changed = False
+    for k in keys:
+        if k in values and getattr(obj, k) != values[k]:
+            setattr(obj, k, values[k])
+            changed = True
+    return changed
+
+
+def _apply_candidate_row(
+    session: Session,
+    n: int,
+    v: dict[str, Any],
+    existing: dict[str, Candidate],
+    roles: _Roles,
+    pipeline_id: int | None,
+    now: dt.datetime,
+    result: ImportResult,
+) -> None:
+    """Write one validated row (the unit the half-way failure test interrupts)."""
+    cand = existing.get(v["external_id"])
+    changed = False
+    if cand is None:
+        cand = Candidate(pseudonym=new_pseudonym(), external_ref=v["external_id"])
+        session.add(cand)
+        existing[v["external_id"]] = cand
+        result.created += 1
+        created = True
+    else:
+        created = False
+    changed |= _set(cand, v, ("country", "region", "source_channel"))
+    if any(k in v for k in ("name", "email", "phone")):
+        if cand.contact is None:
+            cand.contact = CandidateContact()
+            changed = True
+        changed |= _set(cand.contact, v, ("name", "email", "phone"))
+    if any(k in v for k in ("sex", "ethnicity")):
+        if cand.demographics is None:
+            cand.demographics = CandidateDemographics()
+            changed = True
+        changed |= _set(cand.demographics, v, ("sex", "ethnicity"))
+    if "role" in v:
+        session.flush()
+        role_id = roles.id_of(v["role"])
+        app = session.scalar(
+            select(Application).where(
+                Application.candidate_id == cand.id, Application.role_id == role_id
+            )
+        )
+        if app is None:
+            assert pipeline_id is not None
+            session.add(
+                Application(
+                    candidate_id=cand.id,
+                    role_id=role_id,
+                    pipeline_id=pipeline_id,
+                    current_stage=STAGES[0],
+                    status="active",
+                    applied_at=v.get("applied_at") or now,
+                )
+            )
+            result.applications_created += 1
+            changed = True
+        elif "applied_at" in v and app.applied_at != v["applied_at"]:
+            app.applied_at = v["applied_at"]
+            changed = True
+    if not created:
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+# --- stage events --------------------------------------------------------------------------
+
+
+def _stage(value: str) -> str | None:
+    v = value.strip()
+    if v.lower() in STAGES:
+        return v.lower()
+    return map_stage(v)
+
+
+def import_events(
+    session: Session, path: Path, *, actor: str, progress: ProgressFn | None = None
+) -> ImportResult:
+    """Upsert stage events by (application, to_stage, at); all or nothing.
+
+    Each (external_id, role) pair is one application, opened when missing. Afterwards each
+    touched application's ``current_stage``, ``status``, ``closed_at`` and ``hired_at`` follow
+    its latest event. Raises ``ImportErrors`` listing every bad row before writing anything.
+    """
+    path = Path(path)
+    file = path.name
+    rows, errors = read_csv(path, EVENT_COLUMNS, REQUIRED_EVENT)
+    if any(e.row == 1 for e in errors):
+        raise ImportErrors(errors)
+    roles = _Roles(session)
+    cands = _candidates_by_ref(session, sorted({r.get("external_id", "") for _, r in rows}))
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    first_row: dict[tuple[str, str, str, dt.datetime], int] = {}
+    for n, row in rows:
+        v: dict[str, Any] = {"actor": row.get("actor") or None}
+        ext = row.get("external_id", "")
+        if not ext:
+            errors.append(InputError("external_id is empty", file=file, row=n, field="external_id"))
+        elif ext not in cands:
+            errors.append(
+                InputError(
+                    f"no candidate with external_id {ext!r}; import it with "
+                    "`talentmap import candidates` first",
+                    file=file,
+                    row=n,
+                    field="external_id",
+                )
+            )
+        v["external_id"] = ext
+        role = row.get("role", "")
+        if not role:
+            errors.append(InputError("role is empty", file=file, row=n, field="role"))
+        elif not roles.known(role):
+            errors.append(InputError(_unknown_role(role), file=file, row=n, field="role"))
+        v["role"] = role
+        for col in ("to_stage", "from_stage"):
+            raw = row.get(col, "")
+            if not raw:
+                if col == "to_stage":
+                    errors.append(InputError("to_stage is empty", file=file, row=n, field=col))
+                v[col] = None
+                continue
+            key = _stage(raw)
+            if key is None:
+                errors.append(
+                    InputError(
+                        f"unknown stage {raw!r}; use one of {', '.join(STAGES)} or a stage label",
+                        file=file,
+                        row=n,
+                        field=col,
+                    )
+                )
+            v[col] = key
+        try:
+            v["at"] = parse_when(row.get("at", ""))
+        except ValueError:
+            errors.append(
+                InputError(
+                    f"bad date {row.get('at', '')!r}; use ISO 8601 "
+                    "(2025-03-01 or 2025-03-01T14:30)",
+                    file=file,
+                    row=n,
+                    field="at",
+                )
+            )
+            v["at"] = None
+        outcome = (row.get("outcome") or "").strip().lower() or None
+        if outcome not in (None, "pass", "fail"):
+            errors.append(
+                InputError(
+                    f"unknown outcome {row.get('outcome')!r}; use pass, fail or leave it empty",
+                    file=file,
+                    row=n,
+                    field="outcome",
+                )
+            )
+        v["outcome"] = outcome
+        if v["to_stage"] and v["at"] and ext and role:
+            key = (ext, role.casefold(), v["to_stage"], v["at"])
+            if key in first_row:
+                errors.append(
+                    InputError(
+                        f"duplicate event (same candidate, role, to_stage and "
+                        f"at as row {first_row[key]})",
+                        file=file,
+                        row=n,
+                        field="at",
+                    )
+                )
+            else:
+                first_row[key] = n
+        parsed.append((n, v))
+    if errors:
+        raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))
+    if not parsed:
+        raise InputError("no data rows below the header; nothing to import", file=file)
+    pipeline_id = canonical_pipeline(session)
+    result = ImportResult(file=file, rows=len(parsed))
+    apps: dict[tuple[int, int], Application] = {}
+    first_at: dict[tuple[str, str], dt.datetime] = {}
+    for _, v in parsed:
+        k = (v["external_id"], v["role"].casefold())
+        first_at[k] = min(first_at.get(k, v["at"]), v["at"])
+    for done, (n, v) in enumerate(parsed, start=1):
+        _apply_event_row(session, n, v, cands, roles, apps, first_at, pipeline_id, result)
+        if progress and (done % 200 == 0 or done == len(parsed)):
+            progress(done, len(parsed))
+    session.flush()
+    for app in apps.values():
+        _refresh_application(session, app)
+    session.flush()
+    record(
+        session,
+        actor,
+        "import.events",
+        target_type="file",
+        target=file[:64],
+        detail={
+            "file": file,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "applications_created": result.applications_created,
+        },
+    )
+    return result
+
+
+def _apply_event_row(
+    session: Session,
+    n: int,
+    v: dict[str, Any],
+    cands: dict[str, Candidate],
+    roles: _Roles,
+    apps: dict[tuple[int, int], Application],
+    first_at: dict[tuple[str, str], dt.datetime],
+    pipeline_id: int,
+    result: ImportResult,
+) -> None:
+    """Write one validated event row (the unit the half-way failure test interrupts)."""
+    cand = cands[v["external_id"]]
+    role_id = roles.id_of(v["role"])
+    app = apps.get((cand.id, role_id))
+    if app is None:
+        app = session.scalar(
+            select(Application)
+            .where(Application.candidate_id == cand.id, Application.role_id == role_id)
+            .order_by(Application.id)
+            .limit(1)
+        )
+        if app is None:
+            app = Application(
+                candidate_id=cand.id,
+                role_id=role_id,
+                pipeline_id=pipeline_id,
+                current_stage=v["to_stage"],
+                status="active",
+                applied_at=first_at[(v["external_id"], v["role"].casefold())],
+            )
+            session.add(app)
+            session.flush()
+            result.applications_created += 1
+        apps[(cand.id, role_id)] = app
+    ev = session.scalar(
+        select(StageEvent)
+        .where(
+            StageEvent.application_id == app.id,
+            StageEvent.to_stage == v["to_stage"],
+            StageEvent.at == v["at"],
+        )
+        .limit(1)
+    )
+    if ev is None:
+        session.add(
+            StageEvent(
+                application_id=app.id,
+                to_stage=v["to_stage"],
+                at=v["at"],
+                from_stage=v["from_stage"],
+                actor=v["actor"],
+                outcome=v["outcome"],
+            )
+        )
+        result.created += 1
+    elif _set(ev, v, ("from_stage", "actor", "outcome")):
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+def _refresh_application(session: Session, app: Application) -> None:
+    """Derive current stage, status, closed/hired dates from the application's events."""
+    events = list(
+        session.scalars(
+            select(StageEvent)
+            .where(StageEvent.application_id == app.id)
+            .order_by(StageEvent.at, StageEvent.id)
+        )
+    )
+    if not events:
+        return
+    last = events[-1]
+    values: dict[str, Any] = {"current_stage": last.to_stage}
+    hired = next((e.at for e in events if e.to_stage in POST_HIRE), None)
+    if hired is not None:
+        values["hired_at"] = hired
+        values["status"] = "hired"
+        if last.outcome == "fail":
+            values["left_at"] = last.at
+    elif last.outcome == "fail":
+        values.update(status="rejected", closed_at=last.at)
+    elif app.status == "rejected":
+        values.update(status="active", closed_at=None)
+    if events[0].at < app.applied_at:
+        values["applied_at"] = events[0].at
+    _set(app, values, values.keys())
