@@ -373,7 +373,6 @@ def forecast(
     arrivals = recent.groupby("requisition_id").size().to_dict()
     stage_pos = {s: i for i, s in enumerate(STAYS)}
     by_req = {k: g for k, g in open_stays.groupby("requisition_id")}
-    req_country = dict(zip(reqs["id"], reqs["country"], strict=True))
     pooled_mix = (
         history[history["applied_at"] > cut - pd.Timedelta(days=180)]
         .loc[lambda d: d["applied_at"] <= cut]
@@ -414,14 +413,10 @@ def forecast(
                 ]
             )
             cost = float((hit * per_hire_cost[:, None]).sum(axis=0).mean())
-            fams, ctys, chs = (
-                g["family"].to_numpy(),
-                g["country"].to_numpy(),
-                g["channel"].to_numpy(),
-            )
+            ctys, chs = g["country"].to_numpy(), g["channel"].to_numpy()
         else:
             counts = np.zeros(sims, dtype=int)
-            fams = ctys = chs = np.array([], dtype=object)
+            ctys = chs = np.array([], dtype=object)
         lam = arrivals.get(r.id, 0) / ARRIVAL_WINDOW_DAYS
         mix = pooled_mix[pooled_mix["family"] == r.family].copy()
         if mix.empty:
@@ -469,7 +464,6 @@ def forecast(
         )
         if progress:
             progress(i + 1, len(todo))
-    del req_country
     return out
 
 
