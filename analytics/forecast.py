@@ -598,3 +598,31 @@ def mobility_summary(session: Any) -> pd.DataFrame:
             how="left",
         )
     return per_c.sort_values("hires", ascending=False), per_ch.sort_values("hires", ascending=False)
+
+
+def fan(results: list[ReqForecast]) -> pd.DataFrame:
+    """Cumulative plan (headcount) and forecast fills by target start: the expected fills
+    (hires capped at each requisition's headcount) with 10th–90th percentile bands, summed
+    over requisitions simulation by simulation (so the band is the portfolio's, not a sum of
+    per-requisition bands)."""
+    if not results:
+        return pd.DataFrame(columns=["target_start", "plan", "expected", "low", "high"])
+    order = sorted(results, key=lambda f: f.target_start)
+    sims = min(len(f.samples) for f in order)
+    running = np.zeros(sims)
+    plan = 0
+    rows = []
+    for day in sorted({f.target_start for f in order}):
+        for f in (f for f in order if f.target_start == day):
+            running = running + np.minimum(f.samples[:sims], f.headcount)
+            plan += f.headcount
+        rows.append(
+            {
+                "target_start": day,
+                "plan": plan,
+                "expected": float(running.mean()),
+                "low": float(np.quantile(running, 0.1)),
+                "high": float(np.quantile(running, 0.9)),
+            }
+        )
+    return pd.DataFrame(rows)
