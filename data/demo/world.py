@@ -82,6 +82,7 @@ from data.reference import (
     load_programmes,
     load_roles,
 )
+from data.reference.pay import load_locations
 from data.store.audit import record
 from data.store.engine import session_scope
 from data.store.models import (
@@ -653,7 +654,7 @@ class _World:
         for i, spec in enumerate(self.roles):
             first_q = max(0, P.quarter_index(self.role_opened[i], self.q_first))
             for office, _w in P.offices(spec.family):
-                loc = P.load_locations()[office]
+                loc = load_locations()[office]
                 for q in range(first_q, self.q_count):
                     label, end = P.quarter_label(self.q_first, q)
                     req = Requisition(
@@ -716,7 +717,7 @@ class _World:
                 r.status = "cancelled" if ui < 0.25 else "filled" if done else "cancelled"
             else:
                 r.status = "on_hold" if ui > 0.96 else "open"
-        locs = P.load_locations()
+        locs = load_locations()
         have_bands = set(s.execute(select(PayBand.role_id, PayBand.level, PayBand.location)).all())
         for i, spec in enumerate(self.roles):
             lvl = spec.level or "mid"
@@ -1551,7 +1552,7 @@ class _World:
             return app, events, None
         accepted = t
         app["offer_accepted"] = True
-        office_country = P.load_locations()[office].country
+        office_country = load_locations()[office].country
         visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region][2])
         start = _at(t.date() + dt.timedelta(days=int(notice * (0.6 + 0.8 * dur[4]) + visa)), 0.0)
         if start > cutoff:

@@ -398,19 +398,15 @@ def _complete(kind: str, rec: dict[str, Any], row: _Row, source_name: str) -> No
 
 
 def _natural_key(kind: str, rec: dict[str, Any]) -> tuple[Any, ...]:
-    return {
-        "plan": lambda: (rec.get("key"),),
-        "bands": lambda: (rec.get("role"), rec.get("level"), rec.get("location")),
-        "survey": lambda: (
-            rec.get("survey"),
-            rec.get("role"),
-            rec.get("level"),
-            rec.get("location"),
-        ),
-        "fx": lambda: (rec.get("currency"),),
-        "mobility": lambda: (rec.get("country"),),
-        "channels": lambda: (rec.get("channel"),),
-    }[kind]()
+    fields: dict[str, tuple[str, ...]] = {
+        "plan": ("key",),
+        "bands": ("role", "level", "location"),
+        "survey": ("survey", "role", "level", "location"),
+        "fx": ("currency",),
+        "mobility": ("country",),
+        "channels": ("channel",),
+    }
+    return tuple(rec.get(f) for f in fields[kind])
 
 
 def read_table(

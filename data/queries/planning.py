@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from data.store.models import (
@@ -34,7 +34,7 @@ PRE_HIRE: tuple[str, ...] = ("needs_analysis", "sourcing", "screening", "intervi
 """Stages before the offer, in order; a pass from the last one is an offer."""
 
 
-def _frame(session: Session, stmt: Select[Any]) -> pd.DataFrame:
+def _frame(session: Session, stmt: Any) -> pd.DataFrame:
     result = session.execute(stmt)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -299,4 +299,5 @@ def latest_activity(session: Session) -> dt.date | None:
     if not days:
         return None
     latest = max(pd.Timestamp(v) for v in days)
-    return latest.date()
+    day: dt.date = latest.date()
+    return day
