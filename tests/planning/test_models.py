@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -254,7 +253,7 @@ def _hires(rows: list[tuple[int, str, str | None, str]]) -> pd.DataFrame:
                 "id": i,
                 "candidate_id": i,
                 "hired_at": pd.Timestamp(h),
-                "left_at": pd.Timestamp(l) if l else pd.NaT,
+                "left_at": pd.Timestamp(gone) if gone else pd.NaT,
                 "role": "r",
                 "family": fam,
                 "country": "CN",
@@ -262,7 +261,7 @@ def _hires(rows: list[tuple[int, str, str | None, str]]) -> pd.DataFrame:
                 "location": "beijing",
                 "location_country": "CN",
             }
-            for i, (_, h, l, fam) in enumerate(rows)
+            for i, (_, h, gone, fam) in enumerate(rows)
         ]
     )
 
@@ -302,8 +301,8 @@ def test_programme_difference_is_a_landmark_km_difference() -> None:
     rows, enrol = [], []
     start = "2024-01-01"
     leave = ["2024-09-01", None, None, None, "2024-08-01", "2024-10-01", None, None]
-    for i, l in enumerate(leave):
-        rows.append((i, start, l, "f"))
+    for i, gone in enumerate(leave):
+        rows.append((i, start, gone, "f"))
     for i in range(4):
         enrol.append(
             {"candidate_id": i, "programme": "p", "enrolled_at": pd.Timestamp("2024-03-01")}
