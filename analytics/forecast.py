@@ -44,6 +44,7 @@ LOOKBACK_DAYS = 540
 SETTLE_DAYS = {"needs_analysis": 60, "sourcing": 60, "screening": 60, "interview": 90, "offer": 200}
 """Stays entered at least this long before ``as_of`` are complete enough to learn from."""
 ARRIVAL_WINDOW_DAYS = 28
+CURVE_DAYS = 400  # new-applicant start curves are simulated this far once per family/country
 SIMS = 2000
 
 
@@ -423,10 +424,10 @@ def forecast(
             mix = pooled_mix.copy()
         mix["cross_border"] = mix["country"] != r.country
         hz = int(max(horizon, 0))
-        ck = (r.family, r.country, hz)
-        if ck not in curve_cache:
-            curve_cache[ck] = _fresh_curve(model, mix, hz, rng, scenario)
-        curve = curve_cache[ck]
+        ck = (r.family, r.country)
+        if ck not in curve_cache or len(curve_cache[ck]) <= hz:
+            curve_cache[ck] = _fresh_curve(model, mix, max(hz, CURVE_DAYS), rng, scenario)
+        curve = curve_cache[ck][: hz + 1]
         integral = float(curve.sum())  # ∫_0^H F(H - t) dt = ∫_0^H F(s) ds, daily steps
         new_mean = lam * integral
         new = rng.poisson(new_mean, sims) if new_mean > 0 else np.zeros(sims, dtype=int)

@@ -339,8 +339,9 @@ ROLE_CLOSED = {"hr_business_partner", "ai_product_designer"}
 
 @dataclass(frozen=True)
 class ConversionShift:
-    """From ``since`` on, the pass probability at ``stage`` is multiplied by ``factor`` (used by
-    the forecast backtest to build a world whose conversion changes)."""
+    """From ``since`` on, the pass probability at ``stage`` (a stage before the interview
+    decision, ``interview`` for the offer decision, ``offer`` for acceptance) is multiplied by
+    ``factor`` (the forecast backtest builds a world whose conversion changes)."""
 
     since: dt.date
     stage: str
@@ -1527,7 +1528,10 @@ class _World:
         if wdr[3] < 0.05:
             app.update(status="withdrawn", closed_at=t)
             return app, events, None
-        if dec[3] >= 0.22 + 0.5 * strength:
+        p_offer = 0.22 + 0.5 * strength
+        if shift is not None and shift.stage == "interview" and t.date() >= shift.since:
+            p_offer *= shift.factor
+        if dec[3] >= p_offer:
             ev("interview", "interview", t, manager, "fail")
             app.update(status="rejected", closed_at=t)
             return app, events, None
@@ -1547,7 +1551,10 @@ class _World:
         t = later(t, 4)
         if t > limit:
             return halted()
-        if dec[4] >= min(0.97, accept_c * accept_r * P.acceptance_factor(competitive)):
+        p_accept = min(0.97, accept_c * accept_r * P.acceptance_factor(competitive))
+        if shift is not None and shift.stage == "offer" and t.date() >= shift.since:
+            p_accept *= shift.factor
+        if dec[4] >= p_accept:
             app.update(offer_accepted=False, status="withdrawn", closed_at=t)
             return app, events, None
         accepted = t
