@@ -220,3 +220,26 @@ def test_planning_pages_render(
     assert not at.exception, at.exception
     warning = " ".join(w.value for w in at.warning)
     assert "ml_engineer / mid / seattle" in warning
+
+
+def test_hiring_report_carries_the_compensation_section(world: Engine, tmp_path: Path) -> None:
+    from functools import partial
+
+    from analytics.compensation import report_tables
+    from analytics.reports import build_report
+
+    with session_scope(world) as s:
+        rep = build_report(
+            s,
+            start=dt.date(2025, 1, 1),
+            end=AS_OF,
+            lang="zh",
+            sections=[partial(report_tables, data_dir=tmp_path)],
+        )
+    tables = {t.key: t for t in rep.tables()}
+    comp = tables["compensation"]
+    assert comp.title == "薪酬与市场对比"
+    flagged = [r[:3] for r in comp.rows if r[-1] == "是"]
+    assert flagged == [["ml_engineer", "mid", "seattle"]]
+    assert "OEWS" in (comp.note or "")
+    assert "compensation_acceptance" in tables
