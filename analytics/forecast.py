@@ -39,7 +39,9 @@ import pandas as pd
 STAYS: tuple[str, ...] = ("needs_analysis", "sourcing", "screening", "interview", "offer")
 SHRINK = 40.0
 """Prior weight (in stays) of the pooled estimate: a group with n stays gets n / (n + 40)."""
-FACTORS: tuple[str, ...] = ("family", "country", "channel")
+FACTORS: tuple[str, ...] = ("family", "country", "channel", "border")
+"""Groups estimated separately; ``border`` = a cross-border hire (candidate's country is not the
+requisition's), which is what visa and relocation lead times hang on."""
 LOOKBACK_DAYS = 540
 SETTLE_DAYS = {"needs_analysis": 60, "sourcing": 60, "screening": 60, "interview": 90, "offer": 200}
 """Stays entered at least this long before ``as_of`` are complete enough to learn from."""
@@ -138,6 +140,7 @@ def stays_table(history: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
                 "family": h["family"][m].fillna("?"),
                 "country": h["country"][m].fillna("?"),
                 "channel": h["channel"][m].fillna("?"),
+                "border": h["border"][m] if "border" in h else "no",
             }
         )
         passed = nxt[m].notna()
@@ -208,12 +211,12 @@ def fit(
 
 
 def _effects(
-    m: StayModel, fam: np.ndarray, cty: np.ndarray, ch: np.ndarray
+    m: StayModel, fam: np.ndarray, cty: np.ndarray, ch: np.ndarray, border: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(logit of pass, log speed) per candidate from the shrunk factor effects."""
     logit = np.full(len(fam), m.logit_pool)
     speed = np.zeros(len(fam))
-    for fac, values in (("family", fam), ("country", cty), ("channel", ch)):
+    for fac, values in (("family", fam), ("country", cty), ("channel", ch), ("border", border)):
         eff = m.effects.get(fac, {})
         lut_l = {k: v[0] for k, v in eff.items()}
         lut_s = {k: v[1] for k, v in eff.items()}
@@ -247,13 +250,14 @@ def simulate_paths(
     alive = np.ones((n, sims), dtype=bool)
     conv = dict(scenario.conversion)
     visa_extra = dict(scenario.visa_days)
+    border = np.where(cross_border, "yes", "no")
     for k, stage in enumerate(STAYS):
         m = model.stays[stage]
         here = stage_idx <= k
         if not here.any():
             continue
         idx = np.flatnonzero(here)
-        logit, speed = _effects(m, fam[idx], cty[idx], ch[idx])
+        logit, speed = _effects(m, fam[idx], cty[idx], ch[idx], border[idx])
         p = 1.0 / (1.0 + np.exp(-logit))
         if stage in conv:
             p = np.clip(p * (1.0 + conv[stage]), 0.0, 1.0)
@@ -507,6 +511,14 @@ def as_frame(results: list[ReqForecast]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def with_border(history: pd.DataFrame, reqs: pd.DataFrame) -> pd.DataFrame:
+    """``history`` with ``border``: "yes" where the candidate's country is not the country of
+    the requisition the application is linked to."""
+    where = history["requisition_id"].map(dict(zip(reqs["id"], reqs["country"], strict=True)))
+    cross = where.notna() & (history["country"] != where)
+    return history.assign(border=np.where(cross, "yes", "no"))
+
+
 def run_forecast(
     session: Any,
     *,
@@ -525,6 +537,8 @@ def run_forecast(
     cut = dt.datetime.combine(day, dt.time(23, 59, 59))
     history = q.pipeline_history(session, since=cut - dt.timedelta(days=LOOKBACK_DAYS + 200))
     history = history[history["applied_at"] <= pd.Timestamp(cut)]
+    reqs = q.requisitions(session)
+    history = with_border(history, reqs)
     model, stays = fit(
         history,
         cut,
@@ -532,7 +546,6 @@ def run_forecast(
         channel_costs=q.channel_costs(session),
         fx=q.fx_rates(session),
     )
-    reqs = q.requisitions(session)
     if statuses:
         reqs = reqs[reqs["status"].isin(statuses)]
     return forecast(

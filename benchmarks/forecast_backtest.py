@@ -148,7 +148,7 @@ def backtest(eng: Any) -> dict[str, Any]:
 
 
 def speed(eng: Any, n_reqs: int = 200) -> dict[str, Any]:
-    from analytics.forecast import fit, forecast
+    from analytics.forecast import fit, forecast, with_border
     from data.queries import planning as q
     from data.store.engine import session_scope
 
@@ -159,6 +159,7 @@ def speed(eng: Any, n_reqs: int = 200) -> dict[str, Any]:
         hist = q.pipeline_history(s, since=cut - dt.timedelta(days=740))
         hist = hist[hist["applied_at"] <= pd.Timestamp(cut)]
         reqs = q.requisitions(s)
+        hist = with_border(hist, reqs)
         mob, ch, fx = q.mobility_costs(s), q.channel_costs(s), q.fx_rates(s)
     t_read = time.perf_counter() - t0
     model, stays = fit(hist, cut, mobility=mob, channel_costs=ch, fx=fx)
