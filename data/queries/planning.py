@@ -131,6 +131,7 @@ def pipeline_history(
             (StageEvent.application_id == Application.id) & StageEvent.from_stage.in_(PRE_HIRE),
         )
         .group_by(Application.id, Role.family, Candidate.country, Candidate.source_channel)
+        .order_by(Application.id)  # a fixed order: the simulation draws follow it
     )
     if since is not None:
         stmt = stmt.where(Application.applied_at >= since)
