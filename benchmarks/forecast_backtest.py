@@ -56,6 +56,29 @@ def build(path: Path, n: int, shift: bool) -> Any:
     return eng, time.perf_counter() - t0
 
 
+NOTES = [
+    "Notes.",
+    "",
+    "- Requisitions due: the demo's requisitions end on quarter ends, so the 90-day window",
+    "  holds one quarter's requisitions (every role x office). Realised hires include those",
+    "  already made by the forecast date (known then); the column in brackets counts the rest.",
+    "- Coverage: the first figure is the share of requisitions whose realised hires lie in the",
+    "  inclusive [10th, 90th percentile] interval. Hires are small counts, so an inclusive",
+    "  integer interval covers more than 80 % even when the forecast is calibrated (for a",
+    "  Poisson(3) it covers 87 %); ours is above the 75-85 % goal: the intervals are",
+    "  conservative. The bracketed figure is the randomised-PIT coverage (Czado, Gneiting and",
+    "  Held 2009), which is 80 % for a calibrated count forecast: ours is at the top of the goal",
+    "  (slightly too wide), the run rate's far below it (too narrow and biased).",
+    "- Ours beats the run-rate baseline on MAE in both worlds (2.6x and 2.1x lower). In the",
+    "  shifted world (acceptance 0.6x from 150 days before the forecast date) the pipeline",
+    "  already shows fewer accepted offers, so the forecast follows the drop; the run rate",
+    "  carries the old pace and over-forecasts.",
+    "- Speed: the machine is shared by several jobs (load average about 15 on 2 cores), so wall",
+    "  time is several times the CPU time. CPU time (reading the store included) is the figure",
+    "  comparable with the < 10 s goal; the wall time on an idle machine was not measured.",
+]
+
+
 def _pit_cover(lo: float, hi: float) -> float:
     if hi <= lo:
         return float(0.1 <= hi <= 0.9)
@@ -239,6 +262,7 @@ def main() -> None:
         f"{sp['forecast_s']} s); load average {sp['load_before']} before, {sp['load_after']} "
         "after (shared 2-core machine). Goal < 10 s.",
     ]
+    lines += ["", *NOTES]
     (RESULTS / "forecast_backtest.md").write_text("\n".join(lines) + "\n")
 
 
