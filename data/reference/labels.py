@@ -70,18 +70,54 @@ def keys(lang: str = "en") -> frozenset[str]:
 
 
 def has(key: str) -> bool:
-    """Whether the catalog knows ``key`` (in English, which every key must have)."""
-    return key in keys("en")
+    """Whether ``key`` has a text: in the catalog (in English, which every key must have) or
+    as a reference name (``channel.linkedin``, ``country.LT``)."""
+    return key in keys("en") or reference_name(key, "en") is not None
+
+
+def reference_name(key: str, lang: str) -> str | None:
+    """The name of a coded reference value written as a catalog key: ``channel.<key>``,
+    ``region.<key>``, ``country.<ISO code>``, ``stage.<key>``, ``strategy.<key>``,
+    ``skill.<key>``; None for anything else. The names live in the reference tables, not in the
+    ``.po`` files, so each has one home."""
+    kind, _, code = key.partition(".")
+    if not code:
+        return None
+    zh = _language(lang) == "zh"
+    if kind in ("channel", "region"):
+        from data.reference import reference_names
+
+        pair = reference_names()[kind].get(code)
+        return None if pair is None else pair[zh]
+    if kind == "country":
+        from data.reference import load_countries
+
+        c = load_countries().get(code)
+        return None if c is None else (c.name_zh if zh else c.name_en)
+    if kind == "stage":
+        from data.reference.stages import stages
+
+        s = next((s for s in stages() if s.key == code), None)
+        return None if s is None else (s.zh if zh else s.en)
+    if kind == "strategy":
+        from data.reference.stages import strategy_labels
+
+        g = next((g for g in strategy_labels() if g.key == code), None)
+        return None if g is None else (g.zh if zh else g.en)
+    if kind == "skill":
+        names = _skill_names().get(code)
+        return None if names is None else names[zh]
+    return None
 
 
 def lookup(lang: str, key: str) -> str | None:
     """The raw (unformatted) text of ``key`` in ``lang``, English if ``lang`` lacks it, else
-    None."""
+    a reference name, else None."""
     for language in dict.fromkeys((_language(lang), "en")):
         translations, known = _compiled(language)  # type: ignore[arg-type]
         if key in known:
             return translations.gettext(key)
-    return None
+    return reference_name(key, lang)
 
 
 def tr(lang: str | None, key: str, **kwargs: object) -> str:
@@ -132,7 +168,8 @@ def region_name(key: str | None, lang: str | None) -> str:
 
 
 def country_name(code: str | None, lang: str | None) -> str:
-    """A country's name from any ISO 3166-1 code or name (``CN`` → China / 中国)."""
+    """A country's name from any ISO 3166-1 code or name (``CN`` → China / 中国); an unknown
+    one shows as given."""
     if _missing(code):
         return unknown(lang)
     from data.reference import resolve_country
@@ -145,26 +182,12 @@ def country_name(code: str | None, lang: str | None) -> str:
 
 def stage_name(key: str | None, lang: str | None) -> str:
     """A canonical pipeline stage's name (``sourcing`` → Sourcing / 人才搜寻)."""
-    if _missing(key):
-        return unknown(lang)
-    from data.reference.stages import stage_label
-
-    try:
-        return stage_label(str(key), _language(lang))
-    except KeyError:
-        return str(key)
+    return coded("stage.", key, lang)
 
 
 def strategy_name(key: str | None, lang: str | None) -> str:
     """A canonical strategy's name (``salary_benefits`` → Salary and benefits / 薪酬福利)."""
-    if _missing(key):
-        return unknown(lang)
-    from data.reference.stages import strategy_labels
-
-    for s in strategy_labels():
-        if s.key == key:
-            return s.zh if _language(lang) == "zh" else s.en
-    return str(key)
+    return coded("strategy.", key, lang)
 
 
 @functools.cache
@@ -177,14 +200,9 @@ def _skill_names() -> dict[str, tuple[str, str]]:
 
 
 def skill_name(key: str | None, lang: str | None) -> str:
-    """A taxonomy skill's name from ``skills.yaml`` (``ui_design`` → UI design / 界面设计); an
-    unknown key shows as itself."""
-    if _missing(key):
-        return unknown(lang)
-    names = _skill_names().get(str(key))
-    if names is None:
-        return str(key)
-    return names[1] if _language(lang) == "zh" else names[0]
+    """A taxonomy skill's name from ``skills.yaml`` (``ui_design`` → User Interface Design /
+    界面设计); an unknown key shows as itself."""
+    return coded("skill.", key, lang)
 
 
 def skill_names(keys_: Iterable[str], lang: str | None) -> list[str]:
@@ -204,6 +222,7 @@ __all__ = [
     "lookup",
     "placeholders",
     "po_path",
+    "reference_name",
     "region_name",
     "skill_name",
     "skill_names",
