@@ -19,7 +19,14 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from analytics.fairness import AuditResult
+from analytics.fairness import (
+    AuditResult,
+    describe_origin,
+    describe_subject,
+    dimension_name,
+    excluded_text,
+    group_name,
+)
 from analytics.filters import Filters
 from data.errors import InputError
 from data.queries import reports as rq
@@ -145,9 +152,9 @@ class HiringReport:
                 [[tth["n"], _round(tth["median"]), _round(tth["p25"]), _round(tth["p75"])]],
             )
         )
-        for key, col, data in (
-            ("channels", "channel", self.channels),
-            ("countries", "country", self.countries),
+        for key, col, data, name in (
+            ("channels", "channel", self.channels, labels.channel_name),
+            ("countries", "country", self.countries, labels.country_name),
         ):
             total = sum(n for _, n in data) or 1
             tables.append(
@@ -159,7 +166,7 @@ class HiringReport:
                         Column("applications", t("applications"), "int"),
                         Column("share", t("share"), "pct"),
                     ],
-                    [[k or t("unknown"), n, n / total] for k, n in data],
+                    [[name(k, self.lang), n, n / total] for k, n in data],
                 )
             )
         tables.append(self._shortlist_table())
@@ -176,7 +183,14 @@ class HiringReport:
                     Column("value", t("value"), "auto"),
                 ],
                 [
-                    [m["kind"], m["version"], m["status"], m["promoted"], k, v]
+                    [
+                        labels.coded("model_kind.", m["kind"], self.lang),
+                        m["version"],
+                        labels.coded("model_status.", m["status"], self.lang),
+                        m["promoted"],
+                        labels.coded("metric.", k, self.lang) if k else "",
+                        v,
+                    ]
                     for m in self.models
                     for k, v in (sorted(m["metrics"].items()) or [("", "")])
                 ],
@@ -216,12 +230,13 @@ class HiringReport:
             row += [
                 r["resume_file"],
                 r["score"],
-                _skills(exp.get("matched_skills")),
+                _skills(exp.get("matched_skills"), self.lang),
                 _skills(
                     (exp.get("missing_skills") or exp.get("missing_required") or [])
-                    + list(exp.get("missing_nice") or [])
+                    + list(exp.get("missing_nice") or []),
+                    self.lang,
                 ),
-                _evidence(exp),
+                _evidence(exp, self.lang),
             ]
             rows.append(row)
         note = None
@@ -247,27 +262,26 @@ class HiringReport:
         rows: list[list[Any]] = [
             [t("audit_date"), a.audit_date],
             [t("audit_kind"), t(f"kind_{a.kind}")],
-            [t("audited"), a.audited],
-            [t("source"), a.source],
+            [t("audited"), describe_subject(a, self.lang)],
+            [t("source"), describe_origin(a, self.lang)],
             [t("passed"), t("yes") if a.passed else t("no")],
             [t("applications") if a.kind == "selection" else t("score"), a.n],
         ]
         if a.median is not None:
             rows.append([t("median_score"), round(a.median, 4)])
-        reasons, warnings = (a.reasons, a.warnings) if self.lang == "en" else _zh_findings(a)
-        rows += [[t("reasons"), r] for r in reasons]
-        rows += [[t("warnings"), w] for w in warnings]
+        rows += [[t("reasons"), r] for r in a.reason_texts(self.lang)]
+        rows += [[t("warnings"), w] for w in a.warning_texts(self.lang)]
         groups = [
             [
-                t(f"dim_{r.dimension}"),
-                r.group,
+                dimension_name(r.dimension, self.lang),
+                group_name(r.dimension, r.group, self.lang),
                 r.n,
                 r.selected,
                 r.rate,
                 r.impact_ratio,
                 r.p_value,
                 t("yes") if r.flagged else "",
-                r.excluded or "",
+                excluded_text(r, self.lang, a.min_share),
             ]
             for r in a.rows
         ]
@@ -284,7 +298,7 @@ class HiringReport:
                 [
                     Column("dimension", t("dimension")),
                     Column("group", t("group")),
-                    Column("n", "n", "int"),
+                    Column("n", labels.tr(self.lang, "audit.n"), "int"),
                     Column("selected", t("selected"), "int"),
                     Column("rate", t("rate"), "pct"),
                     Column("impact_ratio", t("impact_ratio"), "score"),
@@ -295,47 +309,6 @@ class HiringReport:
                 groups,
             ),
         ]
-
-
-def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
-    """The audit's reasons and warnings in Chinese, rebuilt from its numbers (the stored text
-    is English)."""
-    from analytics.fairness import IMPACT_THRESHOLD, MIN_KNOWN_SHARE, MIN_SHARE
-
-    names = {"sex": "性别", "ethnicity": "族裔", "intersectional": "性别×族裔"}
-    what = "通过率" if a.kind == "selection" else "得分率"
-    reasons: list[str] = []
-    if a.n == 0:
-        reasons.append("样本为空，无法审计")
-    for key, known in (("sex", a.known_sex), ("ethnicity", a.known_ethnicity)):
-        if not any(r.dimension == key for r in a.rows) or not a.n:
-            continue
-        if known / a.n < MIN_KNOWN_SHARE:
-            reasons.append(
-                f"仅 {known / a.n:.0%} 的样本已知{names[key]}（{known}/{a.n}），审计至少"
-                f"需要 {MIN_KNOWN_SHARE:.0%}：请先收集自愿填报的人口统计信息"
-            )
-        if sum(1 for r in a.rows if r.dimension == key and r.impact_ratio is not None) < 2:
-            reasons.append(
-                f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 {MIN_SHARE:.0%}）"
-            )
-    ref = {r.dimension: r.rate for r in a.rows if r.reference}
-    for r in a.rows:
-        if r.flagged:
-            msg = (
-                f"{names[r.dimension]}群体“{r.group}”的影响比为 {r.impact_ratio:.2f}（低于 "
-                f"{IMPACT_THRESHOLD}）：其{what}为 {r.rate:.1%}，参照群体为 "
-                f"{ref.get(r.dimension, float('nan')):.1%}"
-            )
-            if r.p_value is not None:
-                msg += f"，Fisher 检验 p = {r.p_value:.3g}"
-            reasons.append(msg)
-    warnings = [
-        f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
-        for r in a.rows
-        if r.small_sample and r.excluded is None
-    ]
-    return reasons, warnings
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:
@@ -365,22 +338,29 @@ def _round(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _skills(values: Any) -> str:
+def _skill(v: Any, lang: str) -> str:
+    """A skill of an explanation (a key, or a ``{key, name, …}`` dict) named in ``lang``."""
+    if isinstance(v, dict):
+        key = v.get("key")
+        name = labels.skill_name(key, lang) if key else None
+        return str(name if name and name != key else v.get("name") or key)
+    return labels.skill_name(str(v), lang)
+
+
+def _skills(values: Any, lang: str = "en") -> str:
     """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts)."""
     if not values:
         return ""
     if isinstance(values, str):
         return values
-    return ", ".join(
-        str(v.get("name") or v.get("key")) if isinstance(v, dict) else str(v) for v in values
-    )
+    return ("、" if lang == "zh" else ", ").join(_skill(v, lang) for v in values)
 
 
-def _evidence(exp: dict[str, Any]) -> str:
+def _evidence(exp: dict[str, Any], lang: str = "en") -> str:
     """Evidence of an explanation: each matched skill's snippet, else the stored evidence
     list, else the strongest passages."""
     parts = [
-        f"{m.get('name') or m.get('key')}: {m['evidence']}"
+        f"{_skill(m, lang)}: {m['evidence']}"
         for m in exp.get("matched_skills") or []
         if isinstance(m, dict) and m.get("evidence")
     ]

@@ -64,10 +64,18 @@ REGIONS: tuple[str, ...] = tuple(_yaml("regions.yaml"))
 @lru_cache(maxsize=1)
 def reference_names() -> dict[str, dict[str, tuple[str, str]]]:
     """Display names (English, Chinese) of the coded reference values, by kind: ``channel``
-    (source channels), ``region`` (world regions)."""
-    channels = {str(k): (str(v["en"]), str(v["zh"])) for k, v in _yaml("channels.yaml").items()}
-    regions = {str(k): (str(v["en"]), str(v["zh"])) for k, v in _yaml("regions.yaml").items()}
-    return {"channel": channels, "region": regions}
+    (source channels), ``region`` (world regions), ``sex`` and ``ethnicity`` (demographics)."""
+
+    def pairs(raw: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {str(k): (str(v["en"]), str(v["zh"])) for k, v in raw.items()}
+
+    demographics = _yaml("demographics.yaml")
+    return {
+        "channel": pairs(_yaml("channels.yaml")),
+        "region": pairs(_yaml("regions.yaml")),
+        "sex": pairs(demographics["sex"]),
+        "ethnicity": pairs(demographics["ethnicity"]),
+    }
 
 
 @dataclass(frozen=True)

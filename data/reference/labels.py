@@ -77,17 +77,20 @@ def has(key: str) -> bool:
 
 def reference_name(key: str, lang: str) -> str | None:
     """The name of a coded reference value written as a catalog key: ``channel.<key>``,
-    ``region.<key>``, ``country.<ISO code>``, ``stage.<key>``, ``strategy.<key>``,
-    ``skill.<key>``; None for anything else. The names live in the reference tables, not in the
+    ``region.<key>``, ``sex.<value>``, ``ethnicity.<value>``, ``country.<ISO code>``,
+    ``stage.<key>``, ``strategy.<key>``, ``skill.<key>``; None for anything else. The names live in the reference tables, not in the
     ``.po`` files, so each has one home."""
     kind, _, code = key.partition(".")
     if not code:
         return None
     zh = _language(lang) == "zh"
-    if kind in ("channel", "region"):
+    if kind in ("channel", "region", "sex", "ethnicity"):
         from data.reference import reference_names
 
-        pair = reference_names()[kind].get(code)
+        table = reference_names()[kind]
+        pair = table.get(code)
+        if pair is None and kind in ("sex", "ethnicity"):  # audits of frames: "female"
+            pair = next((v for k, v in table.items() if k.casefold() == code.casefold()), None)
         return None if pair is None else pair[zh]
     if kind == "country":
         from data.reference import load_countries
