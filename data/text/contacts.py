@@ -294,7 +294,7 @@ def _probable_name(text: str) -> str | None:
     return None
 
 
-def extract_contact(text: str) -> Contact:
+def extract_contact(text: str, *, region: str | None = None) -> Contact:
     """The first e-mail and phone, all profile links, and a probable name found in ``text``."""
     emails = _EMAIL.findall(text)
     without_emails = _EMAIL.sub(" ", text)
