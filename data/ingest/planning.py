@@ -36,6 +36,7 @@ from data.store.models import (
     Role,
 )
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 
 STATUSES: tuple[str, ...] = ("open", "on_hold", "filled", "cancelled")
 """A requisition's status: ``open`` (being hired for), ``on_hold``, ``filled``, ``cancelled``."""
@@ -163,15 +164,6 @@ def quarter_end(quarter: str) -> dt.date:
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("not a text file: save it as UTF-8 CSV or YAML", file=name)
 
 
 def _csv_records(text: str, name: str, spec: Spec) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -426,7 +418,7 @@ def read_table(
             f"unsupported file type {suffix or '(none)'!r}: use .csv, .yaml or .yml", file=name
         )
     try:
-        text = _decode(path.read_bytes(), name)
+        text = decode_text(path.read_bytes(), name, fix="save it as UTF-8 CSV or YAML").text
     except OSError as err:
         raise InputError(
             f"cannot read the file ({err.strerror or err}): check the path", file=name

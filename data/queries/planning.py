@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from data.store.models import (
@@ -94,19 +94,32 @@ def pipeline_history(
     candidate's country and channel, and when it entered each stage before the offer, failed,
     was offered, closed and started. Computed in SQL from the stage events."""
 
-    def entered(stage: str) -> Any:
-        return func.min(
-            case(((StageEvent.to_stage == stage) & (StageEvent.outcome == "pass"), StageEvent.at))
-        ).label(f"t_{stage}")
+    # times come back as the database gives them (text on SQLite) and are parsed by pandas in
+    # one vectorised pass: per-row datetime conversion was most of the read at 100k candidates
+    def raw(col: Any, name: str) -> Any:
+        return type_coerce(col, String).label(name)
 
-    fail = func.min(
-        case(
-            (
-                (StageEvent.outcome == "fail") & StageEvent.from_stage.in_(PRE_HIRE),
-                StageEvent.at,
-            )
+    def entered(stage: str) -> Any:
+        return raw(
+            func.min(
+                case(
+                    ((StageEvent.to_stage == stage) & (StageEvent.outcome == "pass"), StageEvent.at)
+                )
+            ),
+            f"t_{stage}",
         )
-    ).label("t_fail")
+
+    fail = raw(
+        func.min(
+            case(
+                (
+                    (StageEvent.outcome == "fail") & StageEvent.from_stage.in_(PRE_HIRE),
+                    StageEvent.at,
+                )
+            )
+        ),
+        "t_fail",
+    )
     stmt = (
         select(
             Application.id,
@@ -115,12 +128,12 @@ def pipeline_history(
             Role.family,
             Candidate.country,
             Candidate.source_channel.label("channel"),
-            Application.applied_at,
+            raw(Application.applied_at, "applied_at"),
             Application.status,
-            Application.closed_at,
-            Application.offer_at,
+            raw(Application.closed_at, "closed_at"),
+            raw(Application.offer_at, "offer_at"),
             Application.offer_accepted,
-            Application.hired_at,
+            raw(Application.hired_at, "hired_at"),
             *(entered(s) for s in PRE_HIRE[1:]),
             fail,
         )
@@ -141,7 +154,7 @@ def pipeline_history(
     for col in ("applied_at", "closed_at", "offer_at", "hired_at", "t_fail") + tuple(
         f"t_{s}" for s in PRE_HIRE[1:]
     ):
-        df[col] = pd.to_datetime(df[col])
+        df[col] = pd.to_datetime(df[col], format="ISO8601")
     return df
 
 
