@@ -289,7 +289,9 @@ def report_section(session: Any, data_dir: Path | None) -> dict[str, Any]:
             ]
         ].round(3),
         "acceptance": rep["acceptance"].round(3),
-        "below_market": p[p["below_market"]][["role", "level", "location"]].to_dict("records"),
+        "below_market": p[p["below_market"].astype(bool)][["role", "level", "location"]].to_dict(
+            "records"
+        ),
         "citation": rep["citation"],
     }
 

@@ -23,7 +23,7 @@ if offers.empty:
     st.stop()
 
 pk = rep["pockets"]
-below = pk[pk["below_market"]]
+below = pk[pk["below_market"].astype(bool)]
 if below.empty:
     st.success(t("comp.none_below"))
 else:

@@ -246,3 +246,12 @@ def test_applications_link_to_the_next_requisition_of_their_role(roles: Engine) 
         ]
     # the first open requisition on or after the application; after the last, the last
     assert got == ["a", "b", "b"]
+
+
+def test_compensation_section_of_an_empty_store_is_empty(engine: Engine, tmp_path: Path) -> None:
+    from analytics.compensation import report_tables
+
+    with session_scope(engine) as s:
+        pockets_table, acceptance = report_tables(s, "en", data_dir=tmp_path)
+    assert pockets_table.rows == [] and "none" in (pockets_table.note or "")
+    assert [r[1] for r in acceptance.rows] == [0, 0, 0, 0, 0]
