@@ -85,7 +85,9 @@ class ParseFailure:
     """A file that was not stored, and why (the reason says what to do)."""
 
     file_name: str
-    reason: str
+    reason: str  # in English
+    code: str | None = None  # for the label catalog (error.<code>), with params
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,9 +159,19 @@ def _run_with_deadline(fn: Callable[[_Deadline], Any], limits: Limits, file_name
         return fut.result(timeout=max(limits.timeout_s, 0.0))
     except TimeoutError:
         deadline.cancelled = True
-        raise InputError(_timeout_message(limits), file=file_name) from None
+        raise InputError(
+            _timeout_message(limits),
+            file=file_name,
+            code="resume.timeout",
+            params={"seconds": limits.timeout_s},
+        ) from None
     except _TimedOut:
-        raise InputError(_timeout_message(limits), file=file_name) from None
+        raise InputError(
+            _timeout_message(limits),
+            file=file_name,
+            code="resume.timeout",
+            params={"seconds": limits.timeout_s},
+        ) from None
 
 
 def detect_kind(data: bytes, file_name: str) -> Kind:
@@ -168,13 +180,15 @@ def detect_kind(data: bytes, file_name: str) -> Kind:
     if data.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise InputError(_ole2_reason(data), file=file_name)
+        raise InputError(_ole2_reason(data), file=file_name, code="resume.not_a_resume")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "docx"
     for magic, what in _OTHER_FORMATS:
         if head.startswith(magic):
             raise InputError(
-                f"{what} is not a resume format: upload PDF, DOCX, TXT or MD", file=file_name
+                f"{what} is not a resume format: upload PDF, DOCX, TXT or MD",
+                file=file_name,
+                code="resume.not_a_resume",
             )
     return "md" if file_name.lower().endswith((".md", ".markdown")) else "txt"
 
@@ -226,7 +240,9 @@ def _decode_text(data: bytes, file_name: str) -> str:
             pass
     if b"\x00" in data[:8192]:
         raise InputError(
-            "binary file, not a resume format: upload PDF, DOCX, TXT or MD", file=file_name
+            "binary file, not a resume format: upload PDF, DOCX, TXT or MD",
+            file=file_name,
+            code="resume.not_a_resume",
         )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -238,7 +254,9 @@ def _decode_text(data: bytes, file_name: str) -> str:
         if control <= len(sample) * 0.01:
             return text
     raise InputError(
-        "binary or unknown text encoding: save it as UTF-8 text, PDF or DOCX", file=file_name
+        "binary or unknown text encoding: save it as UTF-8 text, PDF or DOCX",
+        file=file_name,
+        code="resume.encoding",
     )
 
 
@@ -248,7 +266,9 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
 
     if data.rfind(b"%%EOF", max(0, len(data) - 4096)) < 0:
         raise InputError(
-            "truncated PDF (no end-of-file marker): upload the complete file again", file=file_name
+            "truncated PDF (no end-of-file marker): upload the complete file again",
+            file=file_name,
+            code="resume.pdf_damaged",
         )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -259,7 +279,9 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
                 opened = 0
             if not opened:
                 raise InputError(
-                    "encrypted PDF: remove the password and upload again", file=file_name
+                    "encrypted PDF: remove the password and upload again",
+                    file=file_name,
+                    code="resume.encrypted",
                 )
         pages = len(reader.pages)
         if pages > limits.max_pages:
@@ -267,9 +289,15 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
                 f"{pages} pages, more than the limit of {limits.max_pages}: "
                 "is this a resume? Split it or raise the page limit",
                 file=file_name,
+                code="resume.too_many_pages",
+                params={"pages": pages, "limit": limits.max_pages},
             )
         if pages == 0:
-            raise InputError("PDF has no pages: upload the complete file again", file=file_name)
+            raise InputError(
+                "PDF has no pages: upload the complete file again",
+                file=file_name,
+                code="resume.pdf_damaged",
+            )
         text = None
         if limits.pdf_engine != "pypdf":
             text = _pdftotext(data, file_name, deadline, required=limits.pdf_engine == "pdftotext")
@@ -295,6 +323,7 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
             f"damaged or truncated PDF ({type(err).__name__}): "
             "save or export it again and upload the new file",
             file=file_name,
+            code="resume.pdf_damaged",
         ) from None
     return text, pages
 
@@ -334,6 +363,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
             f"DOCX holds {len(infos)} parts, more than the limit of "
             f"{limits.max_zip_entries}: not a normal resume, refusing to open it",
             file=file_name,
+            code="resume.docx_unsafe",
         )
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
@@ -342,6 +372,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
             f"{limits.max_uncompressed_bytes / 1e6:.0f} MB (zip bomb?): refusing "
             "to open it",
             file=file_name,
+            code="resume.docx_unsafe",
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
@@ -351,6 +382,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
                 f"the limit of {limits.max_compression_ratio:g}:1 (zip bomb?): "
                 "refusing to open it",
                 file=file_name,
+                code="resume.docx_unsafe",
             )
 
 
@@ -427,7 +459,9 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise InputError(
-            "truncated or damaged DOCX: save it again and upload the new file", file=file_name
+            "truncated or damaged DOCX: save it again and upload the new file",
+            file=file_name,
+            code="resume.docx_damaged",
         ) from None
     with zf:
         _check_zip(zf, file_name, limits)
@@ -435,13 +469,16 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         if "word/document.xml" not in names:
             what = next((w for part, w in _ZIP_KINDS if part in names), "a ZIP archive")
             raise InputError(
-                f"{what}, not a Word document: save the resume as DOCX or PDF", file=file_name
+                f"{what}, not a Word document: save the resume as DOCX or PDF",
+                file=file_name,
+                code="resume.not_a_resume",
             )
         bad = zf.testzip()
         if bad is not None:
             raise InputError(
                 f"damaged DOCX (part {bad} is corrupt): save it again and upload the new file",
                 file=file_name,
+                code="resume.docx_damaged",
             )
     import docx
 
@@ -454,6 +491,7 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         raise InputError(
             f"damaged DOCX ({type(err).__name__}): save it again and upload the new file",
             file=file_name,
+            code="resume.docx_damaged",
         ) from None
 
 
@@ -495,13 +533,15 @@ def detect_language(text: str) -> Language:
 def parse_bytes(data: bytes, file_name: str, *, limits: Limits = Limits()) -> ParsedResume:
     """Parse a resume held in memory (``file_name`` names it in errors and picks MD vs TXT)."""
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise InputError("empty file: upload the resume again", file=file_name)
+        raise InputError("empty file: upload the resume again", file=file_name, code="resume.empty")
     if len(data) > limits.max_bytes:
         raise InputError(
             f"{len(data) / 1e6:.1f} MB, more than the limit of "
             f"{limits.max_bytes / 1e6:.1f} MB: is this a resume? Compress its "
             "images or raise the size limit",
             file=file_name,
+            code="resume.too_large",
+            params={"mb": len(data) / 1e6, "limit": limits.max_bytes / 1e6},
         )
     kind = detect_kind(data, file_name)
 
@@ -516,10 +556,13 @@ def parse_bytes(data: bytes, file_name: str, *, limits: Limits = Limits()) -> Pa
     text = normalise_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         if kind == "pdf":
-            reason = "no extractable text: needs OCR or manual review"
+            reason, code = "no extractable text: needs OCR or manual review", "resume.no_text_pdf"
         else:
-            reason = "no text in the document: upload the resume with its text"
-        raise InputError(reason, file=file_name)
+            reason, code = (
+                "no text in the document: upload the resume with its text",
+                "resume.no_text",
+            )
+        raise InputError(reason, file=file_name, code=code)
     contact = extract_contact(text)
     masked = mask_contacts(text, contact)
     return ParsedResume(
@@ -549,6 +592,8 @@ def _read_file(path: Path, limits: Limits) -> bytes:
                 f"{limits.max_bytes / 1e6:.1f} MB: is this a resume? Compress its "
                 "images or raise the size limit",
                 file=path.name,
+                code="resume.too_large",
+                params={"mb": size / 1e6, "limit": limits.max_bytes / 1e6},
             )
         return path.read_bytes()
     except OSError as err:
@@ -618,7 +663,7 @@ def import_resumes(
                 seen[digest] = rid
                 report.stored.append(rid)
         except InputError as err:
-            report.failed.append(ParseFailure(name, _reason(err)))
+            report.failed.append(ParseFailure(name, _reason(err), err.code, err.params))
         if progress:
             progress(done, len(items))
     return report

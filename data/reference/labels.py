@@ -128,6 +128,19 @@ def _role_titles() -> dict[str, tuple[str, str]]:
     return out
 
 
+def error_text(
+    code: str | None, params: dict[str, object] | None, fallback: str, lang: str | None
+) -> str:
+    """A problem named by ``code`` (``InputError.code``) in ``lang``, from ``error.<code>``;
+    ``fallback`` (the English message) when the catalog has no text for it."""
+    if code is None or lookup(_language(lang), f"error.{code}") is None:
+        return fallback
+    try:
+        return tr(lang, f"error.{code}", **(params or {}))
+    except (KeyError, ValueError, IndexError):  # params that do not fit the text
+        return fallback
+
+
 def canonical_name(kind: str, key: str | None, lang: str | None) -> str:
     """The name of what a document item maps onto (``kind`` role, skill, strategy, pipeline or
     stage), in ``lang``; "" when it maps onto nothing."""
@@ -245,6 +258,7 @@ __all__ = [
     "channel_name",
     "coded",
     "country_name",
+    "error_text",
     "has",
     "keys",
     "lookup",

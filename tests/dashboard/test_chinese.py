@@ -197,7 +197,9 @@ def test_the_matching_page_in_chinese_names_skills_and_failures(zh_store, make_a
     at.button(key="match_run").click().run()
     assert not at.exception, at.exception
     texts = page_texts(at)
-    assert any("broken.pdf" in t for t in texts)
+    failed = next(d.value for d in at.dataframe if labels.tr("zh", "col.reason") in d.value.columns)
+    assert set(failed[labels.tr("zh", "col.file")]) == {"broken.pdf", "empty.txt"}
+    assert all(CJK.search(r) for r in failed[labels.tr("zh", "col.reason")]), failed
     bad = english_or_raw(
         texts, allowed={"a.txt", "b.txt", "broken.pdf", "empty.txt"} | LANGUAGE_NAMES
     )
