@@ -42,7 +42,7 @@ if state.user_can("write"):
             st.error(f"{Path(str(name)).name}: {why}")
         resources.clear_caches()
 
-from data.ingest.documents import document_detail, list_documents  # noqa: E402
+from data.queries.documents import document_detail, list_documents  # noqa: E402
 
 with resources.session() as s:
     docs = list_documents(s)

@@ -98,6 +98,7 @@ from data.store.models import (
     StageEvent,
     User,
 )
+from data.store.pseudonyms import derived_pseudonym
 from data.store.skills import sync_skills
 from data.store.users import add_user
 from data.text.contacts import EMAIL_TOKEN, NAME_TOKEN, PHONE_TOKEN
@@ -844,9 +845,7 @@ class _World:
             elif spec.level == "senior":
                 years = max(years, 5)
             index = cid - cid0 + lo_index
-            pseudonym = (
-                "D" + hashlib.blake2s(f"{self.seed}:{index}".encode(), digest_size=8).hexdigest()
-            )
+            pseudonym = derived_pseudonym(self.seed, index)
             out[Candidate].append(
                 {
                     "id": cid,
