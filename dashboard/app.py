@@ -46,12 +46,19 @@ def _keep_language() -> None:
     if st.session_state.get("lang") is None:
         st.session_state["lang"] = st.session_state.get("_lang", "zh")
     st.session_state["_lang"] = st.session_state["lang"]
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def _language() -> None:
-    st.session_state.setdefault("lang", st.session_state.get("_lang", "zh"))
+    """The language picker; the choice is kept in the address (``?lang=en``), so a reload or
+    a bookmark keeps it."""
+    from_url = st.query_params.get("lang")
+    initial = from_url if from_url in LANGS else st.session_state.get("_lang", "zh")
+    st.session_state.setdefault("lang", initial)
     if st.session_state["lang"] is not None:
         st.session_state["_lang"] = st.session_state["lang"]
+        if st.query_params.get("lang") != st.session_state["lang"]:
+            st.query_params["lang"] = st.session_state["lang"]
     st.sidebar.segmented_control(
         t("lang.label"),
         options=list(LANGS),

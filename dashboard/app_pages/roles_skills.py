@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import figures, resources, state
 from dashboard.i18n import fmt_pct, known, lang, t
+from data.reference import labels
 
 state.require("read")
 st.title(t("nav.roles"))
@@ -101,7 +102,10 @@ else:
         with st.expander(f"{label} ({len(part)})"):
             st.dataframe(
                 part.assign(
-                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str)
+                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str),
+                    canonical_key=[
+                        labels.canonical_name(str(kind), k, lg) for k in part["canonical_key"]
+                    ],
                 )[["label", "canonical_key", "document", "lines", "text"]].rename(
                     columns={
                         "label": t("col.label"),
