@@ -631,8 +631,8 @@ class _World:
             zh = sd.name_en
         return sd.name_en, zh
 
-    def _next_id(self, model: type) -> int:
-        return (self.s.scalar(select(func.max(model.id))) or 0) + 1
+    def _next_id(self, model: Any) -> int:
+        return int(self.s.scalar(select(func.max(model.id))) or 0) + 1
 
     # the candidates
     def generate(
@@ -1016,8 +1016,8 @@ class _World:
                 name = f"{g[0]} {f[0]}"
             roman_g, roman_f = g[1], f[1]
         else:
-            fem, mal, fam = T.LATIN[style]
-            g_s, f_s = _pick(rnd, fem if female else mal), _pick(rnd, fam)
+            fem_l, mal_l, fam_l = T.LATIN[style]
+            g_s, f_s = _pick(rnd, fem_l if female else mal_l), _pick(rnd, fam_l)
             name = f"{g_s} {f_s}"
             roman_g, roman_f = _ascii(g_s), _ascii(f_s).replace(" ", "")
         domain = _pick(rnd, T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
@@ -1096,7 +1096,7 @@ class _World:
             else (f"University of {country.name_en}", f"{country.name_zh}大学")
         )
         grad = end_year - years - (1 if rnd.random() < 0.3 else 0)
-        jobs = []
+        jobs: list[Any] = []
         prev = None
         for st in starts:
             company = _pick(rnd, T.COMPANIES)
