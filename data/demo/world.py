@@ -77,7 +77,7 @@ from data.reference import (
     SOURCE_CHANNELS,
     Country,
     RoleSpec,
-    load_countries,
+    curated_countries,
     load_programmes,
     load_roles,
 )
@@ -541,7 +541,7 @@ class _World:
         self.as_of = as_of
         self.cutoff = dt.datetime.combine(as_of, dt.time(23, 59))
         self.start = as_of - dt.timedelta(days=730)
-        self.countries = list(load_countries().values())
+        self.countries = curated_countries()
         self.roles = list(load_roles())
         self.rng0 = np.random.default_rng([seed, 999_983])
         self.skill_ids = sync_skills(session, tax)

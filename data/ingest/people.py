@@ -328,8 +328,8 @@ def _candidate_values(
             if country is None:
                 errors.append(
                     InputError(
-                        f"unknown country {row['country']!r}; use an ISO 3166 alpha-2 or alpha-3 "
-                        "code (DE, DEU) or an English name (Germany)",
+                        f"unknown country {row['country']!r}; use an ISO 3166-1 code (DE, DEU, "
+                        "276) or the country's English or Chinese name (Germany, 德国)",
                         file=file,
                         row=n,
                         field="country",
