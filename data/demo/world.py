@@ -295,7 +295,7 @@ def _eth_group(c: Country) -> str:
         "Latin America": "latam",
         "Middle East & Africa": "mena",
         "Oceania": "oceania",
-    }[c.region]
+    }[c.region or ""]  # the demo draws from curated markets, which all have a region
 
 
 SEX_P = {"Female": 0.34, "Male": 0.56}  # rest undisclosed
@@ -1272,7 +1272,7 @@ class _World:
         """One application's row, its stage events (tuples in ``_EVENT_COLUMNS`` order) and the
         moment its offer was accepted (None if it was not). Before acceptance nothing after
         ``stop`` happens (the candidate accepted another offer then: withdrawn at ``stop``)."""
-        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
+        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region or ""]
         _share, screen_base, speed_c, accept_c = CHANNELS[channel]
         speed = speed_r * speed_c
         recruiter = T.STAFF_RECRUITERS[(aid * 7) % len(T.STAFF_RECRUITERS)]
