@@ -61,7 +61,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -349,11 +349,6 @@ class DemoResult:
     countries: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["as_of"] = self.as_of.isoformat() if self.as_of else None
-        return d
 
 
 # --- store state ---------------------------------------------------------------------------

@@ -34,9 +34,6 @@ STAGES: tuple[str, ...] = (
 """The nine canonical pipeline stages, in order."""
 
 Lang = Literal["en", "zh"]
-StrategyCategory = Literal[
-    "attraction", "retention", "cultivation", "internationalisation", "compliance_ethics"
-]
 STRATEGY_CATEGORIES: tuple[str, ...] = (
     "attraction",
     "retention",
