@@ -52,15 +52,16 @@ def test_dotenv_password_is_used_by_users_add(cli, workdir: Path) -> None:
 
 
 def test_dotenv_upload_limit_applies_to_resume_import(cli, workdir: Path) -> None:
-    big = workdir / "big.txt"
-    big.write_bytes((EN_RESUME + "\n").encode() * (2 * 1024 * 1024 // len(EN_RESUME) + 1))
+    big = workdir / "big.txt"  # 1.5 MB: under the default limit, over the one in .env
+    big.write_bytes(b"Python engineer\n" * (1536 * 1024 // 16))
+    small = workdir / "cv.txt"
+    small.write_text(EN_RESUME, encoding="utf-8")
     (workdir / ".env").write_text("TALENTMAP_MAX_UPLOAD_MB=1\n", encoding="utf-8")
-    result = cli("resumes", "import", big)
-    assert result.exit_code == 2 and "more than the limit of 1.0 MB" in result.output
-    (workdir / ".env").write_text("TALENTMAP_MAX_UPLOAD_MB=3\n", encoding="utf-8")
-    assert cli("resumes", "import", big).exit_code == 0
+    result = cli("resumes", "import", big, small)
+    assert result.exit_code == 2
+    assert "failed: big.txt: 1.6 MB, more than the limit of 1.0 MB" in result.output
     with session_scope(cli.engine) as s:
-        assert len(s.scalars(select(Resume.id)).all()) == 1
+        assert len(s.scalars(select(Resume.id)).all()) == 1  # the small one
 
 
 def test_serve_hands_dotenv_and_the_upload_limit_to_streamlit(
