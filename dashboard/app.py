@@ -4,7 +4,6 @@ sidebar (language, sign-in, global filters) and enforces roles on every page."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -201,7 +200,7 @@ def main() -> None:
     except TalentMapError as err:
         st.error(t("err.generic", msg=str(err)))
     except Exception:
-        if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
+        if resources.settings().dashboard_raise:  # tests want the real exception
             raise
         log.exception("page %s failed", nav.title)
         st.error(t("err.unexpected"))

@@ -33,7 +33,11 @@ if state.user_can("write"):
         bar = st.progress(0.0)
         with resources.session() as s:
             report = import_documents(
-                s, paths, actor=user.name, progress=lambda d, n, *_: bar.progress(d / max(n, 1))
+                s,
+                paths,
+                actor=user.name,
+                progress=lambda d, n, *_: bar.progress(d / max(n, 1)),
+                max_bytes=cfg.max_upload_bytes,
             )
         bar.empty()
         done = len(report.imported) + len(report.replaced) + len(report.unchanged)

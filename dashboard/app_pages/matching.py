@@ -25,6 +25,7 @@ titles = resources.role_titles(url, lang())
 def _import(files: list) -> None:
     """Store the uploaded files; remember the new resume ids and the failures."""
     from data.ingest.resumes import import_resumes
+    from data.text.resume_files import Limits
 
     cfg.ensure_dirs()
     tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=cfg.uploads_dir))
@@ -39,7 +40,11 @@ def _import(files: list) -> None:
         bar = st.progress(0.0)
         with resources.session() as s:
             report = import_resumes(
-                s, paths, actor=user.name, progress=lambda d, n: bar.progress(d / max(n, 1))
+                s,
+                paths,
+                actor=user.name,
+                progress=lambda d, n: bar.progress(d / max(n, 1)),
+                limits=Limits(max_bytes=cfg.max_upload_bytes),
             )
         bar.empty()
     finally:

@@ -60,7 +60,7 @@ def _train(kind: str, labelled_file: Any) -> None:
                     encoder=enc,
                     models_dir=cfg.models_dir,
                     actor=user.name,
-                    cache_dir=cfg.data_dir / "cache",
+                    cache_dir=cfg.cache_dir,
                     progress=progress,
                 )
             finally:

@@ -214,9 +214,9 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))  # PasswordType.NOT_DECRYPTED is 0
             except Exception:
-                opened = 0
+                opened = False
             if not opened:
                 raise InputError(
                     "encrypted PDF: remove the password and upload again",

@@ -229,7 +229,7 @@ def test_a_folder_where_a_file_is_expected(cli, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     res = cli("resumes", "import", empty)
-    assert "no resume files" in error_line(res)
+    assert "no resume files in this folder" in error_line(res)
 
 
 def test_a_report_under_a_file_is_refused_in_one_line(cli, tmp_path) -> None:
@@ -329,3 +329,14 @@ def test_a_document_at_an_over_long_path_is_a_failed_file(cli, tmp_path) -> None
     res = cli("docs", "import", far, near, "--no-embed")
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "under 500 characters" in res.stdout and "1 imported" in res.stdout
+
+
+def test_a_nul_byte_in_a_csv_names_its_line_and_stores_nothing(with_roles, tmp_path) -> None:
+    """Once a PostgreSQL DataError traceback; now the one decoder refuses the binary byte."""
+    cli = with_roles
+    path = _write(tmp_path, "bad.csv", "external_id,name\nX-\x001,Nul\n")
+    before = counts(cli.engine)
+    res = cli("import", "candidates", path)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "bad.csv, line 2: binary file (it contains NUL bytes)" in res.stderr, res.stderr
+    assert counts(cli.engine) == before
