@@ -50,10 +50,10 @@ SOURCES = ("core", "esco", "custom")
 """Where a skill comes from: the curated YAML, the ESCO skill list, or a user's own name."""
 CONTEXT_WINDOW = 600
 """Characters either side of an ambiguous form searched for a same-family skill."""
-_AI = ("deep_learning", "nlp", "llm", "cv", "speech", "reinforcement_learning")
+_AI: tuple[str, ...] = ("deep_learning", "nlp", "llm", "cv", "speech", "reinforcement_learning")
 _AI += ("ml_fundamentals", "distributed_training", "mlops")
 _SOFTWARE = ("software_engineering", "programming_language", "cloud_infra", "data_engineering")
-_OFFICE = ("business", "finance_accounting", "management", "hr_people", "product")
+_OFFICE: tuple[str, ...] = ("business", "finance_accounting", "management", "hr_people", "product")
 _OFFICE += ("sales_marketing", "compliance_ethics", "legal")
 SUPPORTING_CATEGORIES: dict[str, frozenset[str]] = {
     **{c: frozenset(_AI) for c in _AI},

@@ -295,7 +295,10 @@ def test_sync_skills_is_idempotent_and_updates(engine: Engine, tax: Taxonomy) ->
         ("负责重大决策", []),
         ("参与团队管理与决策", ["team_leadership", "decision_making"]),
         ("福利：弹性工作，五险一金", []),
-        ("负责员工关系、企业文化与弹性工作制度设计", ["employee_relations", "corporate_culture", "work_environment"]),
+        (
+            "负责员工关系、企业文化与弹性工作制度设计",
+            ["employee_relations", "corporate_culture", "work_environment"],
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
