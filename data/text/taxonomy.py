@@ -471,6 +471,16 @@ class Taxonomy:
         return [self.by_key[self._by_form[c]] for c in close]
 
 
+def credited_skills(finder: object, keys: Iterable[str]) -> dict[str, str]:
+    """Broader skills credited by ``keys`` found in a text: parent -> the child found.
+
+    The matcher calls this where it computes coverage, for any skill finder: one without a
+    hierarchy credits nothing.
+    """
+    fn = getattr(finder, "credited_parents", None)
+    return dict(fn(keys)) if callable(fn) else {}
+
+
 # --- loading and checking the YAML ---------------------------------------------------------
 
 
