@@ -59,6 +59,7 @@ SUPPORTING_CATEGORIES: dict[str, frozenset[str]] = {
     **{c: frozenset(_AI) for c in _AI},
     **{c: frozenset(_SOFTWARE + _AI) for c in _SOFTWARE},
     **{c: frozenset(_OFFICE + ("data_engineering",)) for c in _OFFICE},
+    "sales_marketing": frozenset(("sales_marketing",)),
 }
 """For an ambiguous form of a skill in category K: the categories whose skills, named nearby,
 support its sense (an AI sense needs AI skills; a programming sense, software or AI skills)."""
