@@ -30,6 +30,7 @@ from data.store.audit import record
 from data.store.models import Role, RoleSkill, Skill
 from data.store.skills import add_skills, stored_extras, sync_skills
 from data.text.csv_rows import csv_rows
+from data.text.postings import PayRange, PostingDraft, draft_problems, parse_pay, read_posting
 from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
 from data.text.vocabulary import Vocabulary
 
@@ -44,6 +45,7 @@ COLUMNS: tuple[str, ...] = (
     "nice_skills",
     "headcount",
     "is_open",
+    "pay",
 )
 DEFAULT_FAMILY = "general"
 DEFAULT_WEIGHT = {"required_skills": 1.0, "nice_skills": 0.5}
@@ -66,6 +68,7 @@ class RoleProfile:
     nice: dict[str, float]
     headcount: int = 1
     is_open: bool = True
+    pay: PayRange | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class RoleRow:
     description: str
     required: tuple[tuple[str, float], ...] = field(default=())
     nice: tuple[tuple[str, float], ...] = field(default=())
+    pay: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -384,6 +388,15 @@ def _profile(
             is_open = False
         else:
             row.error(f"{rec.get('is_open')!r} is not yes/no", "is_open")
+    pay = None
+    if _text(rec.get("pay")):
+        pay = parse_pay(_text(rec.get("pay")))
+        if pay is None:
+            row.error(
+                f"pay {_text(rec.get('pay'))!r} not understood: write a range such as "
+                "`50-80K·15薪`, `20-30K` or `$150k-$180k`",
+                "pay",
+            )
     names = {} if names is None else names
     req_names: dict[str, str] = {}
     required = _weights(rec.get("required_skills"), "required_skills", row, vocab, req_names)
@@ -422,6 +435,7 @@ def _profile(
         nice=nice,
         headcount=headcount,
         is_open=is_open,
+        pay=pay,
     )
 
 
@@ -545,6 +559,7 @@ def save_profiles(
         role.title_en, role.title_zh = p.title_en, p.title_zh
         role.family, role.level, role.description = p.family, p.level, p.description
         role.headcount, role.is_open, role.source = p.headcount, p.is_open, source
+        role.pay = p.pay.to_json() if p.pay is not None else None
         role.skills.clear()
         session.flush()
         for key, weight in p.required.items():
@@ -594,6 +609,49 @@ def import_roles(
     return import_roles_checked(session, path, actor=actor, taxonomy=taxonomy).ids
 
 
+# --- job postings ---------------------------------------------------------------------------
+
+
+def posting_text(data: bytes, file_name: str) -> str:
+    """The text of an uploaded posting (.txt, .md, .pdf or .docx), decoded like a resume."""
+    from data.ingest.resumes import parse_bytes
+
+    return parse_bytes(data, file_name).text
+
+
+def draft_from_posting(text: str, *, name: str, taxonomy: Taxonomy | None = None) -> PostingDraft:
+    """A role-profile draft read from one posting; raises ``InputError`` naming the file when
+    the posting yields no title or no skill (nothing is drafted, nothing stored)."""
+    if not text.strip():
+        raise InputError("empty posting: paste or upload the job posting's text", file=name)
+    draft = read_posting(text, taxonomy or load_taxonomy())
+    problems = draft_problems(draft)
+    if problems:
+        raise InputError("; ".join(problems) + "; nothing was saved", file=name)
+    return draft
+
+
+def save_role_record(
+    session: Session,
+    record: dict[str, Any],
+    *,
+    actor: str,
+    name: str = "posting",
+    taxonomy: Taxonomy | None = None,
+) -> RoleImport:
+    """Check and store one reviewed role record (a draft after the user's edits).
+
+    The record has the fields of the roles file format; it goes through the same checks and
+    the same open vocabulary as an imported file. Raises ``ImportErrors`` on any bad field.
+    """
+    tax = taxonomy or load_taxonomy()
+    check = check_records(
+        [(1, record)], name, is_yaml=True, vocabulary=store_vocabulary(session, tax)
+    )
+    ids = save_profiles(session, check, actor=actor, file=name, taxonomy=tax, source="posting")
+    return RoleImport(ids, check.notices, check.new_skills)
+
+
 def list_roles(session: Session, *, open_only: bool = False) -> list[RoleRow]:
     """Every stored role (by key) with its weighted skills; two queries, however many roles."""
     stmt = select(Role).order_by(Role.key)
@@ -623,6 +681,7 @@ def list_roles(session: Session, *, open_only: bool = False) -> list[RoleRow]:
             description=r.description or "",
             required=tuple(required.get(r.id, ())),
             nice=tuple(nice.get(r.id, ())),
+            pay=r.pay,
         )
         for r in roles
     ]

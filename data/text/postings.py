@@ -543,7 +543,10 @@ def read_posting(text: str, taxonomy: _Finder) -> PostingDraft:
     for key in list(nice):
         if key in required:
             del nice[key]
-    duties = [c for c in cls if c.section in ("duties", "intro") and not c.nice]
+    in_heading = (lambda c: heading[0] <= c.start < heading[1]) if heading else (lambda c: False)
+    duties = [
+        c for c in cls if c.section in ("duties", "intro") and not c.nice and not in_heading(c)
+    ]
     description = " ".join(body[c.start : c.end].strip() for c in duties)
     description = " ".join(description.split())
     if pay is not None:
