@@ -564,6 +564,17 @@ def read_posting(text: str, taxonomy: _Finder) -> PostingDraft:
     )
 
 
+def looks_like_posting(text: str) -> bool:
+    """Whether ``text`` reads as one job posting: a requirements section plus a duties
+    section, a stated pay range or a job-board page title."""
+    body = clean_text(text)
+    kinds = {k for k, _s, _e in sections(body)}
+    if "requirements" not in kinds:
+        return False
+    board = bool(_PAGE_TITLE.search(text)) or "招聘" in text[:200]
+    return "duties" in kinds or board or parse_pay(text[:400]) is not None
+
+
 def draft_problems(draft: PostingDraft) -> list[str]:
     """What keeps a draft from being a role: no title, no required skill."""
     problems = []
