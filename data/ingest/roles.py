@@ -334,6 +334,37 @@ def _label(skill: SkillDef) -> str:
     return skill.name_en
 
 
+def _disambiguate(
+    required: dict[str, float],
+    req_names: dict[str, str],
+    nice: dict[str, float],
+    nice_names: dict[str, str],
+    vocab: Vocabulary,
+    row: _Row,
+) -> None:
+    """A name that is a skill only in some senses (``transformers`` beside switchgear) keeps
+    that sense only when another skill of the role supports it; else it is the user's own."""
+    keys = set(required) | set(nice)
+    for weights, names, fld in (
+        (required, req_names, "required_skills"),
+        (nice, nice_names, "nice_skills"),
+    ):
+        for key in list(weights):
+            surface = names.get(key)
+            if surface is None:
+                continue
+            res = vocab.resolve_in_context(surface, keys - {key})
+            if res.skill.key == key:
+                continue
+            row.notice(
+                f"{surface!r} is kept as your own skill, not {_label(vocab.core.by_key[key])}: "
+                "nothing else in this role is of that kind",
+                fld,
+            )
+            weights[res.skill.key] = weights.pop(key)
+            names[res.skill.key] = names.pop(key)
+
+
 def _record_key(rec: dict[str, Any]) -> str:
     """The given key, else one made from the English (or Chinese) title."""
     lowered = {str(k).strip().lower(): v for k, v in rec.items()}
@@ -416,6 +447,7 @@ def _profile(
         else:
             nice[sk] = weight
             nice_names.setdefault(sk, nice_seen[sk])
+    _disambiguate(required, req_names, nice, nice_names, vocab, row)
     for k, v in nice_names.items():
         names.setdefault(k, v)
     if not required and "required_skills" not in [e.field for e in row.errors[before:]]:

@@ -433,7 +433,11 @@ class Taxonomy:
 
     def is_ambiguous(self, hit: SkillHit) -> bool:
         """Whether this hit's surface form needs supporting context to count."""
-        return (hit.key, _match_key(hit.surface)) in self._needs_context
+        return self.ambiguous_form(hit.key, hit.surface)
+
+    def ambiguous_form(self, key: str, surface: str) -> bool:
+        """Whether ``surface`` names skill ``key`` only in some senses (``needs_context``)."""
+        return (key, _match_key(surface)) in self._needs_context
 
     def _supported(self, hits: list[SkillHit]) -> list[SkillHit]:
         sure = [h for h in hits if not self.is_ambiguous(h)]

@@ -193,6 +193,29 @@ class Vocabulary:
         self._new[sd.key] = sd
         self._new_forms[_match_key(surface)] = sd.key
 
+    def resolve_in_context(self, name: str, others: Iterable[str]) -> Resolved:
+        """``resolve``, but an ambiguous form (``transformers``, ``Go``, ``Spring``) keeps its
+        core sense only when another skill among ``others`` (keys) supports it; otherwise it
+        is the user's own custom skill."""
+        res = self.resolve(name)
+        if res.how != "core" or not self.core.ambiguous_form(res.skill.key, res.surface):
+            return res
+        if any(o != res.skill.key and self.core.related(res.skill.key, o) for o in others):
+            return res
+        return self._custom(res.surface)
+
+    def _custom(self, surface: str) -> Resolved:
+        sd = SkillDef(
+            key=custom_key(surface),
+            name_en=surface,
+            name_zh=surface,
+            category=CUSTOM_CATEGORY,
+            aliases=(),
+            source="custom",
+        )
+        self._new[sd.key] = sd
+        return Resolved(surface, sd, "custom")
+
     def suggestion(self, name: str) -> str | None:
         """For a custom skill: the closest core skill name, if one is spelled almost alike."""
         close = self.core.suggest(name)

@@ -311,3 +311,17 @@ def test_every_bad_row_is_listed_and_counted_as_rows(tmp_path: Path) -> None:
     assert text.startswith("60 bad row(s) (120 problems); nothing was imported")
     assert "row 61" in text and "more" not in text
     assert len(text.splitlines()) == 1 + 120
+
+
+def test_an_ambiguous_name_needs_the_role_to_support_its_sense(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        ",Electrical Engineer,,eng,,,electrical design; transformers; switchgear,\n"
+        ",NLP Engineer,,ai,,,PyTorch; transformers,\n",
+    )
+    check = check_roles(path)
+    ee, nlp = check.profiles
+    assert "transformer" not in ee.required and custom_key("transformers") in ee.required
+    assert "transformer" in nlp.required
+    (notice,) = [n for n in check.notices if n.row == 2 and "'transformers'" in str(n)]
+    assert "'transformers' is kept as your own skill, not Transformer Architecture" in str(notice)
