@@ -56,18 +56,29 @@ class EscoIndex:
     def __init__(self, skills: Iterable[tuple[str, list[str]]]) -> None:
         self._by_first: dict[str, list[tuple[str, list[str]]]] = {}
         self._by_word: dict[str, list[tuple[str, list[str]]]] = {}
+        self._prefixes: set[tuple[str, ...]] = set()
         for uri, block in skills:
             if not block:
                 continue
             self._by_first.setdefault(block[0], []).append((uri, block))
             for w in set(block):
                 self._by_word.setdefault(w, []).append((uri, block))
+            for n in range(1, min(len(block), 8) + 1):
+                self._prefixes.add(tuple(block[:n]))
+        self._cache: dict[str, str | None] = {}
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
 
     def lookup(self, name: str) -> str | None:
         """The ESCO skill URI ``name`` is a label of, else None (ambiguous labels too)."""
+        if name not in self._cache:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[name] = self._lookup(name)
+        return self._cache[name]
+
+    def _lookup(self, name: str) -> str | None:
         words = _words(name)
         if not words or any(_is_cjk(c) for c in name):
             return None
@@ -75,6 +86,8 @@ class EscoIndex:
         if len(words[-1]) > 3 and words[-1].endswith("s"):
             variants.append([*words[:-1], words[-1][:-1]])
         for fw in variants:
+            if tuple(fw) not in self._prefixes:
+                continue
             hits = sorted(
                 {uri for uri, block in self._by_first.get(fw[0], []) if _is_preferred(fw, block)}
             )
@@ -82,6 +95,8 @@ class EscoIndex:
                 return hits[0]
         for fw in variants:
             if len(fw) < 2:
+                continue
+            if any(w not in self._by_word for w in fw):
                 continue
             rarest = min(fw, key=lambda w: len(self._by_word.get(w, ())))
             alt = {uri for uri, block in self._by_word.get(rarest, []) if _is_alt_label(fw, block)}
