@@ -30,6 +30,7 @@ from data.store.audit import record
 from data.store.models import Role, RoleSkill, Skill
 from data.store.skills import add_skills, stored_extras, sync_skills
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 from data.text.postings import PayRange, PostingDraft, draft_problems, parse_pay, read_posting
 from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
 from data.text.vocabulary import Vocabulary
@@ -136,16 +137,6 @@ def slugify(title: str) -> str:
 
 
 # --- reading files -------------------------------------------------------------------------
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 (Excel writes a BOM), else GB18030 (Excel on Chinese Windows saves CSV so)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("not a text file: save it as UTF-8 CSV or YAML", file=name)
 
 
 def _csv_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -481,7 +472,7 @@ def _read_text(path: Path) -> tuple[str, str, bool]:
             f"unsupported file type {suffix or '(none)'!r}: use .csv, .yaml or .yml", file=name
         )
     try:
-        text = _decode(path.read_bytes(), name)
+        text = decode_text(path.read_bytes(), name, fix="save it as UTF-8 CSV or YAML").text
     except OSError as err:
         raise InputError(
             f"cannot read the file ({err.strerror or err}): check the path", file=name
