@@ -17,7 +17,7 @@ from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
 from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resumes
-from data.ingest.roles import import_roles, list_roles
+from data.ingest.roles import import_roles_checked, list_roles
 from data.queries.resumes import list_resumes
 from data.store.engine import session_scope
 from data.text.files import collect_files
@@ -124,8 +124,12 @@ def roles_import(
     nothing is stored until the file is clean. Importing again updates roles by key."""
     who = authorise("write", "import roles")
     with session_scope(engine()) as s:
-        ids = import_roles(s, file, actor=who.name)
-    typer.echo(f"imported {len(ids)} role(s) from {file.name}")
+        done = import_roles_checked(s, file, actor=who.name)
+    for notice in done.notices:
+        typer.echo(f"note: {notice}")
+    custom = sum(1 for sk in done.new_skills if sk.is_custom)
+    extra = f"; {custom} new custom skill(s)" if custom else ""
+    typer.echo(f"imported {len(done.ids)} role(s) from {file.name}{extra}")
 
 
 def _skills(pairs: Sequence[tuple[str, float]]) -> str:

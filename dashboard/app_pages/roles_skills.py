@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import figures, resources, state
+from dashboard import figures, resources, role_form, state
 from dashboard.i18n import fmt_pct, known, lang, t
 from data.reference import labels
 
@@ -91,6 +91,8 @@ if keys:
         hide_index=True,
         key="roles_profile_table",
     )
+
+role_form.show()
 
 st.subheader(t("roles.docmap"))
 docs = resources.document_map(url)

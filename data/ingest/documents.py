@@ -253,6 +253,11 @@ def _store(
     for item in ex.strategies:
         add(item)
     for found in ex.roles:
+        if not found.defined:
+            # a passing mention creates no role; it links to one that already exists
+            known = session.scalar(select(Role.id).where(Role.key == found.key))
+            add(found.item, role_id=known)
+            continue
         role = _upsert_role(session, found, skill_ids)
         add(found.item, role_id=role.id)
         for duty in found.duties:
@@ -311,6 +316,8 @@ def _upsert_role(session: Session, found: RoleFound, skill_ids: dict[str, int]) 
             description=description,
             source="document",
             is_open=found.defined,
+            level=found.level,
+            pay=found.pay,
         )
         session.add(role)
         session.flush()
@@ -326,5 +333,12 @@ def _upsert_role(session: Session, found: RoleFound, skill_ids: dict[str, int]) 
             sid = skill_ids.get(key)
             if sid is not None and sid not in have:
                 session.add(RoleSkill(role_id=role.id, skill_id=sid, importance=1.0, required=True))
+                have.add(sid)
+        for key in sorted(found.nice - found.skills):
+            sid = skill_ids.get(key)
+            if sid is not None and sid not in have:
+                session.add(
+                    RoleSkill(role_id=role.id, skill_id=sid, importance=0.5, required=False)
+                )
                 have.add(sid)
     return role
