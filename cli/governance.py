@@ -119,6 +119,9 @@ def report(
     charts: Annotated[bool, typer.Option(help="draw charts in HTML and PDF")] = True,
 ) -> None:
     """Write the hiring report: funnel, time to hire, mixes, shortlists, model, bias audit."""
+    from functools import partial
+
+    from analytics.compensation import report_tables
     from analytics.exporters import export
     from analytics.reports import build_report
 
@@ -141,6 +144,7 @@ def report(
                 role_keys=roles,
                 mask_contacts=not show_contacts,
                 lang=lang.value,
+                sections=[partial(report_tables, data_dir=settings().data_dir)],
             )
         bar.add_task(f"writing {fmt.value.upper()}", total=None)
         try:

@@ -44,6 +44,7 @@ from data.store.models import (
     Enrolment,
     Feedback,
     MatchScore,
+    Offer,
     Resume,
     StageEvent,
 )
@@ -174,6 +175,9 @@ def erase_candidate(
         rows["resumes"] = _count_delete(session, delete(Resume).where(Resume.id.in_(resume_ids)))
         rows["stage_events"] = _count_delete(
             session, delete(StageEvent).where(StageEvent.application_id.in_(app_ids))
+        )
+        rows["offers"] = _count_delete(
+            session, delete(Offer).where(Offer.application_id.in_(app_ids))
         )
         rows["applications"] = _count_delete(
             session, delete(Application).where(Application.id.in_(app_ids))
