@@ -758,7 +758,7 @@ class _World:
         have_mob = set(s.scalars(select(MobilityCost.country)))
         for c in self.countries:
             if c.iso2 not in have_mob:
-                visa, move, lead = P.MOBILITY[c.region]
+                visa, move, lead = P.MOBILITY[c.region or ""]
                 s.add(
                     MobilityCost(
                         country=c.iso2,
@@ -1554,7 +1554,7 @@ class _World:
         accepted = t
         app["offer_accepted"] = True
         office_country = load_locations()[office].country
-        visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region][2])
+        visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region or ""][2])
         start = _at(t.date() + dt.timedelta(days=int(notice * (0.6 + 0.8 * dur[4]) + visa)), 0.0)
         if start > cutoff:
             return app, events, accepted

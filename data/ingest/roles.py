@@ -213,11 +213,11 @@ class _Row:
         self.notices: list[Notice] = notices if notices is not None else []
 
     def error(self, message: str, fld: str | None = None) -> None:
-        where = {"line": self.number} if self.is_yaml else {"row": self.number}
+        where: dict[str, Any] = {"line": self.number} if self.is_yaml else {"row": self.number}
         self.errors.append(InputError(message, file=self.name, field=fld, **where))
 
     def notice(self, message: str, fld: str | None = None) -> None:
-        where = {"line": self.number} if self.is_yaml else {"row": self.number}
+        where: dict[str, Any] = {"line": self.number} if self.is_yaml else {"row": self.number}
         self.notices.append(Notice(message, file=self.name, field=fld, **where))
 
 
@@ -637,7 +637,7 @@ def import_roles(
 
 def posting_text(data: bytes, file_name: str) -> str:
     """The text of an uploaded posting (.txt, .md, .pdf or .docx), decoded like a resume."""
-    from data.ingest.resumes import parse_bytes
+    from data.text.resume_files import parse_bytes
 
     return parse_bytes(data, file_name).text
 
