@@ -21,42 +21,7 @@ from data.reference import labels
 Lang = Literal["en", "zh"]
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "rolesform.title": "New role from a job posting",
-        "rolesform.hint": "Paste or upload a posting (Chinese or English). TalentMap drafts the title, level, pay and skills; edit the draft, then save it.",
-        "rolesform.paste": "Posting text",
-        "rolesform.upload": "…or upload it (.txt, .md, .pdf, .docx)",
-        "rolesform.read": "Read the posting",
-        "rolesform.pasted": "pasted posting",
-        "rolesform.draft": "role draft",
-        "rolesform.level": "Level",
-        "rolesform.pay": "Pay range",
-        "rolesform.description": "Description",
-        "rolesform.skill": "Skill",
-        "rolesform.list": "List (required / nice)",
-        "rolesform.weight": "Weight",
-        "rolesform.save": "Save role",
-        "rolesform.saved": "Saved the role “{title}”.",
-    },
-    "zh": {
-        "rolesform.title": "从招聘启事新建岗位",
-        "rolesform.hint": "粘贴或上传一份招聘启事（中文或英文）。TalentMap 生成职位名称、级别、薪资与技能草稿；请修改后再保存。",
-        "rolesform.paste": "招聘启事正文",
-        "rolesform.upload": "……或上传文件（.txt、.md、.pdf、.docx）",
-        "rolesform.read": "读取招聘启事",
-        "rolesform.pasted": "粘贴的招聘启事",
-        "rolesform.draft": "岗位草稿",
-        "rolesform.level": "级别",
-        "rolesform.pay": "薪资范围",
-        "rolesform.description": "岗位描述",
-        "rolesform.skill": "技能",
-        "rolesform.list": "类别（required 必备 / nice 加分）",
-        "rolesform.weight": "权重",
-        "rolesform.save": "保存岗位",
-        "rolesform.saved": "已保存岗位“{title}”。",
-    },
-}
+STRINGS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
 """Strings waiting to be moved into the catalogs by ``scripts/strings_to_po.py``."""
 
 
