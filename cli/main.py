@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import docs, governance, matching, reference, resumes, store, training
+from cli import docs, governance, matching, planning, reference, resumes, store, training
 
 app = typer.Typer(
     name="talentmap",
@@ -14,7 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (store, reference, docs, resumes, matching, training, governance):
+for module in (store, reference, docs, resumes, matching, training, governance, planning):
     module.register(app)
 
 

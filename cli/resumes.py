@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli import output
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
 from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resumes
@@ -21,6 +21,7 @@ from data.ingest.roles import import_roles_checked, list_roles
 from data.queries.resumes import list_resumes
 from data.store.engine import session_scope
 from data.text.files import collect_files
+from data.text.resume_files import Limits
 
 COMMIT_EVERY = 100
 """Files per transaction in ``resumes import``."""
@@ -45,6 +46,7 @@ def resumes_import(
         reasons = "; ".join(map(str, batch.refused))
         raise InputError(f"no resume files to import ({reasons}): point at resume files")
     report = ResumeImportReport(failed=[ParseFailure(r.path, r.reason) for r in batch.refused])
+    limits = Limits(max_bytes=settings().max_upload_bytes)
     with Progress(
         TextColumn("importing resumes"),
         BarColumn(),
@@ -64,6 +66,7 @@ def resumes_import(
                     progress=lambda done, _total, base=start: bar.update(
                         task, completed=base + done
                     ),
+                    limits=limits,
                 )
             report.stored += part.stored
             report.duplicates += part.duplicates

@@ -4,7 +4,6 @@ sidebar (language, sign-in, global filters) and enforces roles on every page."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -33,6 +32,8 @@ PAGES = [
     ("app_pages/roles_skills.py", "nav.roles", ":material/grid_on:", "read"),
     ("app_pages/international.py", "nav.international", ":material/public:", "read"),
     ("app_pages/cultivation.py", "nav.cultivation", ":material/school:", "read"),
+    ("app_pages/plan_forecast.py", "nav.plan", ":material/event_upcoming:", "read"),
+    ("app_pages/compensation.py", "nav.compensation", ":material/payments:", "read"),
     ("app_pages/matching.py", "nav.matching", ":material/person_search:", "decide"),
     ("app_pages/model_lab.py", "nav.model_lab", ":material/science:", "read"),
     ("app_pages/documents.py", "nav.documents", ":material/description:", "read"),
@@ -46,12 +47,19 @@ def _keep_language() -> None:
     if st.session_state.get("lang") is None:
         st.session_state["lang"] = st.session_state.get("_lang", "zh")
     st.session_state["_lang"] = st.session_state["lang"]
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def _language() -> None:
-    st.session_state.setdefault("lang", st.session_state.get("_lang", "zh"))
+    """The language picker; the choice is kept in the address (``?lang=en``), so a reload or
+    a bookmark keeps it."""
+    from_url = st.query_params.get("lang")
+    initial = from_url if from_url in LANGS else st.session_state.get("_lang", "zh")
+    st.session_state.setdefault("lang", initial)
     if st.session_state["lang"] is not None:
         st.session_state["_lang"] = st.session_state["lang"]
+        if st.query_params.get("lang") != st.session_state["lang"]:
+            st.query_params["lang"] = st.session_state["lang"]
     st.sidebar.segmented_control(
         t("lang.label"),
         options=list(LANGS),
@@ -194,7 +202,7 @@ def main() -> None:
     except TalentMapError as err:
         st.error(t("err.generic", msg=str(err)))
     except Exception:
-        if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
+        if resources.settings().dashboard_raise:  # tests want the real exception
             raise
         log.exception("page %s failed", nav.title)
         st.error(t("err.unexpected"))

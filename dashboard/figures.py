@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -279,3 +280,93 @@ def reliability(
     fig.update_xaxes(title=axes[0], range=[0, 1])
     fig.update_yaxes(title=axes[1], range=[0, 1])
     return _layout(fig, title, height=320)
+
+
+def fan_chart(df: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
+    """Cumulative plan against expected fills with the 80 % band (``analytics.forecast.fan``)."""
+    fig = go.Figure()
+    x = list(df["target_start"])
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=df["high"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=df["low"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(31,119,180,0.25)",
+            name=labels["band"],
+        )
+    )
+    fig.add_trace(go.Scatter(x=x, y=df["expected"], mode="lines+markers", name=labels["expected"]))
+    fig.add_trace(
+        go.Scatter(x=x, y=df["plan"], mode="lines", line={"dash": "dash"}, name=labels["plan"])
+    )
+    fig.update_yaxes(title=labels["y"])
+    return _layout(fig, title)
+
+
+def histogram(
+    values: Sequence[float], title: str, x_title: str, marker: float | None = None
+) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=list(values), nbinsx=40))
+    if marker is not None:
+        fig.add_vline(x=marker, line_dash="dash")
+    fig.update_xaxes(title=x_title)
+    return _layout(fig, title)
+
+
+def survival(curves: Sequence[Any], title: str, x_title: str, y_title: str) -> go.Figure:
+    """Kaplan–Meier curves (``analytics.retention.Curve``) with their confidence bands."""
+    fig = go.Figure()
+    palette = [
+        "31,119,180",
+        "255,127,14",
+        "44,160,44",
+        "214,39,40",
+        "148,103,189",
+        "140,86,75",
+        "227,119,194",
+        "127,127,127",
+    ]
+    for i, c in enumerate(curves[:8]):
+        rgb = palette[i % len(palette)]
+        x = list(c.timeline)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=list(c.upper),
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=list(c.lower),
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                fill="tonexty",
+                fillcolor=f"rgba({rgb},0.15)",
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=list(c.survival),
+                mode="lines",
+                line={"shape": "hv", "color": f"rgb({rgb})"},
+                name=f"{c.group} (n={c.n})",
+            )
+        )
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title, range=[0, 1.02], tickformat=".0%")
+    return _layout(fig, title)

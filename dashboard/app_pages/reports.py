@@ -33,6 +33,9 @@ fmt = st.radio(
 if f.countries or f.regions or f.channels:
     st.caption(t("reports.scope_note"))
 if st.button(t("reports.button"), key="reports_build", type="primary"):
+    from functools import partial
+
+    from analytics.compensation import report_tables
     from analytics.exporters import export
     from analytics.reports import build_report
 
@@ -47,6 +50,7 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
             role_keys=f.roles,
             mask_contacts=not state.user_can("contacts"),
             lang=lang(),
+            sections=[partial(report_tables, data_dir=cfg.data_dir)],
         )
         cfg.ensure_dirs()
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -61,7 +61,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -69,6 +69,7 @@ import numpy as np
 from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from data.demo import planning as P
 from data.demo import text as T
 from data.errors import InputError, StoreNotEmpty
 from data.ingest.people import canonical_pipeline
@@ -81,6 +82,7 @@ from data.reference import (
     load_programmes,
     load_roles,
 )
+from data.reference.pay import load_locations
 from data.store.audit import record
 from data.store.engine import session_scope
 from data.store.models import (
@@ -88,10 +90,17 @@ from data.store.models import (
     Candidate,
     CandidateContact,
     CandidateDemographics,
+    ChannelCost,
     Enrolment,
     Feedback,
+    FxRate,
     MatchScore,
+    MobilityCost,
+    Offer,
+    PayBand,
+    PaySurveyRow,
     Programme,
+    Requisition,
     Resume,
     Role,
     RoleSkill,
@@ -295,7 +304,7 @@ def _eth_group(c: Country) -> str:
         "Latin America": "latam",
         "Middle East & Africa": "mena",
         "Oceania": "oceania",
-    }[c.region]
+    }[c.region or ""]  # the demo draws from curated markets, which all have a region
 
 
 SEX_P = {"Female": 0.34, "Male": 0.56}  # rest undisclosed
@@ -329,6 +338,17 @@ ROLE_OPENED_LATE = {
 ROLE_CLOSED = {"hr_business_partner", "ai_product_designer"}
 
 
+@dataclass(frozen=True)
+class ConversionShift:
+    """From ``since`` on, the pass probability at ``stage`` (a stage before the interview
+    decision, ``interview`` for the offer decision, ``offer`` for acceptance) is multiplied by
+    ``factor`` (the forecast backtest builds a world whose conversion changes)."""
+
+    since: dt.date
+    stage: str
+    factor: float
+
+
 @dataclass
 class DemoResult:
     """What ``build_demo`` did; ``skipped`` when ``mode="if_empty"`` met a non-empty store."""
@@ -344,16 +364,13 @@ class DemoResult:
     feedback: int = 0
     enrolments: int = 0
     hires: int = 0
+    requisitions: int = 0
+    offers: int = 0
     roles: int = 0
     programmes: int = 0
     countries: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["as_of"] = self.as_of.isoformat() if self.as_of else None
-        return d
 
 
 # --- store state ---------------------------------------------------------------------------
@@ -378,6 +395,7 @@ def clear_demo(session: Session) -> int:
     demo_resumes = select(Resume.id).where(Resume.candidate_id.in_(demo_cands))
     n = session.scalar(select(func.count()).select_from(demo_cands.subquery())) or 0
     session.execute(delete(StageEvent).where(StageEvent.application_id.in_(demo_apps)))
+    session.execute(delete(Offer).where(Offer.application_id.in_(demo_apps)))
     session.execute(delete(Feedback).where(Feedback.resume_id.in_(demo_resumes)))
     session.execute(delete(MatchScore).where(MatchScore.resume_id.in_(demo_resumes)))
     session.execute(delete(Application).where(Application.candidate_id.in_(demo_cands)))
@@ -388,6 +406,8 @@ def clear_demo(session: Session) -> int:
         delete(CandidateDemographics).where(CandidateDemographics.candidate_id.in_(demo_cands))
     )
     session.execute(delete(Candidate).where(Candidate.external_ref.like(f"{DEMO_PREFIX}%")))
+    session.execute(delete(Requisition).where(Requisition.source == "demo"))
+    session.execute(delete(PaySurveyRow).where(PaySurveyRow.survey == P.SURVEY_NAME))
     used_roles = select(Application.role_id).distinct()
     session.execute(delete(Role).where(Role.source == "demo", Role.id.not_in(used_roles)))
     keys = [p.key for p in load_programmes()]
@@ -412,6 +432,7 @@ def build_demo(
     actor: str = "admin",
     progress: ProgressFn | None = None,
     taxonomy: Taxonomy | None = None,
+    conversion_shift: ConversionShift | None = None,
 ) -> DemoResult:
     """Build the demo world in one transaction (all or nothing).
 
@@ -419,6 +440,7 @@ def build_demo(
     applications, roles or programmes; ``"if_empty"`` then returns ``DemoResult(skipped=True)``
     and writes nothing; ``"replace"`` first deletes the previous demo content (``clear_demo``).
     ``progress(done, total)`` is called after each batch of candidates.
+    ``conversion_shift`` changes one stage's pass rate from a date on (for backtests).
     """
     if candidates < 1:
         raise InputError(f"--candidates must be at least 1, got {candidates}", field="candidates")
@@ -446,7 +468,7 @@ def build_demo(
                 )
             clear_demo(session)
         t0 = time.perf_counter()
-        world = _World(session, tax, seed=seed, as_of=as_of)
+        world = _World(session, tax, seed=seed, as_of=as_of, shift=conversion_shift)
         timings["reference"] = time.perf_counter() - t0
         with _big_cache(session), _no_cyclic_gc():
             result = world.generate(candidates, progress=progress, timings=timings)
@@ -533,7 +555,15 @@ def _sqlite_stamp(d: dt.datetime) -> str:
 class _World:
     """Reference rows plus the generator of candidates; one instance per build."""
 
-    def __init__(self, session: Session, tax: Taxonomy, *, seed: int, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        session: Session,
+        tax: Taxonomy,
+        *,
+        seed: int,
+        as_of: dt.date,
+        shift: ConversionShift | None = None,
+    ) -> None:
         self.s = session
         self.conn = session.connection()
         self.tax = tax
@@ -547,6 +577,9 @@ class _World:
         self.skill_ids = sync_skills(session, tax)
         self._users()
         self.role_ids, self.role_opened = self._roles()
+        self.shift = shift
+        self.countries_by_iso = {c.iso2: c for c in self.countries}
+        self.req_ids = self._requisitions()
         self.prog_ids = self._programmes()
         self.pipeline_id = canonical_pipeline(self.s)
         self.universe = sorted(
@@ -607,6 +640,141 @@ class _World:
             opened.append(row.opened_at or open_day)
         return ids, opened
 
+    def _requisitions(self) -> dict[tuple[int, str, int], int]:
+        """The headcount plan: one requisition per role, office (``planning.OFFICES``) and
+        quarter, from the quarter the role opened to two quarters after ``as_of``. Headcounts
+        and statuses are set once the hires are known (``_finish_plan``)."""
+        self.q_first = self.start
+        self.q_count = P.quarter_index(self.as_of, self.q_first) + 3
+        out: dict[tuple[int, str, int], int] = {}
+        rows = []
+        for i, spec in enumerate(self.roles):
+            first_q = max(0, P.quarter_index(self.role_opened[i], self.q_first))
+            for office, _w in P.offices(spec.family):
+                loc = load_locations()[office]
+                for q in range(first_q, self.q_count):
+                    label, end = P.quarter_label(self.q_first, q)
+                    req = Requisition(
+                        key=f"{spec.key}-{office}-{label}",
+                        role_id=self.role_ids[i],
+                        location=office,
+                        country=loc.country,
+                        quarter=label,
+                        headcount=1,
+                        target_start=end,
+                        status="open",
+                        opened_at=max(self.role_opened[i], end - dt.timedelta(days=200)),
+                        source="demo",
+                    )
+                    rows.append(((i, office, q), req))
+        self.s.add_all([r for _, r in rows])
+        self.s.flush()
+        for k, r in rows:
+            out[k] = r.id
+        return out
+
+    def _requisition_for(self, aid: int, role_i: int, applied: dt.datetime) -> tuple[int, str]:
+        """(requisition id, office) of an application: its role's requisition in the quarter
+        ``HIRE_LAG_DAYS`` after it was sent, at an office drawn from a hash of its id."""
+        office = P.pick_office(self.roles[role_i].family, P.unit(aid, self.seed))
+        day = applied.date() + dt.timedelta(days=P.HIRE_LAG_DAYS)
+        first_q = max(0, P.quarter_index(self.role_opened[role_i], self.q_first))
+        q = min(max(P.quarter_index(day, self.q_first), first_q), self.q_count - 1)
+        return self.req_ids[(role_i, office, q)], office
+
+    def _finish_plan(self) -> tuple[int, int]:
+        """Headcounts, statuses, bands, the survey, FX, mobility and channel costs."""
+        s = self.s
+        rng = np.random.default_rng([self.seed, 31337])
+        hires = dict(
+            s.execute(
+                select(Application.requisition_id, func.count())
+                .where(Application.hired_at.is_not(None))
+                .group_by(Application.requisition_id)
+            ).all()
+        )
+        reqs = s.scalars(
+            select(Requisition).where(Requisition.source == "demo").order_by(Requisition.id)
+        ).all()
+        # a seat plan near each office's hiring pace: the mean of its role's past quarters
+        past: dict[tuple[int, str], list[int]] = {}
+        horizon = self.as_of - dt.timedelta(days=200)
+        for r in reqs:
+            if r.target_start <= horizon:
+                past.setdefault((r.role_id, r.location), []).append(hires.get(r.id, 0))
+        u = rng.random(len(reqs))
+        for r, ui in zip(reqs, u, strict=True):
+            pace = past.get((r.role_id, r.location)) or [hires.get(r.id, 0)]
+            mean = sum(pace) / len(pace)
+            r.headcount = max(1, int(round(mean * (0.7 + 0.7 * float(ui)))))
+            done = hires.get(r.id, 0)
+            if done >= r.headcount:
+                r.status = "filled"
+            elif r.target_start < self.as_of - dt.timedelta(days=120):
+                r.status = "cancelled" if ui < 0.25 else "filled" if done else "cancelled"
+            else:
+                r.status = "on_hold" if ui > 0.96 else "open"
+        locs = load_locations()
+        have_bands = set(s.execute(select(PayBand.role_id, PayBand.level, PayBand.location)).all())
+        for i, spec in enumerate(self.roles):
+            lvl = spec.level or "mid"
+            for office, _w in P.offices(spec.family):
+                cur = locs[office].currency
+                market = P.market_usd(spec.key, office) * P.FX_PER_USD[cur]
+                mid = market * P.LEVEL_FACTOR.get(lvl, 1.0)
+                if (self.role_ids[i], lvl, office) not in have_bands:
+                    s.add(
+                        PayBand(
+                            role_id=self.role_ids[i],
+                            level=lvl,
+                            location=office,
+                            currency=cur,
+                            minimum=round(mid * 0.8, -2),
+                            midpoint=round(mid, -2),
+                            maximum=round(mid * 1.2, -2),
+                        )
+                    )
+                if locs[office].oews_area is None:
+                    monthly = locs[office].country == "CN"
+                    div = 12.0 if monthly else 1.0
+                    s.add(
+                        PaySurveyRow(
+                            survey=P.SURVEY_NAME,
+                            role_id=self.role_ids[i],
+                            level="",
+                            location=office,
+                            currency=cur,
+                            period="month" if monthly else "year",
+                            p25=round(market * 0.84 / div, -1),
+                            p50=round(market / div, -1),
+                            p75=round(market * 1.19 / div, -1),
+                            year=self.as_of.year,
+                        )
+                    )
+        have_fx = set(s.scalars(select(FxRate.currency)))
+        for cur, rate in P.FX_PER_USD.items():
+            if cur not in have_fx:
+                s.add(FxRate(currency=cur, per_usd=rate, as_of=P.FX_AS_OF))
+        have_mob = set(s.scalars(select(MobilityCost.country)))
+        for c in self.countries:
+            if c.iso2 not in have_mob:
+                visa, move, lead = P.MOBILITY[c.region]
+                s.add(
+                    MobilityCost(
+                        country=c.iso2,
+                        visa_cost=visa,
+                        relocation_cost=move,
+                        currency="USD",
+                        lead_time_days=lead,
+                    )
+                )
+        have_ch = set(s.scalars(select(ChannelCost.channel)))
+        for ch, cost in P.CHANNEL_COST_USD.items():
+            if ch not in have_ch:
+                s.add(ChannelCost(channel=ch, cost_per_hire=cost, currency="USD"))
+        s.flush()
+        return len(reqs), 0
+
     def _programmes(self) -> dict[str, int]:
         out = {}
         for p in load_programmes():
@@ -631,8 +799,8 @@ class _World:
             zh = sd.name_en
         return sd.name_en, zh
 
-    def _next_id(self, model: type) -> int:
-        return (self.s.scalar(select(func.max(model.id))) or 0) + 1
+    def _next_id(self, model: Any) -> int:
+        return int(self.s.scalar(select(func.max(model.id))) or 0) + 1
 
     # the candidates
     def generate(
@@ -672,6 +840,7 @@ class _World:
             res.applications += len(rows[Application])
             res.stage_events += len(rows[StageEvent])
             res.enrolments += len(rows[Enrolment])
+            res.offers += len(rows[Offer])
             res.hires += keep["hires"]
             if progress:
                 progress(lo + size, n)
@@ -682,6 +851,7 @@ class _World:
         if fb:
             self._insert(Feedback, fb)
         self._fix_sequences()
+        res.requisitions, _ = self._finish_plan()
         timings["generate"] = gen_t
         timings["insert"] = ins_t + time.perf_counter() - t2
         res.resumes = res.candidates
@@ -812,6 +982,7 @@ class _World:
             CandidateDemographics: [],
             Resume: [],
             Application: [],
+            Offer: [],
             StageEvent: [],
             Enrolment: [],
         }
@@ -900,6 +1071,9 @@ class _World:
             )
             next_aid += len(apps)
             for app, events in apps:
+                offer = app.pop("_offer", None)
+                if offer is not None:
+                    out[Offer].append(offer)
                 out[Application].append(app)
                 out[StageEvent].extend(events)
                 if app["hired_at"] is not None:
@@ -1016,8 +1190,8 @@ class _World:
                 name = f"{g[0]} {f[0]}"
             roman_g, roman_f = g[1], f[1]
         else:
-            fem, mal, fam = T.LATIN[style]
-            g_s, f_s = _pick(rnd, fem if female else mal), _pick(rnd, fam)
+            fem_l, mal_l, fam_l = T.LATIN[style]
+            g_s, f_s = _pick(rnd, fem_l if female else mal_l), _pick(rnd, fam_l)
             name = f"{g_s} {f_s}"
             roman_g, roman_f = _ascii(g_s), _ascii(f_s).replace(" ", "")
         domain = _pick(rnd, T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
@@ -1096,7 +1270,7 @@ class _World:
             else (f"University of {country.name_en}", f"{country.name_zh}大学")
         )
         grad = end_year - years - (1 if rnd.random() < 0.3 else 0)
-        jobs = []
+        jobs: list[Any] = []
         prev = None
         for st in starts:
             company = _pick(rnd, T.COMPANIES)
@@ -1272,13 +1446,14 @@ class _World:
         """One application's row, its stage events (tuples in ``_EVENT_COLUMNS`` order) and the
         moment its offer was accepted (None if it was not). Before acceptance nothing after
         ``stop`` happens (the candidate accepted another offer then: withdrawn at ``stop``)."""
-        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
+        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region or ""]
         _share, screen_base, speed_c, accept_c = CHANNELS[channel]
         speed = speed_r * speed_c
         recruiter = T.STAFF_RECRUITERS[(aid * 7) % len(T.STAFF_RECRUITERS)]
         manager = T.STAFF_MANAGERS[(aid * 5) % len(T.STAFF_MANAGERS)]
         hr = T.STAFF_HR[aid % len(T.STAFF_HR)]
         cutoff = self.cutoff
+        req_id, office = self._requisition_for(aid, role_i, applied)
         # at ``stop`` itself another offer was accepted: that one wins a tie
         limit = cutoff if stop is None else min(stop - dt.timedelta(microseconds=1), cutoff)
         fmt = self.fmt
@@ -1296,6 +1471,7 @@ class _World:
             "offer_accepted": None,
             "hired_at": None,
             "left_at": None,
+            "requisition_id": req_id,
         }
 
         def ev(frm: str | None, to: str, at: dt.datetime, who: str, outcome: str | None) -> None:
@@ -1323,10 +1499,13 @@ class _World:
             ("screening", "interview", screen_p, 0.03, recruiter),
         )
         t = applied
+        shift = self.shift
         for k, (stage, nxt, p_pass, p_wd, who) in enumerate(pre):
             t = later(t, k)
             if t > limit:
                 return halted()
+            if shift is not None and stage == shift.stage and t.date() >= shift.since:
+                p_pass *= shift.factor
             if wdr[k] < p_wd:
                 app.update(status="withdrawn", closed_at=t)
                 return app, events, None
@@ -1343,20 +1522,39 @@ class _World:
         if wdr[3] < 0.05:
             app.update(status="withdrawn", closed_at=t)
             return app, events, None
-        if dec[3] >= 0.22 + 0.5 * strength:
+        p_offer = 0.22 + 0.5 * strength
+        if shift is not None and shift.stage == "interview" and t.date() >= shift.since:
+            p_offer *= shift.factor
+        if dec[3] >= p_offer:
             ev("interview", "interview", t, manager, "fail")
             app.update(status="rejected", closed_at=t)
             return app, events, None
         app["offer_at"] = t
+        spec = self.roles[role_i]
+        base, currency, period, bonus, competitive = P.offer_pay(
+            aid, spec.key, spec.level, office, self.seed
+        )
+        app["_offer"] = {
+            "application_id": aid,
+            "level": spec.level,
+            "base_pay": base,
+            "currency": currency,
+            "period": period,
+            "bonus": bonus,
+        }
         t = later(t, 4)
         if t > limit:
             return halted()
-        if dec[4] >= min(0.97, accept_c * accept_r):
+        p_accept = min(0.97, accept_c * accept_r * P.acceptance_factor(competitive))
+        if shift is not None and shift.stage == "offer" and t.date() >= shift.since:
+            p_accept *= shift.factor
+        if dec[4] >= p_accept:
             app.update(offer_accepted=False, status="withdrawn", closed_at=t)
             return app, events, None
         accepted = t
         app["offer_accepted"] = True
-        visa = 0.0 if country.iso2 == "CN" else 25.0
+        office_country = load_locations()[office].country
+        visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region][2])
         start = _at(t.date() + dt.timedelta(days=int(notice * (0.6 + 0.8 * dur[4]) + visa)), 0.0)
         if start > cutoff:
             return app, events, accepted

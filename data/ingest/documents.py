@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal
 
 from sqlalchemy import Engine, delete, func, select
@@ -155,7 +156,12 @@ class _transaction:
         self._scope = session_scope(self.target)
         return self._scope.__enter__()
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
         if isinstance(self.target, Session):
             if exc_type is None:
                 self._nested.commit()

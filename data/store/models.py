@@ -100,6 +100,7 @@ class Role(Base):
     pay: Mapped[jsonb | None]
     """The stated pay range: ``{text, low, high, currency, period, months}`` (see
     ``data.text.postings.PayRange``)."""
+    soc_code: Mapped[str | None] = mapped_column(String(16))  # user's override of the SOC route
     skills: Mapped[list[RoleSkill]] = relationship(
         back_populates="role", cascade="all, delete-orphan"
     )
@@ -224,6 +225,10 @@ class Application(Base):
     offer_accepted: Mapped[bool | None] = mapped_column(Boolean)
     hired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # employee left after hire
+    requisition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requisitions.id", ondelete="SET NULL", name="fk_applications_requisition_id"),
+        index=True,
+    )
 
 
 class StageEvent(Base):
@@ -390,3 +395,101 @@ class BiasAudit(Base):
         ForeignKey("model_versions.id", ondelete="SET NULL")
     )
     result: Mapped[jsonb] = mapped_column(default=dict)
+
+
+# --- workforce planning --------------------------------------------------------------------
+
+
+class Requisition(Base):
+    """One line of the headcount plan: seats of a role at a location, to start by a date."""
+
+    __tablename__ = "requisitions"
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    location: Mapped[str64]  # a key of data/reference/locations.yaml or free text
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2 of the location
+    quarter: Mapped[str] = mapped_column(String(8))  # "2026Q2"
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    target_start: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|on_hold|filled|cancelled
+    opened_at: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str32] = mapped_column(default="import")  # demo | import | dashboard
+    created_at: Mapped[created]
+
+
+class Offer(Base):
+    """The pay of an offer made on an application (at most one offer per application)."""
+
+    __tablename__ = "offers"
+    id: Mapped[intpk]
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    level: Mapped[str | None] = mapped_column(String(32))
+    base_pay: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))  # ISO 4217
+    period: Mapped[str] = mapped_column(String(8))  # year | month | hour
+    bonus: Mapped[float] = mapped_column(Float, default=0.0)  # yearly, in ``currency``
+
+
+class PayBand(Base):
+    """The company's own pay range for a role, level and location (yearly base pay)."""
+
+    __tablename__ = "pay_bands"
+    __table_args__ = (UniqueConstraint("role_id", "level", "location"),)
+    id: Mapped[intpk]
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    level: Mapped[str32] = mapped_column(default="")  # "" = every level
+    location: Mapped[str64]
+    currency: Mapped[str] = mapped_column(String(3))
+    minimum: Mapped[float] = mapped_column(Float)
+    midpoint: Mapped[float] = mapped_column(Float)
+    maximum: Mapped[float] = mapped_column(Float)
+
+
+class PaySurveyRow(Base):
+    """A market figure from a user-imported pay survey (markets OEWS does not cover)."""
+
+    __tablename__ = "pay_survey_rows"
+    __table_args__ = (UniqueConstraint("survey", "role_id", "level", "location"),)
+    id: Mapped[intpk]
+    survey: Mapped[str] = mapped_column(String(120))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    level: Mapped[str32] = mapped_column(default="")
+    location: Mapped[str64]
+    currency: Mapped[str] = mapped_column(String(3))
+    period: Mapped[str] = mapped_column(String(8), default="year")
+    p25: Mapped[float | None] = mapped_column(Float)
+    p50: Mapped[float] = mapped_column(Float)
+    p75: Mapped[float | None] = mapped_column(Float)
+    year: Mapped[int | None] = mapped_column(Integer)
+
+
+class FxRate(Base):
+    """Units of ``currency`` per one US dollar."""
+
+    __tablename__ = "fx_rates"
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    per_usd: Mapped[float] = mapped_column(Float)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class MobilityCost(Base):
+    """Visa and relocation cost and lead time of a hire from a source country."""
+
+    __tablename__ = "mobility_costs"
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    visa_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    relocation_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelCost(Base):
+    """What a source channel costs per hire (agency fee, ads, events, referral bonus)."""
+
+    __tablename__ = "channel_costs"
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cost_per_hire: Mapped[float] = mapped_column(Float, default=0.0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")

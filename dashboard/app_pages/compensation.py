@@ -1,0 +1,127 @@
+"""Compensation: offers against the market (OEWS for US locations, imported surveys elsewhere)
+and the company's bands, below-market pockets, acceptance by competitiveness, SOC routes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.compensation import BELOW_MARKET, benchmark_table, compensation_report, load_book
+from dashboard import figures, resources, state, tables
+from dashboard.i18n import t
+from data.errors import TalentMapError
+from data.queries.planning import requisitions, roles_for_pay
+
+user = state.require("read")
+st.title(t("nav.compensation"))
+data_dir = resources.settings().data_dir
+
+with resources.session() as s:
+    rep = compensation_report(s, data_dir)
+offers = rep["offers"]
+if offers.empty:
+    st.info(t("comp.empty"))
+    st.stop()
+
+pk = rep["pockets"]
+below = pk[pk["below_market"]]
+if below.empty:
+    st.success(t("comp.none_below"))
+else:
+    st.warning(
+        t(
+            "comp.below",
+            pockets="; ".join(
+                f"{r.role} / {r.level} / {r.location} ({r.compa_market:.2f}, n={r.offers})"
+                for r in below.itertuples()
+            ),
+        )
+    )
+st.subheader(t("comp.hist"))
+st.plotly_chart(
+    figures.histogram(
+        offers["compa_market"].dropna(), t("comp.hist"), t("comp.hist_x"), marker=BELOW_MARKET
+    ),
+    key="comp_hist",
+)
+st.subheader(t("comp.pockets"))
+tables.show(
+    pk,
+    {
+        "role": t("col.role_key"),
+        "level": t("col.level"),
+        "location": t("col.location"),
+        "offers": t("col.offers"),
+        "compa_market": t("col.compa_market"),
+        "compa_band": t("col.compa_band"),
+        "acceptance": t("col.acceptance"),
+        "below_market": t("col.below_market"),
+    },
+    counts=["offers"],
+    percents=["acceptance"],
+    days=["compa_market", "compa_band"],
+    key="comp_pockets",
+)
+st.subheader(t("comp.acceptance"))
+acc = rep["acceptance"].assign(bin=lambda d: d["bin"].astype(str))
+st.plotly_chart(
+    figures.bars(
+        list(acc["bin"]),
+        list(acc["acceptance"].fillna(0)),
+        t("comp.acceptance"),
+        t("col.acceptance"),
+        percent=True,
+    ),
+    key="comp_acceptance",
+)
+tables.show(
+    acc,
+    {"bin": t("col.bin"), "offers": t("col.offers"), "acceptance": t("col.acceptance")},
+    counts=["offers"],
+    percents=["acceptance"],
+    key="comp_acceptance_table",
+)
+
+st.subheader(t("comp.benchmark"))
+with resources.session() as s:
+    book = load_book(s, data_dir)
+    roles = roles_for_pay(s)
+    locs = sorted(set(requisitions(s)["location"]))
+bench = benchmark_table(book, roles, locs)
+tables.show(
+    bench,
+    {
+        "role": t("col.role_key"),
+        "location": t("col.location"),
+        "soc": t("col.soc"),
+        "route": t("col.route"),
+        "median_local": t("col.median_local"),
+        "currency": t("col.currency"),
+        "median_usd": t("col.median_usd"),
+        "source": t("col.source"),
+    },
+    counts=["median_local", "median_usd"],
+    key="comp_benchmark",
+)
+st.caption(t("comp.citation", citation=rep["citation"]))
+
+if state.user_can("write"):
+    with st.form("soc_form"):
+        st.write(t("comp.set_soc"))
+        role = st.selectbox(t("comp.soc_role"), list(roles["key"]), key="soc_role")
+        code = st.text_input(t("comp.soc_code"), key="soc_code")
+        if st.form_submit_button(t("comp.soc_save")):
+            from sqlalchemy import select
+
+            from data.reference.pay import check_soc
+            from data.store.models import Role
+
+            try:
+                soc = check_soc(code) if code.strip() else None
+                with resources.session() as s:
+                    row = s.scalar(select(Role).where(Role.key == role))
+                    row.soc_code = soc
+                    state.audit(s, "pay.set_soc", target_type="role", target=role)
+                    s.commit()
+                st.success(t("comp.soc_saved", role=role, soc=soc or "—"))
+            except TalentMapError as err:
+                st.error(str(err))
