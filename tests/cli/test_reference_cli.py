@@ -82,6 +82,7 @@ def test_skills_sync_needs_write_permission(cli) -> None:
 @pytest.fixture
 def small_csco_index(sqlite_cli):
     """A saved CSCO index with a few occupations where the CLI looks for it."""
+    from ml.encoders import get_encoder
     from ml.titles import TitleNormaliser
 
     table = pd.DataFrame(
