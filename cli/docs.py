@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from cli import output
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import ModelError
 from data.ingest.documents import import_documents
@@ -91,6 +91,7 @@ def docs_import(
             embed_fn=embed_fn,
             actor=who.name,
             progress=lambda done, total, _f: bar.update(task, completed=done, total=total),
+            max_bytes=settings().max_upload_bytes,
         )
     for r in report.imported:
         typer.echo(f"imported: {r.file} → document {r.document_id}: {_counts(r.counts)}")

@@ -94,9 +94,18 @@ def match(
     weights_only: Annotated[
         bool,
         typer.Option(
-            "--weights-only", help="ignore an active trained pair scorer; use the hand-set weights"
+            "--weights-only",
+            help="ignore any trained scorer (yours or the bundled default); use hand-set weights",
         ),
     ] = False,
+    depth: Annotated[
+        int,
+        typer.Option(
+            help="stage one: candidates per role passed from BM25 (and stored vectors) to the "
+            "full re-ranking; 0 = score every resume",
+            min=0,
+        ),
+    ] = 200,
 ) -> None:
     """Rank stored resumes for each role, store the run, and print the shortlists.
 
@@ -122,6 +131,8 @@ def match(
     ):
         task = bar.add_task("match", total=None)
         scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
+        from ml.matcher import DEFAULT_WEIGHTS
+
         result = run_match(
             s,
             enc,
@@ -130,7 +141,13 @@ def match(
             actor=who.name,
             pair_scorer=scorer,
             model_version_id=version_id,
+            weights=DEFAULT_WEIGHTS if weights_only else None,
+            depth=depth or None,
+            index_dir=settings().data_dir / "index",
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            stage_progress=lambda stage, done, total: bar.update(
+                task, completed=done, total=total, description=stage
+            ),
         )
     data = rows_as_json(result)
     if fmt is MatchFormat.json:
@@ -162,9 +179,51 @@ def match(
     typer.echo(
         f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
         f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
-        f"{result.texts_encoded} new passages encoded",
+        f"{result.texts_encoded} new passages encoded; stage one kept "
+        f"{result.params['stage_one']['candidates']} candidates (depth "
+        f"{result.params['stage_one']['depth'] or 'all'}); scored by "
+        f"{result.params['score_source']}",
         err=True,
     )
+
+
+@guarded
+def embed(
+    encoder: Annotated[
+        str | None,
+        typer.Option(help="encoder to embed with (default: TALENTMAP_ENCODER)"),
+    ] = None,
+) -> None:
+    """Encode every stored resume (only passages not cached yet) and store the pool's vectors.
+
+    Afterwards stage one of `talentmap match` also retrieves candidates by meaning, and stage
+    two reads every vector from the cache.
+    """
+    from ml.embed import embed_pool
+    from ml.encoders import get_encoder
+
+    authorise("write", "embed resumes")
+    enc = get_encoder(encoder or settings().encoder)
+    console = Console(stderr=True)
+    with (
+        session_scope(engine()) as s,
+        Progress(
+            TextColumn("embedding resumes"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("embed", total=None)
+        n = embed_pool(
+            s,
+            enc,
+            settings().data_dir / "index",
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    typer.echo(f"{n} resumes embedded with {enc.model_id}")
 
 
 @feedback_app.command("import")
@@ -193,4 +252,5 @@ def feedback_import(
 def register(app: typer.Typer) -> None:
     """Add ``match`` and ``feedback`` to ``app``."""
     app.command()(match)
+    app.command()(embed)
     app.add_typer(feedback_app, name="feedback")

@@ -195,7 +195,89 @@ def titles_normalise(
     _emit(fmt, ["title", "scheme", "rank", "code", "label", "score"], rows)
 
 
+def _draft_rows(name: str, draft: Any) -> list[list[str]]:
+    rows = [[name, "title", draft.title], [name, "level", draft.level or "—"]]
+    rows.append([name, "pay", draft.pay.text if draft.pay else "—"])
+    rows += [[name, f"required {s.weight:g}", f"{s.name} ({s.section})"] for s in draft.required]
+    rows += [[name, f"nice {s.weight:g}", s.name] for s in draft.nice]
+    return rows
+
+
+def roles_from_posting(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Job postings: .txt, .md, .pdf or .docx, Chinese or English."),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write the drafts to this YAML file to review and edit before importing."
+        ),
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the drafts as they are, without editing them.")
+    ] = False,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+) -> None:
+    """Read job postings into role-profile drafts: title, level, description, pay range,
+    required skills (duties and requirements) and nice-to-have ones (优先 / 加分 / preferred /
+    a plus), weighted by section. Review the drafts (``--out drafts.yaml``, edit, then
+    ``talentmap roles import drafts.yaml``) or store them as they are with ``--save``. A
+    posting without a title or a skill is reported and nothing is written."""
+    import yaml
+
+    from data.errors import ImportErrors
+    from data.ingest.roles import draft_from_posting, posting_text, save_role_record
+
+    who = authorise("write" if save else "read", "roles from-posting")
+    drafts: list[tuple[str, Any]] = []
+    errors: list[InputError] = []
+    for f in files:
+        try:
+            if not f.is_file():
+                raise InputError("file not found: check the path", file=f.name)
+            drafts.append(
+                (f.name, draft_from_posting(posting_text(f.read_bytes(), f.name), name=f.name))
+            )
+        except InputError as err:
+            errors.append(err)
+    if errors:
+        raise ImportErrors(errors)
+    if fmt is OutputFormat.json:
+        typer.echo(
+            json.dumps([{"file": n, **d.record()} for n, d in drafts], ensure_ascii=False, indent=1)
+        )
+    else:
+        rows = [r for n, d in drafts for r in _draft_rows(n, d)]
+        typer.echo(output.table(["posting", "field", "value"], rows))
+    if out is not None:
+        out.write_text(
+            yaml.safe_dump(
+                {"roles": [d.record() for _n, d in drafts]}, allow_unicode=True, sort_keys=False
+            ),
+            encoding="utf-8",
+        )
+        typer.echo(
+            f"wrote {len(drafts)} draft(s) to {out}: review and edit it, then "
+            f"`talentmap roles import {out}`"
+        )
+    if save:
+        with session_scope(engine()) as s:
+            for name, draft in drafts:
+                done = save_role_record(s, draft.record(), actor=who.name, name=name)
+                for notice in done.notices:
+                    typer.echo(f"note: {notice}")
+        typer.echo(f"saved {len(drafts)} role(s)")
+    elif out is None:
+        typer.echo("nothing saved: add --out drafts.yaml to review the drafts, or --save")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    from cli.resumes import roles_app
+
     app.add_typer(skills_app, name="skills")
     app.add_typer(titles_app, name="titles")
+    roles_app.command("from-posting")(guarded(roles_from_posting))

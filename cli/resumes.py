@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli import output
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
 from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resumes
-from data.ingest.roles import import_roles, list_roles
+from data.ingest.roles import import_roles_checked, list_roles
 from data.queries.resumes import list_resumes
 from data.store.engine import session_scope
 from data.text.files import collect_files
+from data.text.resume_files import Limits
 
 COMMIT_EVERY = 100
 """Files per transaction in ``resumes import``."""
@@ -45,6 +46,7 @@ def resumes_import(
         reasons = "; ".join(map(str, batch.refused))
         raise InputError(f"no resume files to import ({reasons}): point at resume files")
     report = ResumeImportReport(failed=[ParseFailure(r.path, r.reason) for r in batch.refused])
+    limits = Limits(max_bytes=settings().max_upload_bytes)
     with Progress(
         TextColumn("importing resumes"),
         BarColumn(),
@@ -64,6 +66,7 @@ def resumes_import(
                     progress=lambda done, _total, base=start: bar.update(
                         task, completed=base + done
                     ),
+                    limits=limits,
                 )
             report.stored += part.stored
             report.duplicates += part.duplicates
@@ -121,8 +124,12 @@ def roles_import(
     nothing is stored until the file is clean. Importing again updates roles by key."""
     who = authorise("write", "import roles")
     with session_scope(engine()) as s:
-        ids = import_roles(s, file, actor=who.name)
-    typer.echo(f"imported {len(ids)} role(s) from {file.name}")
+        done = import_roles_checked(s, file, actor=who.name)
+    for notice in done.notices:
+        typer.echo(f"note: {notice}")
+    custom = sum(1 for sk in done.new_skills if sk.is_custom)
+    extra = f"; {custom} new custom skill(s)" if custom else ""
+    typer.echo(f"imported {len(done.ids)} role(s) from {file.name}{extra}")
 
 
 def _skills(pairs: Sequence[tuple[str, float]]) -> str:

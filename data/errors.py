@@ -10,7 +10,12 @@ class TalentMapError(Exception):
 
 
 class InputError(TalentMapError):
-    """Bad user input: a file, a row or a field. Carries where it happened."""
+    """Bad user input: a file, a row or a field. Carries where it happened.
+
+    ``code`` (with ``params``) names the problem for the label catalog (``error.<code>``), so a
+    front end can say it in the user's language (``data.reference.labels.error_text``); the
+    English ``message`` stays what logs and the CLI print.
+    """
 
     exit_code = 2
 
@@ -22,8 +27,11 @@ class InputError(TalentMapError):
         row: int | None = None,
         field: str | None = None,
         line: int | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
         self.file, self.row, self.field, self.line = file, row, field, line
+        self.message, self.code, self.params = message, code, dict(params or {})
         where = []
         if file:
             where.append(str(file))
@@ -44,10 +52,13 @@ class ImportErrors(TalentMapError):
 
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
-        head = "\n".join(f"  {e}" for e in errors[:50])
-        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        rows = {(e.file, e.row, e.line) for e in errors}
+        self.bad_rows = len(rows)
+        problems = "" if len(errors) == len(rows) else f" ({len(errors)} problems)"
+        body = "\n".join(f"  {e}" for e in errors)  # every message: none is cut off
         super().__init__(
-            f"{len(errors)} bad row(s); nothing was imported. Fix them and import again:\n{head}{more}"
+            f"{len(rows)} bad row(s){problems}; nothing was imported. Fix them and import "
+            f"again:\n{body}"
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -105,3 +106,49 @@ def embed_documents(
     bounds = np.cumsum([0] + [len(ps) for ps in parts])
     per_doc = [vecs[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
     return DocumentVectors(pooled, parts, per_doc)
+
+
+def embed_pool(
+    session: Session,
+    encoder: Encoder,
+    index_dir: Path,
+    *,
+    progress: ProgressFn | None = None,
+    block: int = 256,
+) -> int:
+    """Encode every stored resume (``talentmap embed``) and store the pool's document vectors.
+
+    Passages go through the cache (already encoded ones are read, not re-encoded); the
+    document vectors are written to ``index_dir`` (``ml.retrieval.VectorIndex``) so that stage
+    one of matching also retrieves by vector. ``progress(done, total)`` counts resumes.
+    Returns the number of resumes in the stored vectors.
+    """
+    from sqlalchemy import select
+
+    from data.store.models import Resume
+    from ml.retrieval import VectorIndex
+
+    rows = [
+        (int(i), str(d))
+        for i, d in session.execute(select(Resume.id, Resume.sha256).order_by(Resume.id)).all()
+    ]
+    vectors = np.zeros((len(rows), encoder.dim), dtype=np.float32)
+    if progress:
+        progress(0, len(rows))
+    for start in range(0, len(rows), block):
+        part = [i for i, _d in rows[start : start + block]]
+        texts = {
+            int(i): t
+            for i, t in session.execute(
+                select(Resume.id, Resume.text).where(Resume.id.in_(part))
+            ).all()
+        }
+        docs = embed_documents(session, encoder, [texts[i] or "" for i in part])
+        vectors[start : start + len(part)] = docs.vectors
+        session.commit()  # a long run keeps what it encoded even when stopped
+        if progress:
+            progress(min(start + block, len(rows)), len(rows))
+    VectorIndex(
+        np.array([i for i, _d in rows], dtype=np.int64), [d for _i, d in rows], vectors
+    ).save(index_dir, encoder.model_id)
+    return len(rows)

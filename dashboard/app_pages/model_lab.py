@@ -23,9 +23,12 @@ KINDS = ["pair_scorer", "classifier"]
 kind = st.radio(
     t("lab.kind"),
     KINDS,
+    index=KINDS.index(str(state.stored("lab_kind", KINDS[0]))),  # kept across a language change
     horizontal=True,
     key=state.widget_key("lab_kind"),
     format_func=formatter("lab.kind_"),
+    on_change=state.remember,
+    args=("lab_kind",),
 )
 
 
@@ -57,7 +60,7 @@ def _train(kind: str, labelled_file: Any) -> None:
                     encoder=enc,
                     models_dir=cfg.models_dir,
                     actor=user.name,
-                    cache_dir=cfg.data_dir / "cache",
+                    cache_dir=cfg.cache_dir,
                     progress=progress,
                 )
             finally:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import figures, resources, state
+from dashboard import figures, resources, role_form, state
 from dashboard.i18n import fmt_pct, known, lang, t
+from data.reference import labels
 
 state.require("read")
 st.title(t("nav.roles"))
@@ -19,19 +20,19 @@ if not m.empty:
     st.plotly_chart(figures.heatmap(m, t("roles.matrix"), t("col.importance")), key="roles_matrix")
 
 st.subheader(t("roles.gaps"))
-data_dir = str(resources.settings().data_dir.resolve())
+cache_dir = str(resources.settings().cache_dir.resolve())
 meta = resources.resume_meta(url)
 bar = st.empty()
 resources.refresh_supply_index(  # the first view after a big import reads every resume once
     url,
-    data_dir,
+    cache_dir,
     meta,
     progress=lambda done, total: bar.progress(
         min(done / max(total, 1), 1.0), text=t("roles.indexing")
     ),
 )
 bar.empty()
-g = resources.gaps(url, f, lg, meta, data_dir)
+g = resources.gaps(url, f, lg, meta, cache_dir)
 if not g.empty:
     top = g.head(15)
     st.plotly_chart(
@@ -91,6 +92,8 @@ if keys:
         key="roles_profile_table",
     )
 
+role_form.show()
+
 st.subheader(t("roles.docmap"))
 docs = resources.document_map(url)
 if docs.empty:
@@ -101,7 +104,10 @@ else:
         with st.expander(f"{label} ({len(part)})"):
             st.dataframe(
                 part.assign(
-                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str)
+                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str),
+                    canonical_key=[
+                        labels.canonical_name(str(kind), k, lg) for k in part["canonical_key"]
+                    ],
                 )[["label", "canonical_key", "document", "lines", "text"]].rename(
                     columns={
                         "label": t("col.label"),

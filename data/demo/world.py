@@ -61,7 +61,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -304,7 +304,7 @@ def _eth_group(c: Country) -> str:
         "Latin America": "latam",
         "Middle East & Africa": "mena",
         "Oceania": "oceania",
-    }[c.region]
+    }[c.region or ""]  # the demo draws from curated markets, which all have a region
 
 
 SEX_P = {"Female": 0.34, "Male": 0.56}  # rest undisclosed
@@ -371,11 +371,6 @@ class DemoResult:
     countries: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["as_of"] = self.as_of.isoformat() if self.as_of else None
-        return d
 
 
 # --- store state ---------------------------------------------------------------------------
@@ -763,7 +758,7 @@ class _World:
         have_mob = set(s.scalars(select(MobilityCost.country)))
         for c in self.countries:
             if c.iso2 not in have_mob:
-                visa, move, lead = P.MOBILITY[c.region]
+                visa, move, lead = P.MOBILITY[c.region or ""]
                 s.add(
                     MobilityCost(
                         country=c.iso2,
@@ -804,8 +799,8 @@ class _World:
             zh = sd.name_en
         return sd.name_en, zh
 
-    def _next_id(self, model: type) -> int:
-        return (self.s.scalar(select(func.max(model.id))) or 0) + 1
+    def _next_id(self, model: Any) -> int:
+        return int(self.s.scalar(select(func.max(model.id))) or 0) + 1
 
     # the candidates
     def generate(
@@ -1195,8 +1190,8 @@ class _World:
                 name = f"{g[0]} {f[0]}"
             roman_g, roman_f = g[1], f[1]
         else:
-            fem, mal, fam = T.LATIN[style]
-            g_s, f_s = _pick(rnd, fem if female else mal), _pick(rnd, fam)
+            fem_l, mal_l, fam_l = T.LATIN[style]
+            g_s, f_s = _pick(rnd, fem_l if female else mal_l), _pick(rnd, fam_l)
             name = f"{g_s} {f_s}"
             roman_g, roman_f = _ascii(g_s), _ascii(f_s).replace(" ", "")
         domain = _pick(rnd, T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
@@ -1275,7 +1270,7 @@ class _World:
             else (f"University of {country.name_en}", f"{country.name_zh}大学")
         )
         grad = end_year - years - (1 if rnd.random() < 0.3 else 0)
-        jobs = []
+        jobs: list[Any] = []
         prev = None
         for st in starts:
             company = _pick(rnd, T.COMPANIES)
@@ -1451,7 +1446,7 @@ class _World:
         """One application's row, its stage events (tuples in ``_EVENT_COLUMNS`` order) and the
         moment its offer was accepted (None if it was not). Before acceptance nothing after
         ``stop`` happens (the candidate accepted another offer then: withdrawn at ``stop``)."""
-        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
+        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region or ""]
         _share, screen_base, speed_c, accept_c = CHANNELS[channel]
         speed = speed_r * speed_c
         recruiter = T.STAFF_RECRUITERS[(aid * 7) % len(T.STAFF_RECRUITERS)]
@@ -1559,7 +1554,7 @@ class _World:
         accepted = t
         app["offer_accepted"] = True
         office_country = load_locations()[office].country
-        visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region][2])
+        visa = 0.0 if country.iso2 == office_country else float(P.MOBILITY[country.region or ""][2])
         start = _at(t.date() + dt.timedelta(days=int(notice * (0.6 + 0.8 * dur[4]) + visa)), 0.0)
         if start > cutoff:
             return app, events, accepted

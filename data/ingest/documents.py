@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal
 
 from sqlalchemy import Engine, delete, func, select
@@ -155,7 +156,12 @@ class _transaction:
         self._scope = session_scope(self.target)
         return self._scope.__enter__()
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
         if isinstance(self.target, Session):
             if exc_type is None:
                 self._nested.commit()
@@ -247,6 +253,11 @@ def _store(
     for item in ex.strategies:
         add(item)
     for found in ex.roles:
+        if not found.defined:
+            # a passing mention creates no role; it links to one that already exists
+            known = session.scalar(select(Role.id).where(Role.key == found.key))
+            add(found.item, role_id=known)
+            continue
         role = _upsert_role(session, found, skill_ids)
         add(found.item, role_id=role.id)
         for duty in found.duties:
@@ -305,6 +316,8 @@ def _upsert_role(session: Session, found: RoleFound, skill_ids: dict[str, int]) 
             description=description,
             source="document",
             is_open=found.defined,
+            level=found.level,
+            pay=found.pay,
         )
         session.add(role)
         session.flush()
@@ -320,5 +333,12 @@ def _upsert_role(session: Session, found: RoleFound, skill_ids: dict[str, int]) 
             sid = skill_ids.get(key)
             if sid is not None and sid not in have:
                 session.add(RoleSkill(role_id=role.id, skill_id=sid, importance=1.0, required=True))
+                have.add(sid)
+        for key in sorted(found.nice - found.skills):
+            sid = skill_ids.get(key)
+            if sid is not None and sid not in have:
+                session.add(
+                    RoleSkill(role_id=role.id, skill_id=sid, importance=0.5, required=False)
+                )
                 have.add(sid)
     return role

@@ -25,7 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import ImportErrors, InputError
-from data.reference import EEO1_ETHNICITIES, SEXES, SOURCE_CHANNELS, load_roles, resolve_country
+from data.reference import (
+    EEO1_ETHNICITIES,
+    SEXES,
+    SOURCE_CHANNELS,
+    RoleSpec,
+    load_roles,
+    resolve_country,
+)
 from data.reference.stages import STAGES, map_stage, stage_label
 from data.store.audit import record
 from data.store.models import (
@@ -223,7 +230,7 @@ class _Roles:
         for r in session.scalars(select(Role)):
             for k in (r.key, r.title_en, r.title_zh):
                 self.index.setdefault(k.casefold(), r.id)
-        self.reference = {}
+        self.reference: dict[str, RoleSpec] = {}
         for spec in load_roles():
             for k in (spec.key, spec.title_en, spec.title_zh):
                 self.reference.setdefault(k.casefold(), spec)
@@ -634,19 +641,19 @@ def import_events(
             )
         v["outcome"] = outcome
         if v["to_stage"] and v["at"] and ext and role:
-            key = (ext, role.casefold(), v["to_stage"], v["at"])
-            if key in first_row:
+            event_key = (ext, role.casefold(), v["to_stage"], v["at"])
+            if event_key in first_row:
                 errors.append(
                     InputError(
                         f"duplicate event (same candidate, role, to_stage and "
-                        f"at as row {first_row[key]})",
+                        f"at as row {first_row[event_key]})",
                         file=file,
                         row=n,
                         field="at",
                     )
                 )
             else:
-                first_row[key] = n
+                first_row[event_key] = n
         parsed.append((n, v))
     if errors:
         raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))

@@ -237,7 +237,7 @@ class _Row:
         self.name, self.number, self.is_yaml, self.errors = name, number, is_yaml, errors
 
     def error(self, message: str, fld: str | None = None) -> None:
-        where = {"line": self.number} if self.is_yaml else {"row": self.number}
+        where: dict[str, Any] = {"line": self.number} if self.is_yaml else {"row": self.number}
         self.errors.append(InputError(message, file=self.name, field=fld, **where))
 
 

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,9 @@ class ParseFailure:
     """A file that was not stored, and why (the reason says what to do)."""
 
     file_name: str
-    reason: str
+    reason: str  # in English
+    code: str | None = None  # for the label catalog (error.<code>), with params
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,7 +92,7 @@ def import_resumes(
                 seen[digest] = rid
                 report.stored.append(rid)
         except InputError as err:
-            report.failed.append(ParseFailure(name, _reason(err)))
+            report.failed.append(ParseFailure(name, _reason(err), err.code, err.params))
         if progress:
             progress(done, len(items))
     return report

@@ -1,9 +1,12 @@
 """Role profiles from the user: import from CSV or YAML, list what is stored.
 
 A role profile is a title (English, Chinese or both), a description and weighted required and
-nice-to-have skills; skills are named in either language and resolved through the bilingual
-taxonomy (``data.text.taxonomy``). Imports are all-or-nothing: every bad row is reported with its
-file, row and field, and nothing is stored until the whole file is clean. Importing a file again
+nice-to-have skills. Skills are free text in either language, resolved through the open
+vocabulary (``data.text.vocabulary``): the bilingual core, skills already stored, the ESCO list,
+and otherwise a new custom skill kept with the user's own words. Two names of one skill merge
+(the higher weight kept) and a skill in both lists stays required, each with a notice quoting
+the user's words. Imports are all-or-nothing: every bad row is reported with its file, row and
+field, and nothing is stored until the whole file is clean. Importing a file again
 updates the roles it names (matched by ``key``). The format is documented in
 ``docs/roles-format.md``.
 """
@@ -25,10 +28,12 @@ from sqlalchemy.orm import Session, selectinload
 from data.errors import ImportErrors, InputError
 from data.store.audit import record
 from data.store.models import Role, RoleSkill, Skill
-from data.store.skills import sync_skills
+from data.store.skills import add_skills, stored_extras, sync_skills
 from data.text.csv_rows import csv_rows
 from data.text.decoding import decode_text
-from data.text.taxonomy import Taxonomy, load_taxonomy
+from data.text.postings import PayRange, PostingDraft, draft_problems, parse_pay, read_posting
+from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
+from data.text.vocabulary import Vocabulary
 
 COLUMNS: tuple[str, ...] = (
     "key",
@@ -41,6 +46,7 @@ COLUMNS: tuple[str, ...] = (
     "nice_skills",
     "headcount",
     "is_open",
+    "pay",
 )
 DEFAULT_FAMILY = "general"
 DEFAULT_WEIGHT = {"required_skills": 1.0, "nice_skills": 0.5}
@@ -63,6 +69,7 @@ class RoleProfile:
     nice: dict[str, float]
     headcount: int = 1
     is_open: bool = True
+    pay: PayRange | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,43 @@ class RoleRow:
     description: str
     required: tuple[tuple[str, float], ...] = field(default=())
     nice: tuple[tuple[str, float], ...] = field(default=())
+    pay: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something an import did that the user should know (it is not an error)."""
+
+    message: str
+    file: str | None = None
+    row: int | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return str(
+            InputError(self.message, file=self.file, row=self.row, line=self.line, field=self.field)
+        )
+
+
+@dataclass
+class RoleCheck:
+    """A checked role file: its profiles, the notices, and the skills it adds to the store."""
+
+    profiles: list[RoleProfile]
+    notices: list[Notice]
+    new_skills: list[SkillDef]
+    names: dict[str, str] = field(default_factory=dict)
+    """skill key -> the user's words for it (the first seen), for messages."""
+
+
+@dataclass
+class RoleImport:
+    """What ``import_roles_checked`` stored."""
+
+    ids: list[int]
+    notices: list[Notice]
+    new_skills: list[SkillDef]
 
 
 def slugify(title: str) -> str:
@@ -156,12 +200,25 @@ def _yaml_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
 class _Row:
     """Collects the errors of one record, each naming the file, row (or line) and field."""
 
-    def __init__(self, name: str, number: int, *, is_yaml: bool, errors: list[InputError]):
+    def __init__(
+        self,
+        name: str,
+        number: int,
+        *,
+        is_yaml: bool,
+        errors: list[InputError],
+        notices: list[Notice] | None = None,
+    ):
         self.name, self.number, self.is_yaml, self.errors = name, number, is_yaml, errors
+        self.notices: list[Notice] = notices if notices is not None else []
 
     def error(self, message: str, fld: str | None = None) -> None:
-        where = {"line": self.number} if self.is_yaml else {"row": self.number}
+        where: dict[str, Any] = {"line": self.number} if self.is_yaml else {"row": self.number}
         self.errors.append(InputError(message, file=self.name, field=fld, **where))
+
+    def notice(self, message: str, fld: str | None = None) -> None:
+        where: dict[str, Any] = {"line": self.number} if self.is_yaml else {"row": self.number}
+        self.notices.append(Notice(message, file=self.name, field=fld, **where))
 
 
 def _text(value: Any) -> str:
@@ -206,19 +263,13 @@ def _skill_items(value: Any, fld: str, row: _Row) -> list[tuple[str, Any]]:
     return []
 
 
-def _weights(value: Any, fld: str, row: _Row, tax: Taxonomy) -> dict[str, float]:
+def _weights(
+    value: Any, fld: str, row: _Row, vocab: Vocabulary, names: dict[str, str]
+) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, raw in _skill_items(value, fld, row):
         if not name:
             row.error("empty skill name before a weight: write `skill:weight`", fld)
-            continue
-        skill = tax.lookup(name)
-        if skill is None:
-            row.error(
-                f"unknown skill {name!r}: check spelling or add it to the taxonomy "
-                "(data/reference/skills.yaml)",
-                fld,
-            )
             continue
         if raw is None or raw == "":
             weight = DEFAULT_WEIGHT[fld]
@@ -237,11 +288,72 @@ def _weights(value: Any, fld: str, row: _Row, tax: Taxonomy) -> dict[str, float]
                     f"weight {weight:g} of {name!r} is out of range: use a number in (0, 1]", fld
                 )
                 continue
-        if skill.key in out:
-            row.error(f"skill {name!r} is listed twice", fld)
+        res = vocab.resolve(name)
+        key = res.skill.key
+        if res.how == "custom" and key not in names:
+            hint = vocab.suggestion(name)
+            row.notice(
+                f"{res.surface!r} is not in the skill vocabulary: kept as a custom skill, found "
+                "in resumes by these words" + (f" (did you mean {hint!r}?)" if hint else ""),
+                fld,
+            )
+        if key in out:
+            first = names.get(key, res.surface)
+            kept = max(out[key], weight)
+            same = first.casefold() == res.surface.casefold()
+            row.notice(
+                (
+                    f"{res.surface!r} is listed twice"
+                    if same
+                    else f"{first!r} and {res.surface!r} name the same skill"
+                    + ("" if res.how == "custom" else f" ({_label(res.skill)})")
+                )
+                + f": kept once, weight {kept:g}",
+                fld,
+            )
+            out[key] = kept
             continue
-        out[skill.key] = weight
+        names.setdefault(key, res.surface)
+        out[key] = weight
     return out
+
+
+def _label(skill: SkillDef) -> str:
+    """A skill as messages name it: its English name, and the Chinese one when it differs."""
+    if skill.name_zh and skill.name_zh != skill.name_en:
+        return f"{skill.name_en} / {skill.name_zh}"
+    return skill.name_en
+
+
+def _disambiguate(
+    required: dict[str, float],
+    req_names: dict[str, str],
+    nice: dict[str, float],
+    nice_names: dict[str, str],
+    vocab: Vocabulary,
+    row: _Row,
+) -> None:
+    """A name that is a skill only in some senses (``transformers`` beside switchgear) keeps
+    that sense only when another skill of the role supports it; else it is the user's own."""
+    keys = set(required) | set(nice)
+    for weights, names, fld in (
+        (required, req_names, "required_skills"),
+        (nice, nice_names, "nice_skills"),
+    ):
+        for key in list(weights):
+            surface = names.get(key)
+            if surface is None:
+                continue
+            res = vocab.resolve_in_context(surface, keys - {key})
+            if res.skill.key == key:
+                continue
+            row.notice(
+                f"{surface!r} is kept as your own skill, not {_label(vocab.core.by_key[key])}: "
+                "nothing else in this role is of that kind",
+                fld,
+            )
+            weights[res.skill.key] = weights.pop(key)
+            names[res.skill.key] = names.pop(key)
 
 
 def _record_key(rec: dict[str, Any]) -> str:
@@ -251,7 +363,9 @@ def _record_key(rec: dict[str, Any]) -> str:
     return _text(lowered.get("key")) or slugify(title)
 
 
-def _profile(rec: Any, row: _Row, tax: Taxonomy) -> RoleProfile | None:
+def _profile(
+    rec: Any, row: _Row, vocab: Vocabulary, names: dict[str, str] | None = None
+) -> RoleProfile | None:
     if not isinstance(rec, dict):
         row.error(f"expected a role (a mapping of fields), got {type(rec).__name__}")
         return None
@@ -296,14 +410,41 @@ def _profile(rec: Any, row: _Row, tax: Taxonomy) -> RoleProfile | None:
             is_open = False
         else:
             row.error(f"{rec.get('is_open')!r} is not yes/no", "is_open")
-    required = _weights(rec.get("required_skills"), "required_skills", row, tax)
-    nice = _weights(rec.get("nice_skills"), "nice_skills", row, tax)
+    pay = None
+    if _text(rec.get("pay")):
+        pay = parse_pay(_text(rec.get("pay")))
+        if pay is None:
+            row.error(
+                f"pay {_text(rec.get('pay'))!r} not understood: write a range such as "
+                "`50-80K·15薪`, `20-30K` or `$150k-$180k`",
+                "pay",
+            )
+    names = {} if names is None else names
+    req_names: dict[str, str] = {}
+    required = _weights(rec.get("required_skills"), "required_skills", row, vocab, req_names)
+    nice_names: dict[str, str] = dict(req_names)
+    nice_seen: dict[str, str] = {}
+    nice_only = _weights(rec.get("nice_skills"), "nice_skills", row, vocab, nice_seen)
+    nice: dict[str, float] = {}
+    for sk, weight in nice_only.items():
+        if sk in required:
+            a, b = req_names[sk], nice_seen[sk]
+            what = (
+                f"{a!r} is both required and nice to have"
+                if a.casefold() == b.casefold()
+                else f"{a!r} (required) and {b!r} (nice to have) name the same skill"
+            )
+            row.notice(f"{what}: kept as required (weight {required[sk]:g})", "nice_skills")
+        else:
+            nice[sk] = weight
+            nice_names.setdefault(sk, nice_seen[sk])
+    _disambiguate(required, req_names, nice, nice_names, vocab, row)
+    for k, v in nice_names.items():
+        names.setdefault(k, v)
     if not required and "required_skills" not in [e.field for e in row.errors[before:]]:
         row.error(
             "no required skills: list at least one, e.g. `python: 0.8; sql: 0.5`", "required_skills"
         )
-    for both in sorted(set(required) & set(nice)):
-        row.error(f"skill {both!r} is both required and nice to have: keep one", "nice_skills")
     if len(row.errors) > before:
         return None
     return RoleProfile(
@@ -317,15 +458,12 @@ def _profile(rec: Any, row: _Row, tax: Taxonomy) -> RoleProfile | None:
         nice=nice,
         headcount=headcount,
         is_open=is_open,
+        pay=pay,
     )
 
 
-def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProfile]:
-    """Read and check a role file (``.csv``, ``.yaml``/``.yml``); raises on any bad row.
-
-    Raises ``InputError`` for a file that cannot be read at all and ``ImportErrors`` listing
-    every bad row otherwise.
-    """
+def _read_text(path: Path) -> tuple[str, str, bool]:
+    """(name, text, is_yaml) of a role file; refuses unknown types, unreadable or empty files."""
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
@@ -341,15 +479,29 @@ def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProf
         ) from None
     if not text.strip():
         raise InputError("empty file: see docs/roles-format.md for the format", file=name)
-    tax = taxonomy or load_taxonomy()
-    is_yaml = suffix != ".csv"
-    records = _yaml_records(text, name) if is_yaml else _csv_records(text, name)
+    return name, text, suffix != ".csv"
+
+
+def check_records(
+    records: Iterator[tuple[int, Any]] | list[tuple[int, Any]],
+    name: str,
+    *,
+    is_yaml: bool,
+    vocabulary: Vocabulary,
+) -> RoleCheck:
+    """Check role records (``(row or line number, mapping)``) however they were read.
+
+    Raises ``ImportErrors`` listing every bad row; otherwise returns the profiles, the
+    notices (custom skills, merged names, skills in both lists) and the new skills to store.
+    """
     errors: list[InputError] = []
+    notices: list[Notice] = []
     profiles: list[RoleProfile] = []
+    names: dict[str, str] = {}
     seen: dict[str, int] = {}
     for number, rec in records:
-        row = _Row(name, number, is_yaml=is_yaml, errors=errors)
-        profile = _profile(rec, row, tax)
+        row = _Row(name, number, is_yaml=is_yaml, errors=errors, notices=notices)
+        profile = _profile(rec, row, vocabulary, names)
         key = _record_key(rec) if isinstance(rec, dict) else ""
         if key and key in seen:
             where = "line" if is_yaml else "row"
@@ -366,24 +518,54 @@ def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProf
         raise ImportErrors(errors)
     if not profiles:
         raise InputError("no roles in the file: see docs/roles-format.md", file=name)
-    return profiles
+    return RoleCheck(profiles, notices, vocabulary.new_skills, names)
+
+
+def check_roles(
+    path: Path, *, taxonomy: Taxonomy | None = None, vocabulary: Vocabulary | None = None
+) -> RoleCheck:
+    """Read and check a role file (``.csv``, ``.yaml``/``.yml``); raises on any bad row.
+
+    Raises ``InputError`` for a file that cannot be read at all and ``ImportErrors`` listing
+    every bad row otherwise.
+    """
+    name, text, is_yaml = _read_text(path)
+    vocab = vocabulary or Vocabulary(taxonomy or load_taxonomy())
+    records = _yaml_records(text, name) if is_yaml else _csv_records(text, name)
+    return check_records(records, name, is_yaml=is_yaml, vocabulary=vocab)
+
+
+def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProfile]:
+    """The checked profiles of a role file (see ``check_roles``)."""
+    return check_roles(path, taxonomy=taxonomy).profiles
 
 
 # --- storing -------------------------------------------------------------------------------
 
 
-def import_roles(
-    session: Session, path: Path, *, actor: str, taxonomy: Taxonomy | None = None
-) -> list[int]:
-    """Check every role in ``path``, then upsert them all (by key); returns their ids.
+def store_vocabulary(session: Session, taxonomy: Taxonomy | None = None) -> Vocabulary:
+    """The open vocabulary over the core taxonomy and the skills the store already holds."""
+    return Vocabulary(taxonomy or load_taxonomy(), stored=stored_extras(session))
 
-    All-or-nothing: one bad row and nothing is written. One audit row per role. The caller
-    commits.
-    """
+
+def save_profiles(
+    session: Session,
+    check: RoleCheck,
+    *,
+    actor: str,
+    file: str,
+    taxonomy: Taxonomy | None = None,
+    source: str = "import",
+) -> list[int]:
+    """Upsert checked profiles (by key) and the skills they add; one audit row per role."""
     tax = taxonomy or load_taxonomy()
-    profiles = read_roles(path, taxonomy=tax)
     skill_ids = sync_skills(session, tax)
-    keys = [p.key for p in profiles]
+    skill_ids.update(add_skills(session, check.new_skills))
+    missing = {k for p in check.profiles for k in (*p.required, *p.nice)} - set(skill_ids)
+    if missing:
+        for row in session.scalars(select(Skill).where(Skill.key.in_(sorted(missing)))):
+            skill_ids[row.key] = row.id
+    keys = [p.key for p in check.profiles]
     existing = {
         r.key: r
         for r in session.scalars(
@@ -391,7 +573,7 @@ def import_roles(
         )
     }
     ids: list[int] = []
-    for p in profiles:
+    for p in check.profiles:
         role = existing.get(p.key)
         created = role is None
         if role is None:
@@ -399,7 +581,8 @@ def import_roles(
             session.add(role)
         role.title_en, role.title_zh = p.title_en, p.title_zh
         role.family, role.level, role.description = p.family, p.level, p.description
-        role.headcount, role.is_open, role.source = p.headcount, p.is_open, "import"
+        role.headcount, role.is_open, role.source = p.headcount, p.is_open, source
+        role.pay = p.pay.to_json() if p.pay is not None else None
         role.skills.clear()
         session.flush()
         for key, weight in p.required.items():
@@ -409,6 +592,7 @@ def import_roles(
                 RoleSkill(skill_id=skill_ids[key], importance=weight, required=False)
             )
         session.flush()
+        custom = [k for k in (*p.required, *p.nice) if k.startswith("custom_")]
         record(
             session,
             actor,
@@ -416,14 +600,79 @@ def import_roles(
             target_type="role",
             target=p.key,
             detail={
-                "file": Path(path).name,
+                "file": file,
                 "created": created,
                 "required": len(p.required),
                 "nice": len(p.nice),
+                "custom_skills": len(custom),
             },
         )
         ids.append(role.id)
     return ids
+
+
+def import_roles_checked(
+    session: Session, path: Path, *, actor: str, taxonomy: Taxonomy | None = None
+) -> RoleImport:
+    """Check every role in ``path``, then upsert them all (by key) with the skills they add.
+
+    All-or-nothing: one bad row and nothing is written. Returns the ids, the notices and the
+    new (ESCO or custom) skills. The caller commits.
+    """
+    tax = taxonomy or load_taxonomy()
+    check = check_roles(path, vocabulary=store_vocabulary(session, tax))
+    ids = save_profiles(session, check, actor=actor, file=Path(path).name, taxonomy=tax)
+    return RoleImport(ids, check.notices, check.new_skills)
+
+
+def import_roles(
+    session: Session, path: Path, *, actor: str, taxonomy: Taxonomy | None = None
+) -> list[int]:
+    """``import_roles_checked`` returning just the role ids."""
+    return import_roles_checked(session, path, actor=actor, taxonomy=taxonomy).ids
+
+
+# --- job postings ---------------------------------------------------------------------------
+
+
+def posting_text(data: bytes, file_name: str) -> str:
+    """The text of an uploaded posting (.txt, .md, .pdf or .docx), decoded like a resume."""
+    from data.text.resume_files import parse_bytes
+
+    return parse_bytes(data, file_name).text
+
+
+def draft_from_posting(text: str, *, name: str, taxonomy: Taxonomy | None = None) -> PostingDraft:
+    """A role-profile draft read from one posting; raises ``InputError`` naming the file when
+    the posting yields no title or no skill (nothing is drafted, nothing stored)."""
+    if not text.strip():
+        raise InputError("empty posting: paste or upload the job posting's text", file=name)
+    draft = read_posting(text, taxonomy or load_taxonomy())
+    problems = draft_problems(draft)
+    if problems:
+        raise InputError("; ".join(problems) + "; nothing was saved", file=name)
+    return draft
+
+
+def save_role_record(
+    session: Session,
+    record: dict[str, Any],
+    *,
+    actor: str,
+    name: str = "posting",
+    taxonomy: Taxonomy | None = None,
+) -> RoleImport:
+    """Check and store one reviewed role record (a draft after the user's edits).
+
+    The record has the fields of the roles file format; it goes through the same checks and
+    the same open vocabulary as an imported file. Raises ``ImportErrors`` on any bad field.
+    """
+    tax = taxonomy or load_taxonomy()
+    check = check_records(
+        [(1, record)], name, is_yaml=True, vocabulary=store_vocabulary(session, tax)
+    )
+    ids = save_profiles(session, check, actor=actor, file=name, taxonomy=tax, source="posting")
+    return RoleImport(ids, check.notices, check.new_skills)
 
 
 def list_roles(session: Session, *, open_only: bool = False) -> list[RoleRow]:
@@ -455,6 +704,7 @@ def list_roles(session: Session, *, open_only: bool = False) -> list[RoleRow]:
             description=r.description or "",
             required=tuple(required.get(r.id, ())),
             nice=tuple(nice.get(r.id, ())),
+            pay=r.pay,
         )
         for r in roles
     ]

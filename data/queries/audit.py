@@ -17,7 +17,8 @@ What "passed" and "failed" mean for a stage ``S`` of an application:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import and_, case, exists, false, func, or_, select
@@ -37,6 +38,8 @@ from data.store.models import (
     StageEvent,
 )
 
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
 CELL_COLUMNS = ["sex", "ethnicity", "n", "selected"]
 
 
@@ -47,8 +50,8 @@ def check_stage(stage: str) -> None:
 
 
 def _apply_filters(
-    stmt: Select[Any], filters: Any, *, dates: bool = True, role_col: Any = Application.role_id
-) -> Select[Any]:
+    stmt: _S, filters: Any, *, dates: bool = True, role_col: Any = Application.role_id
+) -> _S:
     """Apply ``analytics.filters.Filters``-shaped filters (duck-typed: data/ imports no analytics)."""
     if filters is None:
         return stmt
@@ -186,7 +189,7 @@ def demographics_for_resumes(session: Session, resume_ids: list[int]) -> pd.Data
     return pd.DataFrame(rows, columns=["resume_id", "sex", "ethnicity"])
 
 
-def _cells(rows: list[Any]) -> pd.DataFrame:
+def _cells(rows: Sequence[Any]) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows], columns=CELL_COLUMNS)
     frame["n"] = frame["n"].astype(int)
     frame["selected"] = frame["selected"].fillna(0).astype(int)

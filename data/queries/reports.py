@@ -7,7 +7,7 @@ Counts are aggregated in SQL. Filters are duck-typed like ``analytics.filters.Fi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -28,8 +28,10 @@ from data.store.models import (
     StageEvent,
 )
 
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
-def _filtered(stmt: Select[Any], filters: Any) -> Select[Any]:
+
+def _filtered(stmt: _S, filters: Any) -> _S:
     """Restrict a statement over ``Application`` (joined to ``Candidate``) by the filters."""
     if filters is None:
         return stmt
@@ -74,9 +76,10 @@ def funnel_counts(session: Session, filters: Any = None) -> list[tuple[str, int]
         .group_by(reached.c.app)
         .subquery()
     )
-    per_top = dict(
-        session.execute(select(furthest.c.top, func.count()).group_by(furthest.c.top)).all()
-    )
+    per_top: dict[int, int] = {
+        int(top): int(n)
+        for top, n in session.execute(select(furthest.c.top, func.count()).group_by(furthest.c.top))
+    }
     first = session.scalar(select(func.min(reached.c.idx)).where(reached.c.idx >= 0))
     if first is None:
         return []
@@ -189,10 +192,12 @@ def shortlists(
         Resume.file_name,
         Candidate.pseudonym,
     ]
-    if with_contacts:
-        cols += [CandidateContact.name, CandidateContact.email, CandidateContact.phone]
-    else:
-        cols += [literal(None), literal(None), literal(None)]
+    contact_cols: list[Any] = (
+        [CandidateContact.name, CandidateContact.email, CandidateContact.phone]
+        if with_contacts
+        else [literal(None), literal(None), literal(None)]
+    )
+    cols += contact_cols
     stmt = (
         select(*cols)
         .select_from(MatchScore)

@@ -226,11 +226,6 @@ def resolve_country(text: str) -> Country | None:
     return _country_index().get(text.strip().casefold())
 
 
-def countries_by_numeric() -> dict[str, Country]:
-    """Countries keyed by ISO numeric code (for joining world-map shapes)."""
-    return {c.numeric: c for c in load_countries().values()}
-
-
 @lru_cache(maxsize=1)
 def load_roles() -> tuple[RoleSpec, ...]:
     """The demo company's roles from ``roles.yaml``, in file order."""

@@ -78,7 +78,7 @@ def has(key: str) -> bool:
 def reference_name(key: str, lang: str) -> str | None:
     """The name of a coded reference value written as a catalog key: ``channel.<key>``,
     ``region.<key>``, ``sex.<value>``, ``ethnicity.<value>``, ``country.<ISO code>``,
-    ``stage.<key>``, ``strategy.<key>``, ``skill.<key>``; None for anything else. The names live in the reference tables, not in the
+    ``stage.<key>``, ``strategy.<key>``, ``skill.<key>``, ``role.<key>``; None for anything else. The names live in the reference tables, not in the
     ``.po`` files, so each has one home."""
     kind, _, code = key.partition(".")
     if not code:
@@ -110,7 +110,44 @@ def reference_name(key: str, lang: str) -> str | None:
     if kind == "skill":
         names = _skill_names().get(code)
         return None if names is None else names[zh]
+    if kind == "role":
+        names = _role_titles().get(code)
+        return None if names is None else names[zh]
     return None
+
+
+@functools.cache
+def _role_titles() -> dict[str, tuple[str, str]]:
+    """Role titles of ``roles.yaml`` (the demo's roles) and ``role_titles.yaml``."""
+    import yaml
+
+    out: dict[str, tuple[str, str]] = {}
+    for name in ("role_titles.yaml", "roles.yaml"):
+        for r in yaml.safe_load((LOCALE_DIR.parent / name).read_text(encoding="utf-8")):
+            out.setdefault(str(r["key"]), (str(r["title_en"]), str(r["title_zh"])))
+    return out
+
+
+def error_text(
+    code: str | None, params: dict[str, object] | None, fallback: str, lang: str | None
+) -> str:
+    """A problem named by ``code`` (``InputError.code``) in ``lang``, from ``error.<code>``;
+    ``fallback`` (the English message) when the catalog has no text for it."""
+    if code is None or lookup(_language(lang), f"error.{code}") is None:
+        return fallback
+    try:
+        return tr(lang, f"error.{code}", **(params or {}))
+    except (KeyError, ValueError, IndexError):  # params that do not fit the text
+        return fallback
+
+
+def canonical_name(kind: str, key: str | None, lang: str | None) -> str:
+    """The name of what a document item maps onto (``kind`` role, skill, strategy, pipeline or
+    stage), in ``lang``; "" when it maps onto nothing."""
+    if _missing(key):
+        return ""
+    prefix = {"pipeline": "stage", "diagram": "stage", "duty": "role"}.get(kind, kind)
+    return coded(f"{prefix}.", key, lang)
 
 
 def lookup(lang: str, key: str) -> str | None:
@@ -217,9 +254,11 @@ __all__ = [
     "LANGS",
     "LOCALE_DIR",
     "Lang",
+    "canonical_name",
     "channel_name",
     "coded",
     "country_name",
+    "error_text",
     "has",
     "keys",
     "lookup",

@@ -97,6 +97,9 @@ class Role(Base):
     source: Mapped[str32] = mapped_column(default="import")  # demo | document | import
     csco_code: Mapped[str | None] = mapped_column(String(32))
     esco_uri: Mapped[str | None] = mapped_column(String(200))
+    pay: Mapped[jsonb | None]
+    """The stated pay range: ``{text, low, high, currency, period, months}`` (see
+    ``data.text.postings.PayRange``)."""
     soc_code: Mapped[str | None] = mapped_column(String(16))  # user's override of the SOC route
     skills: Mapped[list[RoleSkill]] = relationship(
         back_populates="role", cascade="all, delete-orphan"

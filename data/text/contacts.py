@@ -27,10 +27,6 @@ class Contact:
     phone: str | None = None
     links: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.name or self.email or self.phone or self.links)
-
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"

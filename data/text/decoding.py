@@ -45,7 +45,10 @@ def decode_text(raw: bytes, file: str, *, fix: str = SAVE_AS_UTF8) -> Decoded:
     bad = control_line(decoded.text)
     if bad is not None:
         raise InputError(
-            f"binary content (control characters) in a text file: {fix}", file=file, line=bad
+            f"binary content (control characters) in a text file: {fix}",
+            file=file,
+            line=bad,
+            code="text.binary",
         )
     return decoded
 
@@ -64,7 +67,9 @@ _BINARY_MAGIC = {
 def _decode(raw: bytes, file: str, fix: str) -> Decoded:
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
-            raise InputError(f"binary file ({what}), not text: {fix}", file=file, line=1)
+            raise InputError(
+                f"binary file ({what}), not text: {fix}", file=file, line=1, code="text.binary"
+            )
     if raw.startswith(codecs.BOM_UTF8):
         try:
             return Decoded(raw[3:].decode("utf-8"), "utf-8-sig")
@@ -82,12 +87,14 @@ def _decode(raw: bytes, file: str, fix: str) -> Decoded:
                 f"unknown encoding (it looks like UTF-16 without a byte-order mark): {fix}",
                 file=file,
                 line=1,
+                code="text.encoding",
             )
         k = raw.index(b"\x00")
         raise InputError(
             f"binary file (it contains NUL bytes), not text: {fix}",
             file=file,
             line=raw.count(b"\n", 0, k) + 1,
+            code="text.binary",
         )
     try:
         return Decoded(raw.decode("utf-8"), "utf-8")
@@ -114,6 +121,7 @@ def _damaged_utf8(file: str, raw: bytes, offset: int, fix: str) -> InputError:
         f"damaged UTF-8 text (an invalid byte among valid UTF-8): fix that line, or {fix}",
         file=file,
         line=raw.count(b"\n", 0, offset) + 1,
+        code="text.damaged_utf8",
     )
 
 
@@ -122,6 +130,7 @@ def _unknown(file: str, raw: bytes, offset: int, fix: str) -> InputError:
         f"unknown encoding (not UTF-8, UTF-16, GB18030/GBK or Windows-1252): {fix}",
         file=file,
         line=raw.count(b"\n", 0, offset) + 1,
+        code="text.encoding",
     )
 
 

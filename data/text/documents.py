@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,10 @@ class RoleFound:
     item: Item
     duties: list[Item] = field(default_factory=list)
     skills: set[str] = field(default_factory=set)
+    nice: set[str] = field(default_factory=set)
+    """Nice-to-have skills (a job posting's 优先 / preferred items)."""
+    pay: dict[str, Any] | None = None
+    level: str | None = None
 
     @property
     def defined(self) -> bool:
@@ -240,7 +245,65 @@ def extract_document(
     _read_roles_and_strategies(lines, out)
     if taxonomy is not None:
         _read_skills(lines, taxonomy, out, embed_fn, embed_threshold, skill_vectors)
+        posting = _posting_role(doc, taxonomy)
+        if posting is not None:  # a job posting: its own role, not the colleagues it names
+            out.roles = [posting]
+            out.notes.append(f"read as a job posting: the role {posting.item.label!r}")
     return out
+
+
+def _posting_role(doc: DocumentText, taxonomy: Any) -> RoleFound | None:
+    """The role a job posting describes, with its required and nice-to-have skills."""
+    from data.text.postings import looks_like_posting, read_posting
+
+    if not looks_like_posting(doc.text):
+        return None
+    draft = read_posting(doc.text, taxonomy)
+    if not draft.title or not draft.required:
+        return None
+    titles = [t for t in find_role_titles(draft.title) if t[2] - t[1] >= len(draft.title) - 2]
+    known = titles[0][0] if titles else None
+    slug = re.sub(r"[^\w]+", "_", unicodedata.normalize("NFKC", draft.title).lower()).strip("_")
+    key = known.key if known else slug[:80]
+    zh = any("\u4e00" <= c <= "\u9fff" for c in draft.title)
+    title_en = known.title_en if known and zh else draft.title
+    title_zh = draft.title if zh else (known.title_zh if known else draft.title)
+    line = next((i for i, ln in enumerate(doc.lines, 1) if draft.title in ln), 1)
+    item = Item(
+        "role",
+        draft.title[:500],
+        line,
+        line,
+        canonical_key=key,
+        category=known.family if known else "general",
+        text=doc.lines[line - 1].strip() if doc.lines else draft.title,
+        payload={
+            "title_en": title_en,
+            "title_zh": title_zh,
+            "mention_only": False,
+            "posting": True,
+            "pay": draft.pay.to_json() if draft.pay else None,
+            "nice_skills": [s.key for s in draft.nice],
+        },
+    )
+    found = RoleFound(key, title_en, title_zh, item.category or "general", item)
+    if draft.description:
+        found.duties.append(
+            Item(
+                "duty",
+                draft.description[:500],
+                line,
+                len(doc.lines) or line,
+                canonical_key=key,
+                text=draft.description,
+                payload={"role": key},
+            )
+        )
+    found.skills = {s.key for s in draft.required}
+    found.nice = {s.key for s in draft.nice}
+    found.pay = draft.pay.to_json() if draft.pay else None
+    found.level = draft.level
+    return found
 
 
 def _read_diagrams(doc: DocumentText, diagrams: list[Diagram], out: Extracted) -> None:

@@ -183,17 +183,32 @@ def read_file(path: Path, *, max_bytes: int, file: str | None = None) -> bytes:
         raise InputError(
             f"cannot read the file ({err.strerror or err}): check the path and permissions",
             file=name,
+            code="file.unreadable",
         ) from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         special = _special_kind(st.st_mode)
         if special or stat.S_ISDIR(st.st_mode):
-            raise InputError(f"{special or 'a folder'}, not a file: name a regular file", file=name)
+            raise InputError(
+                f"{special or 'a folder'}, not a file: name a regular file",
+                file=name,
+                code="file.not_a_file",
+            )
         if st.st_size > max_bytes:
-            raise InputError(_too_big(st.st_size, max_bytes), file=name)
+            raise InputError(
+                _too_big(st.st_size, max_bytes),
+                file=name,
+                code="file.too_large",
+                params={"mb": st.st_size / 1e6, "limit": max_bytes / 1e6},
+            )
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # grew while being read
-        raise InputError(_too_big(len(data), max_bytes), file=name)
+        raise InputError(
+            _too_big(len(data), max_bytes),
+            file=name,
+            code="file.too_large",
+            params={"mb": len(data) / 1e6, "limit": max_bytes / 1e6},
+        )
     return data
 
 

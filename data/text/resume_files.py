@@ -128,9 +128,19 @@ def _run_with_deadline(fn: Callable[[_Deadline], Any], limits: Limits, file_name
         return fut.result(timeout=max(limits.timeout_s, 0.0))
     except TimeoutError:
         deadline.cancelled = True
-        raise InputError(_timeout_message(limits), file=file_name) from None
+        raise InputError(
+            _timeout_message(limits),
+            file=file_name,
+            code="resume.timeout",
+            params={"seconds": limits.timeout_s},
+        ) from None
     except _TimedOut:
-        raise InputError(_timeout_message(limits), file=file_name) from None
+        raise InputError(
+            _timeout_message(limits),
+            file=file_name,
+            code="resume.timeout",
+            params={"seconds": limits.timeout_s},
+        ) from None
 
 
 def detect_kind(data: bytes, file_name: str) -> Kind:
@@ -139,13 +149,15 @@ def detect_kind(data: bytes, file_name: str) -> Kind:
     if data.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise InputError(_ole2_reason(data), file=file_name)
+        raise InputError(_ole2_reason(data), file=file_name, code="resume.not_a_resume")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "docx"
     for magic, what in _OTHER_FORMATS:
         if head.startswith(magic):
             raise InputError(
-                f"{what} is not a resume format: upload PDF, DOCX, TXT or MD", file=file_name
+                f"{what} is not a resume format: upload PDF, DOCX, TXT or MD",
+                file=file_name,
+                code="resume.not_a_resume",
             )
     return "md" if file_name.lower().endswith((".md", ".markdown")) else "txt"
 
@@ -194,18 +206,22 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
 
     if data.rfind(b"%%EOF", max(0, len(data) - 4096)) < 0:
         raise InputError(
-            "truncated PDF (no end-of-file marker): upload the complete file again", file=file_name
+            "truncated PDF (no end-of-file marker): upload the complete file again",
+            file=file_name,
+            code="resume.pdf_damaged",
         )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))  # PasswordType.NOT_DECRYPTED is 0
             except Exception:
-                opened = 0
+                opened = False
             if not opened:
                 raise InputError(
-                    "encrypted PDF: remove the password and upload again", file=file_name
+                    "encrypted PDF: remove the password and upload again",
+                    file=file_name,
+                    code="resume.encrypted",
                 )
         pages = len(reader.pages)
         if pages > limits.max_pages:
@@ -213,9 +229,15 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
                 f"{pages} pages, more than the limit of {limits.max_pages}: "
                 "is this a resume? Split it or raise the page limit",
                 file=file_name,
+                code="resume.too_many_pages",
+                params={"pages": pages, "limit": limits.max_pages},
             )
         if pages == 0:
-            raise InputError("PDF has no pages: upload the complete file again", file=file_name)
+            raise InputError(
+                "PDF has no pages: upload the complete file again",
+                file=file_name,
+                code="resume.pdf_damaged",
+            )
         text = None
         if limits.pdf_engine != "pypdf":
             text = _pdftotext(data, file_name, deadline, required=limits.pdf_engine == "pdftotext")
@@ -241,6 +263,7 @@ def _read_pdf(data: bytes, file_name: str, limits: Limits, deadline: _Deadline) 
             f"damaged or truncated PDF ({type(err).__name__}): "
             "save or export it again and upload the new file",
             file=file_name,
+            code="resume.pdf_damaged",
         ) from None
     return text, pages
 
@@ -280,6 +303,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
             f"DOCX holds {len(infos)} parts, more than the limit of "
             f"{limits.max_zip_entries}: not a normal resume, refusing to open it",
             file=file_name,
+            code="resume.docx_unsafe",
         )
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
@@ -288,6 +312,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
             f"{limits.max_uncompressed_bytes / 1e6:.0f} MB (zip bomb?): refusing "
             "to open it",
             file=file_name,
+            code="resume.docx_unsafe",
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
@@ -297,6 +322,7 @@ def _check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
                 f"the limit of {limits.max_compression_ratio:g}:1 (zip bomb?): "
                 "refusing to open it",
                 file=file_name,
+                code="resume.docx_unsafe",
             )
 
 
@@ -373,7 +399,9 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise InputError(
-            "truncated or damaged DOCX: save it again and upload the new file", file=file_name
+            "truncated or damaged DOCX: save it again and upload the new file",
+            file=file_name,
+            code="resume.docx_damaged",
         ) from None
     with zf:
         _check_zip(zf, file_name, limits)
@@ -381,13 +409,16 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         if "word/document.xml" not in names:
             what = next((w for part, w in _ZIP_KINDS if part in names), "a ZIP archive")
             raise InputError(
-                f"{what}, not a Word document: save the resume as DOCX or PDF", file=file_name
+                f"{what}, not a Word document: save the resume as DOCX or PDF",
+                file=file_name,
+                code="resume.not_a_resume",
             )
         bad = zf.testzip()
         if bad is not None:
             raise InputError(
                 f"damaged DOCX (part {bad} is corrupt): save it again and upload the new file",
                 file=file_name,
+                code="resume.docx_damaged",
             )
     import docx
 
@@ -400,6 +431,7 @@ def _read_docx(data: bytes, file_name: str, limits: Limits, deadline: _Deadline)
         raise InputError(
             f"damaged DOCX ({type(err).__name__}): save it again and upload the new file",
             file=file_name,
+            code="resume.docx_damaged",
         ) from None
 
 
@@ -415,9 +447,14 @@ def parse_bytes(
     reading phone numbers written without a country code.
     """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise InputError("empty file: upload the resume again", file=file_name)
+        raise InputError("empty file: upload the resume again", file=file_name, code="resume.empty")
     if len(data) > limits.max_bytes:
-        raise InputError(_too_big(len(data), limits), file=file_name)
+        raise InputError(
+            _too_big(len(data), limits),
+            file=file_name,
+            code="resume.too_large",
+            params={"mb": len(data) / 1e6, "limit": limits.max_bytes / 1e6},
+        )
     kind = detect_kind(data, file_name)
 
     def extract(deadline: _Deadline) -> tuple[str, int | None]:
@@ -431,10 +468,13 @@ def parse_bytes(
     text = normalise_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         if kind == "pdf":
-            reason = "no extractable text: needs OCR or manual review"
+            reason, code = "no extractable text: needs OCR or manual review", "resume.no_text_pdf"
         else:
-            reason = "no text in the document: upload the resume with its text"
-        raise InputError(reason, file=file_name)
+            reason, code = (
+                "no text in the document: upload the resume with its text",
+                "resume.no_text",
+            )
+        raise InputError(reason, file=file_name, code=code)
     contact = extract_contact(text, region=region)
     masked = mask_contacts(text, contact)
     return ParsedResume(

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,7 +36,34 @@ REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 DEFAULT_PATH = REFERENCE_DIR / "skills.yaml"
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_FIELDS = {"key", "name_en", "name_zh", "category", "aliases", "esco_uri", "exact_case"}
+_FIELDS = {
+    "key",
+    "name_en",
+    "name_zh",
+    "category",
+    "aliases",
+    "esco_uri",
+    "exact_case",
+    "parents",
+    "needs_context",
+}
+SOURCES = ("core", "esco", "custom")
+"""Where a skill comes from: the curated YAML, the ESCO skill list, or a user's own name."""
+CONTEXT_WINDOW = 600
+"""Characters either side of an ambiguous form searched for a same-family skill."""
+_AI: tuple[str, ...] = ("deep_learning", "nlp", "llm", "cv", "speech", "reinforcement_learning")
+_AI += ("ml_fundamentals", "distributed_training", "mlops")
+_SOFTWARE = ("software_engineering", "programming_language", "cloud_infra", "data_engineering")
+_OFFICE: tuple[str, ...] = ("business", "finance_accounting", "management", "hr_people", "product")
+_OFFICE += ("sales_marketing", "compliance_ethics", "legal")
+SUPPORTING_CATEGORIES: dict[str, frozenset[str]] = {
+    **{c: frozenset(_AI) for c in _AI},
+    **{c: frozenset(_SOFTWARE + _AI) for c in _SOFTWARE},
+    **{c: frozenset(_OFFICE + ("data_engineering",)) for c in _OFFICE},
+    "sales_marketing": frozenset(("sales_marketing",)),
+}
+"""For an ambiguous form of a skill in category K: the categories whose skills, named nearby,
+support its sense (an AI sense needs AI skills; a programming sense, software or AI skills)."""
 _SEP = "\x00"  # stands for a run of spaces/hyphens inside a surface form
 _SEP_PATTERN = r"[\s\-_]{0,3}"
 _ALNUM = "A-Za-z0-9"
@@ -54,6 +82,17 @@ class SkillDef:
     esco_uri: str | None = None
     exact_case: tuple[str, ...] = field(default=())
     """Surface forms (names or aliases) that match only with this exact capitalisation."""
+    parents: tuple[str, ...] = field(default=())
+    """Broader skills this one counts as (Qwen -> LLM; PyTorch -> deep learning)."""
+    needs_context: tuple[str, ...] = field(default=())
+    """Forms that are this skill only in some senses (``Go``, ``Spring``, ``transformers``):
+    found in free text only where a skill of the same family is named nearby."""
+    source: str = "core"
+    """``core`` (the curated YAML), ``esco`` or ``custom`` (a name a user wrote)."""
+
+    @property
+    def is_custom(self) -> bool:
+        return self.source == "custom"
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -93,7 +132,7 @@ class _Trie:
     """
 
     def __init__(self, *, short_guard: bool) -> None:
-        self.root: dict[str, dict] = {}
+        self.root: dict[str, Any] = {}
         self.short_guard = short_guard
 
     def add(self, word: str) -> None:
@@ -115,7 +154,7 @@ class _Trie:
             return r"(?![A-Za-z0-9+#&'’\-]|\.[A-Za-z0-9])"
         return r"(?![A-Za-z0-9+#])"
 
-    def _alternatives(self, node: dict[str, dict], last: str, depth: int) -> list[str]:
+    def _alternatives(self, node: dict[str, Any], last: str, depth: int) -> list[str]:
         alts: list[str] = []
         for ch in sorted(k for k in node if k):
             piece = _SEP_PATTERN if ch == _SEP else re.escape(ch)
@@ -211,13 +250,25 @@ class _Scanner:
                 yield s - 1, e - 1
         for pattern in self._others:
             search, pos = pattern.search, 0
-            while (m := search(folded, pos)) is not None:
-                yield m.span(1)
-                pos = m.start() + 1
+            while (hit := search(folded, pos)) is not None:
+                yield hit.span(1)
+                pos = hit.start() + 1
 
 
 def _trie_form(form: str) -> str:
     return re.sub(r"[\s\-_]+", _SEP, _fold(unicodedata.normalize("NFKC", form).strip()))
+
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'）)】]+|[\w.+-]+@[\w-]+\.[\w.-]+|\b[\w-]+\.(?:com|cn|net|org|io)\b[^\s]*",
+    re.IGNORECASE,
+)
+"""URLs, e-mail addresses and bare domains: never skills (``html`` in a link is not web work)."""
+
+
+def mask_urls(text: str) -> str:
+    """``text`` with every URL, e-mail address and domain blanked out, offsets kept."""
+    return _URL_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 class Taxonomy:
@@ -229,22 +280,31 @@ class Taxonomy:
         self._by_form: dict[str, str] = {}
         self._ci: dict[str, str] = {}
         self._exact: dict[str, str] = {}
+        self._needs_context: set[tuple[str, str]] = set()
         ci_trie = _Trie(short_guard=False)
         all_forms: set[str] = set()
         for s in self.skills:
-            self._by_form.setdefault(_match_key(s.key), s.key)
             exact = set(s.exact_case)
+            for f in s.needs_context:
+                self._needs_context.add((s.key, _match_key(f)))
             for f in s.forms:
-                self._by_form.setdefault(_match_key(f), s.key)
+                if self._by_form.setdefault(_match_key(f), s.key) != s.key:
+                    continue  # an earlier (core) skill owns this form
                 all_forms.add(_trie_form(f))
                 if f in exact or _is_short(f):
                     self._exact[_match_key(f, fold=False)] = s.key
                 else:
                     self._ci[_match_key(f)] = s.key
                     ci_trie.add(_trie_form(f))
+        for s in self.skills:
+            self._by_form.setdefault(_match_key(s.key), s.key)
         self._scanner = _Scanner(sorted(all_forms))
         # Used only where the longest form at a position is case-sensitive and its case differs.
         self._ci_fallback = re.compile(ci_trie.pattern())
+        self._children: dict[str, list[str]] = {}
+        for s in self.skills:
+            for p in s.parents:
+                self._children.setdefault(p, []).append(s.key)
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -252,6 +312,76 @@ class Taxonomy:
     def categories(self) -> list[str]:
         """The categories in the order they first appear."""
         return list(dict.fromkeys(s.category for s in self.skills))
+
+    def extended(self, extra: Iterable[SkillDef]) -> Taxonomy:
+        """This taxonomy followed by ``extra`` skills (ESCO or custom ones from the store).
+
+        The curated skills come first: a form they already use keeps naming them.
+        """
+        extra = [s for s in extra if s.key not in self.by_key]
+        return Taxonomy(self.skills + extra) if extra else self
+
+    # --- the hierarchy ---------------------------------------------------------------------
+
+    def ancestors(self, key: str) -> list[str]:
+        """Every broader skill of ``key``, nearest first (Qwen -> LLM -> NLP ...)."""
+        out: list[str] = []
+        todo = list(self.by_key[key].parents) if key in self.by_key else []
+        while todo:
+            k = todo.pop(0)
+            if k in out or k == key or k not in self.by_key:
+                continue
+            out.append(k)
+            todo.extend(self.by_key[k].parents)
+        return out
+
+    def related(self, a: str, b: str) -> bool:
+        """Whether skill ``b`` supports the sense of ``a``: the same family (``a``'s category
+        or one of its ``SUPPORTING_CATEGORIES``), one broader than the other, or a shared
+        parent."""
+        sa, sb = self.by_key.get(a), self.by_key.get(b)
+        if sa is None or sb is None:
+            return False
+        if sb.source == "core" and (
+            sb.category == sa.category
+            or sb.category in SUPPORTING_CATEGORIES.get(sa.category, frozenset())
+        ):
+            return True
+        up_a, up_b = {a, *self.ancestors(a)}, {b, *self.ancestors(b)}
+        return bool(up_a & up_b)
+
+    def credited_parents(self, keys: Iterable[str]) -> dict[str, str]:
+        """Broader skills credited by the skills ``keys`` found: parent -> the child found.
+
+        A role asking for large language models credits a resume naming Qwen; the value says
+        which skill gave the credit, so an explanation can show the step (Qwen -> LLM).
+        Skills already in ``keys`` are not repeated.
+        """
+        found = list(dict.fromkeys(keys))
+        have = set(found)
+        out: dict[str, str] = {}
+        for k in found:
+            for parent in self.ancestors(k):
+                if parent not in have and parent not in out:
+                    out[parent] = k
+        return out
+
+    def path(self, child: str, parent: str) -> list[str]:
+        """The chain of keys from ``child`` up to ``parent`` (both included), or []."""
+        todo: list[list[str]] = [[child]]
+        seen = {child}
+        while todo:
+            chain = todo.pop(0)
+            if chain[-1] == parent:
+                return chain
+            sd = self.by_key.get(chain[-1])
+            for p in sd.parents if sd else ():
+                if p not in seen:
+                    seen.add(p)
+                    todo.append([*chain, p])
+        return []
+
+    # --- finding -----------------------------------------------------------------------------
 
     def _resolve(self, text: str, start: int, end: int) -> str | None:
         surface = text[start:end]
@@ -263,20 +393,27 @@ class Taxonomy:
             return key
         return None
 
-    def find(self, text: str) -> list[SkillHit]:
-        """Every skill named in ``text``; on overlaps the longest hit wins; sorted by start."""
+    def find(self, text: str, *, context: bool = True) -> list[SkillHit]:
+        """Every skill named in ``text``; on overlaps the longest hit wins; sorted by start.
+
+        URLs and e-mail addresses are skipped. With ``context`` (the default) an ambiguous
+        form (a skill's ``needs_context``: ``Go``, ``Spring``, ``transformers``, ``决策``)
+        counts only where another, unambiguous skill of the same family (same category, or
+        linked through the hierarchy) is named within ``CONTEXT_WINDOW`` characters.
+        """
         if not text:
             return []
-        folded = _fold(text)
+        text_masked = mask_urls(text)
+        folded = _fold(text_masked)
         candidates: list[tuple[int, int, str]] = []
         for start, end in self._scanner.spans(folded):
-            key = self._resolve(text, start, end)
+            key = self._resolve(text_masked, start, end)
             if key is None:
                 m = self._ci_fallback.match(folded, start)
                 if m is None or m.end() == start:
                     continue
                 end = m.end()
-                key = self._ci.get(_match_key(text[start:end]))
+                key = self._ci.get(_match_key(text_masked[start:end]))
                 if key is None:
                     continue
             candidates.append((start, end, key))
@@ -291,16 +428,63 @@ class Taxonomy:
             taken[start:end] = b"\x01" * (end - start)
             chosen.append(SkillHit(key, start, end, text[start:end]))
         chosen.sort(key=lambda h: h.start)
+        if context and self._needs_context:
+            chosen = self._supported(chosen)
         return chosen
+
+    def is_ambiguous(self, hit: SkillHit) -> bool:
+        """Whether this hit's surface form needs supporting context to count."""
+        return self.ambiguous_form(hit.key, hit.surface)
+
+    def ambiguous_form(self, key: str, surface: str) -> bool:
+        """Whether ``surface`` names skill ``key`` only in some senses (``needs_context``)."""
+        return (key, _match_key(surface)) in self._needs_context
+
+    def _supported(self, hits: list[SkillHit]) -> list[SkillHit]:
+        sure = [h for h in hits if not self.is_ambiguous(h)]
+        out: list[SkillHit] = []
+        for h in hits:
+            if h in sure or any(
+                o.key != h.key
+                and abs(o.start - h.start) <= CONTEXT_WINDOW
+                and self.related(h.key, o.key)
+                for o in sure
+            ):
+                out.append(h)
+        return out
 
     def keys_in(self, text: str) -> set[str]:
         """The keys of the skills named in ``text``."""
         return {h.key for h in self.find(text)}
 
     def lookup(self, name: str) -> SkillDef | None:
-        """A skill by key, English or Chinese name, or alias (case-insensitive), else None."""
-        key = self._by_form.get(_match_key(name.strip()))
+        """A skill by key, English or Chinese name, or alias (case, spacing and a plural
+        ``s``/``es`` ignored), else None."""
+        norm = _match_key(name.strip())
+        key = self._by_form.get(norm)
+        if key is None and len(norm) > 3 and norm.isascii():
+            for cut in ("es", "s"):
+                if norm.endswith(cut) and (key := self._by_form.get(norm[: -len(cut)])):
+                    break
         return self.by_key.get(key) if key else None
+
+    def suggest(self, name: str, n: int = 1) -> list[SkillDef]:
+        """The skills whose names are closest in spelling to ``name`` (for 'did you mean')."""
+        import difflib
+
+        norm = _match_key(name.strip())
+        close = difflib.get_close_matches(norm, list(self._by_form), n=n, cutoff=0.8)
+        return [self.by_key[self._by_form[c]] for c in close]
+
+
+def credited_skills(finder: object, keys: Iterable[str]) -> dict[str, str]:
+    """Broader skills credited by ``keys`` found in a text: parent -> the child found.
+
+    The matcher calls this where it computes coverage, for any skill finder: one without a
+    hierarchy credits nothing.
+    """
+    fn = getattr(finder, "credited_parents", None)
+    return dict(fn(keys)) if callable(fn) else {}
 
 
 # --- loading and checking the YAML ---------------------------------------------------------
@@ -350,13 +534,13 @@ def parse_skills(text: str, path: Path) -> list[SkillDef]:
                 "expected a mapping with key, name_en, name_zh, category", file=str(path), line=line
             )
         raw = loader.construct_mapping(node, deep=True)
-        unknown = set(raw) - _FIELDS
+        unknown = sorted(str(k) for k in set(raw) - _FIELDS)
         if unknown:
             raise InputError(
-                f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}",
+                f"unknown field(s) {unknown}; allowed: {sorted(_FIELDS)}",
                 file=str(path),
                 line=line,
-                field=sorted(unknown)[0],
+                field=unknown[0],
             )
         key = str(raw.get("key") or "").strip()
         if not _KEY_RE.match(key):
@@ -391,6 +575,10 @@ def parse_skills(text: str, path: Path) -> list[SkillDef]:
             )
         aliases = _str_tuple(raw.get("aliases"), path=path, line=line, fld="aliases", key=key)
         exact = _str_tuple(raw.get("exact_case"), path=path, line=line, fld="exact_case", key=key)
+        parents = _str_tuple(raw.get("parents"), path=path, line=line, fld="parents", key=key)
+        ambiguous = _str_tuple(
+            raw.get("needs_context"), path=path, line=line, fld="needs_context", key=key
+        )
         esco = raw.get("esco_uri")
         if esco is not None and not (isinstance(esco, str) and esco.startswith("http")):
             raise InputError(
@@ -407,14 +595,17 @@ def parse_skills(text: str, path: Path) -> list[SkillDef]:
             aliases=aliases,
             esco_uri=esco,
             exact_case=exact,
+            parents=parents,
+            needs_context=ambiguous,
         )
-        missing = [f for f in exact if f not in skill.forms]
+        missing = [f for f in (*exact, *ambiguous) if f not in skill.forms]
         if missing:
             raise InputError(
-                f"skill '{key}': exact_case {missing} are not among its names or aliases",
+                f"skill '{key}': exact_case/needs_context {missing} are not among its names "
+                "or aliases",
                 file=str(path),
                 line=line,
-                field="exact_case",
+                field="exact_case" if missing[0] in exact else "needs_context",
             )
         for form in skill.forms:
             norm = _match_key(form)
@@ -429,6 +620,31 @@ def parse_skills(text: str, path: Path) -> list[SkillDef]:
                 )
             seen_forms[norm] = (key, line)
         skills.append(skill)
+    lines = {s.key: n for s, n in zip(skills, seen_keys.values(), strict=True)}
+    by_key = {s.key: s for s in skills}
+    for s in skills:
+        for p in s.parents:
+            if p not in by_key or p == s.key:
+                raise InputError(
+                    f"skill '{s.key}': parent {p!r} is not a skill key of this file",
+                    file=str(path),
+                    line=lines[s.key],
+                    field="parents",
+                )
+    for s in skills:  # no cycles: walking up from any skill never comes back to it
+        todo, seen = list(s.parents), set()
+        while todo:
+            p = todo.pop()
+            if p == s.key:
+                raise InputError(
+                    f"skill '{s.key}': its parents lead back to itself; remove one link",
+                    file=str(path),
+                    line=lines[s.key],
+                    field="parents",
+                )
+            if p not in seen:
+                seen.add(p)
+                todo.extend(by_key[p].parents)
     return skills
 
 
@@ -606,13 +822,13 @@ def link_esco(
                 if len(fw) < 2:
                     continue
                 rarest = min(fw, key=lambda w: len(by_word.get(w, ())))
-                hits = [
+                alt_hits = [
                     uri
                     for uri, block in by_word.get(rarest, [])
                     if _is_alt_label(fw, block) and uri not in rejected.get(skill.key, ())
                 ]
-                if len(hits) == 1:
-                    chosen = hits[0]
+                if len(alt_hits) == 1:
+                    chosen = alt_hits[0]
                     break
         if chosen:
             links[skill.key] = chosen

@@ -129,6 +129,7 @@ WRITES: dict[str, tuple[str, Args]] = {
 READS: dict[str, Args] = {
     "users list": lambda t: [],
     "roles list": lambda t: [],
+    "roles from-posting": lambda t: ["docs/examples/posting_zh.md"],
     "resumes list": lambda t: [],
     "docs list": lambda t: [],
     "docs show": lambda t: ["1"],

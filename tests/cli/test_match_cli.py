@@ -137,6 +137,7 @@ def test_feedback_file_without_reviewer_column_is_refused(store_cli, tmp_path):
     assert res.exit_code == 2 and "reviewer" in res.output
 
 
+@pytest.mark.slow  # loads and runs the real encoder end to end (24 s): make test runs it
 def test_match_cli_with_minilm(sqlite_cli):
     with session_scope(sqlite_cli.engine) as s:
         seed_matching_store(s)
@@ -145,3 +146,20 @@ def test_match_cli_with_minilm(sqlite_cli):
     rows = json.loads(res.stdout)
     names = [r["resume"] for r in rows]
     assert set(names[:2]) == {"ml_en.txt", "ml_zh.txt"} and rows[0]["features"]["skill_evidence"]
+
+
+def test_embed_then_a_shallow_match_uses_the_stored_vectors(store_cli):
+    res = store_cli("embed")
+    assert res.exit_code == 0, res.output
+    assert "5 resumes embedded" in res.stdout
+    store_cli.encoder.encoded.clear()
+    res = store_cli("match", "--role", "ml_engineer", "--top", "1", "--depth", "1")
+    assert res.exit_code == 0, res.output
+    assert "ml_" in res.stdout and "stage one kept" in res.stderr
+    # role and skill texts are new; no resume passage is encoded again
+    assert not any("Kubernetes clusters" in t for t in store_cli.encoder.encoded)
+    with session_scope(store_cli.engine) as s:
+        run = s.scalars(select(MatchRun).order_by(MatchRun.id.desc())).first()
+        assert run.params["stage_one"]["depth"] == 1
+        assert run.params["stage_one"]["vector_candidates_from"] == 5
+        assert run.params["score_source"] == "default_scorer"

@@ -105,11 +105,11 @@ def test_roles_import_and_list(cli) -> None:
 
 def test_roles_import_bad_file_names_the_row(cli, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("title_en,required_skills\nGood,python\nBad,Pytorchh:1\n", encoding="utf-8")
+    path.write_text("title_en,required_skills\nGood,python\nBad,Pytorchh:3\n", encoding="utf-8")
     result = cli("roles", "import", path)
     assert result.exit_code == 2
     assert (
-        "bad.csv, row 3, field 'required_skills': unknown skill 'Pytorchh': check spelling"
+        "bad.csv, row 3, field 'required_skills': weight 3 of 'Pytorchh' is out of range"
         in result.output
     )
     assert _count(cli.engine, Role) == 0

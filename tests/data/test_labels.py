@@ -108,3 +108,23 @@ def test_reference_names_in_both_languages(lang):
     )
     assert labels.channel_name(None, lang) == labels.country_name("", lang) == labels.unknown(lang)
     assert labels.channel_name("carrier_pigeon", lang) == "carrier_pigeon"
+
+
+def test_every_error_code_raised_has_a_text_in_both_languages():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "data"
+    codes = set()
+    for path in root.rglob("*.py"):
+        codes |= set(re.findall(r'\bcode="([\w.]+)"', path.read_text(encoding="utf-8")))
+    assert len(codes) >= 10
+    missing = {c for c in codes if f"error.{c}" not in EN or f"error.{c}" not in ZH}
+    assert not missing
+
+
+def test_error_text_falls_back_to_the_english_message():
+    assert labels.error_text("resume.empty", {}, "x", "zh") == ZH["error.resume.empty"]
+    assert labels.error_text("no.such", {}, "the message", "zh") == "the message"
+    assert labels.error_text(None, None, "the message", "zh") == "the message"
+    mb = labels.error_text("resume.too_large", {"mb": 30.0, "limit": 20.0}, "x", "zh")
+    assert "30.0 MB" in mb and "20.0 MB" in mb

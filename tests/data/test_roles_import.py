@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from data.errors import ImportErrors, InputError
-from data.ingest.roles import import_roles, list_roles, read_roles, slugify
+from data.ingest.roles import check_roles, import_roles, list_roles, read_roles, slugify
 from data.store.engine import session_scope
 from data.store.models import AuditLog, Role, RoleSkill
+from data.text.vocabulary import custom_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HEADER = "key,title_en,title_zh,family,level,description,required_skills,nice_skills\n"
@@ -46,18 +47,53 @@ def test_slugify() -> None:
     assert slugify("  算法工程师 / 大模型 ") == "算法工程师_大模型"
 
 
-def test_unknown_skill_names_file_row_field_and_hint(tmp_path: Path) -> None:
+def test_unknown_skill_names_become_custom_skills_with_a_notice(tmp_path: Path) -> None:
     path = _csv(
         tmp_path,
         ",ML Engineer,,eng,,,Python:0.9; PyTorch:0.8,\n"
-        ",NLP Scientist,,research,,,Pytorchh:1; nlp:0.5,docker\n",
+        ",NLP Scientist,,research,,,Pytorchh:1; nlp:0.5; 轨迹预测X算法:0.4,docker\n",
     )
-    with pytest.raises(ImportErrors) as info:
-        read_roles(path)
-    (err,) = info.value.errors
-    assert (err.file, err.row, err.field) == ("roles.csv", 3, "required_skills")
-    assert "unknown skill 'Pytorchh'" in str(err) and "check spelling" in str(err)
-    assert "nothing was imported" in str(info.value)
+    check = check_roles(path)
+    nlp = check.profiles[1]
+    assert set(nlp.required) == {"custom_pytorchh", "nlp", custom_key("轨迹预测X算法")}
+    custom = {s.key: s for s in check.new_skills}
+    assert custom["custom_pytorchh"].name_en == "Pytorchh" and custom["custom_pytorchh"].is_custom
+    messages = [str(n) for n in check.notices]
+    assert len(messages) == 2
+    assert messages[0].startswith("roles.csv, row 3, field 'required_skills': 'Pytorchh'")
+    assert "custom skill" in messages[0] and "did you mean 'PyTorch'" in messages[0]
+    assert "'轨迹预测X算法'" in messages[1]
+
+
+def test_two_names_of_one_skill_merge_keeping_the_higher_weight(tmp_path: Path) -> None:
+    path = _csv(tmp_path, ",DBA,,data,,,PostgreSQL:0.6; Postgres:0.9; Jenkins; CI/CD,\n")
+    check = check_roles(path)
+    (role,) = check.profiles
+    assert role.required == {"postgresql": 0.9, "jenkins": 1.0, "ci_cd": 1.0}
+    (notice,) = check.notices
+    assert "'PostgreSQL' and 'Postgres' name the same skill" in str(notice)
+    assert "weight 0.9" in str(notice) and "postgresql" not in str(notice).replace("PostgreSQL", "")
+
+
+def test_skill_in_both_lists_stays_required_with_a_notice(tmp_path: Path) -> None:
+    path = _csv(tmp_path, ",DBA,,data,,,MySQL:0.8; SQL Server,mysql:0.3; 关系型数据库\n")
+    check = check_roles(path)
+    (role,) = check.profiles
+    assert role.required == {"mysql": 0.8, "sql_server": 1.0}
+    assert role.nice == {"relational_databases": 0.5}  # MySQL's parent is its own skill
+    (notice,) = check.notices
+    assert (notice.row, notice.field) == (2, "nice_skills")
+    assert "'MySQL' (required) and 'mysql' (nice to have)" not in str(notice)
+    assert "'MySQL' is both required and nice to have: kept as required (weight 0.8)" in str(notice)
+
+
+def test_english_names_resolve_through_esco(tmp_path: Path) -> None:
+    path = _csv(tmp_path, ",Build Engineer,,eng,,,Apache Maven; Python,\n")
+    check = check_roles(path)
+    (esco,) = check.new_skills
+    assert esco.source == "esco" and esco.name_en == "Apache Maven"
+    assert esco.esco_uri and esco.esco_uri.startswith("http://data.europa.eu/esco/skill/")
+    assert check.notices == []
 
 
 @pytest.mark.parametrize(
@@ -67,8 +103,6 @@ def test_unknown_skill_names_file_row_field_and_hint(tmp_path: Path) -> None:
         (",Eng,,eng,,,,docker\n", "required_skills", "no required skills"),
         (",Eng,,eng,,,python:high,\n", "required_skills", "'high' of 'python' is not a number"),
         (",Eng,,eng,,,python:0,\n", "required_skills", "out of range"),
-        (",Eng,,eng,,,python; Python,\n", "required_skills", "listed twice"),
-        (",Eng,,eng,,,python,Python:0.2\n", "nice_skills", "both required and nice"),
         (",Eng,,eng,,,python; :0.5,\n", "required_skills", "empty skill name"),
         ("x" * 81 + ",Eng,,eng,,,python,\n", "key", "more than 80"),
     ],
@@ -77,8 +111,6 @@ def test_unknown_skill_names_file_row_field_and_hint(tmp_path: Path) -> None:
         "no-required",
         "weight-text",
         "weight-zero",
-        "twice",
-        "both-lists",
         "empty-name",
         "long-key",
     ],
@@ -138,7 +170,7 @@ def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
     path.write_text(
         "- title_en: ML Engineer\n  required_skills: [python]\n"
         "- title_zh: 算法工程师\n  required_skills:\n    - {skill: 深度学习, weight: 2}\n"
-        "    - {skill: Pytorchh}\n  salary: 100\n",
+        "    - {skill: Pytorchh, weight: x}\n  salary: 100\n",
         encoding="utf-8",
     )
     with pytest.raises(ImportErrors) as info:
@@ -148,7 +180,7 @@ def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
     text = "\n".join(map(str, errors))
     assert "unknown field(s) salary" in text
     assert "weight 2 of '深度学习' is out of range" in text
-    assert "unknown skill 'Pytorchh'" in text
+    assert "weight 'x' of 'Pytorchh' is not a number" in text
 
 
 @pytest.mark.parametrize(
@@ -225,7 +257,7 @@ def test_reimport_updates_by_key(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_bad_file_writes_nothing(engine: Engine, tmp_path: Path) -> None:
-    path = _csv(tmp_path, ",Good Role,,eng,,,python,\n,Bad Role,,eng,,,Pytorchh,\n")
+    path = _csv(tmp_path, ",Good Role,,eng,,,python,\n,Bad Role,,eng,,,Pytorchh:2,\n")
     with session_scope(engine) as s, pytest.raises(ImportErrors):
         import_roles(s, path, actor="alice")
     with session_scope(engine) as s:
@@ -238,3 +270,58 @@ def test_example_files_are_in_the_repo(tmp_path: Path) -> None:
     for name in ("roles.csv", "roles.yaml"):
         shutil.copy(EXAMPLES / name, tmp_path / name)
         assert read_roles(tmp_path / name)
+
+
+def test_custom_skills_are_stored_marked_custom_and_found_in_resumes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from data.ingest.roles import import_roles_checked
+    from data.store.models import Skill
+    from data.store.skills import store_taxonomy
+
+    path = _csv(tmp_path, ",Mainframe Dev,,eng,,,Pytorchh; CICS transactions; Python,\n")
+    with session_scope(engine) as s:
+        done = import_roles_checked(s, path, actor="alice")
+        assert len(done.ids) == 1 and len(done.notices) == 2
+    with session_scope(engine) as s:
+        row = s.scalars(select(Skill).where(Skill.key == "custom_pytorchh")).one()
+        assert (row.name_en, row.category) == ("Pytorchh", "custom")
+        (role,) = list_roles(s)
+        assert {k for k, _w in role.required} == {
+            "custom_pytorchh",
+            custom_key("CICS transactions"),
+            "python",
+        }
+        tax = store_taxonomy(s)
+        found = {h.key for h in tax.find("Ten years of CICS Transactions and Python")}
+        assert found == {custom_key("CICS transactions"), "python"}
+        # a second import reuses the stored custom skill: no new notice, no new row
+        before = s.scalar(select(func.count()).select_from(Skill))
+    with session_scope(engine) as s:
+        again = import_roles_checked(s, path, actor="alice")
+        assert again.notices == [] and again.new_skills == []
+        assert s.scalar(select(func.count()).select_from(Skill)) == before
+
+
+def test_every_bad_row_is_listed_and_counted_as_rows(tmp_path: Path) -> None:
+    body = "".join(f",Role {i},,eng,,,python:{2 + i},docker:x\n" for i in range(60))
+    with pytest.raises(ImportErrors) as info:
+        read_roles(_csv(tmp_path, body))
+    text = str(info.value)
+    assert text.startswith("60 bad row(s) (120 problems); nothing was imported")
+    assert "row 61" in text and "more" not in text
+    assert len(text.splitlines()) == 1 + 120
+
+
+def test_an_ambiguous_name_needs_the_role_to_support_its_sense(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        ",Electrical Engineer,,eng,,,electrical design; transformers; switchgear,\n"
+        ",NLP Engineer,,ai,,,PyTorch; transformers,\n",
+    )
+    check = check_roles(path)
+    ee, nlp = check.profiles
+    assert "transformer" not in ee.required and custom_key("transformers") in ee.required
+    assert "transformer" in nlp.required
+    (notice,) = [n for n in check.notices if n.row == 2 and "'transformers'" in str(n)]
+    assert "'transformers' is kept as your own skill, not Transformer Architecture" in str(notice)

@@ -104,7 +104,7 @@ def test_esco_uris_look_like_esco_skill_uris(tax: Taxonomy) -> None:
         ("go-to-market plan", ["marketing_strategy"]),
         ("Languages: R and SQL", ["r_language", "sql"]),
         ("Led the R&D team", []),
-        ("Rust and R", ["rust", "r_language"]),
+        ("Rust and R, with C++", ["rust", "r_language", "cpp"]),
         ("C, C++ and C#", ["c_language", "cpp", "csharp"]),
         ("JavaScript developer", ["javascript"]),
         ("Java developer", ["java"]),
@@ -116,7 +116,7 @@ def test_esco_uris_look_like_esco_skill_uris(tax: Taxonomy) -> None:
         ("reported to the C suite", []),
         ("signed by John C. Smith", []),
         (".NET services", ["csharp"]),
-        ("excel at Excel", ["excel"]),
+        ("excel at Excel and bookkeeping", ["excel", "bookkeeping"]),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -274,3 +274,90 @@ def test_sync_skills_is_idempotent_and_updates(engine: Engine, tax: Taxonomy) ->
         assert row.name_en.endswith("(renamed)")
         assert "new alias" in row.aliases
         assert s.scalar(select(func.count()).select_from(Skill)) == 20
+
+
+# --- ambiguous forms, the hierarchy, what is never a skill -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maintained power transformers and switchgear at the substation", []),
+        ("Fine-tuned transformers with PyTorch", ["transformer", "pytorch"]),
+        ("In spring we planted rice", []),
+        ("Java 17, Spring and MySQL", ["java", "spring_framework", "mysql"]),
+        ("Ready, set, Go!", []),
+        ("Go, Kubernetes and Docker", ["go", "kubernetes", "docker"]),
+        ("Swift river rafting guide", []),
+        ("iOS apps in Swift and Kotlin", ["swift", "kotlin"]),
+        ("estate Agent for ten years", []),
+        ("built an Agent with LangChain", ["llm_agents", "langchain"]),
+        ("负责重大决策", []),
+        ("参与团队管理与决策", ["team_leadership", "decision_making"]),
+        ("福利：弹性工作，五险一金", []),
+        (
+            "负责员工关系、企业文化与弹性工作制度设计",
+            ["employee_relations", "corporate_culture", "work_environment"],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_ambiguous_forms_need_supporting_context(
+    tax: Taxonomy, text: str, expected: list[str]
+) -> None:
+    assert keys(tax, text) == expected
+
+
+def test_ambiguous_forms_are_kept_without_the_context_check(tax: Taxonomy) -> None:
+    text = "Maintained power transformers"
+    assert keys(tax, text) == []
+    assert [h.key for h in tax.find(text, context=False)] == ["transformer"]
+
+
+def test_urls_and_emails_are_not_skills(tax: Taxonomy) -> None:
+    text = "见 https://www.zhipin.com/job_detail/x.html 或 jobs@python.org；熟悉 Python"
+    assert keys(tax, text) == ["python"]
+    assert keys(tax, "www.example.com/index.html") == []
+
+
+def test_hierarchy_credits_broader_skills_with_the_step(tax: Taxonomy) -> None:
+    assert tax.ancestors("qwen")[0] == "llm"
+    credited = tax.credited_parents(["qwen", "vllm"])
+    assert credited["llm"] == "qwen" and credited["llm_inference"] == "vllm"
+    assert tax.path("qwen", "llm") == ["qwen", "llm"]
+    assert "deep_learning" in tax.credited_parents(["pytorch"])
+    assert "llm" not in tax.credited_parents(["llm", "qwen"])  # found itself: no credit
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("LLaMA", "llama"),
+        ("通义千问", "qwen"),
+        ("ChatGLM", "chatglm"),
+        ("DeepSeek", "deepseek"),
+        ("Mistral", "mistral"),
+        ("Agent框架", "agent_frameworks"),
+        ("LangGraph", "langgraph"),
+        ("AutoGen", "autogen"),
+        ("vLLM", "vllm"),
+        ("LoRA", "lora"),
+        ("DPO", "dpo"),
+        ("MLLM", "mllm"),
+        ("多模态大模型", "mllm"),
+        ("CUDA kernels", "cuda_kernels"),
+        ("分布式训练", "distributed_training"),
+        ("轨迹预测", "trajectory_prediction"),
+        ("音频增强", "speech_enhancement"),
+        ("COBOL", "cobol"),
+        ("REST APIs", "api_design"),
+    ],
+)
+def test_ai_era_and_chinese_names_resolve(tax: Taxonomy, name: str, key: str) -> None:
+    skill = tax.lookup(name)
+    assert skill is not None and skill.key == key
+
+
+def test_ai_era_models_count_as_llms(tax: Taxonomy) -> None:
+    for key in ("llama", "qwen", "chatglm", "deepseek", "mistral"):
+        assert "llm" in tax.ancestors(key), key

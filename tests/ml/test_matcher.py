@@ -106,17 +106,31 @@ def test_a_role_without_required_skills_is_fully_covered():
     assert feats[0, 0, FEATURE_NAMES.index("required_coverage")] == 1.0
 
 
-def test_score_is_0_to_100_and_rises_with_every_feature():
+def test_score_is_0_to_100_and_never_falls_with_more_evidence():
+    from ml.default_scorer import load_default_scorer
+
+    used = set(load_default_scorer().feature_names)
     rng = np.random.default_rng(0)
     feats = rng.uniform(-0.2, 1.0, size=(200, len(FEATURE_NAMES))).astype(np.float32)
-    scores = score_pairs(feats)
-    assert scores.shape == (200,) and scores.min() >= 0 and scores.max() <= 100
+    for kw in ({}, {"weights": DEFAULT_WEIGHTS}):
+        scores = score_pairs(feats, **kw)
+        assert scores.shape == (200,) and scores.min() >= 0 and scores.max() <= 100
     base = np.full((1, len(FEATURE_NAMES)), 0.3, np.float32)
     for j, name in enumerate(FEATURE_NAMES):
         better = base.copy()
         better[0, j] = 0.5
-        assert score_pairs(better)[0] > score_pairs(base)[0], name
-    assert score_pairs(np.ones((1, len(FEATURE_NAMES)))) == pytest.approx(100.0)
+        # the learned default: rises with every feature it uses, ignores the others
+        if name in used:
+            assert score_pairs(better)[0] > score_pairs(base)[0], name
+        else:
+            assert score_pairs(better)[0] == score_pairs(base)[0], name
+        # the hand-set weights: rise with every weighted feature
+        if DEFAULT_WEIGHTS[name] > 0:
+            w = DEFAULT_WEIGHTS
+            assert score_pairs(better, weights=w)[0] > score_pairs(base, weights=w)[0], name
+    assert score_pairs(np.ones((1, len(FEATURE_NAMES))), weights=DEFAULT_WEIGHTS) == (
+        pytest.approx(100.0)
+    )
     assert sum(DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
 
 
@@ -168,7 +182,8 @@ def test_match_ranks_stores_explains_and_audits(engine, counting_encoder):
     with session_scope(engine) as s:
         run = s.get(MatchRun, result.run_id)
         assert run.created_by == "alice" and run.encoder == counting_encoder.model_id
-        assert run.params["top_k"] == 3 and run.params["weights"] == DEFAULT_WEIGHTS
+        assert run.params["top_k"] == 3 and run.params["score_source"] == "default_scorer"
+        assert run.params["default_scorer"]["version"] >= 1
         assert run.params["taxonomy_hash"] and run.params["roles"] == [
             "data_analyst",
             "ml_engineer",

@@ -179,3 +179,34 @@ def test_contract_errors() -> None:
     model = TitleNormaliser(encoder=None).fit(SMALL)
     with pytest.raises(InputError, match="empty"):
         model.predict(["会计", "  "])
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "大模型专家",
+        "大模型研发专家",
+        "AI Scientist",
+        "AI Scientist (LLM, Chatbot, GenAI)",
+        "NLP算法工程师",
+    ],
+)
+def test_ai_titles_go_to_the_ai_occupation(lexical: TitleNormaliser, title: str) -> None:
+    (best,) = lexical.predict(title)
+    assert best.label == "人工智能工程技术人员"  # not 模型制作工, not 地球科学研究人员
+    assert best.score == 1.0 or best.score > 0.5
+
+
+def test_scores_are_on_one_documented_0_1_scale(lexical: TitleNormaliser) -> None:
+    tops = lexical.predict_top(["数据分析师", "大模型专家", "xyz unknown", "厨师"], 5)
+    scores = [m.score for row in tops for m in row]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    # a known title scores far above a string that names no occupation
+    assert tops[1][0].score > 0.5 > tops[2][0].score
+
+
+def test_esco_answers_are_occupations_only() -> None:
+    esco = esco_occupation_table()
+    model = TitleNormaliser(encoder=None).fit(esco)
+    for row in model.predict_top(["software developer", "nurse", "data scientist"], 3):
+        assert all(m.code.startswith("http://data.europa.eu/esco/occupation/") for m in row)

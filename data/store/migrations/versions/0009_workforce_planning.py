@@ -2,7 +2,7 @@
 pay surveys, FX rates, mobility and channel costs, and a SOC override on roles
 
 Revision ID: 0009
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-06 22:57:10.076440
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0001"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
