@@ -23,7 +23,9 @@ cell of that 2×2 table expects fewer than 5.
 3. each of sex and ethnicity has at least two known groups that enter the ratios (one group
    cannot be compared with anything);
 4. no group that enters the ratios — by sex, by ethnicity or intersectionally — has an impact
-   ratio under 0.8.
+   ratio under 0.8 with Fisher p < 0.05 and at least 30 people (``fails``). A gap that is
+   smaller in people or not significant is a warning with its numbers; sex and ethnicity are
+   always judged, intersections as soon as a group is large enough.
 
 ``passed`` is False and ``reasons`` says which rule failed, in words a board can read.
 """
@@ -71,6 +73,22 @@ MIN_SHARE = 0.02
 MIN_KNOWN_SHARE = 0.5
 SMALL_GROUP_N = 30
 SMALL_EXPECTED = 5.0
+SIGNIFICANCE = 0.05
+
+
+def fails(row: GroupRow) -> bool:
+    """The failing rule: impact ratio under 0.8 with Fisher p < 0.05 and at least 30 people.
+
+    A smaller or non-significant gap is a warning shown with its numbers, not a failure: with
+    a few people per group (intersections especially) chance alone puts ratios under 0.8.
+    """
+    return bool(
+        row.flagged
+        and row.n >= SMALL_GROUP_N
+        and row.p_value is not None
+        and row.p_value < SIGNIFICANCE
+    )
+
 
 Dimension = Literal["sex", "ethnicity", "intersectional"]
 AuditKind = Literal["selection", "scoring"]
@@ -351,7 +369,16 @@ def _judge(result: AuditResult, dims: Iterable[str], min_known_share: float) -> 
             )
             if r.p_value is not None:
                 msg += f", Fisher p = {r.p_value:.3g}"
-            result.flags.append(msg)
+            msg += f", n = {r.n}"
+            if fails(r):
+                result.flags.append(msg)
+            else:
+                why = (
+                    f"fewer than {SMALL_GROUP_N} people"
+                    if r.n < SMALL_GROUP_N
+                    else f"not significant (p ≥ {SIGNIFICANCE})"
+                )
+                result.warnings.append(f"{msg}: a gap to watch, {why}, so it does not fail")
         if r.small_sample and r.excluded is None:
             result.warnings.append(
                 f"small sample: {r.dimension} group '{r.group}' has n = "

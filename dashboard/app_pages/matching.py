@@ -57,6 +57,19 @@ def _plain(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>#!|~$:" else c for c in text)
 
 
+direction = st.radio(
+    t("match.direction"),
+    ["by_role", "by_resume"],
+    horizontal=True,
+    key="match_direction",
+    format_func=lambda d: t(f"match.direction_{d}"),
+)
+if direction == "by_resume":
+    from dashboard import mobility_view
+
+    mobility_view.render(user, cfg, titles)
+    st.stop()
+
 uploads = st.file_uploader(
     t("match.upload"),
     type=["pdf", "docx", "txt", "md"],
@@ -124,6 +137,9 @@ if run_id is not None:
         result = load_run(s, run_id)
         role_ids = resources.role_ids(s)
         pseudonyms = resources.pseudonyms(s, [r.resume_id for r in result.rows])
+    from ml.provenance import describe_scorer
+
+    st.caption(t("match.scored_by", scorer=describe_scorer(result.scorer, lang())))
     for role_key in dict.fromkeys(r.role for r in result.rows):
         rows = result.for_role(role_key)
         st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))
