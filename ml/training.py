@@ -332,13 +332,15 @@ def train_classifier(
     embeddings: np.ndarray | None = None,
     cache_dir: Path | None = None,
     baselines: bool = True,
-    select: bool = True,
+    select: bool | None = None,
     progress: StageProgress | None = None,
 ) -> dict[str, Any]:
     """Cross-validate the candidates (``SELECTABLE``) on the same folds, register the winner
     by mean macro-F1 as the candidate classifier, score the active one on the same test split;
-    returns the report (the ``train classifier --format json`` contract). ``select=False``
-    trains and registers the stacked head alone."""
+    returns the report (the ``train classifier --format json`` contract). ``select`` defaults
+    to ``baselines``; ``select=False`` registers the stacked head whatever the others score."""
+    if select is None:
+        select = baselines
     if embeddings is None:
 
         def enc_progress(d: int, n: int) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import lang, t
+from dashboard.i18n import formatter, lang, t
 from data.errors import TalentMapError
 
 user = state.require("decide")
@@ -62,7 +62,7 @@ direction = st.radio(
     ["by_role", "by_resume"],
     horizontal=True,
     key="match_direction",
-    format_func=lambda d: t(f"match.direction_{d}"),
+    format_func=formatter("match.direction_"),
 )
 if direction == "by_resume":
     from dashboard import mobility_view
