@@ -525,7 +525,10 @@ def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
             reasons.append(
                 f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 {MIN_SHARE:.0%}）"
             )
+    from analytics.fairness import SIGNIFICANCE, SMALL_GROUP_N, fails
+
     ref = {r.dimension: r.rate for r in a.rows if r.reference}
+    warnings: list[str] = []
     for r in a.rows:
         if r.flagged:
             msg = (
@@ -535,12 +538,20 @@ def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
             )
             if r.p_value is not None:
                 msg += f"，Fisher 检验 p = {r.p_value:.3g}"
-            reasons.append(msg)
-    warnings = [
-        f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
-        for r in a.rows
-        if r.small_sample and r.excluded is None
-    ]
+            msg += f"，n = {r.n}"
+            if fails(r):
+                reasons.append(msg)
+            else:
+                why = (
+                    f"不足 {SMALL_GROUP_N} 人"
+                    if r.n < SMALL_GROUP_N
+                    else f"差异不显著（p ≥ {SIGNIFICANCE}）"
+                )
+                warnings.append(f"{msg}：需关注的差距，但{why}，不判为不通过")
+        if r.small_sample and r.excluded is None:
+            warnings.append(
+                f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
+            )
     return reasons, warnings
 
 
