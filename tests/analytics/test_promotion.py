@@ -125,9 +125,11 @@ def test_small_gap_is_a_warning_with_numbers() -> None:
     result = audit_selection(df, "selected")
     inter = next(r for r in result.rows if r.group == "female × Asian")
     assert inter.flagged and inter.n == 20  # ratio 0.4/0.75 = 0.53 < 0.8, but 20 people
-    assert not any("female × Asian" in r for r in result.reasons)
-    warn = next(w for w in result.warnings if "female × Asian" in w and "impact ratio" in w)
-    assert "0.53" in warn and "n = 20" in warn
+    assert not any("Female × Asian" in r for r in result.reasons)
+    warn = next(w for w in result.warnings if "Female × Asian" in w and "impact ratio" in w)
+    assert "0.53" in warn and "n = 20" in warn and "fewer than 30 people" in warn
+    zh = next(w for w in result.warning_texts("zh") if "影响比" in w)
+    assert "0.53" in zh and "不足 30 人" in zh
 
 
 def test_fallback_notice_names_both_versions(engine, tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ IDS = [p[0] for p in PHONES]
 
 def _resume(number: str) -> str:
     return (
-        "Jane Doe\njane@example.com | " + number + "\nMachine learning engineer, 2019-2023.\n"
+        "Jane Doe\njane@example.com | "
+        + number
+        + "\nMachine learning engineer, 2019-2023.\n"
         + "Experience\n" * 20
         + "References: Dr. A. Smith, "
         + number
