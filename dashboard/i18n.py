@@ -21,38 +21,7 @@ from data.reference import labels
 Lang = Literal["en", "zh"]
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "lab.auditing": "Running the promotion gate (calibration, bias audit)…",
-        "model.fallback": "{broken} is damaged ({error}); {serving} serves instead. Retrain, or roll back in the Model lab.",
-        "match.scored_by": "Scored by: {scorer}",
-        "match.direction": "Match",
-        "match.direction_by_role": "Candidates for roles",
-        "match.direction_by_resume": "Roles for a candidate",
-        "match.candidate": "Candidate",
-        "match.best_roles": "Best roles for {who}",
-        "match.run_roles": "Find roles",
-        "match.top_roles": "Roles to show",
-        "lab.selection": "Model selection (same cross-validation folds)",
-        "lab.winner": "winner",
-        "col.model": "Model",
-    },
-    "zh": {
-        "lab.auditing": "正在执行上线关卡（校准、偏差审计）…",
-        "model.fallback": "{broken} 已损坏（{error}），改由 {serving} 提供服务。请重新训练，或在模型实验室回滚。",
-        "match.scored_by": "评分来源：{scorer}",
-        "match.direction": "匹配方向",
-        "match.direction_by_role": "为岗位找候选人",
-        "match.direction_by_resume": "为候选人找岗位",
-        "match.candidate": "候选人",
-        "match.best_roles": "{who} 最匹配的岗位",
-        "match.run_roles": "查找岗位",
-        "match.top_roles": "显示岗位数",
-        "lab.selection": "模型选择（相同的交叉验证折）",
-        "lab.winner": "胜出",
-        "col.model": "模型",
-    },
-}
+STRINGS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
 """Strings waiting to be moved into the catalogs by ``scripts/strings_to_po.py``."""
 
 
