@@ -22,8 +22,10 @@ cell of that 2×2 table expects fewer than 5.
    (without that we cannot tell whether the model is fair, so we refuse to say it is);
 3. each of sex and ethnicity has at least two known groups that enter the ratios (one group
    cannot be compared with anything);
-4. no group that enters the ratios — by sex, by ethnicity or intersectionally — has an impact
-   ratio under 0.8.
+4. no group that enters the ratios — by sex, by ethnicity or intersectionally — *fails*: an
+   impact ratio under 0.8 with Fisher p < 0.05 and at least 30 people (``fails``). A gap that
+   is smaller in people or not significant is a warning with its numbers (``impact_gap``); sex
+   and ethnicity are always judged, intersections as soon as a group is large enough.
 
 ``passed`` is False and ``reasons`` says which rule failed, in words a board can read.
 
@@ -82,6 +84,7 @@ MIN_SHARE = 0.02
 MIN_KNOWN_SHARE = 0.5
 SMALL_GROUP_N = 30
 SMALL_EXPECTED = 5.0
+SIGNIFICANCE = 0.05
 
 Dimension = Literal["sex", "ethnicity", "intersectional"]
 AuditKind = Literal["selection", "scoring"]
@@ -103,6 +106,20 @@ class GroupRow:
     p_value: float | None = None  # Fisher's exact test against the most selected group
     small_sample: bool = False
     reference: bool = False  # the most selected group of its dimension
+
+
+def fails(row: GroupRow) -> bool:
+    """The failing rule: impact ratio under 0.8 with Fisher p < 0.05 and at least 30 people.
+
+    A smaller or non-significant gap is a warning shown with its numbers, not a failure: with
+    a few people per group (intersections especially) chance alone puts ratios under 0.8.
+    """
+    return bool(
+        row.flagged
+        and row.n >= SMALL_GROUP_N
+        and row.p_value is not None
+        and row.p_value < SIGNIFICANCE
+    )
 
 
 @dataclass
@@ -175,7 +192,7 @@ class AuditResult:
         return frame
 
 
-WARNING_CODES = frozenset({"small_sample"})
+WARNING_CODES = frozenset({"small_sample", "impact_gap"})
 
 
 def _legacy_subject(audited: str) -> dict[str, Any]:
@@ -262,7 +279,14 @@ def finding_text(f: dict[str, Any], lang: str) -> str:
     if "model" in params:
         params["model"] = model_name(params["model"], lang)
     text = labels.tr(lang, f"audit.reason.{code}", **params)
-    if code == "impact" and f.get("p_value") is not None:
+    if code == "impact_gap":
+        why = "small" if f.get("n", 0) < SMALL_GROUP_N else "not_significant"
+        tail = labels.tr(lang, f"audit.reason.impact_gap_{why}", n=f.get("n"), min_n=SMALL_GROUP_N)
+        p = f.get("p_value")
+        if p is not None:
+            text += labels.tr(lang, "audit.reason.impact_p", p_value=p)
+        return text + tail
+    if code in ("impact", "impact_gap") and f.get("p_value") is not None:
         text += labels.tr(lang, "audit.reason.impact_p", p_value=f["p_value"])
     return text
 
@@ -566,9 +590,11 @@ def _findings(
     warnings = []
     for r in result.rows:
         if r.flagged:
-            out.append(
+            failing = fails(r)
+            (out if failing else warnings).append(
                 {
-                    "code": "impact",
+                    "code": "impact" if failing else "impact_gap",
+                    "n": r.n,
                     "dimension": r.dimension,
                     "group": r.group,
                     "ratio": r.impact_ratio,

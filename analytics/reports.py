@@ -246,7 +246,12 @@ class HiringReport:
         if not self.run:
             note = t("no_run")
         else:
-            note = f"{t('run')} {self.run['id']} ({self.run['encoder']})"
+            from ml.provenance import describe_scorer
+
+            note = (
+                f"{t('run')} {self.run['id']} ({self.run['encoder']}); "
+                f"{t('scored_by')}: {describe_scorer(self.run.get('scorer'), self.lang)}"
+            )
         return Table("shortlists", t("shortlists"), cols, rows, note=note)
 
     def _audit_tables(self) -> list[Table]:

@@ -31,8 +31,17 @@ class MatchFormat(str, Enum):
     json = "json"
 
 
+class By(str, Enum):
+    role = "role"
+    resume = "resume"
+
+
 def rows_as_json(result: Any) -> list[dict[str, Any]]:
     """The JSON contract of ``talentmap match`` (see ``docs/match-json.md``)."""
+    from ml.provenance import describe_scorer
+
+    scorer = result.scorer
+    described = describe_scorer(scorer, "en", direction=result.direction)
     out = []
     for r in result.rows:
         exp = r.explanation
@@ -52,26 +61,23 @@ def rows_as_json(result: Any) -> list[dict[str, Any]]:
                 "features": exp.get("features", {}),
                 "score_source": exp.get("score_source", "weights"),
                 "encoder": result.encoder,
+                "direction": result.direction,
+                "scorer": scorer,
+                "scored_by": described,
             }
         )
     return out
 
 
 def _active_pair_scorer(session: Any, actor: str) -> tuple[Any, int | None]:
-    """The active, checksum-verified pair scorer of the registry (or the hand-set weights)."""
-    from ml.registry import load_active
+    """The active, checksum-verified pair scorer of the registry (or the default scorer),
+    warning on stderr when a damaged artefact made an older version serve."""
+    from analytics.promotion import serving
 
-    loaded = load_active(session, "pair_scorer", actor=actor)
-    if loaded is None:
-        return None, None
-    if loaded.fell_back:
-        typer.secho(
-            f"warning: {loaded.problems[0]}; serving {loaded.version.kind} "
-            f"v{loaded.version.version} instead",
-            fg=typer.colors.YELLOW,
-            err=True,
-        )
-    return loaded.model, loaded.version.id
+    served = serving(session, "pair_scorer", actor=actor)
+    if served.notice is not None:
+        typer.secho(f"warning: {served.notice.text()}", fg=typer.colors.YELLOW, err=True)
+    return served.model, served.version_id
 
 
 @guarded
@@ -106,14 +112,37 @@ def match(
             min=0,
         ),
     ] = 200,
+    by: Annotated[
+        By,
+        typer.Option(
+            "--by",
+            help="role: the best resumes for each role; resume: the best roles for each "
+            "candidate (internal mobility, referrals)",
+        ),
+    ] = By.role,
+    resume: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--resume",
+            help="with --by resume: resume id to place (repeat for several); default: every "
+            "stored resume",
+        ),
+    ] = None,
 ) -> None:
-    """Rank stored resumes for each role, store the run, and print the shortlists.
+    """Rank stored resumes for each role (or, with --by resume, roles for each resume), store
+    the run, and print the shortlists with what scored them.
 
     Texts already embedded by the encoder are read from the cache, so a second run over
     unchanged resumes encodes nothing. JSON output is a documented contract (docs/match-json.md).
     """
+    from data.errors import InputError
     from ml.encoders import get_encoder
     from ml.matcher import match as run_match
+    from ml.mobility import match_by_resume
+    from ml.provenance import describe_scorer
+
+    if resume and by is not By.resume:
+        raise InputError("--resume places one candidate: use it with --by resume", field="resume")
 
     who = authorise("write", "run a match")
     enc = get_encoder(encoder or settings().encoder)
@@ -131,50 +160,57 @@ def match(
     ):
         task = bar.add_task("match", total=None)
         scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
-        from ml.matcher import DEFAULT_WEIGHTS
+        kw: dict[str, Any] = {
+            "role_keys": role or None,
+            "top_k": top,
+            "actor": who.name,
+            "pair_scorer": scorer,
+            "model_version_id": version_id,
+            "progress": lambda done, total: bar.update(task, completed=done, total=total),
+        }
+        if by is By.resume:
+            result = match_by_resume(s, enc, resume_ids=resume or None, **kw)
+        else:
+            from ml.matcher import DEFAULT_WEIGHTS
 
-        result = run_match(
-            s,
-            enc,
-            role_keys=role or None,
-            top_k=top,
-            actor=who.name,
-            pair_scorer=scorer,
-            model_version_id=version_id,
-            weights=DEFAULT_WEIGHTS if weights_only else None,
-            depth=depth or None,
-            index_dir=settings().data_dir / "index",
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-            stage_progress=lambda stage, done, total: bar.update(
-                task, completed=done, total=total, description=stage
-            ),
-        )
+            result = run_match(
+                s,
+                enc,
+                weights=DEFAULT_WEIGHTS if weights_only else None,
+                depth=depth or None,
+                index_dir=settings().data_dir / "index",
+                stage_progress=lambda stage, done, total: bar.update(
+                    task, completed=done, total=total, description=stage
+                ),
+                **kw,
+            )
     data = rows_as_json(result)
     if fmt is MatchFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    cols = ["role", "rank", "score", "resume", "matched_skills", "missing_skills"]
+    first = ["resume", "rank", "role"] if by is By.resume else ["role", "rank", "resume"]
+    cols = [*first, "score", "matched_skills", "missing_skills"]
     flat = [
         [
-            d["role"],
-            d["rank"],
+            *(d[c] for c in first),
             f"{d['score']:.1f}",
-            d["resume"],
             ", ".join(d["matched_skills"]),
             ", ".join(d["missing_skills"]),
         ]
         for d in data
     ]
+    scored_by = describe_scorer(result.scorer, "en", direction=result.direction)
     if fmt is MatchFormat.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(cols + ["run_id"])
+        w.writerow(cols + ["run_id", "scored_by"])
         for row in flat:
-            w.writerow(row + [result.run_id])
+            w.writerow(row + [result.run_id, scored_by])
         typer.echo(buf.getvalue(), nl=False)
         return
     from cli.output import table
 
+    typer.echo(f"scored by: {scored_by}")
     typer.echo(table(cols, flat))
     typer.echo(
         f"\nrun {result.run_id}: {result.resumes_scored} resumes, "

@@ -78,21 +78,23 @@ def _classifier_table(r: dict[str, Any]) -> None:
 
     t = Table(
         title=f"classifier v{r['version']} ({r['status']}) — {r['rows']} rows, "
-        f"{r['classes']} classes, {r['folds']}-fold CV"
+        f"{r['classes']} classes, {r['folds']}-fold CV; registered: {r.get('model', 'head')}"
     )
-    for col in ("model", "macro-F1", "accuracy", "top-3 accuracy"):
+    for col in ("model", "macro-F1", "accuracy", "top-3 accuracy", ""):
         t.add_column(col)
-    t.add_row(
-        "torch head",
-        *(f"{_pct(r[k])} ± {_pct(r['std'][k])}" for k in ("macro_f1", "accuracy", "top3_accuracy")),
-    )
-    for name, b in r["baselines"].items():
+    selection = r.get("selection") or {}
+    rows = dict(selection.get("candidates") or {})
+    rows.update({n: b for n, b in r["baselines"].items() if n not in rows})
+    for name, b in rows.items():
         t.add_row(
-            name,
+            name.replace("_", " "),
             *(
                 f"{_pct(b[k])} ± {_pct(b['std'][k])}"
                 for k in ("macro_f1", "accuracy", "top3_accuracy")
             ),
+            "winner (registered)"
+            if name == selection.get("winner")
+            else ("candidate" if name in (selection.get("candidates") or {}) else "baseline"),
         )
     Console().print(t)
     typer.echo(
@@ -126,8 +128,9 @@ def train_classifier_cmd(
     epochs: Annotated[int, typer.Option(min=1, help="maximum training epochs")] = 80,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
-    """Train the role classifier on a labelled CSV: cross-validate it against two baselines,
-    register it as a candidate and print its metrics."""
+    """Train the role classifier on a labelled CSV: cross-validate the torch head, the stacked
+    head and TF-IDF + linear SVM on the same folds, register the best (mean macro-F1) as a
+    candidate and print all of them."""
     from ml.encoders import get_encoder
     from ml.training import read_labelled_csv, train_classifier
 
@@ -370,66 +373,43 @@ def models_show(
             typer.echo(f"cv {k}: {v['mean']:.4f} ± {v['std']:.4f}")
 
 
-def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any]:
-    """The bias audit of ``analytics.fairness`` over the candidate's own scores on the stored
-    applicants (``ml.training.audit_scores``), or a gate that refuses when it is missing."""
-    from ml.registry import SimpleOutcome
-
-    try:
-        from analytics import fairness
-
-        audit_model = fairness.audit_model
-    except (ImportError, AttributeError):
-
-        def missing(_mv: ModelVersion) -> SimpleOutcome:
-            return SimpleOutcome(
-                False,
-                [
-                    "the bias audit (analytics.fairness.audit_model) is "
-                    "not installed, so no model can be promoted"
-                ],
-            )
-
-        return missing
-
-    def audit(mv: ModelVersion) -> Any:
-        from ml.encoders import get_encoder
-        from ml.training import audit_scores
-
-        s = settings()
-        enc = get_encoder(s.encoder) if mv.kind == "pair_scorer" else None
-        scores = audit_scores(session, mv, encoder=enc, cache_dir=s.cache_dir)
-        if scores.attrs.get("note"):
-            typer.echo(f"bias audit: {scores.attrs['note']}", err=True)
-        return audit_model(session, mv, scores=scores, actor=actor)
-
-    return audit
-
-
 @models_app.command("promote")
 @guarded
 def models_promote(
     version: Annotated[int, typer.Argument(help="version number to make active")],
     kind: Annotated[KindOpt, typer.Option(help="model kind")] = KindOpt.classifier,
 ) -> None:
-    """Make a candidate active, if it beats the active model on the same test split and
-    passes the bias audit; otherwise print every reason it was refused."""
+    """Make a candidate active through the promotion gate (analytics.promotion): it must beat
+    the active model on the same test split, be calibrated (pair scorers: ECE <= 0.05, the
+    reliability curve is shown) and pass the bias audit; otherwise print every reason."""
+    from analytics import promotion
     from data.errors import PromotionRefused
-    from data.store import model_versions as q
-    from ml import registry
+    from ml.encoders import get_encoder
 
     who = authorise("models", "promote models")
+    s = settings()
     refused: PromotionRefused | None = None
-    with session_scope(engine()) as session:
-        mv = q.get_version(session, kind.value, version)
+    outcome = None
+    with _progress() as progress, session_scope(engine()) as session:
         try:
-            registry.promote(
-                session, mv.id, actor=who.name, bias_audit=_fairness_gate(session, who.name)
+            outcome = promotion.promote_version(
+                session,
+                kind.value,
+                version,
+                actor=who.name,
+                encoder_for=get_encoder,
+                cache_dir=s.data_dir / "cache",
+                progress=progress,
             )
         except PromotionRefused as err:
             refused = err  # keep the refusal's audit row: commit, then report
     if refused is not None:
         raise refused
+    assert outcome is not None
+    for w in outcome.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    for line in promotion.reliability_lines(outcome.reliability):
+        typer.echo(f"  reliability {line}", err=True)
     typer.echo(f"{kind.value} v{version} is now active.")
 
 

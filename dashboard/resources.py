@@ -243,14 +243,24 @@ def stored_resumes(url: str, limit: int = 500) -> list[tuple[int, str]]:
     return [(r.id, f"{r.candidate or '—'} · {r.file_name}") for r in rows]
 
 
-def active_pair_scorer(session: Session, actor: str) -> tuple[Any, int | None]:
-    """The active, verified pair scorer (or ``(None, None)``: the matcher's own weights)."""
-    from ml.registry import load_active
+def serving(session: Session, kind: str, actor: str) -> Any:
+    """The served model of ``kind`` with its fallback notice (``analytics.promotion.serving``)."""
+    from analytics.promotion import serving as _serving
 
-    loaded = load_active(session, "pair_scorer", actor=actor)
-    if loaded is None:
-        return None, None
-    return loaded.model, loaded.version.id
+    return _serving(session, kind, actor=actor)
+
+
+def active_pair_scorer(session: Session, actor: str) -> tuple[Any, int | None]:
+    """The active, verified pair scorer (or ``(None, None)``: the matcher's own weights).
+
+    When a damaged artefact made an older version serve, the page shows the notice."""
+    served = serving(session, "pair_scorer", actor)
+    if served.notice is not None:
+        from dashboard.i18n import t
+
+        n = served.notice
+        st.warning(t("model.fallback", broken=n.broken, serving=n.serving, error=n.error))
+    return served.model, served.version_id
 
 
 def role_ids(session: Session) -> dict[str, int]:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -93,3 +94,44 @@ class TfidfLinear:
         return np.asarray(
             self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
         )
+
+    # --- persistence (so the model selection can register it as the classifier) ----------
+    encoder: str | None = None
+    """No encoder: TF-IDF reads the text itself (callers may skip embedding)."""
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"C": self.C, "class_weight": self.class_weight, "max_features": self.max_features}
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``config.json`` and ``model.pkl`` to ``folder`` (created)."""
+        import json
+        import pickle
+
+        if not hasattr(self, "model_"):
+            raise NotFittedError("cannot save an unfitted TfidfLinear")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        config = {"type": "TfidfLinear", "params": self.get_params()}
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        with open(folder / "model.pkl", "wb") as fh:
+            pickle.dump((self.vectorizer_, self.model_), fh)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TfidfLinear:
+        import json
+        import pickle
+
+        from data.errors import ModelError
+
+        folder = Path(folder)
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            with open(folder / "model.pkl", "rb") as fh:
+                vectorizer, model = pickle.load(fh)
+        except (OSError, ValueError, pickle.UnpicklingError) as err:
+            raise ModelError(f"cannot load a TfidfLinear model from {folder}: {err}") from err
+        out = cls(**config["params"])
+        out.vectorizer_, out.model_ = vectorizer, model
+        out.classes_ = model.classes_
+        return out

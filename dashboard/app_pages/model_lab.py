@@ -139,6 +139,15 @@ def _metric_or_status(prefix: str, key: str) -> str:
 
 versions = _rows(kind)
 st.subheader(t("lab.versions"))
+if any(v["status"] == "active" for v in versions):
+    with resources.session() as s:
+        notice = resources.serving(
+            s, kind, (state.current_user() or state.User("-", "")).name
+        ).notice
+    if notice is not None:
+        st.warning(
+            t("model.fallback", broken=notice.broken, serving=notice.serving, error=notice.error)
+        )
 if not versions:
     st.info(t("lab.no_versions"))
     st.stop()
@@ -189,6 +198,29 @@ if chosen:
         ),
         key="lab_compare_table",
     )
+    for v in chosen:
+        sel = (v["metrics"].get("selection") or {}).get("candidates") or {}
+        if sel:
+            winner = v["metrics"]["selection"].get("winner")
+            st.caption(f"{t('lab.selection')} · {labels[v['version']]}")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            t("col.model"): name.replace("_", " ")
+                            + (f" ({t('lab.winner')})" if name == winner else ""),
+                            **{
+                                _metric_or_status("metric.", k): m[k]["mean"]
+                                for k in ("macro_f1", "accuracy", "top3_accuracy")
+                                if k in m
+                            },
+                        }
+                        for name, m in sel.items()
+                    ]
+                ),
+                hide_index=True,
+                key=f"lab_selection_{v['version']}",
+            )
     cols = st.columns(len(chosen))
     for col, v in zip(cols, chosen, strict=True):
         cm = _confusion(_test(v["metrics"]))
@@ -230,40 +262,38 @@ if state.user_can("models"):
                 key="lab_promote_pick",
             )
             if st.button(t("lab.promote"), key="lab_promote"):
-                from analytics.fairness import audit_model
-                from ml import registry
-                from ml.training import audit_scores
+                from analytics import promotion
 
                 user = state.require("models")
                 mv_id = next(v["id"] for v in candidates if v["version"] == target)
                 refused: PromotionRefused | None = None
+                outcome = None
+                bar = st.progress(0.0, text=t("lab.auditing"))
+
+                def audit_progress(stage: str, done: int, total: int) -> None:
+                    bar.progress(min(done / max(total, 1), 1.0), text=t("lab.auditing"))
+
                 with resources.session() as s:
                     try:
-                        registry.promote(
+                        outcome = promotion.promote(
                             s,
                             mv_id,
                             actor=user.name,
-                            bias_audit=lambda mv: audit_model(
-                                s,
-                                mv,
-                                actor=user.name,
-                                scores=audit_scores(
-                                    s,
-                                    mv,
-                                    encoder=resources.encoder(cfg.encoder)
-                                    if mv.kind == "pair_scorer"
-                                    else None,
-                                ),
-                            ),
+                            encoder_for=resources.encoder,
+                            cache_dir=cfg.data_dir / "cache",
+                            progress=audit_progress,
                         )
                     except PromotionRefused as err:
                         refused = err  # the refusal's audit row is committed
+                bar.empty()
                 if refused is not None:
                     st.error(
                         t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in refused.reasons)
                     )
                 else:
                     st.success(t("lab.promoted", version=target))
+                    for w in outcome.warnings if outcome else []:
+                        st.warning(w)
                     resources.clear_caches()
     with c2:
         if any(v["status"] == "active" for v in versions):

