@@ -88,6 +88,17 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         command.downgrade(cfg, revision)
 
 
+def is_current(engine: Engine) -> bool:
+    """True when the store's schema is at the newest migration (``upgrade`` would do nothing)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
+
+
 def check_schema(engine: Engine) -> None:
     """Raise ``SchemaError`` when the store has not been initialised."""
     if "alembic_version" not in inspect(engine).get_table_names():

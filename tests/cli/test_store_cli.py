@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, Candidate, StageEvent
+from data.store.users import get_user, verify_password
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +31,13 @@ def count(engine, model) -> int:
 def test_demo_builds_refuses_skips_and_replaces(cli) -> None:
     first = cli("demo", "--candidates", 60, "--seed", 3, "--as-of", "2026-01-31")
     assert first.exit_code == 0, first.output
-    assert "60 candidates" in first.output and "admin/admin-demo" in first.output
+    assert "60 candidates" in first.output and "admin-demo" not in first.output
+    printed = dict(re.findall(r"│ (admin|recruiter|viewer) +(\S+) +│", first.output))
+    assert set(printed) == {"admin", "recruiter", "viewer"}, first.output
+    with session_scope(cli.engine) as s:
+        for name, password in printed.items():  # each printed password signs that user in
+            assert verify_password(get_user(s, name), password)
+        assert not verify_password(get_user(s, "admin"), printed["recruiter"])
     assert count(cli.engine, Candidate) == 60 and count(cli.engine, StageEvent) > 60
 
     refused = cli("demo", "--candidates", 10)
@@ -43,6 +51,7 @@ def test_demo_builds_refuses_skips_and_replaces(cli) -> None:
     replaced = cli("demo", "--replace", "--candidates", 25, "--as-of", "2026-01-31")
     assert replaced.exit_code == 0, replaced.output
     assert count(cli.engine, Candidate) == 25
+    assert "Dashboard sign-in" not in replaced.output  # existing users keep their passwords
 
 
 def test_demo_if_empty_on_an_empty_store_builds(cli) -> None:
