@@ -192,8 +192,10 @@ def login_state(
     if n_client >= policy.client_lock_after and last_client is not None:
         locks.append(last_client + policy.lockout)
     locked = max((t for t in locks if t > now), default=None)
-    extra = max(n_user, n_client) - policy.free
-    delay = min(policy.delay * 2 ** (extra - 1), policy.max_delay) if extra > 0 else 0.0
+    n = max(n_user, n_client)
+    delay = (
+        min(policy.delay * 2 ** (n - policy.free), policy.max_delay) if n >= policy.free else 0.0
+    )
     return delay, locked
 
 

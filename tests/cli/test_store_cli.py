@@ -127,3 +127,25 @@ def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Pat
 def test_import_of_a_missing_file_is_a_clear_error(cli, tmp_path: Path) -> None:
     r = cli("import", "candidates", tmp_path / "nope.csv")
     assert r.exit_code != 0 and "nope.csv" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "address"), [((), "127.0.0.1"), (("--address", "0.0.0.0"), "0.0.0.0")]
+)
+def test_serve_listens_on_this_machine_only_unless_told(cli, monkeypatch, args, address) -> None:
+    """Issue 15: `serve` listened on every interface. The Streamlit command line it hands
+    over to must carry --server.address (Streamlit's own default is all interfaces)."""
+    import os
+
+    handed: list[list[str]] = []
+
+    def fake_execv(_exe: str, cmd: list[str]) -> None:
+        handed.append(cmd)
+
+    monkeypatch.setattr(os, "execv", fake_execv)
+    monkeypatch.setattr(os, "chdir", lambda _p: None)
+    res = cli("serve", "--port", "8765", *args)
+    assert res.exit_code == 0, res.output
+    (cmd,) = handed
+    assert cmd[cmd.index("--server.address") + 1] == address
+    assert cmd[cmd.index("--server.port") + 1] == "8765"
