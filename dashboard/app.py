@@ -203,7 +203,7 @@ def main() -> None:
     try:
         nav.run()
     except TalentMapError as err:
-        st.error(t("err.generic", msg=str(err)))
+        state.show_error(err)
     except Exception:
         if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
             raise

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import resources, state
 from dashboard.i18n import lang, t
 from data.errors import TalentMapError
+from data.text.markup import md_plain
 
 user = state.require("decide")
 st.title(t("nav.matching"))
@@ -49,12 +50,6 @@ def _import(files: list) -> None:
         {"file": f.file_name, "reason": f.reason} for f in report.failed
     ]
     resources.clear_caches()
-
-
-def _plain(text: str) -> str:
-    """``text`` with markdown's special characters escaped (widget labels render markdown;
-    without ``[]`` a ``(...)`` cannot form a link, so parentheses stay as they are)."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>#!|~$:" else c for c in text)
 
 
 uploads = st.file_uploader(
@@ -126,7 +121,7 @@ if run_id is not None:
         pseudonyms = resources.pseudonyms(s, [r.resume_id for r in result.rows])
     for role_key in dict.fromkeys(r.role for r in result.rows):
         rows = result.for_role(role_key)
-        st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))
+        st.subheader(t("match.shortlist", role=md_plain(titles.get(role_key, role_key))))
         table = pd.DataFrame(
             [
                 {
@@ -162,7 +157,7 @@ if run_id is not None:
             label = t(
                 "match.row",
                 rank=r.rank,
-                who=_plain(who),
+                who=md_plain(who),
                 score=f"{r.score:.1f}",
                 matched=len(matched),
                 missing=len(missing),
@@ -199,9 +194,9 @@ if run_id is not None:
                                 t(
                                     "match.recorded",
                                     decision=t(f"match.{decision}"),
-                                    candidate=_plain(who),
+                                    candidate=md_plain(who),
                                     reviewer=user.name,
                                 )
                             )
                         except TalentMapError as err:
-                            st.error(t("err.generic", msg=str(err)))
+                            state.show_error(err)

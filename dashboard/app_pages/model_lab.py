@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import figures, resources, state
 from dashboard.i18n import STRINGS, formatter, t
 from data.errors import PromotionRefused, TalentMapError
+from data.text.markup import hide_paths, md_plain
 
 state.require("read")
 st.title(t("nav.model_lab"))
@@ -81,7 +82,7 @@ if may_train:
             try:
                 _train(kind, labelled)
             except TalentMapError as err:
-                st.error(t("err.generic", msg=str(err)))
+                state.show_error(err)
     if "lab_trained" in st.session_state:
         st.success(t("lab.trained", version=st.session_state["lab_trained"]))
 
@@ -257,7 +258,9 @@ if state.user_can("models"):
                         refused = err  # the refusal's audit row is committed
                 if refused is not None:
                     st.error(
-                        t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in refused.reasons)
+                        t("lab.refused")
+                        + "\n\n"
+                        + "\n".join(f"- {md_plain(hide_paths(r))}" for r in refused.reasons)
                     )
                 else:
                     st.success(t("lab.promoted", version=target))
@@ -274,4 +277,8 @@ if state.user_can("models"):
                         version = mv.version
                     st.success(t("lab.promoted", version=version))
                 except PromotionRefused as err:
-                    st.error(t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in err.reasons))
+                    st.error(
+                        t("lab.refused")
+                        + "\n\n"
+                        + "\n".join(f"- {md_plain(hide_paths(r))}" for r in err.reasons)
+                    )

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import resources, state
 from dashboard.i18n import fmt_pct, formatter, lang, t
+from data.text.markup import md_plain
 
 user = state.require("read")
 st.title(t("nav.reports"))
@@ -95,10 +96,12 @@ if latest is None:
 else:
     row, result = latest
     st.caption(
-        f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
+        f"{t('reports.latest_audit')}: {md_plain(result.audited)} · {result.audit_date} · "
+        f"{md_plain(result.source)}"
     )
     (st.success if result.passed else st.warning)(
-        "; ".join(result.reasons) or t("reports.passed" if result.passed else "reports.failed")
+        md_plain("; ".join(result.reasons))
+        or t("reports.passed" if result.passed else "reports.failed")
     )
     table = result.table()
     if not table.empty:
@@ -121,4 +124,4 @@ else:
             key="reports_audit_table",
         )
     for w in result.warnings:
-        st.caption(w)
+        st.caption(md_plain(w))

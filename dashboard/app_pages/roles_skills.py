@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import figures, resources, state
 from dashboard.i18n import STRINGS, fmt_pct, lang, t
+from data.text.markup import md_plain
 
 state.require("read")
 KINDS = set(STRINGS["en"])
@@ -99,7 +100,7 @@ if docs.empty:
 else:
     for kind, part in docs.groupby("kind", sort=False):
         label = t(f"kind.{kind}") if f"kind.{kind}" in KINDS else kind
-        with st.expander(f"{label} ({len(part)})"):
+        with st.expander(f"{md_plain(label)} ({len(part)})"):
             st.dataframe(
                 part.assign(
                     lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str)

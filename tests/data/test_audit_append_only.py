@@ -24,8 +24,7 @@ def logged(engine):
 def rows(engine) -> list[tuple[str, str, str | None]]:
     with session_scope(engine) as s:
         return [
-            (a.actor, a.action, a.target)
-            for a in s.scalars(select(AuditLog).order_by(AuditLog.id))
+            (a.actor, a.action, a.target) for a in s.scalars(select(AuditLog).order_by(AuditLog.id))
         ]
 
 
