@@ -35,8 +35,10 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from analytics import charts
+from analytics.fairness import dimension_name, group_name
 from analytics.reports import Column, HiringReport, Table
 from data.errors import InputError, TalentMapError
+from data.reference import labels
 
 Format = Literal["xlsx", "csv", "html", "pdf"]
 FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "pdf")
@@ -84,13 +86,13 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
         )
     if report.channels:
         figs["channels"] = charts.bar_figure(
-            [k or t("unknown") for k, _ in report.channels],
+            [labels.channel_name(k, report.lang) for k, _ in report.channels],
             [n for _, n in report.channels],
             title=t("channels_chart"),
         )
     if report.countries:
         figs["countries"] = charts.bar_figure(
-            [k or t("unknown") for k, _ in report.countries[:15]],
+            [labels.country_name(k, report.lang) for k, _ in report.countries[:15]],
             [n for _, n in report.countries[:15]],
             title=t("countries_chart"),
             color=charts.PALETTE[2],
@@ -103,7 +105,11 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
         ]
         if rows:
             figs["audit_groups"] = charts.impact_ratio_figure(
-                [r.group for r in rows],
+                [
+                    f"{dimension_name(r.dimension, report.lang)}: "
+                    f"{group_name(r.dimension, r.group, report.lang)}"
+                    for r in rows
+                ],
                 [r.impact_ratio or 0.0 for r in rows],
                 title=t("audit_chart"),
                 threshold_label=t("threshold"),

@@ -19,213 +19,21 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from analytics.fairness import AuditResult
+from analytics.fairness import (
+    AuditResult,
+    describe_origin,
+    describe_subject,
+    dimension_name,
+    excluded_text,
+    group_name,
+)
 from analytics.filters import Filters
 from data.errors import InputError
 from data.queries import reports as rq
+from data.reference import labels
 
 Lang = Literal["en", "zh"]
 ColumnKind = Literal["text", "int", "float", "pct", "score", "auto"]
-
-STAGE_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "needs_analysis": "Needs analysis",
-        "sourcing": "Sourcing",
-        "screening": "Screening",
-        "interview": "Interview",
-        "onboarding": "Onboarding",
-        "development": "Development",
-        "review_promotion": "Review & promotion",
-        "compensation": "Compensation",
-        "retention": "Retention",
-    },
-    "zh": {
-        "needs_analysis": "需求分析",
-        "sourcing": "人才寻源",
-        "screening": "简历筛选",
-        "interview": "面试",
-        "onboarding": "入职",
-        "development": "培养发展",
-        "review_promotion": "考核晋升",
-        "compensation": "薪酬激励",
-        "retention": "人才保留",
-    },
-}
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Hiring report",
-        "period": "Period",
-        "generated": "Generated",
-        "roles_filter": "Roles",
-        "all_roles": "all roles",
-        "contacts": "Contact details",
-        "masked": "masked",
-        "shown": "shown",
-        "summary": "Pipeline summary",
-        "funnel": "Funnel",
-        "time_to_hire": "Time to hire",
-        "channels": "Source channels",
-        "countries": "Countries",
-        "shortlists": "Shortlists",
-        "models": "Active models",
-        "audit": "Bias audit",
-        "audit_groups": "Bias audit by group",
-        "metric": "Metric",
-        "value": "Value",
-        "stage": "Stage",
-        "applications": "Applications",
-        "candidates": "Candidates",
-        "hired": "Hired",
-        "rejected": "Rejected",
-        "active": "Active",
-        "withdrawn": "Withdrawn",
-        "conversion": "Conversion from previous stage",
-        "of_first": "Share of first stage",
-        "hires": "Hires",
-        "median_days": "Median (days)",
-        "p25_days": "25th percentile (days)",
-        "p75_days": "75th percentile (days)",
-        "channel": "Channel",
-        "country": "Country",
-        "share": "Share",
-        "role": "Role",
-        "rank": "Rank",
-        "candidate": "Candidate",
-        "name": "Name",
-        "email": "E-mail",
-        "phone": "Phone",
-        "resume": "Resume file",
-        "score": "Score",
-        "matched": "Matched skills",
-        "missing": "Missing skills",
-        "evidence": "Evidence",
-        "kind": "Model",
-        "version": "Version",
-        "status": "Status",
-        "promoted": "Promoted",
-        "audit_date": "Audit date",
-        "source": "Data source",
-        "audited": "Audited",
-        "audit_kind": "Audit type",
-        "passed": "Passed",
-        "reasons": "Reasons",
-        "warnings": "Warnings",
-        "median_score": "Median score",
-        "dimension": "Dimension",
-        "group": "Group",
-        "selected": "Selected / above median",
-        "rate": "Rate",
-        "impact_ratio": "Impact ratio",
-        "p_value": "Fisher p-value",
-        "flagged": "Under 0.8",
-        "excluded": "Not in ratios because",
-        "no_run": "No match run yet.",
-        "no_audit": "No bias audit yet: run `talentmap audit`.",
-        "no_model": "No active model: matching uses the zero-shot encoder.",
-        "yes": "yes",
-        "no": "no",
-        "unknown": "unknown",
-        "run": "Match run",
-        "none": "none",
-        "funnel_chart": "Applications reaching each stage",
-        "channels_chart": "Applications by channel",
-        "countries_chart": "Applications by country",
-        "audit_chart": "Impact ratio by group",
-        "threshold": "four-fifths line",
-        "dim_sex": "Sex",
-        "dim_ethnicity": "Ethnicity",
-        "dim_intersectional": "Sex × ethnicity",
-        "kind_selection": "selection rate",
-        "kind_scoring": "scoring rate",
-    },
-    "zh": {
-        "title": "招聘报告",
-        "period": "统计期间",
-        "generated": "生成时间",
-        "roles_filter": "岗位",
-        "all_roles": "全部岗位",
-        "contacts": "联系方式",
-        "masked": "已脱敏",
-        "shown": "已显示",
-        "summary": "招聘概况",
-        "funnel": "招聘漏斗",
-        "time_to_hire": "招聘周期",
-        "channels": "来源渠道",
-        "countries": "国家/地区",
-        "shortlists": "候选人短名单",
-        "models": "在用模型",
-        "audit": "偏差审计",
-        "audit_groups": "分组偏差审计",
-        "metric": "指标",
-        "value": "数值",
-        "stage": "阶段",
-        "applications": "申请数",
-        "candidates": "候选人数",
-        "hired": "已录用",
-        "rejected": "已拒绝",
-        "active": "进行中",
-        "withdrawn": "已撤回",
-        "conversion": "较上一阶段转化率",
-        "of_first": "占首阶段比例",
-        "hires": "录用人数",
-        "median_days": "中位数（天）",
-        "p25_days": "第25百分位（天）",
-        "p75_days": "第75百分位（天）",
-        "channel": "渠道",
-        "country": "国家/地区",
-        "share": "占比",
-        "role": "岗位",
-        "rank": "排名",
-        "candidate": "候选人",
-        "name": "姓名",
-        "email": "电子邮箱",
-        "phone": "电话",
-        "resume": "简历文件",
-        "score": "匹配分",
-        "matched": "已匹配技能",
-        "missing": "欠缺技能",
-        "evidence": "依据",
-        "kind": "模型",
-        "version": "版本",
-        "status": "状态",
-        "promoted": "上线时间",
-        "audit_date": "审计日期",
-        "source": "数据来源",
-        "audited": "审计对象",
-        "audit_kind": "审计类型",
-        "passed": "是否通过",
-        "reasons": "原因",
-        "warnings": "提示",
-        "median_score": "分数中位数",
-        "dimension": "维度",
-        "group": "群体",
-        "selected": "通过/高于中位数人数",
-        "rate": "比率",
-        "impact_ratio": "影响比",
-        "p_value": "Fisher 检验 p 值",
-        "flagged": "低于0.8",
-        "excluded": "未计入比值的原因",
-        "no_run": "尚无匹配记录。",
-        "no_audit": "尚无偏差审计：请运行 `talentmap audit`。",
-        "no_model": "尚无在用模型：匹配使用零样本编码器。",
-        "yes": "是",
-        "no": "否",
-        "unknown": "未知",
-        "run": "匹配批次",
-        "none": "无",
-        "funnel_chart": "各阶段申请数",
-        "channels_chart": "各渠道申请数",
-        "countries_chart": "各国家/地区申请数",
-        "audit_chart": "各群体影响比",
-        "threshold": "五分之四线",
-        "dim_sex": "性别",
-        "dim_ethnicity": "族裔",
-        "dim_intersectional": "性别 × 族裔",
-        "kind_selection": "通过率",
-        "kind_scoring": "得分率",
-    },
-}
 
 
 @dataclass
@@ -269,11 +77,11 @@ class HiringReport:
     audit_meta: dict[str, Any] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
-        """The label of ``key`` in the report's language."""
-        return LABELS[self.lang][key]
+        """The label of ``key`` in the report's language (``report.<key>`` in the catalog)."""
+        return labels.tr(self.lang, f"report.{key}")
 
     def stage_label(self, stage: str) -> str:
-        return STAGE_LABELS[self.lang].get(stage, stage)
+        return labels.stage_name(stage, self.lang)
 
     @property
     def time_to_hire(self) -> dict[str, float | int | None]:
@@ -344,9 +152,9 @@ class HiringReport:
                 [[tth["n"], _round(tth["median"]), _round(tth["p25"]), _round(tth["p75"])]],
             )
         )
-        for key, col, data in (
-            ("channels", "channel", self.channels),
-            ("countries", "country", self.countries),
+        for key, col, data, name in (
+            ("channels", "channel", self.channels, labels.channel_name),
+            ("countries", "country", self.countries, labels.country_name),
         ):
             total = sum(n for _, n in data) or 1
             tables.append(
@@ -358,7 +166,7 @@ class HiringReport:
                         Column("applications", t("applications"), "int"),
                         Column("share", t("share"), "pct"),
                     ],
-                    [[k or t("unknown"), n, n / total] for k, n in data],
+                    [[name(k, self.lang), n, n / total] for k, n in data],
                 )
             )
         tables.append(self._shortlist_table())
@@ -375,7 +183,14 @@ class HiringReport:
                     Column("value", t("value"), "auto"),
                 ],
                 [
-                    [m["kind"], m["version"], m["status"], m["promoted"], k, v]
+                    [
+                        labels.coded("model_kind.", m["kind"], self.lang),
+                        m["version"],
+                        labels.coded("model_status.", m["status"], self.lang),
+                        m["promoted"],
+                        labels.coded("metric.", k, self.lang) if k else "",
+                        v,
+                    ]
                     for m in self.models
                     for k, v in (sorted(m["metrics"].items()) or [("", "")])
                 ],
@@ -415,12 +230,13 @@ class HiringReport:
             row += [
                 r["resume_file"],
                 r["score"],
-                _skills(exp.get("matched_skills")),
+                _skills(exp.get("matched_skills"), self.lang),
                 _skills(
                     (exp.get("missing_skills") or exp.get("missing_required") or [])
-                    + list(exp.get("missing_nice") or [])
+                    + list(exp.get("missing_nice") or []),
+                    self.lang,
                 ),
-                _evidence(exp),
+                _evidence(exp, self.lang),
             ]
             rows.append(row)
         note = None
@@ -446,27 +262,26 @@ class HiringReport:
         rows: list[list[Any]] = [
             [t("audit_date"), a.audit_date],
             [t("audit_kind"), t(f"kind_{a.kind}")],
-            [t("audited"), a.audited],
-            [t("source"), a.source],
+            [t("audited"), describe_subject(a, self.lang)],
+            [t("source"), describe_origin(a, self.lang)],
             [t("passed"), t("yes") if a.passed else t("no")],
             [t("applications") if a.kind == "selection" else t("score"), a.n],
         ]
         if a.median is not None:
             rows.append([t("median_score"), round(a.median, 4)])
-        reasons, warnings = (a.reasons, a.warnings) if self.lang == "en" else _zh_findings(a)
-        rows += [[t("reasons"), r] for r in reasons]
-        rows += [[t("warnings"), w] for w in warnings]
+        rows += [[t("reasons"), r] for r in a.reason_texts(self.lang)]
+        rows += [[t("warnings"), w] for w in a.warning_texts(self.lang)]
         groups = [
             [
-                t(f"dim_{r.dimension}"),
-                r.group,
+                dimension_name(r.dimension, self.lang),
+                group_name(r.dimension, r.group, self.lang),
                 r.n,
                 r.selected,
                 r.rate,
                 r.impact_ratio,
                 r.p_value,
                 t("yes") if r.flagged else "",
-                r.excluded or "",
+                excluded_text(r, self.lang, a.min_share),
             ]
             for r in a.rows
         ]
@@ -483,7 +298,7 @@ class HiringReport:
                 [
                     Column("dimension", t("dimension")),
                     Column("group", t("group")),
-                    Column("n", "n", "int"),
+                    Column("n", labels.tr(self.lang, "audit.n"), "int"),
                     Column("selected", t("selected"), "int"),
                     Column("rate", t("rate"), "pct"),
                     Column("impact_ratio", t("impact_ratio"), "score"),
@@ -494,47 +309,6 @@ class HiringReport:
                 groups,
             ),
         ]
-
-
-def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
-    """The audit's reasons and warnings in Chinese, rebuilt from its numbers (the stored text
-    is English)."""
-    from analytics.fairness import IMPACT_THRESHOLD, MIN_KNOWN_SHARE, MIN_SHARE
-
-    names = {"sex": "性别", "ethnicity": "族裔", "intersectional": "性别×族裔"}
-    what = "通过率" if a.kind == "selection" else "得分率"
-    reasons: list[str] = []
-    if a.n == 0:
-        reasons.append("样本为空，无法审计")
-    for key, known in (("sex", a.known_sex), ("ethnicity", a.known_ethnicity)):
-        if not any(r.dimension == key for r in a.rows) or not a.n:
-            continue
-        if known / a.n < MIN_KNOWN_SHARE:
-            reasons.append(
-                f"仅 {known / a.n:.0%} 的样本已知{names[key]}（{known}/{a.n}），审计至少"
-                f"需要 {MIN_KNOWN_SHARE:.0%}：请先收集自愿填报的人口统计信息"
-            )
-        if sum(1 for r in a.rows if r.dimension == key and r.impact_ratio is not None) < 2:
-            reasons.append(
-                f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 {MIN_SHARE:.0%}）"
-            )
-    ref = {r.dimension: r.rate for r in a.rows if r.reference}
-    for r in a.rows:
-        if r.flagged:
-            msg = (
-                f"{names[r.dimension]}群体“{r.group}”的影响比为 {r.impact_ratio:.2f}（低于 "
-                f"{IMPACT_THRESHOLD}）：其{what}为 {r.rate:.1%}，参照群体为 "
-                f"{ref.get(r.dimension, float('nan')):.1%}"
-            )
-            if r.p_value is not None:
-                msg += f"，Fisher 检验 p = {r.p_value:.3g}"
-            reasons.append(msg)
-    warnings = [
-        f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
-        for r in a.rows
-        if r.small_sample and r.excluded is None
-    ]
-    return reasons, warnings
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:
@@ -564,22 +338,29 @@ def _round(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _skills(values: Any) -> str:
+def _skill(v: Any, lang: str) -> str:
+    """A skill of an explanation (a key, or a ``{key, name, …}`` dict) named in ``lang``."""
+    if isinstance(v, dict):
+        key = v.get("key")
+        name = labels.skill_name(key, lang) if key else None
+        return str(name if name and name != key else v.get("name") or key)
+    return labels.skill_name(str(v), lang)
+
+
+def _skills(values: Any, lang: str = "en") -> str:
     """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts)."""
     if not values:
         return ""
     if isinstance(values, str):
         return values
-    return ", ".join(
-        str(v.get("name") or v.get("key")) if isinstance(v, dict) else str(v) for v in values
-    )
+    return ("、" if lang == "zh" else ", ").join(_skill(v, lang) for v in values)
 
 
-def _evidence(exp: dict[str, Any]) -> str:
+def _evidence(exp: dict[str, Any], lang: str = "en") -> str:
     """Evidence of an explanation: each matched skill's snippet, else the stored evidence
     list, else the strongest passages."""
     parts = [
-        f"{m.get('name') or m.get('key')}: {m['evidence']}"
+        f"{_skill(m, lang)}: {m['evidence']}"
         for m in exp.get("matched_skills") or []
         if isinstance(m, dict) and m.get("evidence")
     ]
@@ -614,7 +395,7 @@ def build_report(
         raise InputError(
             f"the period ends ({end}) before it starts ({start}): swap --from and --to", field="to"
         )
-    if lang not in LABELS:
+    if lang not in labels.LANGS:
         raise InputError(f"unknown language {lang!r}; use en or zh", field="lang")
     roles = tuple(role_keys or ())
     filters = Filters(start=start, end=end, roles=roles)

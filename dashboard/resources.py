@@ -246,7 +246,7 @@ def encoder(name: str) -> Encoder:
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def stored_resumes(url: str, limit: int = 500) -> list[tuple[int, str]]:
     """The newest stored resumes as ``(id, label)``; labels carry no contact details."""
-    from data.ingest.resumes import list_resumes
+    from data.queries.resumes import list_resumes
 
     rows = _read(url, lambda s: list_resumes(s, limit=limit))
     return [(r.id, f"{r.candidate or '—'} · {r.file_name}") for r in rows]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import known, t
 
 state.require("read")
 st.title(t("nav.documents"))
@@ -41,7 +41,7 @@ if state.user_can("write"):
             state.show_error(f"{Path(str(name)).name}: {why}")
         resources.clear_caches()
 
-from data.ingest.documents import document_detail, list_documents  # noqa: E402
+from data.queries.documents import document_detail, list_documents  # noqa: E402
 
 with resources.session() as s:
     docs = list_documents(s)
@@ -70,7 +70,7 @@ with resources.session() as s:
     _, items = document_detail(s, doc_id)
     rows = [
         {
-            t("col.kind"): t(f"kind.{e.kind}") if f"kind.{e.kind}" in STRINGS["en"] else e.kind,
+            t("col.kind"): t(f"kind.{e.kind}") if known(f"kind.{e.kind}") else e.kind,
             t("col.label"): e.label,
             t("col.key"): e.canonical_key or "",
             t("col.lines"): f"{e.line_start}–{e.line_end}",

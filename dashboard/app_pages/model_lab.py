@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import STRINGS, formatter, t
+from dashboard.i18n import formatter, known, t
 from data.errors import PromotionRefused, TalentMapError
 from data.text.markup import hide_paths, md_plain
 
@@ -132,7 +132,7 @@ def _confusion(test: dict[str, Any]) -> tuple[list[list[int]], list[str]] | None
 
 def _metric_or_status(prefix: str, key: str) -> str:
     """A metric's or a model status's name in the user's language (unknown keys as stored)."""
-    return t(f"{prefix}{key}") if f"{prefix}{key}" in STRINGS["en"] else key
+    return t(f"{prefix}{key}") if known(f"{prefix}{key}") else key
 
 
 versions = _rows(kind)

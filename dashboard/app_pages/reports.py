@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
@@ -87,7 +88,12 @@ if state.user_can("write"):
         with resources.session() as s:
             run_audit(s, stage="screening", filters=f, actor=user.name)
         resources.clear_caches()
-from analytics.fairness import latest_audit  # noqa: E402
+from analytics.fairness import (  # noqa: E402
+    describe_origin,
+    describe_subject,
+    latest_audit,
+    named_groups,
+)
 
 with resources.session() as s:
     latest = latest_audit(s)
@@ -95,17 +101,25 @@ if latest is None:
     st.info(t("reports.no_audit"))
 else:
     row, result = latest
+    lg = lang()
     st.caption(
-        f"{t('reports.latest_audit')}: {md_plain(result.audited)} · {result.audit_date} · "
-        f"{md_plain(result.source)}"
+        f"{t('reports.latest_audit')}: {md_plain(describe_subject(result, lg))} · "
+        f"{result.audit_date} · {md_plain(describe_origin(result, lg))}"
     )
+    reasons = result.reason_texts(lg)
     (st.success if result.passed else st.warning)(
-        md_plain("; ".join(result.reasons))
+        "\n".join(f"- {md_plain(r)}" for r in reasons)
         or t("reports.passed" if result.passed else "reports.failed")
     )
-    table = result.table()
+    table = named_groups(result, lg)
     if not table.empty:
-        table = table.assign(rate=table["rate"].map(fmt_pct), share=table["share"].map(fmt_pct))
+        table = table.assign(
+            rate=table["rate"].map(fmt_pct),
+            share=table["share"].map(fmt_pct),
+            impact_ratio=table["impact_ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            p_value=table["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3g}"),
+            flagged=table["flagged"].map(lambda v: t("audit.flag_yes") if v else ""),
+        )
         cols = [
             "dimension",
             "group",
@@ -123,5 +137,5 @@ else:
             hide_index=True,
             key="reports_audit_table",
         )
-    for w in result.warnings:
+    for w in result.warning_texts(lg):
         st.caption(md_plain(w))

@@ -6,11 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import STRINGS, fmt_pct, lang, t
+from dashboard.i18n import fmt_pct, known, lang, t
 from data.text.markup import md_plain
 
 state.require("read")
-KINDS = set(STRINGS["en"])
 st.title(t("nav.roles"))
 url = resources.store_url()
 f = state.filters()
@@ -99,7 +98,7 @@ if docs.empty:
     st.info(t("roles.no_docs"))
 else:
     for kind, part in docs.groupby("kind", sort=False):
-        label = t(f"kind.{kind}") if f"kind.{kind}" in KINDS else kind
+        label = t(f"kind.{kind}") if known(f"kind.{kind}") else kind
         with st.expander(f"{md_plain(label)} ({len(part)})"):
             st.dataframe(
                 part.assign(

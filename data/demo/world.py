@@ -78,7 +78,7 @@ from data.reference import (
     SOURCE_CHANNELS,
     Country,
     RoleSpec,
-    load_countries,
+    curated_countries,
     load_programmes,
     load_roles,
 )
@@ -99,6 +99,7 @@ from data.store.models import (
     StageEvent,
     User,
 )
+from data.store.pseudonyms import derived_pseudonym
 from data.store.skills import sync_skills
 from data.store.users import add_user
 from data.text.contacts import EMAIL_TOKEN, NAME_TOKEN, PHONE_TOKEN
@@ -545,7 +546,7 @@ class _World:
         self.as_of = as_of
         self.cutoff = dt.datetime.combine(as_of, dt.time(23, 59))
         self.start = as_of - dt.timedelta(days=730)
-        self.countries = list(load_countries().values())
+        self.countries = curated_countries()
         self.roles = list(load_roles())
         self.rng0 = np.random.default_rng([seed, 999_983])
         self.skill_ids = sync_skills(session, tax)
@@ -853,9 +854,7 @@ class _World:
             elif spec.level == "senior":
                 years = max(years, 5)
             index = cid - cid0 + lo_index
-            pseudonym = (
-                "D" + hashlib.blake2s(f"{self.seed}:{index}".encode(), digest_size=8).hexdigest()
-            )
+            pseudonym = derived_pseudonym(self.seed, index)
             out[Candidate].append(
                 {
                     "id": cid,

@@ -16,7 +16,6 @@ apply pass, rolls everything back. Importing the same file twice changes nothing
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,9 @@ from data.store.models import (
     RoleSkill,
     StageEvent,
 )
+from data.store.pseudonyms import new_pseudonym
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 
 ProgressFn = Callable[[int, int], None]
 
@@ -108,10 +109,7 @@ def read_csv(
         raise InputError(
             f"cannot read the file ({err.strerror}); check the path", file=str(path)
         ) from None
-    try:
-        text_ = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("the file is not UTF-8 text; save it as CSV UTF-8", file=name) from None
+    text_ = decode_text(raw, name, fix="save it as CSV UTF-8").text
     reader = csv_rows(text_, name)
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
@@ -323,8 +321,8 @@ def _candidate_values(
             if country is None:
                 errors.append(
                     InputError(
-                        f"unknown country {row['country']!r}; use an ISO 3166 alpha-2 or alpha-3 "
-                        "code (DE, DEU) or an English name (Germany)",
+                        f"unknown country {row['country']!r}; use an ISO 3166-1 code (DE, DEU, "
+                        "276) or the country's English or Chinese name (Germany, 德国)",
                         file=file,
                         row=n,
                         field="country",
@@ -468,11 +466,6 @@ def _candidates_by_ref(session: Session, refs: list[str]) -> dict[str, Candidate
         ):
             out[c.external_ref or ""] = c
     return out
-
-
-def new_pseudonym() -> str:
-    """A random pseudonym for a new candidate (names candidates in the audit log)."""
-    return "P" + secrets.token_hex(8)
 
 
 def _set(obj: Any, values: dict[str, Any], keys: Iterable[str]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import tomllib
@@ -25,6 +26,7 @@ from analytics.exporters import export, safe_cell, to_html, to_pdf, to_xlsx
 from analytics.fairness import run_audit
 from analytics.reports import build_report
 from data.errors import InputError, TalentMapError
+from data.reference import labels
 from data.store.engine import session_scope
 from tests.analytics.seed import END, PAYLOADS, START
 
@@ -86,7 +88,8 @@ def test_report_numbers_match_the_records(seeded_store) -> None:
     cols = [c.key for c in short.columns]
     first = short.rows[0]
     assert first[cols.index("matched")] == "Python"
-    assert first[cols.index("missing")] == "PyTorch, nlp"
+    nlp = labels.skill_name("nlp", "en")
+    assert nlp != "nlp" and first[cols.index("missing")] == f"PyTorch, {nlp}"
     assert first[cols.index("evidence")] == "Python: Python at line 1"
     funnel = next(t for t in report.tables() if t.key == "funnel")
     assert funnel.rows[2][2] == pytest.approx(reached["interview"] / reached["screening"])
@@ -189,7 +192,7 @@ def test_xlsx_reads_back_formatted_and_inert(sqlite_seeded, tmp_path: Path) -> N
     groups = {
         (r[0], r[1]): r for r in wb["Bias audit by group"].iter_rows(min_row=2, values_only=True)
     }
-    female = groups[("Sex", "female")]
+    female = groups[("Sex", "Female")]
     assert female[4] == pytest.approx(rate["female"])
     assert female[5] == pytest.approx(rate["female"] / rate["male"]) and female[7] == "yes"
     assert wb["Bias audit by group"]["F2"].number_format == "0.000"
@@ -217,8 +220,9 @@ def test_csv_zip_one_file_per_section_and_inert(sqlite_seeded, tmp_path: Path) -
     assert {"'" + p if p[0] in "=+-@" else p for p in PAYLOADS} <= names
     for row in rows[1:]:
         assert not any(v.startswith(("=", "+", "-", "@")) for v in row)
-    counts = Counter(p.channel for p in seeded.in_range())
+    counts = Counter(labels.channel_name(p.channel, "en") for p in seeded.in_range())
     assert {r[0]: int(r[1]) for r in channels[1:]} == dict(counts)
+    assert "job_board" not in {r[0] for r in channels[1:]}
 
 
 @pytest.mark.slow  # draws charts in headless Chromium
@@ -300,7 +304,7 @@ def test_chinese_report_explains_the_audit_in_chinese(seeded_store) -> None:
     en_reasons = [v for k, v in en_rows if k == "Reasons"]
     zh_reasons = [v for k, v in zh_rows if k == "原因"]
     assert len(en_reasons) == len(zh_reasons) == len(en.audit.reasons) > 0
-    assert any("性别群体“female”的影响比" in r for r in zh_reasons)
+    assert any("性别群体“女性”的影响比" in r for r in zh_reasons)
     assert len([v for k, v in zh_rows if k == "提示"]) == len(en.audit.warnings)
 
 
@@ -322,12 +326,13 @@ def test_chinese_findings_match_the_english_ones(cells) -> None:
     import pandas as pd
 
     from analytics.fairness import audit_counts
-    from analytics.reports import _zh_findings
 
     frame = pd.DataFrame(cells, columns=["sex", "ethnicity", "n", "selected"])
     result = audit_counts(frame, kind="selection", audited="t", source="t")
-    reasons, warnings = _zh_findings(result)
-    assert len(reasons) == len(result.reasons) and len(warnings) == len(result.warnings)
+    zh_reasons, zh_warnings = result.reason_texts("zh"), result.warning_texts("zh")
+    assert len(zh_reasons) == len(result.reasons) and len(zh_warnings) == len(result.warnings)
+    for text in zh_reasons + zh_warnings:  # no English word but Fisher's name
+        assert not re.search(r"[A-Za-z]{2,}", text.replace("Fisher", "")), text
 
 
 def test_nested_model_metrics_are_flattened() -> None:
