@@ -21,15 +21,7 @@ from data.reference import labels
 Lang = Literal["en", "zh"]
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "login.locked": "Too many failed sign-ins: sign-in is locked until {until}. Wait, or ask "
-        "an admin.",
-    },
-    "zh": {
-        "login.locked": "登录失败次数过多：登录已锁定至 {until}。请稍候，或联系管理员。",
-    },
-}
+STRINGS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
 """Strings waiting to be moved into the catalogs by ``scripts/strings_to_po.py``."""
 
 
