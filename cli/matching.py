@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import authorise, engine, guarded, settings
-from data.store.engine import session_scope
+from data.store.engine import session_scope, write_transaction
 
 feedback_app = typer.Typer(
     help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
@@ -109,29 +109,32 @@ def match(
     who = authorise("write", "run a match")
     enc = get_encoder(encoder or settings().encoder)
     console = Console(stderr=True)
-    with (
-        session_scope(engine()) as s,
-        Progress(
-            TextColumn("matching resumes"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar,
-    ):
+    with Progress(
+        TextColumn("matching resumes"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("match", total=None)
-        scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
-        result = run_match(
-            s,
-            enc,
-            role_keys=role or None,
-            top_k=top,
-            actor=who.name,
-            pair_scorer=scorer,
-            model_version_id=version_id,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        _warm_cache(enc, lambda done, _t: bar.update(task, description=f"encoding ({done})"))
+
+        def work(s: Any) -> Any:
+            scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
+            return run_match(
+                s,
+                enc,
+                role_keys=role or None,
+                top_k=top,
+                actor=who.name,
+                pair_scorer=scorer,
+                model_version_id=version_id,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+
+        # everything is cached now, so the run is short; retried if another writer got in
+        result = write_transaction(engine(), work)
     data = rows_as_json(result)
     if fmt is MatchFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -167,6 +170,34 @@ def match(
     )
 
 
+def _warm_cache(enc: Any, progress: Any) -> None:
+    """Encode uncached resume passages first, outside the match's transaction (which then
+    only reads the cache): a long first match never holds the write lock while it encodes."""
+    from sqlalchemy import select
+
+    from data.store.models import Resume
+    from ml.embed import warm_cache
+
+    eng = engine()
+
+    def blocks() -> Any:
+        last = 0
+        while True:
+            with session_scope(eng) as s:
+                rows = s.execute(
+                    select(Resume.id, Resume.text)
+                    .where(Resume.id > last)
+                    .order_by(Resume.id)
+                    .limit(256)
+                ).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [t for _i, t in rows]
+
+    warm_cache(eng, enc, blocks(), progress=progress)
+
+
 @feedback_app.command("import")
 @guarded
 def feedback_import(
@@ -185,8 +216,7 @@ def feedback_import(
     from data.ingest.feedback import import_feedback
 
     who = authorise("decide", "import feedback")
-    with session_scope(engine()) as s:
-        n = import_feedback(s, file, actor=who.name)
+    n = write_transaction(engine(), lambda s: import_feedback(s, file, actor=who.name))
     typer.echo(f"{n} decision(s) imported from {file.name}")
 
 

@@ -15,7 +15,7 @@ import typer
 from cli.context import authorise, engine, guarded, settings
 from data.ingest.people import CANDIDATE_COLUMNS, EVENT_COLUMNS
 from data.store.audit import record
-from data.store.engine import session_scope, upgrade
+from data.store.engine import session_scope, upgrade, write_transaction
 from data.store.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
@@ -297,8 +297,10 @@ def import_candidates_cmd(
     from data.ingest.people import import_candidates
 
     who = authorise("write", "import candidates")
-    with session_scope(engine()) as s, _progress("rows") as update:
-        r = import_candidates(s, file, actor=who.name, progress=update)
+    with _progress("rows") as update:
+        r = write_transaction(
+            engine(), lambda s: import_candidates(s, file, actor=who.name, progress=update)
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged candidates; {r.applications_created} new applications"
@@ -322,8 +324,10 @@ def import_events_cmd(
     from data.ingest.people import import_events
 
     who = authorise("write", "import stage events")
-    with session_scope(engine()) as s, _progress("rows") as update:
-        r = import_events(s, file, actor=who.name, progress=update)
+    with _progress("rows") as update:
+        r = write_transaction(
+            engine(), lambda s: import_events(s, file, actor=who.name, progress=update)
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged events; {r.applications_created} new applications"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.errors import SchemaError
@@ -58,6 +62,50 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+T = TypeVar("T")
+
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)
+
+
+def is_busy(err: BaseException) -> bool:
+    """Whether ``err`` means another writer was in the way (worth trying again): SQLite's
+    "database is locked" (a WAL snapshot that went stale, or a busy timeout), PostgreSQL's
+    serialization failure or deadlock."""
+    orig = getattr(err, "orig", err)
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def write_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 8,
+    base_delay: float = 0.05,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work(session)`` in one short transaction, again (with jittered exponential backoff)
+    when a concurrent writer got in the way: a busy/locked database, or a unique key that a
+    concurrent import of the same thing stored first. ``work`` must therefore be an idempotent
+    upsert: on the next attempt it finds what the other writer stored and skips it, so the
+    same file imported twice at once converges to one copy, with no traceback. Keep parsing
+    and encoding out of ``work``: the transaction holds the write lock until it ends."""
+    for attempt in range(attempts):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except OperationalError as err:
+            if attempt == attempts - 1 or not is_busy(err):
+                raise
+        sleep(min(base_delay * 2**attempt, 2.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def alembic_config(engine: Engine):

@@ -229,7 +229,7 @@ def test_a_folder_where_a_file_is_expected(cli, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     res = cli("resumes", "import", empty)
-    assert "no files found" in error_line(res)
+    assert "no resume files" in error_line(res)
 
 
 def test_a_report_under_a_file_is_refused_in_one_line(cli, tmp_path) -> None:
