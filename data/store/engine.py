@@ -24,12 +24,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        pool = (
+            {"pool_size": 10, "max_overflow": 30, "pool_timeout": 120}
+            if path and path != ":memory:"
+            else {}
+        )
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # every dashboard session thread and writer may want a connection at once: a pool of
+    # 5 + 10 made the 20-session load test wait past the 30 s pool timeout
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120
+    )
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
