@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DataError, NoSuchModuleError, OperationalError
 
-from data.errors import InputError, TalentMapError
+from data.errors import InputError, PermissionDenied, TalentMapError
 from data.settings import Settings
 from data.store.engine import check_schema, make_engine, session_scope
-from data.store.users import LOCAL_ADMIN, get_user, require
+from data.store.users import LOCAL_ADMIN, require
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,23 +67,34 @@ def _first_line(err: BaseException) -> str:
 
 
 def actor() -> Actor:
-    """Who the CLI acts as: ``TALENTMAP_USER`` (environment or ``.env``), or the local admin
-    when unset."""
-    name = settings().user
-    if not name or (name == LOCAL_ADMIN and not _user_exists(name)):
+    """Who the CLI acts as, without prompting.
+
+    A store with no users yet is run by the local admin (the bootstrap: ``init``, ``demo``,
+    the first ``users add``). Once any user exists, ``TALENTMAP_USER`` must name one and
+    ``TALENTMAP_TOKEN`` carry that user's token (``talentmap users token NAME``)."""
+    from data.errors import SchemaError
+    from data.store.users import authenticate_token, has_users
+
+    name = (settings().user or "").strip()
+    token = settings().token or ""
+    eng = engine(checked=False)
+    try:
+        check_schema(eng)
+    except SchemaError:  # no store yet, so no users: commands that need one say `init`
+        if name:
+            raise
         return Actor(LOCAL_ADMIN, "admin")
-    with session_scope(engine()) as s:
-        user = get_user(s, name)
+    with session_scope(eng) as s:
+        if not has_users(s):
+            return Actor(LOCAL_ADMIN, "admin")
+        if not name:
+            raise PermissionDenied(
+                "this store has users, so the CLI needs to know who you are: set "
+                "TALENTMAP_USER to your user name and TALENTMAP_TOKEN to your token "
+                "(an admin creates one with `talentmap users token NAME`)"
+            )
+        user = authenticate_token(s, name, token)
         return Actor(user.name, user.role)
-
-
-def _user_exists(name: str) -> bool:
-    from sqlalchemy import select
-
-    from data.store.models import User
-
-    with session_scope(engine()) as s:
-        return s.scalar(select(User.id).where(User.name == name)) is not None
 
 
 def authorise(permission: str, action: str) -> Actor:

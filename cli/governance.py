@@ -295,7 +295,11 @@ def erase(
     ] = None,
     compact_only: Annotated[
         bool,
-        typer.Option("--compact", help="only compact the database (after an erase that could not)"),
+        typer.Option(
+            "--compact",
+            help="only compact the database: rewrite the tables people live in; on "
+            "PostgreSQL VACUUM FULL, CHECKPOINT and a WAL switch (needs a superuser)",
+        ),
     ] = False,
 ) -> None:
     """Erase a candidate from every table, embedding, score, upload and cached export."""
@@ -304,8 +308,10 @@ def erase(
     who = authorise("admin", "erase a candidate")
     eng = engine()
     if compact_only:
-        compact(eng, tables=["candidates", "candidate_contacts", "resumes", "embeddings"])
+        notes = compact(eng)
         typer.echo("database compacted")
+        for note in notes:
+            typer.secho(f"warning: {note}", fg=typer.colors.YELLOW, err=True)
         return
     if not candidate:
         raise InputError(
@@ -325,11 +331,7 @@ def erase(
         f"erased {result.pseudonym}: {result.total_rows} rows, {len(result.files_deleted)} files"
     )
     for trace in result.traces:
-        typer.secho(
-            f"warning: {trace} still holds their data (retrain to forget them)",
-            fg=typer.colors.YELLOW,
-            err=True,
-        )
+        typer.secho(f"warning: {trace}", fg=typer.colors.YELLOW, err=True)
 
 
 @guarded

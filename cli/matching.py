@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import authorise, engine, guarded, settings
-from data.store.engine import session_scope
+from data.store.engine import session_scope, write_transaction
 
 feedback_app = typer.Typer(
     help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
@@ -147,43 +147,41 @@ def match(
     who = authorise("write", "run a match")
     enc = get_encoder(encoder or settings().encoder)
     console = Console(stderr=True)
-    with (
-        session_scope(engine()) as s,
-        Progress(
-            TextColumn("matching resumes"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar,
-    ):
+    with Progress(
+        TextColumn("matching resumes"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("match", total=None)
-        scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
-        kw: dict[str, Any] = {
-            "role_keys": role or None,
-            "top_k": top,
-            "actor": who.name,
-            "pair_scorer": scorer,
-            "model_version_id": version_id,
-            "progress": lambda done, total: bar.update(task, completed=done, total=total),
-        }
-        if by is By.resume:
-            result = match_by_resume(s, enc, resume_ids=resume or None, **kw)
-        else:
-            from ml.matcher import DEFAULT_WEIGHTS
+        with session_scope(engine()) as s:
+            scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
+            kw: dict[str, Any] = {
+                "role_keys": role or None,
+                "top_k": top,
+                "actor": who.name,
+                "pair_scorer": scorer,
+                "model_version_id": version_id,
+                "progress": lambda done, total: bar.update(task, completed=done, total=total),
+            }
+            if by is By.resume:
+                result = match_by_resume(s, enc, resume_ids=resume or None, **kw)
+            else:
+                from ml.matcher import DEFAULT_WEIGHTS
 
-            result = run_match(
-                s,
-                enc,
-                weights=DEFAULT_WEIGHTS if weights_only else None,
-                depth=depth or None,
-                index_dir=settings().data_dir / "index",
-                stage_progress=lambda stage, done, total: bar.update(
-                    task, completed=done, total=total, description=stage
-                ),
-                **kw,
-            )
+                result = run_match(
+                    s,
+                    enc,
+                    weights=DEFAULT_WEIGHTS if weights_only else None,
+                    depth=depth or None,
+                    index_dir=settings().data_dir / "index",
+                    stage_progress=lambda stage, done, total: bar.update(
+                        task, completed=done, total=total, description=stage
+                    ),
+                    **kw,
+                )
     data = rows_as_json(result)
     if fmt is MatchFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -280,8 +278,7 @@ def feedback_import(
     from data.ingest.feedback import import_feedback
 
     who = authorise("decide", "import feedback")
-    with session_scope(engine()) as s:
-        n = import_feedback(s, file, actor=who.name)
+    n = write_transaction(engine(), lambda s: import_feedback(s, file, actor=who.name))
     typer.echo(f"{n} decision(s) imported from {file.name}")
 
 

@@ -16,15 +16,12 @@ from cli import output
 from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
-from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resumes
+from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resume_files
 from data.ingest.roles import import_roles_checked, list_roles
 from data.queries.resumes import list_resumes
-from data.store.engine import session_scope
+from data.store.engine import session_scope, write_transaction
 from data.text.files import collect_files
 from data.text.resume_files import Limits
-
-COMMIT_EVERY = 100
-"""Files per transaction in ``resumes import``."""
 
 resumes_app = typer.Typer(help="Import resume files and list stored resumes.", no_args_is_help=True)
 roles_app = typer.Typer(
@@ -56,21 +53,18 @@ def resumes_import(
         console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("import", total=len(files))
-        # commit every chunk: an interrupted import keeps what it stored, and a rerun skips it
-        for start in range(0, len(files), COMMIT_EVERY):
-            with session_scope(engine()) as s:
-                part = import_resumes(
-                    s,
-                    files[start : start + COMMIT_EVERY],
-                    actor=who.name,
-                    progress=lambda done, _total, base=start: bar.update(
-                        task, completed=base + done
-                    ),
-                    limits=limits,
-                )
-            report.stored += part.stored
-            report.duplicates += part.duplicates
-            report.failed += part.failed
+        # parsed outside any transaction, each file committed in its own short one: other
+        # writers (a second import, a match, the dashboard) are never locked out for long
+        part = import_resume_files(
+            engine(),
+            files,
+            actor=who.name,
+            progress=lambda done, _total: bar.update(task, completed=done),
+            limits=limits,
+        )
+        report.stored += part.stored
+        report.duplicates += part.duplicates
+        report.failed += part.failed
     typer.echo(
         f"stored {len(report.stored)}, duplicates {len(report.duplicates)}, "
         f"failed {len(report.failed)} (of {len(files)} files)"
@@ -123,8 +117,7 @@ def roles_import(
     """Import role profiles from CSV or YAML. All-or-nothing: every bad row is listed and
     nothing is stored until the file is clean. Importing again updates roles by key."""
     who = authorise("write", "import roles")
-    with session_scope(engine()) as s:
-        done = import_roles_checked(s, file, actor=who.name)
+    done = write_transaction(engine(), lambda s: import_roles_checked(s, file, actor=who.name))
     for notice in done.notices:
         typer.echo(f"note: {notice}")
     custom = sum(1 for sk in done.new_skills if sk.is_custom)

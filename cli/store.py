@@ -15,7 +15,7 @@ import typer
 from cli.context import authorise, engine, guarded, settings
 from data.ingest.people import CANDIDATE_COLUMNS, EVENT_COLUMNS
 from data.store.audit import record
-from data.store.engine import session_scope, upgrade
+from data.store.engine import session_scope, upgrade, write_transaction
 from data.store.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
@@ -59,9 +59,10 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 def init() -> None:
     """Create the schema, or upgrade it to the latest version (safe to run again).
 
-    A new store needs no user; upgrading an existing one is an admin's job."""
+    A new store needs no user, and neither does a store already at the latest version (there
+    is nothing to do); upgrading an existing one is an admin's job."""
     from data.errors import SchemaError
-    from data.store.engine import check_schema
+    from data.store.engine import check_schema, is_current
 
     eng = engine(checked=False)
     try:
@@ -69,9 +70,18 @@ def init() -> None:
     except SchemaError:
         pass  # a new store: no users exist yet to ask
     else:
-        authorise("admin", "upgrade the store's schema")
+        if not is_current(eng) and _has_tokens(eng):
+            # a store from before CLI tokens has no way to say who you are: whoever can reach
+            # its database upgrades it (as before); from then on it takes an admin's token
+            authorise("admin", "upgrade the store's schema")
     upgrade(eng)
     typer.echo(f"store ready: {eng.url.render_as_string(hide_password=True)}")
+
+
+def _has_tokens(eng: object) -> bool:
+    from sqlalchemy import inspect
+
+    return "token_hash" in {c["name"] for c in inspect(eng).get_columns("users")}
 
 
 @guarded
@@ -103,8 +113,8 @@ def demo(
     pipeline events, programmes and recruiter feedback.
 
     Refuses to write into a store that already holds candidates, applications, roles or
-    programmes unless --replace or --if-empty is given. Demo users: admin/admin-demo,
-    recruiter/recruiter-demo, viewer/viewer-demo.
+    programmes unless --replace or --if-empty is given. Creates the demo users admin,
+    recruiter and viewer (when missing) with random passwords, printed once at the end.
     """
     from data.demo.world import build_demo
     from data.errors import InputError
@@ -119,6 +129,9 @@ def demo(
             raise InputError(
                 f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", field="as_of"
             ) from None
+    if if_empty and _store_has_data():
+        typer.echo("demo skipped: the store already holds data (--if-empty)")
+        return
     who = authorise("write", "build the demo world")
     mode = "if_empty" if if_empty else "replace" if replace else "refuse"
     with _progress("demo candidates") as update:
@@ -143,14 +156,46 @@ def demo(
         f"demo world ready (seed {result.seed}, as of {result.as_of}): {result.candidates} "
         f"candidates from {result.countries} countries, {result.stage_events} stage events, "
         f"{result.hires} hires, {result.feedback} feedback decisions, {result.roles} roles "
-        f"in {result.seconds:.1f} s. Demo logins: admin/admin-demo, recruiter/recruiter-demo, "
-        "viewer/viewer-demo"
+        f"in {result.seconds:.1f} s."
+    )
+    _print_logins(result.logins)
+
+
+def _store_has_data() -> bool:
+    from data.demo.world import store_contents
+
+    with session_scope(engine()) as s:
+        return any(store_contents(s).values())
+
+
+def _print_logins(logins: dict[str, str]) -> None:
+    """The new demo users' passwords, shown this once (only their hashes are stored)."""
+    if not logins:
+        return
+    from rich.console import Console
+    from rich.panel import Panel
+
+    lines = "\n".join(f"{name:<10} {password}" for name, password in logins.items())
+    Console(highlight=False, soft_wrap=True).print(
+        Panel(
+            f"{lines}\n\nShown only now: note them. Change one with "
+            "`talentmap users add NAME --role ROLE --password …`.",
+            title="Dashboard sign-in (demo users) / 演示用户登录",
+            expand=False,
+        )
     )
 
 
 @guarded
 def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8501,
+    address: Annotated[
+        str,
+        typer.Option(
+            help="address to listen on; the default serves this machine only. Put a reverse "
+            "proxy with TLS in front before using 0.0.0.0 (docs/deploy.md)"
+        ),
+    ] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="do not open a browser")] = True,
 ) -> None:
     """Start the dashboard."""
@@ -171,6 +216,8 @@ def serve(
         str(app_path),
         "--server.port",
         str(port),
+        "--server.address",
+        address,
         "--server.headless",
         str(headless).lower(),
         "--server.maxUploadSize",  # the one upload limit (TALENTMAP_MAX_UPLOAD_MB)
@@ -200,6 +247,26 @@ def users_add(
         add_user(s, name, role, password)
         record(s, who.name, "users.add", target_type="user", target=name, detail={"role": role})
     typer.echo(f"user {name} is a {role}")
+
+
+@users_app.command("token")
+@guarded
+def users_token(name: str) -> None:
+    """Create a CLI token for a user (replacing their earlier one) and print it once.
+
+    Once a store has users, every command needs TALENTMAP_USER=NAME and TALENTMAP_TOKEN=the
+    token; only a hash of it is stored."""
+    from data.store.users import issue_token
+
+    who = authorise("admin", "create CLI tokens")
+    with session_scope(engine()) as s:
+        token = issue_token(s, name)
+        record(s, who.name, "users.token", target_type="user", target=name)
+    typer.echo(token)
+    typer.secho(
+        f"shown only now: export TALENTMAP_USER={name} TALENTMAP_TOKEN=<the line above>",
+        err=True,
+    )
 
 
 @users_app.command("list")
@@ -232,8 +299,10 @@ def import_candidates_cmd(
     from data.ingest.people import import_candidates
 
     who = authorise("write", "import candidates")
-    with session_scope(engine()) as s, _progress("rows") as update:
-        r = import_candidates(s, file, actor=who.name, progress=update)
+    with _progress("rows") as update:
+        r = write_transaction(
+            engine(), lambda s: import_candidates(s, file, actor=who.name, progress=update)
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged candidates; {r.applications_created} new applications"
@@ -257,8 +326,10 @@ def import_events_cmd(
     from data.ingest.people import import_events
 
     who = authorise("write", "import stage events")
-    with session_scope(engine()) as s, _progress("rows") as update:
-        r = import_events(s, file, actor=who.name, progress=update)
+    with _progress("rows") as update:
+        r = write_transaction(
+            engine(), lambda s: import_events(s, file, actor=who.name, progress=update)
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged events; {r.applications_created} new applications"

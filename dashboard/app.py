@@ -81,7 +81,7 @@ def _login() -> bool:
     """Sign the user in; returns True when the page may be drawn."""
     if state.current_user() is not None:
         return True
-    from data.store.users import get_user, has_users, verify_password
+    from data.store.users import get_user, has_users
 
     with resources.session() as s:
         users_exist = has_users(s)
@@ -101,7 +101,10 @@ def _login() -> bool:
                 role = get_user(s, name).role
             except TalentMapError:
                 role = "viewer"
-        state.set_user(name, role)
+            state.set_user(name, role)
+            state.audit(
+                s, "dashboard.login", target_type="user", target=name[:64], detail={"via": "oidc"}
+            )
         return True
     st.title(t("login.title"))
     with st.form("login"):
@@ -109,18 +112,26 @@ def _login() -> bool:
         password = st.text_input(t("login.password"), type="password", key="login_password")
         submitted = st.form_submit_button(t("login.submit"))
     if submitted:
-        with resources.session() as s:
-            try:
-                user = get_user(s, name.strip())
-                ok = verify_password(user, password)
-            except TalentMapError:
-                ok = False
-            if ok:
-                state.set_user(user.name, user.role)
-                state.audit(s, "dashboard.login", target_type="user", target=user.name)
-                st.rerun()
-        st.error(t("login.failed"))
+        result = resources.sign_in(name, password, _client())
+        if result.ok and result.user is not None:
+            # committed above, outside any transaction: st.rerun() raises, and inside
+            # ``with resources.session()`` it rolled the audit row back
+            state.set_user(result.user.name, result.user.role)
+            st.rerun()
+        if result.locked_until is not None:
+            st.error(t("login.locked", until=result.locked_until.strftime("%H:%M UTC")))
+        else:
+            st.error(t("login.failed"))
     return False
+
+
+def _client() -> str:
+    """Who is signing in, as far as the server can tell: the peer address (behind a reverse
+    proxy that is the proxy, so the per-user lock still applies; see docs/deploy.md)."""
+    try:
+        return str(st.context.ip_address or "unknown")
+    except Exception:
+        return "unknown"
 
 
 def _filters() -> None:
@@ -200,7 +211,7 @@ def main() -> None:
     try:
         nav.run()
     except TalentMapError as err:
-        st.error(t("err.generic", msg=str(err)))
+        state.show_error(err)
     except Exception:
         if resources.settings().dashboard_raise:  # tests want the real exception
             raise

@@ -1,4 +1,8 @@
-"""Plotly figures for the dashboard; every title and axis label comes in already localised."""
+"""Plotly figures for the dashboard; every title and axis label comes in already localised.
+
+Plotly renders a subset of HTML in labels, so every category, series name, title and hover
+text goes through ``chart_label`` (one escaping helper, ``data.text.markup``): a role title
+``<a href=…>`` shows as typed, never as a link."""
 
 from __future__ import annotations
 
@@ -10,6 +14,12 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from analytics.geo import iso_numeric, projected_shapes
+from data.text.markup import chart_label
+
+
+def _cats(values: Sequence[object] | pd.Series) -> list[str]:
+    return [chart_label(v) for v in values]
+
 
 PALETTE = ["#1f6feb", "#2da44e", "#bf8700", "#cf222e", "#8250df", "#1b7c83", "#6e7781"]
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -17,7 +27,7 @@ FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
-        title=title,
+        title=chart_label(title),
         height=height,
         margin=dict(l=10, r=10, t=50, b=10),
         font=dict(family=FONT),
@@ -29,7 +39,7 @@ def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
 def funnel(stages: Sequence[str], counts: Sequence[int], title: str) -> go.Figure:
     fig = go.Figure(
         go.Funnel(
-            y=list(stages),
+            y=_cats(stages),
             x=list(counts),
             texttemplate="%{value:,}<br>%{percentPrevious:.0%}",
             marker=dict(color=PALETTE[0]),
@@ -48,7 +58,7 @@ def time_in_stage(
     """Median with the 25th–75th percentile band and the 90th percentile marked."""
     fig = go.Figure()
     fig.add_bar(
-        y=list(stage_labels),
+        y=_cats(stage_labels),
         x=df["p75"] - df["p25"],
         base=df["p25"],
         orientation="h",
@@ -57,14 +67,14 @@ def time_in_stage(
         hoverinfo="skip",
     )
     fig.add_scatter(
-        y=list(stage_labels),
+        y=_cats(stage_labels),
         x=df["median"],
         mode="markers",
         name=legend[1],
         marker=dict(color=PALETTE[0], size=12, symbol="diamond"),
     )
     fig.add_scatter(
-        y=list(stage_labels),
+        y=_cats(stage_labels),
         x=df["p90"],
         mode="markers",
         name=legend[2],
@@ -85,12 +95,12 @@ def bars(
 ) -> go.Figure:
     if horizontal:
         fig = go.Figure(
-            go.Bar(y=list(labels), x=list(values), orientation="h", marker_color=PALETTE[0])
+            go.Bar(y=_cats(labels), x=list(values), orientation="h", marker_color=PALETTE[0])
         )
         fig.update_xaxes(title=axis, tickformat=".0%" if percent else None)
         fig.update_yaxes(autorange="reversed")
     else:
-        fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=PALETTE[0]))
+        fig = go.Figure(go.Bar(x=_cats(labels), y=list(values), marker_color=PALETTE[0]))
         fig.update_yaxes(title=axis, tickformat=".0%" if percent else None)
     return _layout(fig, title)
 
@@ -117,8 +127,8 @@ def heatmap(matrix: pd.DataFrame, title: str, colorbar: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=matrix.values,
-            x=list(matrix.columns),
-            y=list(matrix.index),
+            x=_cats(matrix.columns),
+            y=_cats(matrix.index),
             colorscale="Blues",
             zmin=0,
             zmax=1,
@@ -140,10 +150,10 @@ def demand_supply(
 ) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
-        y=list(names), x=list(demand), orientation="h", name=labels[0], marker_color=PALETTE[3]
+        y=_cats(names), x=list(demand), orientation="h", name=labels[0], marker_color=PALETTE[3]
     )
     fig.add_bar(
-        y=list(names), x=list(supply), orientation="h", name=labels[1], marker_color=PALETTE[1]
+        y=_cats(names), x=list(supply), orientation="h", name=labels[1], marker_color=PALETTE[1]
     )
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickformat=".0%")
@@ -165,9 +175,15 @@ def grouped(
     for i, (col, name) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
         if horizontal:
-            fig.add_bar(y=df[x], x=df[col], name=name, orientation="h", marker_color=color)
+            fig.add_bar(
+                y=_cats(df[x]),
+                x=df[col],
+                name=chart_label(name),
+                orientation="h",
+                marker_color=color,
+            )
         else:
-            fig.add_bar(x=df[x], y=df[col], name=name, marker_color=color)
+            fig.add_bar(x=_cats(df[x]), y=df[col], name=chart_label(name), marker_color=color)
     fig.update_layout(barmode="group")
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
     value_axis(title=axis, tickformat=".0%" if percent else None)
@@ -217,8 +233,8 @@ def world_map(
             fillcolor=color,
             line=dict(color="#ffffff", width=0.5),
             hoveron="fills",
-            name=f"{label}: {v:,.0f}",
-            text=f"{label}: {v:,.0f}",
+            name=chart_label(f"{label}: {v:,.0f}"),
+            text=chart_label(f"{label}: {v:,.0f}"),
             hoverinfo="text",
             showlegend=False,
         )
@@ -249,8 +265,8 @@ def confusion(
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=list(labels),
-            y=list(labels),
+            x=_cats(labels),
+            y=_cats(labels),
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",

@@ -55,6 +55,15 @@ def session() -> Iterator[Session]:
         yield s
 
 
+def sign_in(name: str, password: str, client: str) -> Any:
+    """Check a sign-in (delayed and locked after repeated failures) in its own committed
+    transaction, so the attempt and its audit row stay whatever the page does next."""
+    from data.store.users import sign_in as check
+
+    with session_scope(engine()) as s:
+        return check(s, name, password, client)
+
+
 def _read(url: str, fn: Callable[[Session], Any]) -> Any:
     with session_scope(engine_for(url)) as s:
         return fn(s)

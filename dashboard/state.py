@@ -86,3 +86,11 @@ def filters() -> Filters:
         channels=tuple(st.session_state.get("_channels") or ()),
         regions=tuple(st.session_state.get("_regions") or ()),
     )
+
+
+def show_error(err: BaseException | str) -> None:
+    """An error in the page: its text as plain text (a mermaid label or role title in it never
+    becomes an image or a link) and without the server's file paths."""
+    from data.text.markup import hide_paths, md_plain
+
+    st.error(t("err.generic", msg=md_plain(hide_paths(str(err)))))

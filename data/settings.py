@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     user: str | None = Field(
         default=None, description="who the CLI acts as; unset: the local admin"
     )
+    token: str | None = Field(
+        default=None, description="the CLI user's token (`talentmap users token NAME`)"
+    )
     password: str | None = Field(
         default=None, description="the password `talentmap users add` gives a new user"
     )

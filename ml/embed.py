@@ -9,14 +9,15 @@ changed re-encodes one passage, not the whole text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from data.store.embeddings import get_vectors, put_vectors, text_hash
+from data.store.embeddings import get_vectors, get_vectors_keys, put_vectors, text_hash
 from ml.encoders import Encoder, chunk_text, pool
 
 ProgressFn = Callable[[int, int], None]
@@ -152,3 +153,39 @@ def embed_pool(
         np.array([i for i, _d in rows], dtype=np.int64), [d for _i, d in rows], vectors
     ).save(index_dir, encoder.model_id)
     return len(rows)
+
+
+def warm_cache(
+    engine: Engine,
+    encoder: Encoder,
+    texts: Iterable[Sequence[str]],
+    *,
+    progress: ProgressFn | None = None,
+    batch_size: int = 64,
+) -> int:
+    """Encode and cache the passages of every document in ``texts`` (an iterable of blocks)
+    without holding the database's write lock while encoding: each block's lookup is a short
+    read, the encoding runs with no transaction open, and the new vectors are stored in their
+    own short write transaction (an idempotent insert, retried when the database is busy).
+    A match run afterwards finds everything cached, so it encodes nothing while it writes.
+    Returns the number of passages encoded."""
+    from data.store.engine import write_transaction
+
+    encoded = 0
+    for block in texts:
+        unique: dict[str, str] = {}
+        for t in block:
+            for p in passages(encoder, t):
+                unique.setdefault(text_hash(p), p)
+        with Session(engine) as s:
+            found = set(get_vectors_keys(s, encoder.model_id, unique.keys()))
+        missing = [h for h in unique if h not in found]
+        for start in range(0, len(missing), STORE_BATCH):
+            part = missing[start : start + STORE_BATCH]
+            vecs = encoder.encode([unique[h] for h in part], batch_size=batch_size)
+            new = {h: np.asarray(v, dtype=np.float32) for h, v in zip(part, vecs)}
+            write_transaction(engine, lambda s, new=new: put_vectors(s, encoder.model_id, new))  # type: ignore[misc]
+            encoded += len(part)
+        if progress:
+            progress(encoded, encoded)
+    return encoded

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,36 @@ class LabelledData:
         return texts_hash([f"{lab}\t{t}" for t, lab in zip(self.texts, self.labels, strict=True)])
 
 
+MAX_TRAINING_BYTES = 50_000_000
+"""Bytes of labelled data, counted after decompressing a .gz (a gzip bomb stops here)."""
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """The file's bytes (inflated when .gz), refused past ``MAX_TRAINING_BYTES`` before more
+    is read or inflated."""
+    import gzip
+    import zlib
+
+    from data.text.files import read_file
+
+    limit = MAX_TRAINING_BYTES
+    raw = read_file(path, max_bytes=limit, file=name)
+    if not name.endswith(".gz"):
+        return raw
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"not a readable gzip file ({err})", file=name) from None
+    if len(data) > limit:
+        raise InputError(
+            f"more than {limit / 1e6:.0f} MB once decompressed: is this the right file? Split "
+            "the labelled data",
+            file=name,
+        )
+    return data
+
+
 def read_labelled_csv(
     path: str | Path,
     *,
@@ -119,8 +150,9 @@ def read_labelled_csv(
             "comma-separated, header row) and try again",
             file=name,
         )
+    raw = _read_bounded(path, name)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
     except (
         pd.errors.ParserError,
         pd.errors.EmptyDataError,

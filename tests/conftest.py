@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.pop("TALENTMAP_USER", None)
+os.environ.pop("TALENTMAP_TOKEN", None)
 os.environ.pop("DATABASE_URL", None)
 
 from data.store.engine import make_engine, upgrade
@@ -184,10 +185,19 @@ def _cli_runner(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     context._engines.clear()
     runner = CliRunner()
 
-    def invoke(*args: str, user: str | None = None, input: str | None = None):
-        env = {"TALENTMAP_USER": user} if user else {}
-        if not user:
-            monkeypatch.delenv("TALENTMAP_USER", raising=False)
+    def invoke(
+        *args: str, user: str | None = None, input: str | None = None, token: str | None = None
+    ):
+        """Run one command as ``user`` with a fresh CLI token of theirs (as a person or CI
+        would: TALENTMAP_USER + TALENTMAP_TOKEN). With no ``user``, a store that has users is
+        used by its first admin; one with none by the local admin (the bootstrap).
+        ``token`` overrides the token presented."""
+        name = user or _first_admin(engine)
+        env = {}
+        if name:
+            env = {"TALENTMAP_USER": name, "TALENTMAP_TOKEN": token or _token(engine, name)}
+        for var in ("TALENTMAP_USER", "TALENTMAP_TOKEN"):
+            monkeypatch.delenv(var, raising=False)
         return runner.invoke(
             app, [str(a) for a in args], env=env, input=input, catch_exceptions=False
         )
@@ -198,6 +208,38 @@ def _cli_runner(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     for eng in context._engines.values():
         eng.dispose()
     context._engines.clear()
+
+
+def _first_admin(engine: Engine) -> str | None:
+    from sqlalchemy import select
+
+    from data.errors import SchemaError
+    from data.store.engine import check_schema, session_scope
+    from data.store.models import User
+
+    try:
+        check_schema(engine)
+    except SchemaError:
+        return None
+    with session_scope(engine) as s:
+        return s.scalar(select(User.name).where(User.role == "admin").order_by(User.id).limit(1))
+
+
+def _token(engine: Engine, name: str) -> str:
+    """A new CLI token for ``name`` (an unknown user gets one that matches nobody)."""
+    from data.errors import NotFoundError, SchemaError
+    from data.store.engine import check_schema, session_scope
+    from data.store.users import issue_token
+
+    try:
+        check_schema(engine)
+    except SchemaError:
+        return "tm_not-a-token"
+    try:
+        with session_scope(engine) as s:
+            return issue_token(s, name)
+    except NotFoundError:
+        return "tm_not-a-token"
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ if state.user_can("write"):
         done = len(report.imported) + len(report.replaced) + len(report.unchanged)
         st.success(t("docs.imported", n=done))
         for name, why in report.failed:
-            st.error(f"{Path(str(name)).name}: {why}")
+            state.show_error(f"{Path(str(name)).name}: {why}")
         resources.clear_caches()
 
 from data.queries.documents import document_detail, list_documents  # noqa: E402

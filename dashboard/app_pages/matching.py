@@ -14,6 +14,7 @@ from dashboard import resources, state
 from dashboard.i18n import formatter, lang, t
 from data.errors import TalentMapError
 from data.reference import labels
+from data.text.markup import md_plain
 
 user = state.require("decide")
 st.title(t("nav.matching"))
@@ -164,7 +165,7 @@ if run_id is not None:
     st.caption(t("match.scored_by", scorer=describe_scorer(result.scorer, lang())))
     for role_key in dict.fromkeys(r.role for r in result.rows):
         rows = result.for_role(role_key)
-        st.subheader(t("match.shortlist", role=titles.get(role_key, role_key)))
+        st.subheader(t("match.shortlist", role=md_plain(titles.get(role_key, role_key))))
         table = pd.DataFrame(
             [
                 {
@@ -200,7 +201,7 @@ if run_id is not None:
             label = t(
                 "match.row",
                 rank=r.rank,
-                who=_plain(who),
+                who=md_plain(who),
                 score=f"{r.score:.1f}",
                 matched=len(matched),
                 missing=len(missing),
@@ -240,9 +241,9 @@ if run_id is not None:
                                 t(
                                     "match.recorded",
                                     decision=t(f"match.{decision}"),
-                                    candidate=_plain(who),
+                                    candidate=md_plain(who),
                                     reviewer=user.name,
                                 )
                             )
                         except TalentMapError as err:
-                            st.error(t("err.generic", msg=str(err)))
+                            state.show_error(err)

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import figures, resources, state
 from dashboard.i18n import formatter, known, t
 from data.errors import PromotionRefused, TalentMapError
+from data.text.markup import hide_paths, md_plain
 
 state.require("read")
 st.title(t("nav.model_lab"))
@@ -84,7 +85,7 @@ if may_train:
             try:
                 _train(kind, labelled)
             except TalentMapError as err:
-                st.error(t("err.generic", msg=str(err)))
+                state.show_error(err)
     if "lab_trained" in st.session_state:
         st.success(t("lab.trained", version=st.session_state["lab_trained"]))
 
@@ -288,7 +289,9 @@ if state.user_can("models"):
                 bar.empty()
                 if refused is not None:
                     st.error(
-                        t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in refused.reasons)
+                        t("lab.refused")
+                        + "\n\n"
+                        + "\n".join(f"- {md_plain(hide_paths(r))}" for r in refused.reasons)
                     )
                 else:
                     st.success(t("lab.promoted", version=target))
@@ -307,4 +310,8 @@ if state.user_can("models"):
                         version = mv.version
                     st.success(t("lab.promoted", version=version))
                 except PromotionRefused as err:
-                    st.error(t("lab.refused") + "\n\n" + "\n".join(f"- {r}" for r in err.reasons))
+                    st.error(
+                        t("lab.refused")
+                        + "\n\n"
+                        + "\n".join(f"- {md_plain(hide_paths(r))}" for r in err.reasons)
+                    )

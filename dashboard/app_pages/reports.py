@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import resources, state
 from dashboard.i18n import fmt_pct, formatter, lang, t
+from data.text.markup import md_plain
 
 user = state.require("read")
 st.title(t("nav.reports"))
@@ -106,12 +107,12 @@ else:
     row, result = latest
     lg = lang()
     st.caption(
-        f"{t('reports.latest_audit')}: {describe_subject(result, lg)} · {result.audit_date} · "
-        f"{describe_origin(result, lg)}"
+        f"{t('reports.latest_audit')}: {md_plain(describe_subject(result, lg))} · "
+        f"{result.audit_date} · {md_plain(describe_origin(result, lg))}"
     )
     reasons = result.reason_texts(lg)
     (st.success if result.passed else st.warning)(
-        "\n".join(f"- {r}" for r in reasons)
+        "\n".join(f"- {md_plain(r)}" for r in reasons)
         or t("reports.passed" if result.passed else "reports.failed")
     )
     table = named_groups(result, lg)
@@ -141,4 +142,4 @@ else:
             key="reports_audit_table",
         )
     for w in result.warning_texts(lg):
-        st.caption(w)
+        st.caption(md_plain(w))

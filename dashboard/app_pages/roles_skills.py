@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import figures, resources, role_form, state
 from dashboard.i18n import fmt_pct, known, lang, t
 from data.reference import labels
+from data.text.markup import md_plain
 
 state.require("read")
 st.title(t("nav.roles"))
@@ -101,7 +102,7 @@ if docs.empty:
 else:
     for kind, part in docs.groupby("kind", sort=False):
         label = t(f"kind.{kind}") if known(f"kind.{kind}") else kind
-        with st.expander(f"{label} ({len(part)})"):
+        with st.expander(f"{md_plain(label)} ({len(part)})"):
             st.dataframe(
                 part.assign(
                     lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str),

@@ -52,11 +52,13 @@ touch resume text (names live only in ``candidate_contacts``).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
 import math
 import random
+import secrets
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -123,12 +125,13 @@ CHUNK = 4000  # candidates generated and inserted per batch (fixed: part of dete
 
 _EVENT_COLUMNS = ("application_id", "from_stage", "to_stage", "at", "actor", "outcome")
 
-DEMO_USERS: tuple[tuple[str, str, str], ...] = (
-    ("admin", "admin", "admin-demo"),
-    ("recruiter", "recruiter", "recruiter-demo"),
-    ("viewer", "viewer", "viewer-demo"),
+DEMO_USERS: tuple[tuple[str, str], ...] = (
+    ("admin", "admin"),
+    ("recruiter", "recruiter"),
+    ("viewer", "viewer"),
 )
-"""(name, role, password) of the demo users; created only when no user of that name exists."""
+"""(name, role) of the demo users; created only when no user of that name exists, each with a
+new random password that ``DemoResult.logins`` carries (shown once, stored only as a hash)."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,14 @@ class DemoResult:
     countries: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    logins: dict[str, str] = field(default_factory=dict, repr=False)
+    """Demo users created by this build and their one-time random passwords."""
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = dataclasses.asdict(self)
+        d.pop("logins")
+        d["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return d
 
 
 # --- store state ---------------------------------------------------------------------------
@@ -599,9 +610,12 @@ class _World:
 
     # reference rows (ORM: a few dozen rows)
     def _users(self) -> None:
-        for name, role, password in DEMO_USERS:
+        self.logins: dict[str, str] = {}
+        for name, role in DEMO_USERS:
             if self.s.scalar(select(User.id).where(User.name == name)) is None:
+                password = secrets.token_urlsafe(12)
                 add_user(self.s, name, role, password)
+                self.logins[name] = password
 
     def _roles(self) -> tuple[list[int], list[dt.date]]:
         ids, opened = [], []
@@ -816,6 +830,7 @@ class _World:
             as_of=self.as_of,
             roles=len(self.roles),
             programmes=len(self.prog_ids),
+            logins=dict(self.logins),
         )
         countries_seen: set[str] = set()
         keep_role, keep_strength, keep_at = [], [], []

@@ -7,6 +7,7 @@ audit row naming the candidate by pseudonym only.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session
 from data.errors import ImportErrors, InputError, NotFoundError
 from data.store.audit import record
 from data.store.models import Candidate, Feedback, MatchScore, Resume, Role
-from data.text.csv_rows import csv_rows
-from data.text.decoding import decode_text
+from data.text.csv_rows import read_table
+from data.text.files import MAX_UPLOAD_MB, read_file
 
 DECISIONS: tuple[str, ...] = ("advance", "reject")
 CSV_COLUMNS: tuple[str, ...] = ("resume", "role", "decision", "reviewer", "note")
@@ -60,6 +61,7 @@ def record_feedback(
     *,
     actor: str,
     match_score_id: int | None = None,
+    import_key: str | None = None,
 ) -> Feedback:
     """Save one decision (``advance`` or ``reject``) by ``reviewer`` and its audit row.
 
@@ -87,6 +89,7 @@ def record_feedback(
         reviewer=r,
         note=(note or "").strip() or None,
         match_score_id=match_score_id,
+        import_key=import_key,
     )
     session.add(fb)
     ttype, target = _audit_target(session, resume)
@@ -118,35 +121,37 @@ def _resolve_resume(session: Session, ref: str) -> int:
     return ids[0]
 
 
+def import_key(resume_id: int, role_id: int, decision: str, reviewer: str, note: str | None) -> str:
+    """The identity of an imported decision: the same row imported again is the same decision."""
+    parts = [str(resume_id), str(role_id), decision, reviewer, note or ""]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 def import_feedback(session: Session, path: Path, *, actor: str) -> int:
     """Import decisions from CSV (columns ``resume, role, decision, reviewer[, note]``).
 
-    Every row is checked first; any bad row raises ``ImportErrors`` naming each bad row and
-    field, and nothing is saved. Returns the number of decisions saved.
+    Read by the one strict reader (unknown columns, extra cells, duplicate headers, NUL and
+    over-long cells refused). Every row is checked first; any bad row raises ``ImportErrors``
+    naming each bad row and field, and nothing is saved. Idempotent: a decision already
+    imported (same resume, role, decision, reviewer and note) is not stored again; when the
+    same file is imported twice at once, the unique ``import_key`` makes the later commit fail
+    and ``engine.write_transaction`` runs it again, now skipping every row. Returns the number of new decisions saved.
     """
     name = Path(path).name
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", file=name) from err
-    text = decode_text(raw, name, fix="save it as CSV UTF-8").text
-    reader = csv_rows(text, name)
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in CSV_COLUMNS if c != "note" and c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; expected "
-            f"{', '.join(CSV_COLUMNS)} (note optional)",
-            file=name,
-            line=1,
-        )
+    raw = read_file(Path(path), max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    table = read_table(
+        raw,
+        name,
+        columns=CSV_COLUMNS,
+        required=[c for c in CSV_COLUMNS if c != "note"],
+        max_chars={"reviewer": 64, "resume": 255, "role": 80, "decision": 16, "note": 4000},
+    )
+    if table.errors and any(e.row == 1 for e in table.errors):
+        raise ImportErrors(table.errors)
     roles = dict(session.execute(select(Role.key, Role.id)).all())
     good: list[dict[str, Any]] = []
-    errors: list[InputError] = []
-    for n, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank line (csv.DictReader skipped these too)
-        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+    errors: list[InputError] = list(table.errors)
+    for n, row in table.rows:
         try:
             decision, reviewer = _check(row.get("decision", ""), row.get("reviewer"))
             role_key = row.get("role", "").strip()
@@ -161,21 +166,29 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
                 InputError(str(err).split(": ", 1)[-1], file=name, row=n, field=err.field)
             )
             continue
+        note = (row.get("note") or "").strip() or None
         good.append(
             {
                 "resume_id": resume_id,
                 "role_id": roles[role_key],
                 "decision": decision,
                 "reviewer": reviewer,
-                "note": row.get("note"),
+                "note": note,
+                "key": import_key(resume_id, roles[role_key], decision, reviewer, note),
             }
         )
     if errors:
         raise ImportErrors(errors)
     if not good:
         raise InputError("the file has no rows", file=name)
+    keys = [g["key"] for g in good]
+    done = set(session.scalars(select(Feedback.import_key).where(Feedback.import_key.in_(keys))))
+    new = 0
     for g in good:
-        record_feedback(
+        if g["key"] in done:
+            continue
+        done.add(g["key"])
+        fb = record_feedback(
             session,
             g["resume_id"],
             g["role_id"],
@@ -183,13 +196,16 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
             g["reviewer"],
             g["note"],
             actor=actor,
+            import_key=g["key"],
         )
+        session.flush([fb])
+        new += 1
     record(
         session,
         actor,
         "feedback.import",
         target_type="file",
         target=name[:64],
-        detail={"rows": len(good)},
+        detail={"rows": len(good), "new": new, "already_imported": len(good) - new},
     )
-    return len(good)
+    return new

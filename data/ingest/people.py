@@ -47,8 +47,8 @@ from data.store.models import (
     StageEvent,
 )
 from data.store.pseudonyms import new_pseudonym
-from data.text.csv_rows import csv_rows
-from data.text.decoding import decode_text
+from data.text.csv_rows import ImplausibleDate, check_date, read_table
+from data.text.files import MAX_UPLOAD_MB, read_file
 
 ProgressFn = Callable[[int, int], None]
 
@@ -104,92 +104,15 @@ class ImportResult:
 def read_csv(
     path: Path, columns: dict[str, str], required: Iterable[str]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[InputError]]:
-    """Rows of ``path`` as (row number, {column: stripped value}) plus header errors.
-
-    Column names are case-insensitive; a UTF-8 byte-order mark (Excel) is accepted. A quote
-    that is never closed raises ``InputError`` naming the row where it opened.
-    """
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(
-            f"cannot read the file ({err.strerror}); check the path", file=str(path)
-        ) from None
-    text_ = decode_text(raw, name, fix="save it as CSV UTF-8").text
-    reader = csv_rows(text_, name)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise InputError("the file is empty; the first row must name the columns", file=name, row=1)
-    cols = [h.strip().lower() for h in header]
-    if len(cols) == 1 and (";" in cols[0] or "\t" in cols[0]):
-        sep = "semicolons" if ";" in cols[0] else "tabs"
-        raise InputError(
-            f"the header is one cell with {sep} in it: save the file as "
-            "comma-separated CSV (Excel: CSV UTF-8)",
-            file=name,
-            row=1,
-        )
-    errors: list[InputError] = []
-    for col in required:
-        if col not in cols:
-            errors.append(
-                InputError(
-                    f"missing column '{col}'; the header has: {', '.join(cols)}",
-                    file=name,
-                    row=1,
-                    field=col,
-                )
-            )
-    for col in cols:
-        if col and col not in columns:
-            errors.append(
-                InputError(
-                    f"unknown column '{col}'; known columns: {', '.join(columns)}",
-                    file=name,
-                    row=1,
-                    field=col,
-                )
-            )
-    seen_cols = set()
-    for col in cols:
-        if col in seen_cols:
-            errors.append(InputError(f"column '{col}' appears twice", file=name, row=1, field=col))
-        seen_cols.add(col)
-    rows = []
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue  # blank line
-        if len(values) > len(cols):
-            errors.append(
-                InputError(
-                    f"{len(values)} cells but the header has {len(cols)} "
-                    "columns (a comma inside a value needs quotes)",
-                    file=name,
-                    row=n,
-                )
-            )
-            continue
-        values = values + [""] * (len(cols) - len(values))
-        row = {c: v.strip() for c, v in zip(cols, values, strict=True) if c}
-        for col, value in row.items():
-            if "\x00" in value:
-                errors.append(
-                    InputError(
-                        "contains a NUL character (a damaged or binary file?): remove it",
-                        file=name,
-                        row=n,
-                        field=col,
-                    )
-                )
-            elif len(value) > MAX_CHARS.get(col, len(value)):
-                errors.append(
-                    InputError(
-                        f"longer than {MAX_CHARS[col]} characters", file=name, row=n, field=col
-                    )
-                )
-        rows.append((n, row))
-    return rows, errors
+    """Rows of ``path`` as (row number, {column: stripped value}) plus header errors, read by
+    the one strict reader (``data.text.csv_rows.read_table``): size-limited before reading,
+    decoded as every importer decodes, unknown/duplicate columns, extra cells, NUL characters
+    and over-long cells refused with file, row and field."""
+    raw = read_file(Path(path), max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    table = read_table(
+        raw, path.name, columns=columns, required=list(required), max_chars=MAX_CHARS
+    )
+    return table.rows, table.errors
 
 
 def parse_when(value: str) -> dt.datetime:
@@ -200,7 +123,14 @@ def parse_when(value: str) -> dt.datetime:
     when = dt.datetime.fromisoformat(v)
     if when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    check_date(when)  # ImplausibleDate (a ValueError) for a year 9999
     return when
+
+
+def _bad_date(value: str, err: ValueError) -> str:
+    if isinstance(err, ImplausibleDate):
+        return str(err)
+    return f"bad date {value!r}; use ISO 8601 (2025-03-01 or 2025-03-01T14:30)"
 
 
 def _choice(value: str, options: Iterable[str]) -> str | None:
@@ -388,11 +318,10 @@ def _candidate_values(
     if row.get("applied_at"):
         try:
             out["applied_at"] = parse_when(row["applied_at"])
-        except ValueError:
+        except ValueError as err:
             errors.append(
                 InputError(
-                    f"bad date {row['applied_at']!r}; use ISO 8601 "
-                    "(2025-03-01 or 2025-03-01T14:30)",
+                    _bad_date(row["applied_at"], err),
                     file=file,
                     row=n,
                     field="applied_at",
@@ -618,11 +547,10 @@ def import_events(
             v[col] = key
         try:
             v["at"] = parse_when(row.get("at", ""))
-        except ValueError:
+        except ValueError as err:
             errors.append(
                 InputError(
-                    f"bad date {row.get('at', '')!r}; use ISO 8601 "
-                    "(2025-03-01 or 2025-03-01T14:30)",
+                    _bad_date(row.get("at", ""), err),
                     file=file,
                     row=n,
                     field="at",

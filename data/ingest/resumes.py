@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import Candidate, CandidateContact, Resume
 from data.store.pseudonyms import new_pseudonym
 from data.text.files import read_file
@@ -96,6 +97,59 @@ def import_resumes(
         if progress:
             progress(done, len(items))
     return report
+
+
+def import_resume_files(
+    engine: Engine,
+    paths: Iterable[Path | Upload],
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+    limits: Limits = Limits(),
+) -> ResumeImportReport:
+    """Like ``import_resumes``, safe beside other writers: each file is read and parsed outside
+    any transaction, then stored in its own short write transaction (retried with backoff when
+    the database is busy). Storing is an idempotent upsert by sha256, so the same file imported
+    by two processes at once ends as one resume, the other reporting a duplicate. Each stored
+    file is committed at once: an interrupted import keeps what it stored, and a rerun skips it.
+    """
+    items = list(paths)
+    report = ResumeImportReport()
+    for done, item in enumerate(items, start=1):
+        name = item[0] if isinstance(item, tuple) else Path(item).name
+        try:
+            data = (
+                item[1]
+                if isinstance(item, tuple)
+                else read_file(Path(item), max_bytes=limits.max_bytes)
+            )
+            digest = hashlib.sha256(data).hexdigest()
+            with Session(engine) as s:
+                existing = s.scalar(select(Resume.id).where(Resume.sha256 == digest))
+            if existing is not None:
+                report.duplicates.append((name, existing))
+            else:
+                parsed = parse_bytes(data, name, limits=limits)  # no transaction open
+                kind, rid = write_transaction(
+                    engine,
+                    lambda s, p=parsed: _store_once(s, p, actor=actor),  # type: ignore[misc]
+                )
+                if kind == "stored":
+                    report.stored.append(rid)
+                else:
+                    report.duplicates.append((name, rid))
+        except InputError as err:
+            report.failed.append(ParseFailure(name, _reason(err)))
+        if progress:
+            progress(done, len(items))
+    return report
+
+
+def _store_once(session: Session, parsed: ParsedResume, *, actor: str) -> tuple[str, int]:
+    existing = session.scalar(select(Resume.id).where(Resume.sha256 == parsed.sha256))
+    if existing is not None:
+        return "duplicate", existing
+    return "stored", store_resume(session, parsed, actor=actor)
 
 
 def _reason(err: InputError) -> str:

@@ -13,7 +13,6 @@ updates the roles it names (matched by ``key``). The format is documented in
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,8 +27,10 @@ from data.errors import ImportErrors, InputError
 from data.store.audit import record
 from data.store.models import Role, RoleSkill, Skill
 from data.store.skills import add_skills, stored_extras, sync_skills
-from data.text.csv_rows import csv_rows
+from data.text import safe_yaml
+from data.text.csv_rows import OutOfRange, parse_int, read_table
 from data.text.decoding import decode_text
+from data.text.files import MAX_UPLOAD_MB, read_file
 from data.text.postings import PayRange, PostingDraft, draft_problems, parse_pay, read_posting
 from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
 from data.text.vocabulary import Vocabulary
@@ -136,55 +136,33 @@ def slugify(title: str) -> str:
     return re.sub(r"[^\w]+", "_", text).strip("_")[:80]
 
 
+FIX = "save it as UTF-8 CSV or YAML"
+MAX_HEADCOUNT = 100_000
+"""Openings one role may have (a larger number is a typo, and 10**29 overflowed the store)."""
+
+
 # --- reading files -------------------------------------------------------------------------
 
 
-def _csv_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(spreadsheet row number, record); the header is row 1, so the first role is row 2."""
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    reader = csv_rows(text, name, dialect)
-    header = next(reader, None)
-    if not header:
-        raise InputError("empty file: expected a header row with title_en or title_zh", file=name)
-    columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c and c not in COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}: the columns are "
-            f"{', '.join(COLUMNS)}",
-            file=name,
-            row=1,
-        )
-    if "title_en" not in columns and "title_zh" not in columns:
+def _csv_records(raw: bytes, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(spreadsheet row number, record); the header is row 1, so the first role is row 2.
+
+    Read by the one strict reader: RFC 4180 quoting (``""RAG""`` inside a quoted cell is
+    ``"RAG"``; the dialect used to be guessed from the header and got this wrong), commas,
+    semicolons or tabs as the header shows, unknown/duplicate columns and extra cells refused."""
+    table = read_table(raw, name, columns=COLUMNS, delimiters=",;\t")
+    if table.errors:
+        raise ImportErrors(table.errors)
+    if "title_en" not in table.columns and "title_zh" not in table.columns:
         raise InputError("no title column: add title_en, title_zh or both", file=name, row=1)
-    for row_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(columns):
-            raise InputError(
-                f"{len(cells)} cells but {len(columns)} columns: quote cells that "
-                "contain the delimiter",
-                file=name,
-                row=row_no,
-            )
-        yield row_no, {c: v for c, v in zip(columns, cells, strict=False) if c}
+    yield from table.rows
 
 
 def _yaml_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number of the role, record); accepts a list of roles or ``{roles: [...]}``."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML ({getattr(err, 'problem', err)}): check indentation and quotes",
-            file=name,
-            line=mark.line + 1 if mark else None,
-        ) from None
+    """(line number of the role, record); accepts a list of roles or ``{roles: [...]}``.
+
+    Read with depth, alias and expansion limits (``data.text.safe_yaml``)."""
+    data, node = safe_yaml.load(text, name)
     if isinstance(data, dict) and "roles" in data:
         data = data["roles"]
         node = next(v for k, v in node.value if k.value == "roles")  # type: ignore[union-attr]
@@ -396,11 +374,13 @@ def _profile(
     headcount = 1
     if _text(rec.get("headcount")):
         try:
-            headcount = int(_text(rec.get("headcount")))
-            if headcount < 1:
-                raise ValueError
+            headcount = parse_int(_text(rec.get("headcount")), low=1, high=MAX_HEADCOUNT)
+        except OutOfRange as err:
+            row.error(f"{err}: is the headcount right?", "headcount")
         except ValueError:
-            row.error(f"{rec.get('headcount')!r} is not a positive whole number", "headcount")
+            row.error(
+                f"{_text(rec.get('headcount'))[:40]!r} is not a positive whole number", "headcount"
+            )
     is_open = True
     if _text(rec.get("is_open")):
         flag = _text(rec.get("is_open")).lower()
@@ -471,12 +451,9 @@ def _read_text(path: Path) -> tuple[str, str, bool]:
         raise InputError(
             f"unsupported file type {suffix or '(none)'!r}: use .csv, .yaml or .yml", file=name
         )
-    try:
-        text = decode_text(path.read_bytes(), name, fix="save it as UTF-8 CSV or YAML").text
-    except OSError as err:
-        raise InputError(
-            f"cannot read the file ({err.strerror or err}): check the path", file=name
-        ) from None
+    raw = read_file(path, max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    is_yaml = suffix != ".csv"
+    text = decode_text(raw.replace(b"\x00", b"") if not is_yaml else raw, name, fix=FIX).text
     if not text.strip():
         raise InputError("empty file: see docs/roles-format.md for the format", file=name)
     return name, text, suffix != ".csv"
@@ -531,7 +508,7 @@ def check_roles(
     """
     name, text, is_yaml = _read_text(path)
     vocab = vocabulary or Vocabulary(taxonomy or load_taxonomy())
-    records = _yaml_records(text, name) if is_yaml else _csv_records(text, name)
+    records = _yaml_records(text, name) if is_yaml else _csv_records(text.encode(), name)
     return check_records(records, name, is_yaml=is_yaml, vocabulary=vocab)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.store.models import Embedding
@@ -71,8 +72,20 @@ def put_vectors(session: Session, model_id: str, vectors: Mapping[str, np.ndarra
         if h not in present
     ]
     if rows:
-        session.execute(insert(Embedding), rows)
+        # a concurrent match may cache the same text first: skip it rather than fail
+        session.execute(_insert_ignoring_duplicates(session), rows)
     return len(rows)
+
+
+def _insert_ignoring_duplicates(session: Session) -> Any:
+    table: Any = Embedding.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["model_id", "text_hash"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["model_id", "text_hash"])
 
 
 def get_vectors_keys(session: Session, model_id: str, hashes: Iterable[str]) -> list[str]:

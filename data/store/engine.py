@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from data.errors import SchemaError
@@ -24,12 +27,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        pool = (
+            {"pool_size": 10, "max_overflow": 30, "pool_timeout": 120}
+            if path and path != ":memory:"
+            else {}
+        )
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # every dashboard session thread and writer may want a connection at once: a pool of
+    # 5 + 10 made the 20-session load test wait past the 30 s pool timeout
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -54,6 +66,50 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+T = TypeVar("T")
+
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)
+
+
+def is_busy(err: BaseException) -> bool:
+    """Whether ``err`` means another writer was in the way (worth trying again): SQLite's
+    "database is locked" (a WAL snapshot that went stale, or a busy timeout), PostgreSQL's
+    serialization failure or deadlock."""
+    orig = getattr(err, "orig", err)
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def write_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 8,
+    base_delay: float = 0.05,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work(session)`` in one short transaction, again (with jittered exponential backoff)
+    when a concurrent writer got in the way: a busy/locked database, or a unique key that a
+    concurrent import of the same thing stored first. ``work`` must therefore be an idempotent
+    upsert: on the next attempt it finds what the other writer stored and skips it, so the
+    same file imported twice at once converges to one copy, with no traceback. Keep parsing
+    and encoding out of ``work``: the transaction holds the write lock until it ends."""
+    for attempt in range(attempts):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except OperationalError as err:
+            if attempt == attempts - 1 or not is_busy(err):
+                raise
+        sleep(min(base_delay * 2**attempt, 2.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -82,6 +138,17 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the store's schema is at the newest migration (``upgrade`` would do nothing)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
 
 
 def check_schema(engine: Engine) -> None:

@@ -50,7 +50,24 @@ class User(Base):
     name: Mapped[str64] = mapped_column(unique=True)
     role: Mapped[str] = mapped_column(String(16))  # admin | recruiter | viewer
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    token_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the CLI token
     created_at: Mapped[created]
+
+
+class LoginAttempt(Base):
+    """One dashboard sign-in attempt: what the delay and the lockout count (kept in the store,
+    so reruns, new browser sessions and several server processes all see the same count)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_user_at", "user_name", "at"),
+        Index("ix_login_client_at", "client", "at"),
+    )
+    id: Mapped[intpk]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    user_name: Mapped[str64]
+    client: Mapped[str64]
+    ok: Mapped[bool] = mapped_column(Boolean)
 
 
 class AuditLog(Base):
@@ -375,6 +392,7 @@ class Feedback(Base):
     """A recruiter's decision on a (resume, role) pair; never saved without a reviewer."""
 
     __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("import_key", name="uq_feedback_import_key"),)
     id: Mapped[intpk]
     resume_id: Mapped[int] = mapped_column(ForeignKey("resumes.id", ondelete="CASCADE"), index=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
@@ -386,6 +404,9 @@ class Feedback(Base):
         ForeignKey("match_scores.id", ondelete="SET NULL")
     )
     used_in_model_version: Mapped[int | None] = mapped_column(Integer)
+    # sha256 of (resume, role, decision, reviewer, note) for imported rows: importing a file
+    # twice, or twice at once, stores each decision once; NULL for decisions made in the app
+    import_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class BiasAudit(Base):

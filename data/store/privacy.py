@@ -7,7 +7,8 @@ every cached export), then leaves ONE audit entry naming them by pseudonym only.
 log's earlier rows also name them by pseudonym only; once the candidate row is gone nothing
 links that pseudonym to a person. On SQLite the file is then compacted (``secure_delete`` is on
 for every connection, the WAL is checkpointed and truncated, ``VACUUM`` rewrites the file) so a
-byte search of the data directory finds nothing; on PostgreSQL the touched tables are vacuumed.
+byte search of the data directory finds nothing; on PostgreSQL the touched tables are rewritten (VACUUM FULL), then a checkpoint and a WAL
+switch are forced (see ``compact``).
 
 ``anonymise_rejected`` applies a retention period: candidates whose applications were all
 rejected more than N days ago lose their contact details, demographics, resume text (replaced
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, case, delete, func, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.errors import InputError, NotFoundError
@@ -211,7 +212,7 @@ def erase_candidate(
         )
     say("compacting the database")
     try:
-        compact(engine, tables=list(rows))
+        report.traces += compact(engine, tables=list(rows))
     except OperationalError as err:  # another process holds the file: the rows are gone,
         report.traces.append(  # but old page images may linger in the WAL until compaction
             f"database not compacted ({err.orig}): run `talentmap erase --compact` when no "
@@ -219,7 +220,12 @@ def erase_candidate(
         )
         return report
     if data_dir is not None:
-        report.traces += [str(p) for p in _db_files(engine) if _holds(p, needles)]
+        report.traces += [
+            f"{p} still holds their data: run `talentmap erase --compact` when no other "
+            "process uses the store"
+            for p in _db_files(engine)
+            if _holds(p, needles)
+        ]
     return report
 
 
@@ -275,17 +281,39 @@ def _scrub_files(
             if not hit:
                 continue
             if top == "models":
-                traces.append(str(rel))
+                traces.append(f"{rel} still holds their data: retrain to forget them")
             else:
                 path.unlink(missing_ok=True)
                 deleted.append(str(rel))
     return sorted(deleted), traces
 
 
-def compact(engine: Engine, *, tables: list[str] | None = None) -> None:
-    """Make deleted data unrecoverable from the files: on SQLite checkpoint and truncate the
-    WAL and VACUUM (``secure_delete`` is on for every connection); on PostgreSQL vacuum the
-    touched tables."""
+PERSON_TABLES: tuple[str, ...] = (
+    "feedback",
+    "match_scores",
+    "embeddings",
+    "resumes",
+    "stage_events",
+    "applications",
+    "enrolments",
+    "candidate_contacts",
+    "candidate_demographics",
+    "candidates",
+)
+"""The tables a person's data lives in (what ``erase --compact`` rewrites)."""
+
+
+def compact(engine: Engine, *, tables: list[str] | None = None) -> list[str]:
+    """Make deleted data unrecoverable from the database files; returns what could not be done.
+
+    SQLite: checkpoint and truncate the WAL and VACUUM (``secure_delete`` is on for every
+    connection). PostgreSQL: a plain VACUUM only marks dead rows free, leaving their bytes in the
+    table files, so each table is rewritten (``VACUUM FULL``, which rebuilds its indexes and
+    TOAST too) and re-analysed, the planner statistics (which may hold sample values) are
+    rewritten, then a CHECKPOINT and ``pg_switch_wal()`` close the WAL segment that recorded
+    the deletes so it can be recycled. WAL segments already archived and backups keep the data
+    until they expire (README, "Privacy and compliance")."""
+    notes: list[str] = []
     if engine.dialect.name == "sqlite":
         engine.dispose()  # idle pooled connections would keep WAL readers alive
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -295,9 +323,27 @@ def compact(engine: Engine, *, tables: list[str] | None = None) -> None:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
     elif engine.dialect.name == "postgresql":
+        known = set(PERSON_TABLES)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in tables or []:
-                conn.execute(text(f'VACUUM "{table}"'))
+            for table in tables or list(PERSON_TABLES):
+                if table not in known:
+                    raise InputError(f"not a table that holds people: {table!r}")
+                conn.execute(text(f'VACUUM (FULL, ANALYZE) "{table}"'))
+            for what, sql in (
+                ("the planner statistics", "VACUUM FULL pg_catalog.pg_statistic"),
+                ("the checkpoint", "CHECKPOINT"),
+                ("the WAL switch", "SELECT pg_switch_wal()"),
+                ("the checkpoint after the WAL switch", "CHECKPOINT"),
+            ):
+                try:
+                    conn.execute(text(sql))
+                except (OperationalError, ProgrammingError) as err:
+                    first = str(getattr(err, "orig", err)).strip().splitlines()[0]
+                    notes.append(
+                        f"{what} was not done ({first}): a database superuser must run "
+                        f"`{sql}` so old page images leave the server's files"
+                    )
+    return notes
 
 
 def anonymise_rejected(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError, PermissionDenied
-from data.store.models import User
+from data.store.audit import record
+from data.store.models import LoginAttempt, User
 
 ROLES: tuple[str, ...] = ("admin", "recruiter", "viewer")
 LOCAL_ADMIN = "admin"
@@ -78,3 +87,164 @@ def require(role: str, permission: str, *, action: str) -> None:
         raise PermissionDenied(
             f"a {role} may not {action}: ask an admin to run it, or to give you the recruiter role"
         )
+
+
+# --- CLI tokens ----------------------------------------------------------------------------
+# A token is 32 random bytes, so a fast hash is enough to store it (no dictionary to guess
+# from, unlike a password); sha256 lets every CLI call check it in microseconds.
+
+TOKEN_PREFIX = "tm_"
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, name: str) -> str:
+    """A new CLI token for user ``name`` (replacing any earlier one); only its hash is stored,
+    so the returned value is shown once and cannot be read back."""
+    user = get_user(session, name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user.token_hash = _token_digest(token)
+    session.flush()
+    return token
+
+
+def authenticate_token(session: Session, name: str, token: str | None) -> User:
+    """The user ``name`` when ``token`` is theirs; ``PermissionDenied`` otherwise (the message
+    never says which of the two was wrong)."""
+    user = session.scalar(select(User).where(User.name == name))
+    expected = user.token_hash if user is not None else None
+    given = _token_digest(token or "")
+    if user is None or not expected or not token or not hmac.compare_digest(expected, given):
+        raise PermissionDenied(
+            f"TALENTMAP_USER={name!r} with this TALENTMAP_TOKEN is not a valid sign-in: ask an "
+            f"admin to run `talentmap users token {name}` and set TALENTMAP_TOKEN to what it prints"
+        )
+    return user
+
+
+# --- dashboard sign-in: delay, lockout, audit ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """After ``free`` failures in ``window`` each attempt waits ``delay * 2**(n - free)``
+    seconds (at most ``max_delay``); ``lock_after`` failures of one user, or ``client_lock_after``
+    from one client, lock sign-in for ``lockout`` (counted from the last failure)."""
+
+    free: int = 2
+    delay: float = 0.5
+    max_delay: float = 5.0
+    lock_after: int = 5
+    client_lock_after: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    lockout: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    user: User | None = None
+    locked_until: dt.datetime | None = None
+    waited: float = 0.0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _failures(
+    session: Session, column: Any, value: str, since: dt.datetime
+) -> tuple[int, dt.datetime | None]:
+    """Failed attempts matching ``column == value`` after ``since`` and after the last success."""
+    last_ok = session.scalar(
+        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.ok.is_(True))
+    )
+    start = max(since, last_ok) if last_ok else since
+    n, last = session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            column == value,
+            LoginAttempt.ok.is_(False),
+            LoginAttempt.at > start,
+        )
+    ).one()
+    return int(n or 0), last
+
+
+def login_state(
+    session: Session,
+    name: str,
+    client: str,
+    *,
+    policy: LoginPolicy = LoginPolicy(),
+    now: dt.datetime | None = None,
+) -> tuple[float, dt.datetime | None]:
+    """``(delay in seconds, locked until)`` for the next attempt by ``name`` from ``client``."""
+    now = now or _now()
+    since = now - policy.window
+    n_user, last_user = _failures(session, LoginAttempt.user_name, name[:64], since)
+    n_client, last_client = _failures(session, LoginAttempt.client, client[:64], since)
+    locks = []
+    if n_user >= policy.lock_after and last_user is not None:
+        locks.append(last_user + policy.lockout)
+    if n_client >= policy.client_lock_after and last_client is not None:
+        locks.append(last_client + policy.lockout)
+    locked = max((t for t in locks if t > now), default=None)
+    n = max(n_user, n_client)
+    delay = (
+        min(policy.delay * 2 ** (n - policy.free), policy.max_delay) if n >= policy.free else 0.0
+    )
+    return delay, locked
+
+
+def sign_in(
+    session: Session,
+    name: str,
+    password: str,
+    client: str,
+    *,
+    policy: LoginPolicy = LoginPolicy(),
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> LoginResult:
+    """Check a dashboard sign-in, slowed down and locked per ``policy``; every attempt (also a
+    refused or locked one) leaves a ``login_attempts`` row and an audit row. The caller commits.
+
+    A locked account is refused without checking the password, so guessing goes on being
+    useless while the lock lasts."""
+    import time
+
+    now = now or _now()
+    name = name.strip()[:64]
+    client = (client or "unknown")[:64]
+    delay, locked = login_state(session, name, client, policy=policy, now=now)
+    if locked is not None:
+        session.add(LoginAttempt(at=now, user_name=name, client=client, ok=False))
+        record(
+            session,
+            name or "(empty)",
+            "dashboard.login_locked",
+            target_type="user",
+            target=name or None,
+            detail={"client": client, "locked_until": locked.isoformat(timespec="seconds")},
+        )
+        return LoginResult(False, locked_until=locked)
+    if delay:
+        (sleep or time.sleep)(delay)
+    user = session.scalar(select(User).where(User.name == name)) if name else None
+    ok = user is not None and verify_password(user, password)
+    session.add(LoginAttempt(at=now, user_name=name, client=client, ok=ok))
+    record(
+        session,
+        name or "(empty)",
+        "dashboard.login" if ok else "dashboard.login_failed",
+        target_type="user",
+        target=name or None,
+        detail={"client": client},
+    )
+    session.flush()
+    if ok:
+        return LoginResult(True, user=user, waited=delay)
+    _, locked = login_state(session, name, client, policy=policy, now=now)
+    return LoginResult(False, locked_until=locked, waited=delay)

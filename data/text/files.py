@@ -185,15 +185,16 @@ def read_file(path: Path, *, max_bytes: int, file: str | None = None) -> bytes:
             file=name,
             code="file.unreadable",
         ) from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    st = os.fstat(fd)  # before fdopen, which refuses a folder with IsADirectoryError
+    if _special_kind(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        os.close(fd)
         special = _special_kind(st.st_mode)
-        if special or stat.S_ISDIR(st.st_mode):
-            raise InputError(
-                f"{special or 'a folder'}, not a file: name a regular file",
-                file=name,
-                code="file.not_a_file",
-            )
+        raise InputError(
+            f"{special or 'a folder'}, not a file: name a regular file",
+            file=name,
+            code="file.not_a_file",
+        )
+    with os.fdopen(fd, "rb") as fh:
         if st.st_size > max_bytes:
             raise InputError(
                 _too_big(st.st_size, max_bytes),

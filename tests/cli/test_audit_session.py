@@ -162,6 +162,7 @@ def test_every_write_of_a_session_is_audited_by_pseudonym(cli, tmp_path) -> None
     run.step("demo", "--candidates", "60", "--seed", "1", action="demo.build")
     run.step("users add", "rita", "--role", "recruiter", action="users.add")
     run.step("users add", "vera", "--role", "viewer", action="users.add")
+    run.step("users token", "vera", action="users.token")
     new = run.step("roles import", "docs/examples/roles.csv", user="rita", action="roles.import")
     assert {r.target for r in new} >= {"llm_engineer", "data_analyst"}
     new = run.step(

@@ -20,6 +20,7 @@ COMMANDS = ["report", "audit", "erase", "retention"]
 
 def _users(cli) -> None:
     with session_scope(cli.engine) as s:
+        add_user(s, "admin", "admin")  # once users exist, the CLI has no local admin
         add_user(s, "vera", "viewer")
         add_user(s, "rita", "recruiter")
 

@@ -164,10 +164,7 @@ def test_every_command_has_help(sqlite_cli, command: list[str]) -> None:
     assert "Usage" in result.output and len(result.output.split("\n")) > 4
 
 
-def test_large_batches_commit_in_chunks(cli, tmp_path: Path, monkeypatch) -> None:
-    from cli import resumes as resumes_cli
-
-    monkeypatch.setattr(resumes_cli, "COMMIT_EVERY", 2)
+def test_each_file_commits_on_its_own_and_duplicates_are_found(cli, tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(5):

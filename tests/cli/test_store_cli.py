@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, Candidate, StageEvent
+from data.store.users import get_user, verify_password
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +31,13 @@ def count(engine, model) -> int:
 def test_demo_builds_refuses_skips_and_replaces(cli) -> None:
     first = cli("demo", "--candidates", 60, "--seed", 3, "--as-of", "2026-01-31")
     assert first.exit_code == 0, first.output
-    assert "60 candidates" in first.output and "admin/admin-demo" in first.output
+    assert "60 candidates" in first.output and "admin-demo" not in first.output
+    printed = dict(re.findall(r"│ (admin|recruiter|viewer) +(\S+) +│", first.output))
+    assert set(printed) == {"admin", "recruiter", "viewer"}, first.output
+    with session_scope(cli.engine) as s:
+        for name, password in printed.items():  # each printed password signs that user in
+            assert verify_password(get_user(s, name), password)
+        assert not verify_password(get_user(s, "admin"), printed["recruiter"])
     assert count(cli.engine, Candidate) == 60 and count(cli.engine, StageEvent) > 60
 
     refused = cli("demo", "--candidates", 10)
@@ -43,6 +51,7 @@ def test_demo_builds_refuses_skips_and_replaces(cli) -> None:
     replaced = cli("demo", "--replace", "--candidates", 25, "--as-of", "2026-01-31")
     assert replaced.exit_code == 0, replaced.output
     assert count(cli.engine, Candidate) == 25
+    assert "Dashboard sign-in" not in replaced.output  # existing users keep their passwords
 
 
 def test_demo_if_empty_on_an_empty_store_builds(cli) -> None:
@@ -118,3 +127,25 @@ def test_import_commands_report_bad_rows_and_store_good_files(cli, tmp_path: Pat
 def test_import_of_a_missing_file_is_a_clear_error(cli, tmp_path: Path) -> None:
     r = cli("import", "candidates", tmp_path / "nope.csv")
     assert r.exit_code != 0 and "nope.csv" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "address"), [((), "127.0.0.1"), (("--address", "0.0.0.0"), "0.0.0.0")]
+)
+def test_serve_listens_on_this_machine_only_unless_told(cli, monkeypatch, args, address) -> None:
+    """Issue 15: `serve` listened on every interface. The Streamlit command line it hands
+    over to must carry --server.address (Streamlit's own default is all interfaces)."""
+    import os
+
+    handed: list[list[str]] = []
+
+    def fake_execv(_exe: str, cmd: list[str]) -> None:
+        handed.append(cmd)
+
+    monkeypatch.setattr(os, "execv", fake_execv)
+    monkeypatch.setattr(os, "chdir", lambda _p: None)
+    res = cli("serve", "--port", "8765", *args)
+    assert res.exit_code == 0, res.output
+    (cmd,) = handed
+    assert cmd[cmd.index("--server.address") + 1] == address
+    assert cmd[cmd.index("--server.port") + 1] == "8765"

@@ -266,3 +266,39 @@ def test_tables_show_missing_values_as_a_dash_and_keep_counts_numeric(seeded_sql
     assert all(str(v).endswith("%") for v in funnel["Conversion"].iloc[1:])
     countries = _table_with(at, "Country")
     assert countries["Applications"].sum() == len(seeded.apps)
+
+
+def test_sign_ins_and_failures_are_audited_and_a_locked_account_says_so(engine, make_app):
+    """Issue 15: a successful sign-in's audit row was rolled back by ``st.rerun()`` inside the
+    session; failures left no row at all. Both databases: the row must be committed."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from data.store.models import AuditLog, LoginAttempt
+
+    with session_scope(engine) as s:
+        add_user(s, "vera", "viewer", "pw-vera")
+    at = make_app(engine).run()
+    at.text_input(key="login_name").input("vera")
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    at.text_input(key="login_password").input("pw-vera")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "vera (viewer)" in " ".join(c.value for c in at.sidebar.caption)
+    with session_scope(engine) as s:
+        rows = [(a.actor, a.action) for a in s.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert rows == [("vera", "dashboard.login_failed"), ("vera", "dashboard.login")]
+    # five recent failures (as left by other sessions) lock the account, in any new session
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with session_scope(engine) as s:
+        s.add_all(
+            LoginAttempt(at=now, user_name="vera", client="elsewhere", ok=False) for _ in range(5)
+        )
+    at = make_app(engine).run()
+    at.text_input(key="login_name").input("vera")
+    at.text_input(key="login_password").input("pw-vera")
+    at.button[0].click().run()
+    assert any("locked until" in e.value for e in at.error)
+    assert "vera (viewer)" not in " ".join(c.value for c in at.sidebar.caption)

@@ -286,10 +286,14 @@ def test_demo_world_is_a_realistic_company(world: Engine) -> None:
         assert {x for x, _ in demo_rows} == {"Female", "Male", None}
         eth = {e for _, e in demo_rows}
         assert None in eth and eth - {None} <= set(EEO1_ETHNICITIES) and len(eth) >= 5
-        # demo users with documented passwords, and one audit row
-        for name, role, password in DEMO_USERS:
+        # demo users, each with a random password (stored hashed only), and one audit row
+        hashes = set()
+        for name, role in DEMO_USERS:
             user = s.scalar(select(User).where(User.name == name))
-            assert user.role == role and verify_password(user, password)
+            assert user.role == role and user.password_hash
+            assert not verify_password(user, f"{name}-demo")  # the old fixed password is gone
+            hashes.add(user.password_hash)
+        assert len(hashes) == len(DEMO_USERS)
         assert s.scalar(select(func.count()).where(AuditLog.action == "demo.build")) == 1
 
 
