@@ -98,7 +98,7 @@ METRICS: dict[str, Metric] = {
             "count",
             True,
             "Candidates in pipeline",
-            "在流程候选人",
+            "招聘流程中的候选人",
             "Distinct candidates with an application open at the period's end (applied on or "
             "before it and not closed by then).",
             "期末仍有进行中申请的候选人数（去重；期末前申请且当时尚未关闭）。",
@@ -127,9 +127,9 @@ METRICS: dict[str, Metric] = {
             "share",
             True,
             "Offer acceptance",
-            "Offer 接受率",
+            "录用通知接受率",
             "Accepted share of the offers made in the period that have been answered.",
-            "统计期间内发出且已答复的 offer 中被接受的比例。",
+            "统计期间内发出且已答复的录用通知中被接受的比例。",
         ),
         Metric(
             "international_share",
@@ -171,6 +171,18 @@ METRICS: dict[str, Metric] = {
             "Of the hires old enough to be measured (hired at least N days before the data's "
             "last day), the share still employed N days after their hire.",
             "在录用已满 N 天（截至数据最后一天）的人员中，录用 N 天后仍在职的比例。",
+        ),
+        Metric(
+            "skill_gap",
+            "share",
+            False,
+            "Skill gap",
+            "技能缺口",
+            "Demand share minus supply share: the share of open positions needing the skill "
+            "(headcount × importance over the open headcount) minus the share of resumes "
+            "naming it. Positive: scarcer in the candidate pool than in the openings.",
+            "需求占比减供给占比：需要该技能的在招职位占比（编制人数 × 重要度 ÷ 在招总编制）"
+            "减去提及该技能的简历占比。为正表示人才库中比岗位需求更稀缺。",
         ),
     )
 }

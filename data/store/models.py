@@ -387,3 +387,13 @@ class BiasAudit(Base):
         ForeignKey("model_versions.id", ondelete="SET NULL")
     )
     result: Mapped[jsonb] = mapped_column(default=dict)
+
+
+class KpiTarget(Base):
+    """A user-set target for one KPI of the metric layer (``data.queries.metrics``)."""
+
+    __tablename__ = "kpi_targets"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # a metric key
+    value: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[str64]
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
