@@ -451,6 +451,7 @@ class HiringReport:
     appendix: tuple[str, ...] = DEFAULT_APPENDIX
     shortlist_columns: tuple[str, ...] = DEFAULT_SHORTLIST_COLUMNS
     time_in_stage: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    skill_names: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
         """The label of ``key`` in the report's language."""
@@ -693,10 +694,11 @@ class HiringReport:
                 "phone": r.get("phone") or "",
                 "resume": r["resume_file"],
                 "score": r["score"],
-                "matched": _skills(exp.get("matched_skills")),
+                "matched": _skills(exp.get("matched_skills"), self.skill_names),
                 "missing": _skills(
                     (exp.get("missing_skills") or exp.get("missing_required") or [])
-                    + list(exp.get("missing_nice") or [])
+                    + list(exp.get("missing_nice") or []),
+                    self.skill_names,
                 ),
                 "evidence": _evidence(exp),
             }
@@ -919,15 +921,22 @@ def _round(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _skills(values: Any) -> str:
-    """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts)."""
+def _skills(values: Any, names: dict[str, str] | None = None) -> str:
+    """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts), in the
+    report's language when ``names`` (key → name) knows the key."""
     if not values:
         return ""
     if isinstance(values, str):
         return values
-    return ", ".join(
-        str(v.get("name") or v.get("key")) if isinstance(v, dict) else str(v) for v in values
-    )
+    names = names or {}
+
+    def one(v: Any) -> str:
+        if isinstance(v, dict):
+            key = v.get("key")
+            return str(names.get(str(key)) or v.get("name") or key)
+        return names.get(str(v), str(v))
+
+    return ", ".join(one(v) for v in values)
 
 
 def _evidence(exp: dict[str, Any]) -> str:
@@ -1079,6 +1088,7 @@ def build_report(
         appendix=tuple(appendix),
         shortlist_columns=tuple(shortlist_columns),
         time_in_stage=mq.time_in_stage(session, f) if "time_in_stage" in appendix else {},
+        skill_names=rq.skill_names(session, lang),
     )
 
 

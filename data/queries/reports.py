@@ -20,6 +20,7 @@ from data.store.models import (
     ModelVersion,
     Resume,
     Role,
+    Skill,
 )
 
 
@@ -127,3 +128,9 @@ def active_models(session: Session) -> list[ModelVersion]:
             select(ModelVersion).where(ModelVersion.status == "active").order_by(ModelVersion.kind)
         )
     )
+
+
+def skill_names(session: Session, lang: str) -> dict[str, str]:
+    """Skill key → display name in ``lang`` (the English name where no Chinese one is set)."""
+    rows = session.execute(select(Skill.key, Skill.name_en, Skill.name_zh)).all()
+    return {k: str((zh if lang == "zh" else None) or en or k) for k, en, zh in rows}

@@ -85,7 +85,7 @@ def test_report_numbers_match_the_records(seeded_store) -> None:
     cols = [c.key for c in short.columns]
     first = short.rows[0]
     assert first[cols.index("matched")] == "Python"
-    assert first[cols.index("missing")] == "PyTorch, nlp"
+    assert first[cols.index("missing")] == "PyTorch, NLP"  # keys shown by their names
     assert first[cols.index("evidence")] == "Python: Python at line 1"
     funnel = next(t for t in report.tables() if t.key == "funnel")
     assert funnel.rows[2][2] == pytest.approx(reached["interview"] / reached["screening"])

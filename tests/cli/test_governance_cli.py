@@ -90,14 +90,15 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
         "csv",
         "--out",
         out / "r.zip",
-        "--show-contacts",
+        "--include-contacts",
         "--lang",
         "zh",
         user="rita",
     )
     assert res.exit_code == 0, res.output
     with zipfile.ZipFile(out / "r.zip") as zf:
-        shortlist = zf.read("06_shortlists.csv").decode("utf-8-sig")
+        name = next(n for n in zf.namelist() if n.endswith("_shortlists.csv"))
+        shortlist = zf.read(name).decode("utf-8-sig")
     assert "person" in shortlist and "@example.com" in shortlist and "机器学习工程师" in shortlist
 
     victim = seeded.people[20]
