@@ -293,7 +293,12 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans", Arial, sans-serif; color: #
 h1 { font-size: 20px; margin: 0 0 4px 0; }
 h2 { font-size: 14px; margin: 14px 0 4px 0; border-bottom: 2px solid #3b5bdb;
      padding-bottom: 2px; break-after: avoid; }
-h2.part { font-size: 17px; border: none; margin-top: 0; break-before: page; }
+h2.part { font-size: 17px; border: none; margin-top: 0; }
+section.first { break-before: page; }
+section.appendix th, section.appendix td { font-size: 8.5px; padding: 1px 4px;
+                                           line-height: 1.2; }
+tr.group td { font-weight: 600; background: #edf2ff; border-bottom: 1px solid #bac8ff; }
+tr.group { break-after: avoid; }
 table { border-collapse: collapse; margin: 4px 0 6px 0; width: 100%; table-layout: fixed; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
@@ -303,7 +308,7 @@ td { border-bottom: 1px solid #dee2e6; padding: 2px 5px; vertical-align: top;
      overflow-wrap: anywhere; }
 th, td { font-size: 9.5px; }
 td.num, th.num { text-align: right; }
-td.num { white-space: nowrap; }
+td.num, td.nw { white-space: nowrap; }
 p.note { color: #6c757d; font-style: italic; margin: 2px 0; }
 p.meta { color: #495057; margin: 0 0 6px 0; }
 img.chart { width: 150mm; max-width: 100%; margin: 2px 0; break-inside: avoid; }
@@ -317,7 +322,7 @@ dl.defs dd { margin: 0 0 3px 40mm; }
 @page { size: A4; margin: 14mm 12mm 16mm 12mm;
         @bottom-right { content: counter(page) " / " counter(pages); font-size: 8px;
                         color: #868e96; } }
-@page wide { size: A4 landscape; }
+@page wide { size: A4 landscape; margin: 10mm 10mm 14mm 10mm; }
 """
 
 _ZH_SPACE = "\u200b"
@@ -356,13 +361,14 @@ def to_html_string(report: HiringReport, *, charts: bool = True) -> str:
     ]
     in_appendix = False
     for table in report.tables():
+        heading = ""
         if table.part == "appendix" and not in_appendix:
-            parts.append(f'<h2 class="part">{esc(t("appendix"))}</h2>')
+            heading = f'<h2 class="part">{esc(t("appendix"))}</h2>'
             in_appendix = True
         if table.key == "definitions":
             parts.append(_html_definitions(table, report))
             continue
-        parts.append(_html_table(table, report, pngs.get(table.key)))
+        parts.append(_html_table(table, report, pngs.get(table.key), heading=heading))
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -379,13 +385,20 @@ def _html_definitions(table: Table, report: HiringReport) -> str:
     )
 
 
-def _html_table(table: Table, report: HiringReport, png: bytes | None = None) -> str:
+def _html_table(
+    table: Table, report: HiringReport, png: bytes | None = None, *, heading: str = ""
+) -> str:
+    """One section; ``heading`` (the appendix title) opens it, so it starts the same page."""
     esc = html.escape
     classes = ["wide"] if table.wide else []
     if len(table.rows) <= 16:
         classes.append("keep")
+    if table.part == "appendix":
+        classes.append("appendix")
+        if heading:
+            classes.append("first")
     cls_attr = f' class="{" ".join(classes)}"' if classes else ""
-    out = [f'<section id="{esc(table.key)}"{cls_attr}><h2>{esc(table.title)}</h2>']
+    out = [f'<section id="{esc(table.key)}"{cls_attr}>{heading}<h2>{esc(table.title)}</h2>']
     if table.note:
         out.append(f'<p class="note">{esc(_zh_breaks(table.note))}</p>')
     if png:
@@ -394,9 +407,11 @@ def _html_table(table: Table, report: HiringReport, png: bytes | None = None) ->
             f'{base64.b64encode(png).decode("ascii")}">'
         )
     if table.rows:
-        total = sum(c.width for c in table.columns) or 1.0
+        group_i = next((i for i, c in enumerate(table.columns) if c.key == table.group_col), None)
+        shown = [(i, c) for i, c in enumerate(table.columns) if i != group_i]
+        total = sum(c.width for _, c in shown) or 1.0
         out.append("<table><colgroup>")
-        out.extend(f'<col style="width:{100 * c.width / total:.1f}%">' for c in table.columns)
+        out.extend(f'<col style="width:{100 * c.width / total:.1f}%">' for _, c in shown)
         out.append("</colgroup><thead><tr>")
         numeric_cols = {
             c.key for c in table.columns if c.kind in ("int", "float", "pct", "score", "pvalue")
@@ -404,14 +419,22 @@ def _html_table(table: Table, report: HiringReport, png: bytes | None = None) ->
         num_th = ' class="num"'
         out.extend(
             f"<th{num_th if c.key in numeric_cols else ''}>{esc(_zh_breaks(c.label))}</th>"
-            for c in table.columns
+            for _, c in shown
         )
         out.append("</tr></thead><tbody>")
+        group: object = object()
         for row in table.rows:
+            if group_i is not None and row[group_i] != group:
+                group = row[group_i]
+                out.append(
+                    f'<tr class="group"><td colspan="{len(shown)}">'
+                    f"{esc(_zh_breaks(str(group)))}</td></tr>"
+                )
             out.append("<tr>")
-            for col, value in zip(table.columns, row, strict=False):
+            for i, col in shown:
+                value = row[i] if i < len(row) else None
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                cls = ' class="num"' if numeric else ""
+                cls = ' class="num"' if numeric else (' class="nw"' if col.nowrap else "")
                 text = _text(value, col)
                 if (
                     table.key == "audit"

@@ -305,6 +305,8 @@ LABELS["en"].update(
         "contacts_note": "Contact details are included at the requester's choice.",
         "p_small": "below 10⁻³⁰⁰",
         "status_now": "Status of the period's applications",
+        "top_candidate": "Top candidate",
+        "runners_up": "Next in line",
         "page": "Page",
         "of": "of",
     }
@@ -339,6 +341,8 @@ LABELS["zh"].update(
         "contacts_note": "应报告生成者选择，包含联系方式。",
         "p_small": "小于 10⁻³⁰⁰",
         "status_now": "本期申请当前状态",
+        "top_candidate": "首选候选人",
+        "runners_up": "后续人选",
         "page": "第",
         "of": "页，共",
     }
@@ -407,6 +411,7 @@ class Column:
     label: str
     kind: ColumnKind = "text"
     width: float = 1.0  # relative width in HTML/PDF (a wide text column gets more)
+    nowrap: bool = False  # HTML/PDF: never break (pseudonyms, phone numbers)
 
 
 @dataclass
@@ -422,6 +427,7 @@ class Table:
     note: str | None = None
     part: Part = "summary"
     wide: bool = False
+    group_col: str | None = None  # HTML/PDF: this column's value heads a group of rows
 
 
 @dataclass
@@ -664,27 +670,81 @@ class HiringReport:
         return out
 
     def _shortlist_table(self, *, summary: bool) -> Table:
+        """The full shortlists (appendix: one row per candidate, the chosen columns, contacts
+        when asked) or their summary (one row per role: the top candidate, the skills that
+        matched, and the runners-up), which fits a page for a board."""
         t = self.t
-        chosen = ("candidate", "score", "matched") if summary else self.shortlist_columns
-        widths = {"evidence": 3.5, "matched": 2.2, "missing": 2.0, "resume": 1.6}
+        multi_run = len({r.get("run_id") for r in self.shortlists}) > 1
+
+        def role_title(r: dict[str, Any]) -> str:
+            title = str(r["title_zh"] if self.lang == "zh" else r["title_en"])
+            return f"{title} · {t('run')} {r.get('run_id')}" if multi_run else title
+
+        if not self.runs:
+            note = t("no_run")
+        else:
+            note = f"{t('runs')}: " + ", ".join(
+                f"{r['id']} ({r['encoder']}, {r['created_at']:%Y-%m-%d})" for r in self.runs
+            )
+            if not self.masked and not summary:
+                note += f" · {t('contacts_note')}"
+        if summary:
+            groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+            for r in self.shortlists:
+                if r["rank"] <= SUMMARY_TOP:
+                    groups.setdefault((r.get("run_id"), r["role_key"]), []).append(r)
+            rows: list[list[Any]] = []
+            for members in groups.values():
+                members.sort(key=lambda r: r["rank"])
+                best = members[0]
+                exp = best.get("explanation") or {}
+                rest = " · ".join(
+                    f"#{r['rank']} {r['pseudonym'] or ''} ({r['score']:.3f})" for r in members[1:]
+                )
+                rows.append(
+                    [
+                        role_title(best),
+                        best["pseudonym"] or "",
+                        best["score"],
+                        _skills(exp.get("matched_skills"), self.skill_names),
+                        rest,
+                    ]
+                )
+            return Table(
+                "shortlist_summary",
+                t("shortlist_summary").format(n=SUMMARY_TOP),
+                [
+                    Column("role", t("role"), width=1.6),
+                    Column("candidate", t("top_candidate"), width=1.5, nowrap=True),
+                    Column("score", t("score"), "score", 0.6),
+                    Column("matched", t("matched"), width=2.2),
+                    Column("runners_up", t("runners_up"), width=2.2),
+                ],
+                rows,
+                note=note,
+            )
+        widths = {
+            "candidate": 1.4,
+            "evidence": 3.5,
+            "matched": 3.1,
+            "missing": 2.7,
+            "resume": 1.6,
+            "score": 0.55,
+            "name": 1.3,
+            "email": 1.9,
+            "phone": 1.25,
+        }
         kinds: dict[str, ColumnKind] = {"score": "score"}
-        label_of = {"resume": "resume", "country": "country"}
-        cols = [Column("role", t("role"), width=1.8), Column("rank", t("rank"), "int", 0.5)]
-        keys = [c for c in SHORTLIST_COLUMNS if c in chosen]
-        if not self.masked and not summary:
+        cols = [Column("role", t("role"), width=1.6), Column("rank", t("rank"), "int", 0.45)]
+        keys = [c for c in SHORTLIST_COLUMNS if c in self.shortlist_columns]
+        if not self.masked:
             keys = keys[:1] + ["name", "email", "phone"] + keys[1:]
-        widths.update({"name": 2.2, "email": 2.4, "phone": 1.6})
         cols += [
-            Column(k, t(label_of.get(k, k)), kinds.get(k, "text"), widths.get(k, 1.0)) for k in keys
+            Column(k, t(k), kinds.get(k, "text"), widths.get(k, 1.0), k in ("candidate", "phone"))
+            for k in keys
         ]
         rows = []
-        multi_run = len({r.get("run_id") for r in self.shortlists}) > 1
         for r in self.shortlists:
-            if summary and r["rank"] > SUMMARY_TOP:
-                continue
-            title = r["title_zh"] if self.lang == "zh" else r["title_en"]
-            if multi_run:
-                title = f"{title} · {t('run')} {r.get('run_id')}"
             exp = r.get("explanation") or {}
             values = {
                 "candidate": r["pseudonym"] or "",
@@ -702,24 +762,16 @@ class HiringReport:
                 ),
                 "evidence": _evidence(exp),
             }
-            rows.append([title, r["rank"], *(values[k] for k in keys)])
-        if not self.runs:
-            note = t("no_run")
-        else:
-            note = f"{t('runs')}: " + ", ".join(
-                f"{r['id']} ({r['encoder']}, {r['created_at']:%Y-%m-%d})" for r in self.runs
-            )
-            if not self.masked and not summary:
-                note += f" · {t('contacts_note')}"
-        title = t("shortlist_summary").format(n=SUMMARY_TOP) if summary else t("shortlists")
+            rows.append([role_title(r), r["rank"], *(values[k] for k in keys)])
         return Table(
-            "shortlist_summary" if summary else "shortlists",
-            title,
+            "shortlists",
+            t("shortlists"),
             cols,
             rows,
             note=note,
-            part="summary" if summary else "appendix",
-            wide=not summary and sum(c.width for c in cols) > 9,
+            part="appendix",
+            wide=sum(c.width for c in cols) > 9,
+            group_col="role",
         )
 
     def _models_table(self, *, full: bool = False) -> Table:

@@ -172,3 +172,72 @@ def test_biggest_gap_is_demand_share_minus_supply_share(seeded_store) -> None:
 )
 def test_p_values_in_scientific_notation(p, text) -> None:
     assert format_p(p) == text
+
+
+# --- the page bound on the 10k demo ----------------------------------------------------------
+
+
+def _demo_run(engine) -> int:
+    """A match run over the demo: the ten best resumes per role with long explanations, as
+    the matcher stores them (the demo itself stores no run)."""
+    from sqlalchemy import select
+
+    from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
+
+    with session_scope(engine) as s:
+        run = MatchRun(created_by="test", encoder="minilm")
+        s.add(run)
+        s.flush()
+        resumes = list(s.scalars(select(Resume.id).order_by(Resume.id).limit(400)))
+        for j, role in enumerate(s.scalars(select(Role).order_by(Role.key))):
+            keys = list(
+                s.scalars(
+                    select(Skill.key)
+                    .join(RoleSkill, RoleSkill.skill_id == Skill.id)
+                    .where(RoleSkill.role_id == role.id)
+                )
+            )
+            for rank in range(1, 11):
+                s.add(
+                    MatchScore(
+                        run_id=run.id,
+                        resume_id=resumes[(j * 10 + rank) % len(resumes)],
+                        role_id=role.id,
+                        score=0.9 - rank / 100,
+                        rank=rank,
+                        explanation={
+                            "matched_skills": [
+                                {"key": k, "evidence": f"Led a {k} project over three years"}
+                                for k in keys[:4]
+                            ],
+                            "missing_required": [{"key": k} for k in keys[4:6]],
+                            "missing_nice": keys[6:8],
+                        },
+                    )
+                )
+        return run.id
+
+
+@pytest.mark.slow  # builds the 10k demo and renders two PDFs with charts
+def test_board_report_fits_twelve_pages_on_the_10k_demo(sqlite_engine, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from analytics.exporters import to_pdf
+    from data.demo.world import build_demo
+
+    as_of = dt.date(2026, 12, 6)
+    build_demo(sqlite_engine, candidates=10_000, seed=7, as_of=as_of)
+    run_id = _demo_run(sqlite_engine)
+    for lang in ("en", "zh"):
+        with session_scope(sqlite_engine) as s:
+            report = build_report(
+                s,
+                start=dt.date(2026, 1, 1),
+                end=as_of,
+                lang=lang,
+                run_ids=(run_id,),
+                include_contacts=True,
+            )
+        assert len(report.shortlists) == 160
+        pages = len(PdfReader(to_pdf(report, tmp_path / f"{lang}.pdf")).pages)
+        assert pages <= 12, f"{lang}: {pages} pages"
