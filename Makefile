@@ -35,15 +35,17 @@ run: install sysdeps
 	$(BIN)/talentmap demo --if-empty --candidates $(DEMO_CANDIDATES) --seed 7
 	$(BIN)/talentmap serve --port $(PORT)
 
-# The whole suite: lint, then every test on SQLite and PostgreSQL (browser and slow ones too).
+# The whole suite: lint and types, then every test on SQLite and PostgreSQL (browser and slow ones too).
 test: install sysdeps lint
 	$(BIN)/python -m pytest
 
+# Style and types: ruff (lint and format) and mypy (strict on data/ and ml/, see pyproject).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-# The quick loop: lint and the tests not marked slow or browser, on SQLite only.
+# The quick loop: lint, types and the tests not marked slow or browser, on SQLite only.
 check: install lint
 	TALENTMAP_TEST_DBS=sqlite $(BIN)/python -m pytest -q -m "not slow and not browser"
 

@@ -26,6 +26,16 @@ cell of that 2×2 table expects fewer than 5.
    ratio under 0.8.
 
 ``passed`` is False and ``reasons`` says which rule failed, in words a board can read.
+
+**Findings are data.** What an audit stores (``AuditResult.to_dict``, the ``BiasAudit.result``
+column) is codes and numbers: ``findings`` (``{"code": "low_known", "dimension": "sex",
+"known": 46, "n": 100, "min_share": 0.5}``), group values as stored (``Female``, ``unknown``),
+``excluded`` as a code (``unknown``, ``small_share``), what was audited and from which data as
+``subject`` and ``origin`` dicts. The words are rendered per language when shown
+(``reason_texts(lang)``, ``group_name``, ``describe_subject``, …) from the label catalog
+(``audit.reason.*`` in ``data/reference/locale``), so the dashboard, the reports and the CLI say
+the same thing in English or Chinese. ``reasons``/``warnings``/``flags`` are the English
+renderings, kept for logs and the promotion gate.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ from sqlalchemy.orm import Session
 from analytics.filters import Filters
 from data.errors import InputError, NotFoundError
 from data.queries import audit as q
+from data.reference import labels
 from data.store.audit import record
 from data.store.models import BiasAudit, MatchRun, ModelVersion
 
@@ -81,13 +92,13 @@ class GroupRow:
     """One group's line in an audit table."""
 
     dimension: str  # sex | ethnicity | intersectional
-    group: str
+    group: str  # the values joined with " × " as stored ("Female × Asian")
     n: int
     selected: int  # passed the stage, or scored above the median
     rate: float  # selection rate or scoring rate
     share: float  # of the sample (known and unknown)
     impact_ratio: float | None = None  # None: not in the ratios (see excluded)
-    excluded: str | None = None  # why the group is not in the ratios
+    excluded: str | None = None  # why not in the ratios: "unknown" | "small_share" (a code)
     flagged: bool = False  # impact ratio under 0.8
     p_value: float | None = None  # Fisher's exact test against the most selected group
     small_sample: bool = False
@@ -110,18 +121,51 @@ class AuditResult:
     known_ethnicity: int
     median: float | None = None  # scoring audits: the whole sample's median score
     rows: list[GroupRow] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     passed: bool = False
-    reasons: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)  # codes and numbers
+    subject: dict[str, Any] = field(default_factory=dict)  # {"stage": …} | {"run": …, "model": …}
+    origin: dict[str, Any] = field(default_factory=dict)  # the data source, as a code
+    min_share: float = MIN_SHARE
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AuditResult:
+        """A stored result; one stored before findings were data (English ``reasons``) gets
+        its findings rebuilt from its numbers."""
         rows = [GroupRow(**r) for r in data.get("rows", [])]
-        return cls(**{**data, "rows": rows})
+        for r in rows:
+            r.excluded = _excluded_code(r.excluded)
+        names = {f.name for f in dataclasses.fields(cls)}
+        result = cls(**{k: v for k, v in data.items() if k in names and k != "rows"}, rows=rows)
+        if "subject" not in data:
+            result.subject = _legacy_subject(result.audited)
+        if "findings" not in data:
+            dims = [d for d in ("sex", "ethnicity") if any(r.dimension == d for r in rows)]
+            result.findings = _findings(result, dims, MIN_KNOWN_SHARE)
+        return result
+
+    # English renderings (logs, the promotion gate); shown text uses the *_texts(lang) methods
+    @property
+    def reasons(self) -> list[str]:
+        return self.reason_texts("en")
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.warning_texts("en")
+
+    @property
+    def flags(self) -> list[str]:
+        return [finding_text(f, "en") for f in self.findings if f["code"] == "impact"]
+
+    def reason_texts(self, lang: str) -> list[str]:
+        """Why the audit failed, in ``lang`` (empty when it passed)."""
+        return [finding_text(f, lang) for f in self.findings if f["code"] not in WARNING_CODES]
+
+    def warning_texts(self, lang: str) -> list[str]:
+        """Small-sample warnings, in ``lang``."""
+        return [finding_text(f, lang) for f in self.findings if f["code"] in WARNING_CODES]
 
     def table(self, dimension: str | None = None) -> pd.DataFrame:
         """The per-group rows as a DataFrame (one dimension, or all)."""
@@ -129,6 +173,173 @@ class AuditResult:
         if dimension is not None and not frame.empty:
             frame = frame[frame["dimension"] == dimension].reset_index(drop=True)
         return frame
+
+
+WARNING_CODES = frozenset({"small_sample"})
+
+
+def _legacy_subject(audited: str) -> dict[str, Any]:
+    """What a result stored before ``subject`` existed audited, read from its label."""
+    import re
+
+    from data.reference.stages import STAGES
+
+    if audited in STAGES:
+        return {"stage": audited}
+    m = re.fullmatch(r"match run (\d+)(?: \((\w+) v(\d+)\))?", audited)
+    if m:
+        out: dict[str, Any] = {"run": int(m.group(1))}
+        if m.group(2):
+            out.update(model=m.group(2), version=int(m.group(3)))
+        return out
+    m = re.fullmatch(r"(\w+) v(\d+)(?:, match run (\d+))?", audited)
+    if m:
+        out = {"model": m.group(1), "version": int(m.group(2))}
+        if m.group(3):
+            out["run"] = int(m.group(3))
+        return out
+    return {}
+
+
+def _excluded_code(value: str | None) -> str | None:
+    """The code of a row's exclusion (results stored before it was a code held English)."""
+    if value is None or value in ("unknown", "small_share"):
+        return value
+    return "unknown" if value.startswith("unknown") else "small_share"
+
+
+# --- rendering (codes and numbers -> words in a language) --------------------------------
+
+
+def dimension_name(dimension: str, lang: str) -> str:
+    """``sex`` → Sex / 性别."""
+    return labels.coded("audit.dim.", dimension, lang)
+
+
+def _value_name(dimension: str, value: str, lang: str) -> str:
+    if value == UNKNOWN:
+        return labels.tr(lang, "audit.unknown_group")
+    return labels.coded(f"{dimension}.", value, lang)
+
+
+def group_name(dimension: str, group: str, lang: str) -> str:
+    """A group's name: each stored value (``Female × Asian``) named in ``lang``."""
+    values = group.split(" × ")
+    dims = ["sex", "ethnicity"] if dimension == "intersectional" and len(values) == 2 else None
+    return " × ".join(
+        _value_name(dims[i] if dims else dimension, v, lang) for i, v in enumerate(values)
+    )
+
+
+def excluded_text(row: GroupRow, lang: str, min_share: float = MIN_SHARE) -> str:
+    """Why ``row`` is not in the ratios, in ``lang`` ("" when it is)."""
+    code = _excluded_code(row.excluded)
+    if code is None:
+        return ""
+    return labels.tr(lang, f"audit.excluded.{code}", min_share=min_share)
+
+
+def model_name(kind: str, lang: str) -> str:
+    """A model kind's name (``pair_scorer`` → Shortlist scorer / 短名单评分模型)."""
+    return labels.coded("model_kind.", kind, lang)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """``selection`` → selection rate / 通过率."""
+    return labels.coded("audit.kind.", kind, lang)
+
+
+def finding_text(f: dict[str, Any], lang: str) -> str:
+    """One stored finding in words."""
+    params = dict(f)
+    code = params.pop("code")
+    if "dimension" in params:
+        params["dimension"] = dimension_name(params["dimension"], lang)
+        if "group" in params:
+            params["group"] = group_name(f["dimension"], params["group"], lang)
+    if "kind" in params:
+        params["kind"] = kind_name(params["kind"], lang)
+    if "model" in params:
+        params["model"] = model_name(params["model"], lang)
+    text = labels.tr(lang, f"audit.reason.{code}", **params)
+    if code == "impact" and f.get("p_value") is not None:
+        text += labels.tr(lang, "audit.reason.impact_p", p_value=f["p_value"])
+    return text
+
+
+def named_groups(result: AuditResult, lang: str) -> pd.DataFrame:
+    """The per-group table with codes named in ``lang`` (dimension, group, why excluded);
+    numbers stay numbers for the front end to format."""
+    frame = result.table()
+    if frame.empty:
+        return frame
+    return frame.assign(
+        dimension=[dimension_name(r.dimension, lang) for r in result.rows],
+        group=[group_name(r.dimension, r.group, lang) for r in result.rows],
+        excluded=[excluded_text(r, lang, result.min_share) for r in result.rows],
+    )
+
+
+def describe_subject(result: AuditResult, lang: str) -> str:
+    """What was audited, in words ("Screening", "match run 3 (pair_scorer v2)")."""
+    s = result.subject
+    if "stage" in s:
+        return labels.stage_name(s["stage"], lang)
+    model = (
+        labels.tr(
+            lang, "audit.subject.model", model=model_name(s["model"], lang), version=s["version"]
+        )
+        if "model" in s
+        else ""
+    )
+    if "run" in s:
+        text = labels.tr(lang, "audit.subject.run", run=s["run"])
+        return f"{text} ({model})" if model else text
+    return model or result.audited
+
+
+def describe_origin(result: AuditResult, lang: str) -> str:
+    """The data source, in words."""
+    o = dict(result.origin)
+    code = o.pop("code", None)
+    if code is None:
+        return result.source
+    if code == "stage_events":
+        o["stage"] = labels.stage_name(o["stage"], lang)
+        scope = _describe_scope(o.pop("filters", {}), lang)
+        return labels.tr(lang, "audit.origin.stage_events", **o) + scope
+    if "model" in o:
+        o["model"] = model_name(o["model"], lang)
+    return labels.tr(lang, f"audit.origin.{code}", **o)
+
+
+def _describe_scope(filters: dict[str, Any], lang: str) -> str:
+    parts = []
+    if filters.get("start") or filters.get("end"):
+        parts.append(
+            labels.tr(
+                lang,
+                "audit.scope.dates",
+                start=filters.get("start") or "…",
+                end=filters.get("end") or "…",
+            )
+        )
+    names = {
+        "roles": lambda v: v,
+        "countries": lambda v: labels.country_name(v, lang),
+        "regions": lambda v: labels.region_name(v, lang),
+        "channels": lambda v: labels.channel_name(v, lang),
+    }
+    for name, fmt in names.items():
+        values = filters.get(name) or []
+        if values:
+            sep = "、" if lang == "zh" else ", "
+            parts.append(
+                labels.tr(lang, f"filters.{name}") + " " + sep.join(fmt(v) for v in values)
+            )
+    if not parts:
+        return ""
+    return (" (" if lang != "zh" else "（") + "; ".join(parts) + (")" if lang != "zh" else "）")
 
 
 # --- pure computations -------------------------------------------------------------------
@@ -263,6 +474,7 @@ def audit_counts(
         if "ethnicity" in dims
         else 0,
         median=median,
+        min_share=min_share,
     )
     plans: list[tuple[str, list[str]]] = [(d, [d]) for d in dims]
     if len(dims) == 2:
@@ -291,9 +503,9 @@ def _dimension_rows(
             share=n / n_total if n_total else 0.0,
         )
         if UNKNOWN in values:
-            row.excluded = "unknown category: counted, not in the ratios"
+            row.excluded = "unknown"
         elif row.share < min_share:
-            row.excluded = f"under {min_share:.0%} of the sample: shown, not in the ratios"
+            row.excluded = "small_share"
         rows.append(row)
     eligible = [r for r in rows if r.excluded is None and r.n > 0]
     if not eligible:
@@ -323,43 +535,55 @@ def _min_expected(table: list[list[int]]) -> float:
 
 
 def _judge(result: AuditResult, dims: Iterable[str], min_known_share: float) -> None:
-    reasons: list[str] = []
+    result.findings = _findings(result, dims, min_known_share)
+    result.passed = not result.reasons
+
+
+def _findings(
+    result: AuditResult, dims: Iterable[str], min_known_share: float
+) -> list[dict[str, Any]]:
+    """The audit's findings as codes and numbers (see the module's pass rule)."""
+    out: list[dict[str, Any]] = []
     if result.n == 0:
-        reasons.append("the sample is empty: nothing to audit")
+        out.append({"code": "empty"})
     for dim in dims:
         known = result.known_sex if dim == "sex" else result.known_ethnicity
         share = known / result.n if result.n else 0.0
         if result.n and share < min_known_share:
-            reasons.append(
-                f"{dim} is known for only {share:.0%} of the sample ({known} of {result.n}); "
-                f"an audit needs at least {min_known_share:.0%}: collect self-reported "
-                f"demographics before relying on this result"
+            out.append(
+                {
+                    "code": "low_known",
+                    "dimension": dim,
+                    "known": known,
+                    "n": result.n,
+                    "share": share,
+                    "min_share": min_known_share,
+                }
             )
         eligible = [r for r in result.rows if r.dimension == dim and r.impact_ratio is not None]
         if result.n and len(eligible) < 2:
-            reasons.append(
-                f"fewer than two {dim} groups can be compared (known and at least "
-                f"{MIN_SHARE:.0%} of the sample each)"
-            )
+            out.append({"code": "few_groups", "dimension": dim, "min_share": result.min_share})
+    warnings = []
     for r in result.rows:
         if r.flagged:
-            what = "selection" if result.kind == "selection" else "scoring"
-            msg = (
-                f"{r.dimension} group '{r.group}' has an impact ratio of {r.impact_ratio:.2f} "
-                f"(under {IMPACT_THRESHOLD}): its {what} rate is {r.rate:.1%} against "
-                f"{_reference_rate(result, r.dimension):.1%}"
+            out.append(
+                {
+                    "code": "impact",
+                    "dimension": r.dimension,
+                    "group": r.group,
+                    "ratio": r.impact_ratio,
+                    "threshold": IMPACT_THRESHOLD,
+                    "kind": result.kind,
+                    "rate": r.rate,
+                    "reference_rate": _reference_rate(result, r.dimension),
+                    "p_value": r.p_value,
+                }
             )
-            if r.p_value is not None:
-                msg += f", Fisher p = {r.p_value:.3g}"
-            result.flags.append(msg)
         if r.small_sample and r.excluded is None:
-            result.warnings.append(
-                f"small sample: {r.dimension} group '{r.group}' has n = "
-                f"{r.n}; its ratio and p-value are unstable"
+            warnings.append(
+                {"code": "small_sample", "dimension": r.dimension, "group": r.group, "n": r.n}
             )
-    reasons.extend(result.flags)
-    result.reasons = reasons
-    result.passed = not reasons
+    return out + warnings
 
 
 def _reference_rate(result: AuditResult, dimension: str) -> float:
@@ -426,6 +650,12 @@ def run_audit(
             or f"match_scores of run {run_id}, candidate_demographics (self-reported)",
             min_share=min_share,
         )
+        result.subject = {
+            "run": run_id,
+            **({"model": mv.kind, "version": mv.version} if mv else {}),
+        }
+        if source is None:
+            result.origin = {"code": "match_scores", "run": run_id}
         if mv is None and run.model_version_id is not None:
             mv = session.get(ModelVersion, run.model_version_id)
     else:
@@ -444,6 +674,9 @@ def run_audit(
             f"{_describe(filters)}, candidate_demographics (self-reported)",
             min_share=min_share,
         )
+        result.subject = {"stage": stage}
+        if source is None:
+            result.origin = {"code": "stage_events", "stage": stage, "filters": _scope(filters)}
     row = store_audit(session, result, actor=actor, model_version=mv)
     return row, result
 
@@ -539,6 +772,13 @@ def audit_model(
             source=f"scores passed in for {label} ({len(frame)} rows), "
             "candidate_demographics (self-reported)",
         )
+        result.subject = {"model": mv.kind, "version": mv.version}
+        result.origin = {
+            "code": "scores_in",
+            "model": mv.kind,
+            "version": mv.version,
+            "rows": len(frame),
+        }
     else:
         run_id = _latest_run_of(session, mv)
         if run_id is None:
@@ -548,11 +788,9 @@ def audit_model(
                 audited=label,
                 source="no match run",
             )
-            result.reasons.insert(
-                0,
-                f"{label} has no match run and no scores were passed in: "
-                "run matching with it, or pass its scores on a test set",
-            )
+            result.subject = {"model": mv.kind, "version": mv.version}
+            result.origin = {"code": "none"}
+            result.findings.insert(0, {"code": "no_run", "model": mv.kind, "version": mv.version})
             result.passed = False
         else:
             counts, median = q.score_counts(session, run_id, Filters())
@@ -563,6 +801,8 @@ def audit_model(
                 median=median,
                 source=f"match_scores of run {run_id}, candidate_demographics (self-reported)",
             )
+            result.subject = {"model": mv.kind, "version": mv.version, "run": run_id}
+            result.origin = {"code": "match_scores", "run": run_id}
     audit_id = store_audit(session, result, actor=actor, model_version=mv).id if store else None
     return ModelAuditOutcome(result.passed, list(result.reasons), audit_id, result)
 
@@ -582,6 +822,20 @@ def _latest_run_of(session: Session, mv: ModelVersion) -> int | None:
         .order_by(MatchRun.created_at.desc(), MatchRun.id.desc())
         .limit(1)
     )
+
+
+def _scope(filters: Filters) -> dict[str, Any]:
+    """The filters of an audit as plain data (dates as ISO strings, codes as stored)."""
+    out: dict[str, Any] = {}
+    if filters.start:
+        out["start"] = filters.start.isoformat()
+    if filters.end:
+        out["end"] = filters.end.isoformat()
+    for name in ("roles", "countries", "regions", "channels"):
+        values = getattr(filters, name)
+        if values:
+            out[name] = list(values)
+    return out
 
 
 def _describe(filters: Filters) -> str:

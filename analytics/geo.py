@@ -9,7 +9,6 @@ numeric codes.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass
@@ -18,73 +17,6 @@ from pathlib import Path
 from typing import Any
 
 GEOJSON_PATH = Path(__file__).parent / "data" / "countries-110m.geojson"
-
-# ISO 3166-1 alpha-2 -> numeric, used when data/reference/countries.csv is not available
-_FALLBACK_NUMERIC: dict[str, str] = {
-    "CN": "156",
-    "US": "840",
-    "GB": "826",
-    "DE": "276",
-    "FR": "250",
-    "JP": "392",
-    "KR": "410",
-    "IN": "356",
-    "SG": "702",
-    "CA": "124",
-    "AU": "036",
-    "RU": "643",
-    "BR": "076",
-    "NL": "528",
-    "SE": "752",
-    "CH": "756",
-    "IL": "376",
-    "VN": "704",
-    "MY": "458",
-    "ID": "360",
-    "TH": "764",
-    "PH": "608",
-    "PK": "586",
-    "BD": "050",
-    "NG": "566",
-    "EG": "818",
-    "ZA": "710",
-    "KE": "404",
-    "MX": "484",
-    "AR": "032",
-    "CL": "152",
-    "CO": "170",
-    "ES": "724",
-    "IT": "380",
-    "PL": "616",
-    "UA": "804",
-    "TR": "792",
-    "IR": "364",
-    "SA": "682",
-    "AE": "784",
-    "NZ": "554",
-    "IE": "372",
-    "FI": "246",
-    "NO": "578",
-    "DK": "208",
-    "BE": "056",
-    "AT": "040",
-    "PT": "620",
-    "GR": "300",
-    "CZ": "203",
-    "HU": "348",
-    "RO": "642",
-    "HK": "344",
-    "TW": "158",
-    "MO": "446",
-    "KZ": "398",
-    "MN": "496",
-    "NP": "524",
-    "LK": "144",
-    "MM": "104",
-    "KH": "116",
-    "LA": "418",
-    "PE": "604",
-}
 
 
 def _decode_arcs(topo: dict[str, Any]) -> list[list[list[float]]]:
@@ -149,18 +81,10 @@ def world_geojson() -> dict[str, Any]:
     return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
 def _numeric_codes() -> dict[str, str]:
-    codes = dict(_FALLBACK_NUMERIC)
-    ref = Path(__file__).resolve().parent.parent / "data" / "reference" / "countries.csv"
-    if ref.exists():
-        with ref.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                alpha2 = (row.get("alpha2") or row.get("iso2") or row.get("code") or "").upper()
-                num = row.get("numeric") or row.get("iso_numeric") or row.get("num") or ""
-                if alpha2 and num.strip().isdigit():
-                    codes[alpha2] = num.strip().zfill(3)
-    return codes
+    from data.reference import load_countries
+
+    return {c.iso2: c.numeric for c in load_countries().values()}
 
 
 def iso_numeric(alpha2: str) -> str | None:

@@ -835,7 +835,7 @@ class HiringReport:
         rows.append([t("decided") if a.kind == "selection" else t("score"), a.n])
         if a.median is not None:
             rows.append([t("median_score"), round(a.median, 4)])
-        reasons, warnings = (a.reasons, a.warnings) if self.lang == "en" else _zh_findings(a)
+        reasons, warnings = a.reason_texts(self.lang), a.warning_texts(self.lang)
         rows += [[t("reasons"), r] for r in reasons]
         rows += [[t("warnings"), w] for w in warnings]
         return [

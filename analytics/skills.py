@@ -206,16 +206,16 @@ def _region_of(iso2: str) -> str | None:
     return c.region if c else None
 
 
-def supply_index_path(data_dir: Path, url: str) -> Path:
-    """Where the resume skill index of the store at ``url`` lives under ``data_dir``."""
+def supply_index_path(cache_dir: Path, url: str) -> Path:
+    """Where the resume skill index of the store at ``url`` lives in ``cache_dir``."""
     import hashlib
 
     name = hashlib.sha256(url.encode()).hexdigest()[:12]
-    return Path(data_dir) / "cache" / f"skill-supply-{name}.json"
+    return Path(cache_dir) / f"skill-supply-{name}.json"
 
 
 def refresh_supply_index(
-    session: Session, data_dir: Path, url: str, *, progress: ProgressFn | None = None
+    session: Session, cache_dir: Path, url: str, *, progress: ProgressFn | None = None
 ) -> dict:
     """Bring the store's resume skill index up to date with the bundled taxonomy.
 
@@ -234,7 +234,7 @@ def refresh_supply_index(
     return update_supply_index(
         session,
         load_taxonomy().keys_in,
-        supply_index_path(data_dir, url),
+        supply_index_path(cache_dir, url),
         fingerprint=fingerprint,
         progress=progress,
     )

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from data.errors import InputError
-from data.ingest.resumes import Limits, parse_resume
 from data.text.contacts import extract_contact, mask_contacts
+from data.text.resume_files import Limits, parse_resume
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 RESULTS = Path(__file__).resolve().parent / "results"

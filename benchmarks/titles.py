@@ -178,7 +178,7 @@ def run(*, cache: bool = True) -> dict[str, Any]:
     from data.settings import Settings
     from ml.encoders import get_encoder
 
-    cache_dir = Settings().data_dir / "cache" / "benchmarks" if cache else None
+    cache_dir = Settings().cache_dir / "benchmarks" if cache else None
     encoder = get_encoder("muse")
     cases = load_cases()
     table = csco_table()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
@@ -68,8 +67,9 @@ def _first_line(err: BaseException) -> str:
 
 
 def actor() -> Actor:
-    """Who the CLI acts as: ``TALENTMAP_USER``, or the local admin when unset."""
-    name = os.environ.get("TALENTMAP_USER")
+    """Who the CLI acts as: ``TALENTMAP_USER`` (environment or ``.env``), or the local admin
+    when unset."""
+    name = settings().user
     if not name or (name == LOCAL_ADMIN and not _user_exists(name)):
         return Actor(LOCAL_ADMIN, "admin")
     with session_scope(engine()) as s:

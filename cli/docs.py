@@ -14,11 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from cli import output
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import ModelError
-from data.ingest.documents import collect_files, document_detail, import_documents, list_documents
+from data.ingest.documents import import_documents
+from data.queries.documents import document_detail, list_documents
 from data.store.engine import session_scope
+from data.text.documents import SUFFIXES
+from data.text.files import collect_files
 
 docs_app = typer.Typer(
     help="Import talent-strategy documents (.md/.txt, Chinese or English) and see what was read "
@@ -71,7 +74,7 @@ def docs_import(
     Importing an unchanged file again changes nothing; a changed file replaces its old
     extraction."""
     who = authorise("write", "import strategy documents")
-    files, _ = collect_files(paths)
+    files = collect_files(paths, suffixes=SUFFIXES).files
     embed_fn = _embedder(engine()) if embed and files else None
     with Progress(
         TextColumn("importing documents"),
@@ -88,6 +91,7 @@ def docs_import(
             embed_fn=embed_fn,
             actor=who.name,
             progress=lambda done, total, _f: bar.update(task, completed=done, total=total),
+            max_bytes=settings().max_upload_bytes,
         )
     for r in report.imported:
         typer.echo(f"imported: {r.file} → document {r.document_id}: {_counts(r.counts)}")

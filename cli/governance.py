@@ -241,10 +241,22 @@ def audit(
     end: Annotated[str | None, typer.Option("--to", help="applications to (stage)")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="role key (repeat)")] = None,
     fmt: Annotated[AuditFormat, typer.Option("--format", help="table or json")] = AuditFormat.table,
+    lang: Annotated[
+        Language, typer.Option("--lang", help="language of the table and the findings")
+    ] = Language.en,
 ) -> None:
     """Run a bias audit (selection or scoring rates, impact ratios) and store it."""
-    from analytics.fairness import run_audit
+    from analytics.fairness import (
+        describe_origin,
+        describe_subject,
+        dimension_name,
+        excluded_text,
+        group_name,
+        kind_name,
+        run_audit,
+    )
     from analytics.filters import Filters
+    from data.reference import labels
 
     if stage and (run is not None or model_version is not None):
         raise InputError(
@@ -269,32 +281,58 @@ def audit(
             json.dumps({"audit_id": audit_id, **result.to_dict()}, ensure_ascii=False, indent=2)
         )
         return
+    lg = lang.value
+
+    def tr(key: str, **kw: object) -> str:
+        return labels.tr(lg, key, **kw)
+
     console = Console(width=140)
     console.print(
-        f"bias audit {audit_id}: {result.kind} of {result.audited} "
-        f"(n = {result.n}, {result.audit_date})"
+        tr(
+            "cli.audit.head",
+            id=audit_id,
+            kind=kind_name(result.kind, lg),
+            subject=describe_subject(result, lg),
+            n=result.n,
+            date=result.audit_date,
+        ),
+        markup=False,
     )
-    console.print(f"source: {result.source}", markup=False)
+    console.print(f"{tr('report.source')}: {describe_origin(result, lg)}", markup=False)
     if result.median is not None:
-        console.print(f"median score of the whole sample: {result.median:.4f}")
+        console.print(f"{tr('report.median_score')}: {result.median:.4f}", markup=False)
     table = RichTable(
-        "dimension", "group", "n", "selected", "rate", "impact ratio", "Fisher p", "flag", "note"
+        *(
+            tr(k)
+            for k in (
+                "audit.dimension",
+                "audit.group",
+                "audit.n",
+                "audit.selected",
+                "audit.rate",
+                "audit.impact_ratio",
+                "audit.p_value",
+                "audit.flagged",
+                "audit.excluded",
+            )
+        )
     )
     for r in result.rows:
         table.add_row(
-            r.dimension,
-            r.group,
+            dimension_name(r.dimension, lg),
+            group_name(r.dimension, r.group, lg),
             str(r.n),
             str(r.selected),
             f"{r.rate:.1%}",
             "" if r.impact_ratio is None else f"{r.impact_ratio:.3f}",
             "" if r.p_value is None else f"{r.p_value:.3g}",
-            "UNDER 0.8" if r.flagged else "",
-            r.excluded or ("small sample" if r.small_sample else ""),
+            tr("audit.flag_yes") if r.flagged else "",
+            excluded_text(r, lg, result.min_share)
+            or (tr("cli.audit.small_sample") if r.small_sample else ""),
         )
     console.print(table)
-    console.print("PASSED" if result.passed else "FAILED")
-    for reason in result.reasons:
+    console.print(tr("cli.audit.passed" if result.passed else "cli.audit.failed"))
+    for reason in result.reason_texts(lg) + result.warning_texts(lg):
         console.print(f"  - {reason}", markup=False)
 
 

@@ -13,12 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli import output
-from cli.context import authorise, engine, guarded
+from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
-from data.ingest.resumes import ResumeImportReport, collect_files, import_resumes, list_resumes
+from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resumes
 from data.ingest.roles import import_roles, list_roles
+from data.queries.resumes import list_resumes
 from data.store.engine import session_scope
+from data.text.files import collect_files
+from data.text.resume_files import Limits
 
 COMMIT_EVERY = 100
 """Files per transaction in ``resumes import``."""
@@ -37,10 +40,13 @@ def resumes_import(
     """Import resumes (PDF, DOCX, TXT, MD). Lists what was stored, what was a duplicate and
     what failed with the reason; exits 2 when some files failed (the good ones are stored)."""
     who = authorise("write", "import resumes")
-    files = collect_files(paths)
+    batch = collect_files(paths, what="resume files")
+    files = batch.files
     if not files:
-        raise InputError("no files found in the given folders: point at resume files")
-    report = ResumeImportReport()
+        reasons = "; ".join(map(str, batch.refused))
+        raise InputError(f"no resume files to import ({reasons}): point at resume files")
+    report = ResumeImportReport(failed=[ParseFailure(r.path, r.reason) for r in batch.refused])
+    limits = Limits(max_bytes=settings().max_upload_bytes)
     with Progress(
         TextColumn("importing resumes"),
         BarColumn(),
@@ -60,6 +66,7 @@ def resumes_import(
                     progress=lambda done, _total, base=start: bar.update(
                         task, completed=base + done
                     ),
+                    limits=limits,
                 )
             report.stored += part.stored
             report.duplicates += part.duplicates

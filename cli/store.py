@@ -138,7 +138,7 @@ def demo(
 
     eng = engine()
     with _progress("indexing resume skills") as update, session_scope(eng) as s:
-        refresh_supply_index(s, settings().data_dir, settings().url, progress=update)
+        refresh_supply_index(s, settings().cache_dir, settings().url, progress=update)
     typer.echo(
         f"demo world ready (seed {result.seed}, as of {result.as_of}): {result.candidates} "
         f"candidates from {result.countries} countries, {result.stage_events} stage events, "
@@ -157,12 +157,11 @@ def serve(
     engine()  # fail early, with a clear message, when the store is missing
     root = Path(__file__).resolve().parent.parent
     app_path = root / "dashboard" / "app.py"
-    # Streamlit reads .streamlit/config.toml (upload limit, XSRF) from the working directory:
-    # run from the project root, with the store's location made absolute first.
+    # Streamlit reads .streamlit/config.toml (XSRF) from the working directory: run from the
+    # project root, with every setting (.env included, data directory made absolute) exported
+    # first so the dashboard sees the same configuration.
     s = settings()
-    os.environ["TALENTMAP_DATA_DIR"] = str(s.data_dir.resolve())
-    if s.database_url:
-        os.environ["DATABASE_URL"] = s.database_url
+    s.export_environment()
     os.chdir(root)
     cmd = [
         sys.executable,
@@ -174,6 +173,8 @@ def serve(
         str(port),
         "--server.headless",
         str(headless).lower(),
+        "--server.maxUploadSize",  # the one upload limit (TALENTMAP_MAX_UPLOAD_MB)
+        str(s.max_upload_mb),
     ]
     sys.stdout.flush()
     # hand the process over, so stopping `talentmap serve` stops the server too
@@ -192,6 +193,7 @@ def users_add(
 ) -> None:
     """Add a user (or change their role). The dashboard asks for a login once a user exists."""
     who = authorise("admin", "add users")
+    password = password or settings().password  # TALENTMAP_PASSWORD from .env too
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
     with session_scope(engine()) as s:

@@ -150,7 +150,7 @@ def train_classifier_cmd(
             actor=who.name,
             k=folds,
             params={"epochs": epochs},
-            cache_dir=s.data_dir / "cache",
+            cache_dir=s.cache_dir,
             progress=progress,
         )
     _emit(report, fmt, _classifier_table)
@@ -262,7 +262,7 @@ def evaluate_cmd(
                 encoder=get_encoder(enc_name),
                 actor=who.name,
                 k=folds,
-                cache_dir=s.data_dir / "cache",
+                cache_dir=s.cache_dir,
             )
 
     def table(r: dict[str, Any]) -> None:
@@ -398,7 +398,7 @@ def _fairness_gate(session: Session, actor: str) -> Callable[[ModelVersion], Any
 
         s = settings()
         enc = get_encoder(s.encoder) if mv.kind == "pair_scorer" else None
-        scores = audit_scores(session, mv, encoder=enc, cache_dir=s.data_dir / "cache")
+        scores = audit_scores(session, mv, encoder=enc, cache_dir=s.cache_dir)
         if scores.attrs.get("note"):
             typer.echo(f"bias audit: {scores.attrs['note']}", err=True)
         return audit_model(session, mv, scores=scores, actor=actor)

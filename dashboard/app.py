@@ -4,7 +4,6 @@ sidebar (language, sign-in, global filters) and enforces roles on every page."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -46,12 +45,19 @@ def _keep_language() -> None:
     if st.session_state.get("lang") is None:
         st.session_state["lang"] = st.session_state.get("_lang", "zh")
     st.session_state["_lang"] = st.session_state["lang"]
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def _language() -> None:
-    st.session_state.setdefault("lang", st.session_state.get("_lang", "zh"))
+    """The language picker; the choice is kept in the address (``?lang=en``), so a reload or
+    a bookmark keeps it."""
+    from_url = st.query_params.get("lang")
+    initial = from_url if from_url in LANGS else st.session_state.get("_lang", "zh")
+    st.session_state.setdefault("lang", initial)
     if st.session_state["lang"] is not None:
         st.session_state["_lang"] = st.session_state["lang"]
+        if st.query_params.get("lang") != st.session_state["lang"]:
+            st.query_params["lang"] = st.session_state["lang"]
     st.sidebar.segmented_control(
         t("lang.label"),
         options=list(LANGS),
@@ -194,7 +200,7 @@ def main() -> None:
     except TalentMapError as err:
         st.error(t("err.generic", msg=str(err)))
     except Exception:
-        if os.environ.get("TALENTMAP_DASHBOARD_RAISE"):  # tests want the real exception
+        if resources.settings().dashboard_raise:  # tests want the real exception
             raise
         log.exception("page %s failed", nav.title)
         st.error(t("err.unexpected"))

@@ -192,33 +192,33 @@ _indexed: dict[tuple[str, str], tuple[int, int]] = {}
 
 def refresh_supply_index(
     url: str,
-    data_dir: str,
+    cache_dir: str,
     meta: tuple[int, int],
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Bring the on-disk resume skill index up to date (a no-op when this process already
     did so for the same resume count and last id). Not cached: it may show progress."""
-    if _indexed.get((url, data_dir)) == meta:
+    if _indexed.get((url, cache_dir)) == meta:
         return
-    _update_index(url, data_dir, progress)
-    _indexed[(url, data_dir)] = meta
+    _update_index(url, cache_dir, progress)
+    _indexed[(url, cache_dir)] = meta
 
 
 def _update_index(
-    url: str, data_dir: str, progress: Callable[[int, int], None] | None = None
+    url: str, cache_dir: str, progress: Callable[[int, int], None] | None = None
 ) -> dict:
     from pathlib import Path
 
     return _read(
-        url, lambda s: skills.refresh_supply_index(s, Path(data_dir), url, progress=progress)
+        url, lambda s: skills.refresh_supply_index(s, Path(cache_dir), url, progress=progress)
     )
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def supply_index(url: str, data_dir: str, resume_count: int, max_id: int) -> dict:
+def supply_index(url: str, cache_dir: str, resume_count: int, max_id: int) -> dict:
     """The resume skill index, read from disk (updated first when stale); keyed by the resume
     table's size and last id so new resumes refresh it."""
-    return _update_index(url, data_dir)
+    return _update_index(url, cache_dir)
 
 
 def resume_meta(url: str) -> tuple[int, int]:
@@ -232,9 +232,9 @@ def resume_meta(url: str) -> tuple[int, int]:
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def gaps(
-    url: str, f: Filters, lang: str, index_key: tuple[int, int], data_dir: str
+    url: str, f: Filters, lang: str, index_key: tuple[int, int], cache_dir: str
 ) -> pd.DataFrame:
-    idx = supply_index(url, data_dir, *index_key)
+    idx = supply_index(url, cache_dir, *index_key)
     sup, total = skills.skill_supply(idx, f)
     return _read(
         url, lambda s: skills.skill_gaps(s, skills.skill_demand(s, f), sup, total, lang=lang)
@@ -285,7 +285,7 @@ def encoder(name: str) -> Encoder:
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def stored_resumes(url: str, limit: int = 500) -> list[tuple[int, str]]:
     """The newest stored resumes as ``(id, label)``; labels carry no contact details."""
-    from data.ingest.resumes import list_resumes
+    from data.queries.resumes import list_resumes
 
     rows = _read(url, lambda s: list_resumes(s, limit=limit))
     return [(r.id, f"{r.candidate or '—'} · {r.file_name}") for r in rows]

@@ -17,8 +17,6 @@ from dashboard.i18n import t
 from data.store.audit import record
 from data.store.users import can
 
-FILTER_KEYS = ("dates", "roles", "regions", "countries", "channels")
-
 
 @dataclass(frozen=True)
 class User:

@@ -10,7 +10,12 @@ class TalentMapError(Exception):
 
 
 class InputError(TalentMapError):
-    """Bad user input: a file, a row or a field. Carries where it happened."""
+    """Bad user input: a file, a row or a field. Carries where it happened.
+
+    ``code`` (with ``params``) names the problem for the label catalog (``error.<code>``), so a
+    front end can say it in the user's language (``data.reference.labels.error_text``); the
+    English ``message`` stays what logs and the CLI print.
+    """
 
     exit_code = 2
 
@@ -22,8 +27,11 @@ class InputError(TalentMapError):
         row: int | None = None,
         field: str | None = None,
         line: int | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
         self.file, self.row, self.field, self.line = file, row, field, line
+        self.message, self.code, self.params = message, code, dict(params or {})
         where = []
         if file:
             where.append(str(file))

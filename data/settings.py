@@ -1,43 +1,69 @@
 """Runtime settings, read from ``TALENTMAP_*`` variables and a ``.env`` file.
 
 Only the front ends (``cli/``, ``dashboard/``) read settings; lower layers take explicit
-parameters.
+parameters. Every setting can come from the environment or from a ``.env`` file in the working
+directory (the environment wins). Everything TalentMap writes lives under one data directory;
+the paths inside it (database file, models, exports, uploads, caches) are derived here once.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+import os
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data.text.files import MAX_UPLOAD_MB
+
+SUBDIRS = ("uploads", "models", "exports", "cache")
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TALENTMAP_", env_file=".env", extra="ignore")
+    """TalentMap's configuration. Field ``x`` is read from ``TALENTMAP_X`` (or ``.env``)."""
 
-    data_dir: Path = Field(default=Path("var"), description="SQLite file, uploads, models, exports")
+    model_config = SettingsConfigDict(
+        env_prefix="TALENTMAP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="the SQLite file, uploads, model artefacts, embedding caches and exports",
+    )
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "TALENTMAP_DATABASE_URL"),
         description="SQLAlchemy URL; default is a SQLite file in data_dir",
     )
-    user: str = Field(default="admin", description="who the CLI acts as")
+    user: str | None = Field(
+        default=None, description="who the CLI acts as; unset: the local admin"
+    )
+    password: str | None = Field(
+        default=None, description="the password `talentmap users add` gives a new user"
+    )
     encoder: str = Field(
         default="minilm",
         description="'minilm', 'muse', or any sentence-transformers model name or local path",
     )
-    max_upload_mb: int = 20
+    max_upload_mb: int = Field(
+        default=MAX_UPLOAD_MB,
+        gt=0,
+        description="the one size limit for an uploaded or imported file, in MB",
+    )
+    dashboard_raise: bool = Field(
+        default=False, description="let dashboard errors raise (tests), instead of st.error"
+    )
 
-    @cached_property
+    @property
+    def database_file(self) -> Path:
+        """The SQLite file used when no ``DATABASE_URL`` is set."""
+        return self.data_dir / "talentmap.sqlite"
+
+    @property
     def url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'talentmap.sqlite').resolve()}"
-
-    def ensure_dirs(self) -> None:
-        for sub in ("", "uploads", "models", "exports", "cache"):
-            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.database_file.resolve()}"
 
     @property
     def models_dir(self) -> Path:
@@ -50,3 +76,29 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Embedding caches and indexes that can be rebuilt."""
+        return self.data_dir / "cache"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, *(self.data_dir / sub for sub in SUBDIRS)):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def export_environment(self) -> None:
+        """Put every setting into ``os.environ`` (the data directory made absolute), so a child
+        process started elsewhere (``talentmap serve`` runs Streamlit from the project root)
+        sees the same configuration, ``.env`` included."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "data_dir":
+                value = Path(value).resolve()
+            if value is None:
+                continue
+            key = "DATABASE_URL" if name == "database_url" else f"TALENTMAP_{name.upper()}"
+            os.environ[key] = str(value).lower() if isinstance(value, bool) else str(value)

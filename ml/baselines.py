@@ -18,7 +18,7 @@ from ml.classifier import NotFittedError
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 class EmbeddingLogReg:
@@ -44,10 +44,12 @@ class EmbeddingLogReg:
     def predict_proba(self, texts: Sequence[str], *, embeddings: np.ndarray) -> np.ndarray:
         if not hasattr(self, "model_"):
             raise NotFittedError("EmbeddingLogReg is not fitted yet: call fit first")
-        return self.model_.predict_proba(np.asarray(embeddings))
+        return np.asarray(self.model_.predict_proba(np.asarray(embeddings)))
 
     def predict(self, texts: Sequence[str], *, embeddings: np.ndarray) -> np.ndarray:
-        return self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        return np.asarray(
+            self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        )
 
 
 class TfidfLinear:
@@ -88,4 +90,6 @@ class TfidfLinear:
         return _softmax(margins)
 
     def predict(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
-        return self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        return np.asarray(
+            self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        )

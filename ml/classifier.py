@@ -135,7 +135,7 @@ class _Features:
         X = np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
         self.mean = X.mean(axis=0)
         self.std = X.std(axis=0) + 1e-6
-        return (X - self.mean) / self.std
+        return np.asarray((X - self.mean) / self.std)
 
     def _fit_stack(self, texts: Sequence[str], y: np.ndarray) -> np.ndarray:
         """Lexical evidence as class scores: a TF-IDF linear SVM's margins, out-of-fold on
@@ -198,7 +198,7 @@ class _Features:
             assert sets is not None
             blocks.append(self._skills(sets))
         X = np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
-        return (X - self.mean) / self.std
+        return np.asarray((X - self.mean) / self.std)
 
 
 def _device(requested: str | None) -> str:
@@ -249,8 +249,8 @@ def _build_head(
                     self.skip.weight.copy_(torch.eye(n_out, b - a) * 2.0)
                     self.skip.bias.zero_()
                     last = self.deep[-1]
-                    last.weight.zero_()
-                    last.bias.zero_()
+                    last.weight.zero_()  # type: ignore[operator]
+                    last.bias.zero_()  # type: ignore[operator]
 
         def forward(self, x: Any, xs: Any = None) -> Any:
             out = self.deep(x)
@@ -396,12 +396,15 @@ class RoleClassifier:
         torch.manual_seed(self.seed)
 
         va_idx = None
+        v_texts: list[str] | None
+        v_y: Any
+        v_emb: Any
         if validation is not None:
             tr_idx = np.arange(len(texts))
-            v_texts, v_y, v_emb = validation
-            v_texts = [t or "" for t in v_texts]
-            v_y = np.asarray([str(v) for v in v_y])
-            v_emb = self._embed(v_texts, v_emb)
+            given_texts, given_y, given_emb = validation
+            v_texts = [t or "" for t in given_texts]
+            v_y = np.asarray([str(v) for v in given_y])
+            v_emb = self._embed(v_texts, given_emb)
         elif self.validation_fraction > 0 and len(texts) >= 20:
             tr_idx, va_idx = self._val_split(y_arr, rng)
             v_texts = [texts[i] for i in va_idx]
@@ -436,6 +439,7 @@ class RoleClassifier:
         if skip is not None:
             import torch as _t
 
+            assert feats.mean is not None and feats.std is not None  # set by fit_transform
             head.skip_mean.copy_(_t.tensor(feats.mean[skip[0] : skip[1]]))
             head.skip_std.copy_(_t.tensor(feats.std[skip[0] : skip[1]]))
         head = head.to(device)
@@ -447,7 +451,7 @@ class RoleClassifier:
         loss_fn = torch.nn.CrossEntropyLoss(
             weight=torch.tensor(w, dtype=torch.float32, device=device)
         )
-        groups = [{"params": list(head.deep.parameters())}]
+        groups: list[dict[str, Any]] = [{"params": list(head.deep.parameters())}]
         if head.skip is not None:  # no decay: it starts at the SVM's decision on purpose
             groups.append({"params": list(head.skip.parameters()), "weight_decay": 0.0})
         if head.wide is not None:  # tf-idf values are small: the wide layer learns faster
@@ -585,7 +589,9 @@ class RoleClassifier:
     def predict(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
         """The most probable class of each text."""
         self._check_fitted()
-        return self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        return np.asarray(
+            self.classes_[self.predict_proba(texts, embeddings=embeddings).argmax(axis=1)]
+        )
 
     # --- persistence ---------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:

@@ -38,7 +38,7 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return x / norms
+    return np.asarray(x / norms, dtype=np.float32)
 
 
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -198,9 +198,16 @@ class SentenceTransformerEncoder(_ChunkingEncoder):
             getattr(model, "get_embedding_dimension", None)
             or model.get_sentence_embedding_dimension
         )
-        self.dim = int(getdim())
+        dim = getdim()
+        if dim is None:
+            raise ModelError(
+                f"the model {name_or_path!r} does not say its embedding size: "
+                "use a sentence-transformers model"
+            )
+        self.dim = int(dim)
         # leave room for the special tokens and for the estimate's error
-        self.max_tokens = max(32, int((model.max_seq_length or 256) * 0.9) - 2)
+        max_seq = getattr(model, "max_seq_length", None)
+        self.max_tokens = max(32, int((int(max_seq) if max_seq else 256) * 0.9) - 2)
 
     def _encode_chunks(
         self, chunks: list[str], batch_size: int, progress: ProgressFn | None

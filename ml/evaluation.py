@@ -95,7 +95,7 @@ def ndcg_at_k(relevance: Sequence[Sequence[float]], k: int = 10) -> float:
 
 
 def calibration_metrics(
-    y_true: Sequence[int], prob: Sequence[float], *, n_bins: int = 10
+    y_true: Sequence[int] | np.ndarray, prob: Sequence[float] | np.ndarray, *, n_bins: int = 10
 ) -> dict[str, Any]:
     """Expected calibration error and the reliability curve (equal-width bins, empty ones
     left out) of binary probabilities."""
@@ -195,9 +195,9 @@ class CalibrationEvaluator:
 def summarise_folds(
     results: Sequence[dict[str, Any]],
     keys: Sequence[str] = ("macro_f1", "accuracy", "top3_accuracy"),
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """Mean and standard deviation of each metric over per-fold metric dicts."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for key in keys:
         vals = [float(r[key]) for r in results if key in r]
         if vals:
@@ -271,8 +271,7 @@ def stratified_group_folds(
     """A fold number (0..k-1) per row: label-stratified, groups never split."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    y = np.asarray([str(v) for v in y])
-    counts = np.unique(y, return_counts=True)[1]
+    labels = np.asarray([str(v) for v in y])
     if k < 2:
         raise InputError(f"cross-validation needs at least 2 folds, got {k}", field="folds")
     if len(np.unique(groups)) < k:
@@ -281,12 +280,9 @@ def stratified_group_folds(
             "folds",
             field="folds",
         )
-    if counts.min() < k:
-        # rare classes cannot appear in every fold; StratifiedGroupKFold still assigns them
-        pass
-    folds = np.full(len(y), -1, dtype=int)
+    folds = np.full(len(labels), -1, dtype=int)
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    for f, (_, test) in enumerate(splitter.split(np.zeros(len(y)), y, groups)):
+    for f, (_, test) in enumerate(splitter.split(np.zeros(len(labels)), labels, groups)):
         folds[test] = f
     return folds
 
@@ -297,7 +293,7 @@ def make_folds(
     *,
     k: int = 5,
     seed: int = 0,
-    fold_column: Sequence[Any] | None = None,
+    fold_column: Sequence[Any] | np.ndarray | None = None,
     threshold: float = 0.9,
 ) -> np.ndarray:
     """Folds for cross-validation: the user's ``fold_column`` when given (honoured as is),

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
@@ -334,7 +334,9 @@ def passage_best(passage_vectors: Sequence[np.ndarray], role_vectors: np.ndarray
         if size == 0:
             continue
         idx = np.flatnonzero(sizes == size)
-        stack = np.concatenate([passage_vectors[i] for i in idx]).astype(np.float32, copy=False)
+        stack = np.concatenate([passage_vectors[int(i)] for i in idx]).astype(
+            np.float32, copy=False
+        )
         out[idx] = (stack @ roles_t).reshape(len(idx), int(size), r).max(axis=1)
     return out
 
@@ -699,7 +701,7 @@ def match(
                     passage_vectors=docs.passage_vectors[n],
                     role_vector=role_vectors[j],
                     skill_vectors=skill_vecs,
-                    score_source=params["score_source"],
+                    score_source=str(params["score_source"]),
                 ).to_json()
                 rows.append(
                     MatchRow(
@@ -715,7 +717,7 @@ def match(
     role_ids = {p.key: p.role_id for p in profiles}
     rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
     session.execute(
-        MatchScore.__table__.insert(),
+        insert(MatchScore),
         [
             {
                 "run_id": run.id,

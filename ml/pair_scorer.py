@@ -59,13 +59,13 @@ class PairScorer:
         from sklearn.calibration import CalibratedClassifierCV
 
         X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=int)
-        if X.ndim != 2 or len(X) != len(y):
+        y_arr = np.asarray(y, dtype=int)
+        if X.ndim != 2 or len(X) != len(y_arr):
             raise ValueError(
                 f"expected a 2-D feature matrix with one row per label, got "
-                f"{X.shape} for {len(y)} labels"
+                f"{X.shape} for {len(y_arr)} labels"
             )
-        counts = np.bincount(y, minlength=2)
+        counts = np.bincount(y_arr, minlength=2)
         if len(counts) > 2 or counts.min() < 2:
             raise InputError(
                 f"the pair scorer needs at least 2 'advance' and 2 'reject' decisions, got "
@@ -74,10 +74,10 @@ class PairScorer:
             )
         method = self.calibration
         if method == "auto":
-            method = "isotonic" if len(y) >= 1000 else "sigmoid"
+            method = "isotonic" if len(y_arr) >= 1000 else "sigmoid"
         cv = int(max(2, min(self.cv, counts.min())))
         self.model_ = CalibratedClassifierCV(self._estimator(), method=method, cv=cv)
-        self.model_.fit(X, y)
+        self.model_.fit(X, y_arr)
         self.method_ = method
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = X.shape[1]
@@ -99,7 +99,7 @@ class PairScorer:
                 f"expected {self.n_features_in_} features per pair "
                 f"({', '.join(self.feature_names_)}), got shape {X.shape}"
             )
-        return self.model_.predict_proba(X)
+        return np.asarray(self.model_.predict_proba(X))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Probability of advancing, one per row (the matcher's ``pair_scorer`` hook)."""
@@ -109,11 +109,11 @@ class PairScorer:
         """Accuracy, ROC AUC, Brier score, ECE and the reliability curve on ``X``/``y``."""
         from sklearn.metrics import roc_auc_score
 
-        y = np.asarray(y, dtype=int)
+        y_arr = np.asarray(y, dtype=int)
         p = self(X)
-        m = calibration_metrics(y, p, n_bins=n_bins)
-        m["accuracy"] = float(np.mean((p >= 0.5) == (y == 1)))
-        m["roc_auc"] = float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else None
+        m = calibration_metrics(y_arr, p, n_bins=n_bins)
+        m["accuracy"] = float(np.mean((p >= 0.5) == (y_arr == 1)))
+        m["roc_auc"] = float(roc_auc_score(y_arr, p)) if len(np.unique(y_arr)) == 2 else None
         return m
 
     def save(self, folder: str | Path) -> Path:

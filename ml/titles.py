@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -329,7 +329,7 @@ class TitleNormaliser:
                     f"label_vectors has {label_vectors.shape[0]} rows; the table "
                     f"has {len(self.label_texts_)} names and aliases"
                 )
-            self.label_vectors_ = np.asarray(label_vectors, dtype=np.float32)
+            self.label_vectors_: np.ndarray | None = np.asarray(label_vectors, dtype=np.float32)
         elif enc is not None:
             self.label_vectors_ = enc.encode(self.label_texts_, progress=progress)
         else:
@@ -469,10 +469,3 @@ class TitleNormaliser:
                 f"not {getattr(enc, 'model_id', enc)}; delete it to rebuild"
             )
         return model.fit(table, label_vectors=vectors)
-
-
-def normalise_titles(
-    titles: Iterable[str], model: TitleNormaliser, k: int = 1
-) -> list[list[Match]]:
-    """Convenience wrapper: the ``k`` best matches for each title."""
-    return model.predict_top(list(titles), k)

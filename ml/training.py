@@ -65,7 +65,7 @@ def embed_cached(
     key = texts_hash(texts, salt=encoder.model_id)[:24]
     path = Path(cache_dir) / f"emb-{key}.npy"
     if path.exists():
-        arr = np.load(path)
+        arr = np.asarray(np.load(path))
         if arr.shape == (len(texts), encoder.dim):
             return arr
     arr = encoder.encode(list(texts), progress=progress)

@@ -75,3 +75,24 @@ def test_pure_folders_import_no_store_code(folder: str) -> None:
     }
     wrong = {k: v for k, v in wrong.items() if v}
     assert not wrong, f"{folder}/ imports store or higher code: {wrong}"
+
+
+@pytest.mark.parametrize("folder", sorted(PURE))
+def test_pure_folders_use_no_database_library(folder: str) -> None:
+    wrong = {}
+    for f in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(f.read_text(encoding="utf-8"), filename=str(f))
+        names = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            node.module.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        bad = sorted(names & {"sqlalchemy", "alembic", "psycopg"})
+        if bad:
+            wrong[str(f.relative_to(ROOT))] = bad
+    assert not wrong, f"{folder}/ is pure but uses a database library: {wrong}"

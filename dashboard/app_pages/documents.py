@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import known, lang, t
+from data.reference import labels
 
 state.require("read")
 st.title(t("nav.documents"))
@@ -32,7 +33,11 @@ if state.user_can("write"):
         bar = st.progress(0.0)
         with resources.session() as s:
             report = import_documents(
-                s, paths, actor=user.name, progress=lambda d, n, *_: bar.progress(d / max(n, 1))
+                s,
+                paths,
+                actor=user.name,
+                progress=lambda d, n, *_: bar.progress(d / max(n, 1)),
+                max_bytes=cfg.max_upload_bytes,
             )
         bar.empty()
         done = len(report.imported) + len(report.replaced) + len(report.unchanged)
@@ -41,7 +46,7 @@ if state.user_can("write"):
             st.error(f"{Path(str(name)).name}: {why}")
         resources.clear_caches()
 
-from data.ingest.documents import document_detail, list_documents  # noqa: E402
+from data.queries.documents import document_detail, list_documents  # noqa: E402
 
 with resources.session() as s:
     docs = list_documents(s)
@@ -55,8 +60,10 @@ st.dataframe(
             {
                 t("col.document"): d.file_name,
                 t("col.title"): d.title or "",
-                t("col.language"): d.language,
-                **d.counts,
+                t("col.language"): t(f"language.{d.language}")
+                if known(f"language.{d.language}")
+                else d.language,
+                **{t(f"kind.{k}") if known(f"kind.{k}") else k: n for k, n in d.counts.items()},
             }
             for d in docs
         ]
@@ -70,9 +77,9 @@ with resources.session() as s:
     _, items = document_detail(s, doc_id)
     rows = [
         {
-            t("col.kind"): t(f"kind.{e.kind}") if f"kind.{e.kind}" in STRINGS["en"] else e.kind,
+            t("col.kind"): t(f"kind.{e.kind}") if known(f"kind.{e.kind}") else e.kind,
             t("col.label"): e.label,
-            t("col.key"): e.canonical_key or "",
+            t("col.key"): labels.canonical_name(e.kind, e.canonical_key, lang()),
             t("col.lines"): f"{e.line_start}–{e.line_end}",
             t("col.text"): e.text,
         }

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import resources, state
 from dashboard.i18n import lang, t
 from data.errors import TalentMapError
+from data.reference import labels
 
 user = state.require("decide")
 st.title(t("nav.matching"))
@@ -24,6 +25,7 @@ titles = resources.role_titles(url, lang())
 def _import(files: list) -> None:
     """Store the uploaded files; remember the new resume ids and the failures."""
     from data.ingest.resumes import import_resumes
+    from data.text.resume_files import Limits
 
     cfg.ensure_dirs()
     tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=cfg.uploads_dir))
@@ -38,7 +40,11 @@ def _import(files: list) -> None:
         bar = st.progress(0.0)
         with resources.session() as s:
             report = import_resumes(
-                s, paths, actor=user.name, progress=lambda d, n: bar.progress(d / max(n, 1))
+                s,
+                paths,
+                actor=user.name,
+                progress=lambda d, n: bar.progress(d / max(n, 1)),
+                limits=Limits(max_bytes=cfg.max_upload_bytes),
             )
         bar.empty()
     finally:
@@ -46,7 +52,8 @@ def _import(files: list) -> None:
     ids = list(report.stored) + [rid for _, rid in report.duplicates]
     st.session_state["match_uploaded"] = ids
     st.session_state["match_failed"] = [
-        {"file": f.file_name, "reason": f.reason} for f in report.failed
+        {"file": f.file_name, "reason": f.reason, "code": f.code, "params": f.params}
+        for f in report.failed
     ]
     resources.clear_caches()
 
@@ -111,7 +118,17 @@ failed = st.session_state.get("match_failed") or []
 if failed:
     st.subheader(t("match.failed"))
     st.dataframe(
-        pd.DataFrame(failed).rename(columns={"file": t("col.file"), "reason": t("col.reason")}),
+        pd.DataFrame(
+            [
+                {
+                    t("col.file"): f["file"],
+                    t("col.reason"): labels.error_text(
+                        f.get("code"), f.get("params"), f["reason"], lang()
+                    ),
+                }
+                for f in failed
+            ]
+        ),
         hide_index=True,
         key="match_failed_table",
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import STRINGS, formatter, t
+from dashboard.i18n import formatter, known, t
 from data.errors import PromotionRefused, TalentMapError
 
 state.require("read")
@@ -23,9 +23,12 @@ KINDS = ["pair_scorer", "classifier"]
 kind = st.radio(
     t("lab.kind"),
     KINDS,
+    index=KINDS.index(str(state.stored("lab_kind", KINDS[0]))),  # kept across a language change
     horizontal=True,
     key=state.widget_key("lab_kind"),
     format_func=formatter("lab.kind_"),
+    on_change=state.remember,
+    args=("lab_kind",),
 )
 
 
@@ -57,7 +60,7 @@ def _train(kind: str, labelled_file: Any) -> None:
                     encoder=enc,
                     models_dir=cfg.models_dir,
                     actor=user.name,
-                    cache_dir=cfg.data_dir / "cache",
+                    cache_dir=cfg.cache_dir,
                     progress=progress,
                 )
             finally:
@@ -131,7 +134,7 @@ def _confusion(test: dict[str, Any]) -> tuple[list[list[int]], list[str]] | None
 
 def _metric_or_status(prefix: str, key: str) -> str:
     """A metric's or a model status's name in the user's language (unknown keys as stored)."""
-    return t(f"{prefix}{key}") if f"{prefix}{key}" in STRINGS["en"] else key
+    return t(f"{prefix}{key}") if known(f"{prefix}{key}") else key
 
 
 versions = _rows(kind)

@@ -209,7 +209,8 @@ else:
         f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
     )
     (st.success if result.passed else st.warning)(
-        "; ".join(result.reasons) or t("reports.passed" if result.passed else "reports.failed")
+        "; ".join(result.reason_texts(lang()))
+        or t("reports.passed" if result.passed else "reports.failed")
     )
-    for w in result.warnings:
+    for w in result.warning_texts(lang()):
         st.caption(w)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import figures, resources, state
-from dashboard.i18n import STRINGS, fmt_pct, lang, t
+from dashboard.i18n import fmt_pct, known, lang, t
+from data.reference import labels
 
 state.require("read")
-KINDS = set(STRINGS["en"])
 st.title(t("nav.roles"))
 url = resources.store_url()
 f = state.filters()
@@ -34,19 +34,19 @@ if total_skills:
 
 st.subheader(t("roles.gaps"))
 st.caption(t("roles.gap_note"))
-data_dir = str(resources.settings().data_dir.resolve())
+cache_dir = str(resources.settings().cache_dir.resolve())
 meta = resources.resume_meta(url)
 bar = st.empty()
 resources.refresh_supply_index(  # the first view after a big import reads every resume once
     url,
-    data_dir,
+    cache_dir,
     meta,
     progress=lambda done, total: bar.progress(
         min(done / max(total, 1), 1.0), text=t("roles.indexing")
     ),
 )
 bar.empty()
-g = resources.gaps(url, f, lg, meta, data_dir)
+g = resources.gaps(url, f, lg, meta, cache_dir)
 if not g.empty:
     top = g.head(15)
     st.plotly_chart(
@@ -112,11 +112,14 @@ if docs.empty:
     st.info(t("roles.no_docs"))
 else:
     for kind, part in docs.groupby("kind", sort=False):
-        label = t(f"kind.{kind}") if f"kind.{kind}" in KINDS else kind
+        label = t(f"kind.{kind}") if known(f"kind.{kind}") else kind
         with st.expander(f"{label} ({len(part)})"):
             st.dataframe(
                 part.assign(
-                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str)
+                    lines=part["line_start"].astype(str) + "–" + part["line_end"].astype(str),
+                    canonical_key=[
+                        labels.canonical_name(str(kind), k, lg) for k in part["canonical_key"]
+                    ],
                 )[["label", "canonical_key", "document", "lines", "text"]].rename(
                     columns={
                         "label": t("col.label"),

@@ -61,7 +61,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -77,7 +77,7 @@ from data.reference import (
     SOURCE_CHANNELS,
     Country,
     RoleSpec,
-    load_countries,
+    curated_countries,
     load_programmes,
     load_roles,
 )
@@ -98,6 +98,7 @@ from data.store.models import (
     StageEvent,
     User,
 )
+from data.store.pseudonyms import derived_pseudonym
 from data.store.skills import sync_skills
 from data.store.users import add_user
 from data.text.contacts import EMAIL_TOKEN, NAME_TOKEN, PHONE_TOKEN
@@ -294,7 +295,7 @@ def _eth_group(c: Country) -> str:
         "Latin America": "latam",
         "Middle East & Africa": "mena",
         "Oceania": "oceania",
-    }[c.region]
+    }[c.region or ""]  # the demo draws from curated markets, which all have a region
 
 
 SEX_P = {"Female": 0.34, "Male": 0.56}  # rest undisclosed
@@ -348,11 +349,6 @@ class DemoResult:
     countries: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["as_of"] = self.as_of.isoformat() if self.as_of else None
-        return d
 
 
 # --- store state ---------------------------------------------------------------------------
@@ -540,7 +536,7 @@ class _World:
         self.as_of = as_of
         self.cutoff = dt.datetime.combine(as_of, dt.time(23, 59))
         self.start = as_of - dt.timedelta(days=730)
-        self.countries = list(load_countries().values())
+        self.countries = curated_countries()
         self.roles = list(load_roles())
         self.rng0 = np.random.default_rng([seed, 999_983])
         self.skill_ids = sync_skills(session, tax)
@@ -630,8 +626,8 @@ class _World:
             zh = sd.name_en
         return sd.name_en, zh
 
-    def _next_id(self, model: type) -> int:
-        return (self.s.scalar(select(func.max(model.id))) or 0) + 1
+    def _next_id(self, model: Any) -> int:
+        return int(self.s.scalar(select(func.max(model.id))) or 0) + 1
 
     # the candidates
     def generate(
@@ -844,9 +840,7 @@ class _World:
             elif spec.level == "senior":
                 years = max(years, 5)
             index = cid - cid0 + lo_index
-            pseudonym = (
-                "D" + hashlib.blake2s(f"{self.seed}:{index}".encode(), digest_size=8).hexdigest()
-            )
+            pseudonym = derived_pseudonym(self.seed, index)
             out[Candidate].append(
                 {
                     "id": cid,
@@ -1017,8 +1011,8 @@ class _World:
                 name = f"{g[0]} {f[0]}"
             roman_g, roman_f = g[1], f[1]
         else:
-            fem, mal, fam = T.LATIN[style]
-            g_s, f_s = _pick(rnd, fem if female else mal), _pick(rnd, fam)
+            fem_l, mal_l, fam_l = T.LATIN[style]
+            g_s, f_s = _pick(rnd, fem_l if female else mal_l), _pick(rnd, fam_l)
             name = f"{g_s} {f_s}"
             roman_g, roman_f = _ascii(g_s), _ascii(f_s).replace(" ", "")
         domain = _pick(rnd, T.EMAIL_DOMAINS.get(country.iso2, T.DEFAULT_DOMAINS))
@@ -1097,7 +1091,7 @@ class _World:
             else (f"University of {country.name_en}", f"{country.name_zh}大学")
         )
         grad = end_year - years - (1 if rnd.random() < 0.3 else 0)
-        jobs = []
+        jobs: list[Any] = []
         prev = None
         for st in starts:
             company = _pick(rnd, T.COMPANIES)
@@ -1273,7 +1267,7 @@ class _World:
         """One application's row, its stage events (tuples in ``_EVENT_COLUMNS`` order) and the
         moment its offer was accepted (None if it was not). Before acceptance nothing after
         ``stop`` happens (the candidate accepted another offer then: withdrawn at ``stop``)."""
-        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region]
+        speed_r, respond_r, accept_r, notice, attrition = REGIONS[country.region or ""]
         _share, screen_base, speed_c, accept_c = CHANNELS[channel]
         speed = speed_r * speed_c
         recruiter = T.STAFF_RECRUITERS[(aid * 7) % len(T.STAFF_RECRUITERS)]

@@ -17,6 +17,7 @@ from data.errors import ImportErrors, InputError, NotFoundError
 from data.store.audit import record
 from data.store.models import Candidate, Feedback, MatchScore, Resume, Role
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 
 DECISIONS: tuple[str, ...] = ("advance", "reject")
 CSV_COLUMNS: tuple[str, ...] = ("resume", "role", "decision", "reviewer", "note")
@@ -128,10 +129,7 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
         raw = Path(path).read_bytes()
     except OSError as err:
         raise InputError(f"cannot read the file: {err.strerror}", file=name) from err
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError("the file is not UTF-8 text: save it as CSV UTF-8", file=name) from err
+    text = decode_text(raw, name, fix="save it as CSV UTF-8").text
     reader = csv_rows(text, name)
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in CSV_COLUMNS if c != "note" and c not in header]

@@ -16,7 +16,6 @@ apply pass, rolls everything back. Importing the same file twice changes nothing
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import ImportErrors, InputError
-from data.reference import EEO1_ETHNICITIES, SEXES, SOURCE_CHANNELS, load_roles, resolve_country
+from data.reference import (
+    EEO1_ETHNICITIES,
+    SEXES,
+    SOURCE_CHANNELS,
+    RoleSpec,
+    load_roles,
+    resolve_country,
+)
 from data.reference.stages import STAGES, map_stage, stage_label
 from data.store.audit import record
 from data.store.models import (
@@ -40,7 +46,9 @@ from data.store.models import (
     RoleSkill,
     StageEvent,
 )
+from data.store.pseudonyms import new_pseudonym
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 
 ProgressFn = Callable[[int, int], None]
 
@@ -108,10 +116,7 @@ def read_csv(
         raise InputError(
             f"cannot read the file ({err.strerror}); check the path", file=str(path)
         ) from None
-    try:
-        text_ = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("the file is not UTF-8 text; save it as CSV UTF-8", file=name) from None
+    text_ = decode_text(raw, name, fix="save it as CSV UTF-8").text
     reader = csv_rows(text_, name)
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
@@ -225,7 +230,7 @@ class _Roles:
         for r in session.scalars(select(Role)):
             for k in (r.key, r.title_en, r.title_zh):
                 self.index.setdefault(k.casefold(), r.id)
-        self.reference = {}
+        self.reference: dict[str, RoleSpec] = {}
         for spec in load_roles():
             for k in (spec.key, spec.title_en, spec.title_zh):
                 self.reference.setdefault(k.casefold(), spec)
@@ -323,8 +328,8 @@ def _candidate_values(
             if country is None:
                 errors.append(
                     InputError(
-                        f"unknown country {row['country']!r}; use an ISO 3166 alpha-2 or alpha-3 "
-                        "code (DE, DEU) or an English name (Germany)",
+                        f"unknown country {row['country']!r}; use an ISO 3166-1 code (DE, DEU, "
+                        "276) or the country's English or Chinese name (Germany, 德国)",
                         file=file,
                         row=n,
                         field="country",
@@ -468,11 +473,6 @@ def _candidates_by_ref(session: Session, refs: list[str]) -> dict[str, Candidate
         ):
             out[c.external_ref or ""] = c
     return out
-
-
-def new_pseudonym() -> str:
-    """A random pseudonym for a new candidate (names candidates in the audit log)."""
-    return "P" + secrets.token_hex(8)
 
 
 def _set(obj: Any, values: dict[str, Any], keys: Iterable[str]) -> bool:
@@ -641,19 +641,19 @@ def import_events(
             )
         v["outcome"] = outcome
         if v["to_stage"] and v["at"] and ext and role:
-            key = (ext, role.casefold(), v["to_stage"], v["at"])
-            if key in first_row:
+            event_key = (ext, role.casefold(), v["to_stage"], v["at"])
+            if event_key in first_row:
                 errors.append(
                     InputError(
                         f"duplicate event (same candidate, role, to_stage and "
-                        f"at as row {first_row[key]})",
+                        f"at as row {first_row[event_key]})",
                         file=file,
                         row=n,
                         field="at",
                     )
                 )
             else:
-                first_row[key] = n
+                first_row[event_key] = n
         parsed.append((n, v))
     if errors:
         raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))

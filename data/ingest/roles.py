@@ -27,6 +27,7 @@ from data.store.audit import record
 from data.store.models import Role, RoleSkill, Skill
 from data.store.skills import sync_skills
 from data.text.csv_rows import csv_rows
+from data.text.decoding import decode_text
 from data.text.taxonomy import Taxonomy, load_taxonomy
 
 COLUMNS: tuple[str, ...] = (
@@ -92,16 +93,6 @@ def slugify(title: str) -> str:
 
 
 # --- reading files -------------------------------------------------------------------------
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 (Excel writes a BOM), else GB18030 (Excel on Chinese Windows saves CSV so)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("not a text file: save it as UTF-8 CSV or YAML", file=name)
 
 
 def _csv_records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -343,7 +334,7 @@ def read_roles(path: Path, *, taxonomy: Taxonomy | None = None) -> list[RoleProf
             f"unsupported file type {suffix or '(none)'!r}: use .csv, .yaml or .yml", file=name
         )
     try:
-        text = _decode(path.read_bytes(), name)
+        text = decode_text(path.read_bytes(), name, fix="save it as UTF-8 CSV or YAML").text
     except OSError as err:
         raise InputError(
             f"cannot read the file ({err.strerror or err}): check the path", file=name

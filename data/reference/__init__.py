@@ -1,8 +1,14 @@
 """Reference data shipped with TalentMap: countries, demo roles, programmes and code lists.
 
-``countries.csv`` carries ISO 3166-1 alpha-2, alpha-3 and numeric codes (the numeric code, as a
-zero-padded 3-digit string, is what world-map shapes such as Natural Earth / ``world-atlas``
-use as feature ids), bilingual names, a world region, a centroid and the calling code.
+Countries: every ISO 3166-1 country (249, from ``pycountry``) is known, so an importer accepts
+any of them. English names come from Babel's CLDR data (``babel.Locale("en").territories``:
+"Bolivia", not pycountry's "Bolivia, Plurinational State of"), Chinese names from
+``babel.Locale("zh").territories``, the calling code from ``phonenumbers``, the world region from
+``regions.yaml`` (UN M49 regions grouped into TalentMap's nine, documented there).
+``countries.csv`` is the curated table on top: the markets the demo draws from, with centroids
+and the names naming policy needs (中国香港 / 中国澳门 / 中国台湾, "Hong Kong" rather than CLDR's
+"Hong Kong SAR China"); where it has a country, its row wins. ISO numeric codes, as zero-padded
+3-digit strings, are what world-map shapes (Natural Earth / ``world-atlas``) use as feature ids.
 
 The code lists here (EEO-1 categories, sexes, source channels) are the ones the importers
 validate against and the bias audit groups by.
@@ -14,6 +20,7 @@ import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,6 +40,11 @@ EEO1_ETHNICITIES: tuple[str, ...] = (
 SEXES: tuple[str, ...] = ("Female", "Male")
 """Self-reported sex as the EEO-1 report records it (``None`` = not disclosed)."""
 
+
+def _yaml(name: str) -> Any:
+    return yaml.safe_load((REFERENCE_DIR / name).read_text(encoding="utf-8"))
+
+
 SOURCE_CHANNELS: tuple[str, ...] = (
     "referral",
     "linkedin",
@@ -43,19 +55,27 @@ SOURCE_CHANNELS: tuple[str, ...] = (
     "open_source",
     "company_website",
 )
-"""Where a candidate came from (``Candidate.source_channel``)."""
+"""Where a candidate came from (``Candidate.source_channel``); names in ``channels.yaml``."""
 
-REGIONS: tuple[str, ...] = (
-    "East Asia",
-    "Southeast Asia",
-    "South Asia",
-    "Central Asia",
-    "Europe",
-    "North America",
-    "Latin America",
-    "Middle East & Africa",
-    "Oceania",
-)
+REGIONS: tuple[str, ...] = tuple(_yaml("regions.yaml"))
+"""The world regions (``Candidate.region``) in report order; names in ``regions.yaml``."""
+
+
+@lru_cache(maxsize=1)
+def reference_names() -> dict[str, dict[str, tuple[str, str]]]:
+    """Display names (English, Chinese) of the coded reference values, by kind: ``channel``
+    (source channels), ``region`` (world regions), ``sex`` and ``ethnicity`` (demographics)."""
+
+    def pairs(raw: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {str(k): (str(v["en"]), str(v["zh"])) for k, v in raw.items()}
+
+    demographics = _yaml("demographics.yaml")
+    return {
+        "channel": pairs(_yaml("channels.yaml")),
+        "region": pairs(_yaml("regions.yaml")),
+        "sex": pairs(demographics["sex"]),
+        "ethnicity": pairs(demographics["ethnicity"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -65,10 +85,11 @@ class Country:
     numeric: str  # ISO 3166-1 numeric, zero-padded to 3 digits ("036")
     name_en: str
     name_zh: str
-    region: str
-    lat: float
-    lon: float
-    calling_code: str
+    region: str | None  # one of REGIONS; None for Antarctica
+    lat: float | None  # centroid, curated countries only
+    lon: float | None
+    calling_code: str  # "" where there is none (Antarctica)
+    curated: bool = False  # a row of countries.csv (the demo's markets)
 
 
 @dataclass(frozen=True)
@@ -104,7 +125,12 @@ class ProgrammeSpec:
 
 @lru_cache(maxsize=1)
 def load_countries() -> dict[str, Country]:
-    """All reference countries keyed by ISO alpha-2 code, in file order."""
+    """Every ISO 3166-1 country keyed by alpha-2 code: the curated ones of ``countries.csv``
+    first, in file order, then the rest by code."""
+    import phonenumbers
+    import pycountry
+    from babel import Locale
+
     out: dict[str, Country] = {}
     with (REFERENCE_DIR / "countries.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -118,16 +144,57 @@ def load_countries() -> dict[str, Country]:
                 lat=float(row["lat"]),
                 lon=float(row["lon"]),
                 calling_code=row["calling_code"],
+                curated=True,
             )
+    region_of = {
+        code: region for region, v in _yaml("regions.yaml").items() for code in v["countries"]
+    }
+    en, zh = Locale("en").territories, Locale("zh").territories
+    for pc in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        code = pc.alpha_2
+        if code in out:
+            continue
+        calling = phonenumbers.country_code_for_region(code)
+        out[code] = Country(
+            iso2=code,
+            iso3=pc.alpha_3,
+            numeric=pc.numeric.zfill(3),
+            name_en=en.get(code) or getattr(pc, "common_name", None) or pc.name,
+            name_zh=zh.get(code) or en.get(code) or pc.name,
+            region=region_of.get(code),
+            lat=None,
+            lon=None,
+            calling_code=str(calling) if calling else "",
+        )
     return out
+
+
+def curated_countries() -> list[Country]:
+    """The countries of ``countries.csv`` (the demo's markets), in file order."""
+    return [c for c in load_countries().values() if c.curated]
 
 
 @lru_cache(maxsize=1)
 def _country_index() -> dict[str, Country]:
+    import pycountry
+    from babel import Locale
+
+    countries = load_countries()
     index: dict[str, Country] = {}
-    for c in load_countries().values():
-        for name in (c.iso2, c.iso3, c.numeric, c.name_en, c.name_zh):
-            index[name.casefold()] = c
+    for c in countries.values():
+        for name in (c.iso2, c.iso3, c.numeric, c.numeric.lstrip("0"), c.name_en, c.name_zh):
+            index.setdefault(name.casefold(), c)
+    # every other name a file may use: pycountry's official and common names, CLDR's names
+    en, zh = Locale("en").territories, Locale("zh").territories
+    for pc in pycountry.countries:
+        c = countries[pc.alpha_2]
+        for attr in ("name", "official_name", "common_name"):
+            other = getattr(pc, attr, None)
+            if other:
+                index.setdefault(str(other).casefold(), c)
+        for names in (en, zh):
+            if names.get(pc.alpha_2):
+                index.setdefault(names[pc.alpha_2].casefold(), c)
     aliases = {
         "usa": "US",
         "united states of america": "US",
@@ -144,20 +211,19 @@ def _country_index() -> dict[str, Country]:
         "prc": "CN",
         "mainland china": "CN",
         "中国大陆": "CN",
+        "台湾": "TW",
+        "香港": "HK",
+        "澳门": "MO",
     }
     for alias, iso2 in aliases.items():
-        index[alias] = load_countries()[iso2]
+        index[alias] = countries[iso2]
     return index
 
 
 def resolve_country(text: str) -> Country | None:
-    """The country named by an ISO-2/ISO-3/numeric code or an English/Chinese name, else None."""
+    """The country named by an ISO 3166-1 alpha-2/alpha-3/numeric code or an English/Chinese
+    name (ISO, CLDR or curated), else None."""
     return _country_index().get(text.strip().casefold())
-
-
-def countries_by_numeric() -> dict[str, Country]:
-    """Countries keyed by ISO numeric code (for joining world-map shapes)."""
-    return {c.numeric: c for c in load_countries().values()}
 
 
 @lru_cache(maxsize=1)

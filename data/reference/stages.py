@@ -34,9 +34,6 @@ STAGES: tuple[str, ...] = (
 """The nine canonical pipeline stages, in order."""
 
 Lang = Literal["en", "zh"]
-StrategyCategory = Literal[
-    "attraction", "retention", "cultivation", "internationalisation", "compliance_ethics"
-]
 STRATEGY_CATEGORIES: tuple[str, ...] = (
     "attraction",
     "retention",
@@ -151,7 +148,7 @@ def stage_label(key: str, lang: Lang = "en") -> str:
         raise KeyError(f"unknown stage {key!r}; expected one of {', '.join(STAGES)}")
     if lang not in ("en", "zh"):
         raise ValueError(f"unknown language {lang!r}; expected 'en' or 'zh'")
-    return getattr(labels[key], lang)
+    return str(getattr(labels[key], lang))
 
 
 def map_stage(text: str) -> str | None:
@@ -197,11 +194,6 @@ def find_strategy(text: str) -> tuple[StrategyLabel, int, int] | None:
     labels, _, index = _strategy_table()
     hit = index.find(text)
     return (labels[hit[0]], hit[1], hit[2]) if hit else None
-
-
-def strategy_by_key(key: str) -> StrategyLabel:
-    """The canonical strategy ``key``; KeyError if there is none."""
-    return _strategy_table()[0][key]
 
 
 def category_label(category: str, lang: Lang = "en") -> str:

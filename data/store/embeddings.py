@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from data.store.models import Embedding
@@ -71,7 +71,7 @@ def put_vectors(session: Session, model_id: str, vectors: Mapping[str, np.ndarra
         if h not in present
     ]
     if rows:
-        session.execute(Embedding.__table__.insert(), rows)
+        session.execute(insert(Embedding), rows)
     return len(rows)
 
 

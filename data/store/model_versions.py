@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from data.errors import NotFoundError
@@ -73,10 +74,13 @@ def mark_feedback_used(session: Session, ids: Sequence[int], version: int) -> in
     """Stamp feedback rows not yet used by any model with ``version``; returns how many."""
     if not ids:
         return 0
-    res = session.execute(
-        update(Feedback)
-        .where(Feedback.id.in_(list(ids)), Feedback.used_in_model_version.is_(None))
-        .values(used_in_model_version=version)
+    res = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Feedback)
+            .where(Feedback.id.in_(list(ids)), Feedback.used_in_model_version.is_(None))
+            .values(used_in_model_version=version)
+        ),
     )
     return int(res.rowcount or 0)
 

@@ -27,9 +27,9 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, case, delete, func, select, text, update
+from sqlalchemy import CursorResult, Engine, case, delete, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -132,7 +132,7 @@ def _delete_embeddings(session: Session, keys: set[str]) -> int:
     n, ordered = 0, sorted(keys)
     for start in range(0, len(ordered), 500):
         part = ordered[start : start + 500]
-        n += session.execute(delete(Embedding).where(Embedding.text_hash.in_(part))).rowcount or 0
+        n += _count_delete(session, delete(Embedding).where(Embedding.text_hash.in_(part)))
     return n
 
 
@@ -220,7 +220,7 @@ def erase_candidate(
 
 
 def _count_delete(session: Session, stmt: Any) -> int:
-    return int(session.execute(stmt).rowcount or 0)
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount or 0)
 
 
 def _db_files(engine: Engine) -> list[Path]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -12,7 +10,6 @@ from sqlalchemy.orm import Session
 from data.errors import InputError, NotFoundError, PermissionDenied
 from data.store.models import User
 
-RoleName = Literal["admin", "recruiter", "viewer"]
 ROLES: tuple[str, ...] = ("admin", "recruiter", "viewer")
 LOCAL_ADMIN = "admin"
 

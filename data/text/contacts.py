@@ -27,10 +27,6 @@ class Contact:
     phone: str | None = None
     links: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.name or self.email or self.phone or self.links)
-
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -44,21 +40,6 @@ _LINK = re.compile(
     r"dribbble\.com|stackoverflow\.com)/[^\s<>\"'，。；、）)]+",
     re.IGNORECASE,
 )
-
-_D = r"(?<![\d\w.,/:#№-])"  # nothing number-like before a phone
-_E = r"(?![\d\w,/%]|[.-]\d)"  # nothing number-like after it
-_PHONE_PATTERNS = [
-    # Chinese mobile: 11 digits from 13x-19x, optionally +86 and 3-4-4 grouping (one separator
-    # throughout, so "155 2013-2014" is not one)
-    _D + r"(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}" + _E,
-    # Chinese landline: area code 0xx(x) then 7-8 digits
-    _D + r"(?:\(0\d{2,3}\)\s?|0\d{2,3}-)\d{7,8}" + _E,
-    # international: +CC then groups of digits
-    _D + r"\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}" + _E,
-    # North American: (555) 123-4567, 555-123-4567, 555.123.4567
-    _D + r"(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}" + _E,
-]
-_PHONE = re.compile("|".join(f"(?:{p})" for p in _PHONE_PATTERNS))
 
 _LABELLED_NAME = re.compile(
     r"^[ \t]*(?:姓[ \t]*名|name)[ \t]*[:：][ \t]*(?P<name>[^\s|,，;；/]{1,40}(?: [A-Z][^\s|,，;；/]*){0,3})",
@@ -220,23 +201,125 @@ def _clean_link(url: str) -> str:
     return url.rstrip(".,;:!?)]}>")
 
 
-_PHONE_LABEL = re.compile(r"(?:tel|phone|mobile|cell|ph|电话|手机|联系方式)\W*$", re.IGNORECASE)
+# --- phone numbers -------------------------------------------------------------------------
+
+DEFAULT_REGIONS: tuple[str, ...] = ("CN", "US")
+"""Region hints tried after the candidate's own country, for numbers written without ``+``."""
+
+_PHONE_LABEL = re.compile(
+    r"(?:tel|phone|mobile|cell|ph|call|whatsapp|wechat|telefon|téléphone|tél|电话|手机|"
+    r"手机号|联系电话|联系方式|座机|微信)\W{0,3}$",
+    re.IGNORECASE,
+)
+_PHONE_LABEL_ANYWHERE = re.compile(_PHONE_LABEL.pattern.removesuffix(r"\W{0,3}$"), re.I)
 _YEAR_GROUP = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+_MONEY_BEFORE = re.compile(r"(?:[¥$€£￥]|薪|salary|income|revenue|price|RMB|USD|CNY)\W{0,3}$", re.I)
+_MONEY_AFTER = re.compile(r"^\s?(?:元|万|千|块|k\b|K\b|/月|/年|RMB|CNY|USD|EUR|%)")
+_DIGITS_7 = re.compile(r"(?:\d\D{0,3}){7}")
+_WINDOW = 4096
+"""Lines longer than this are read in windows of this size (overlapping by ``_OVERLAP``), so
+the matcher's cost stays linear in the text's length whatever its layout."""
+_OVERLAP = 64
 
 
-def _phones(text: str) -> list[re.Match[str]]:
-    """Phone-shaped matches with 7-15 digits, minus grouped ones that hold two years."""
-    found = []
-    for m in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if not 7 <= len(digits) <= 15:
-            continue
-        if len(_YEAR_GROUP.findall(m.group())) >= 2 and not _PHONE_LABEL.search(
-            text[max(0, m.start() - 12) : m.start()]
-        ):  # "155 2013 2014" is a number and a span of years, unless labelled as a phone
-            continue
-        found.append(m)
+def _regions(region: str | None) -> tuple[str, ...]:
+    first = (region.upper(),) if region else ()
+    return tuple(dict.fromkeys(first + DEFAULT_REGIONS))
+
+
+FALLBACK_REGIONS: tuple[str, ...] = (
+    *("GB", "DE", "FR", "IN", "ID", "JP", "SG", "BR", "AU", "KR", "CA", "HK", "TW", "MY"),
+    *("PH", "VN", "TH", "NG", "MX", "ES", "IT", "NL", "RU", "TR", "AE", "PK", "ZA", "IL"),
+)
+"""Regions also tried in a resume's contact block (its first ``HEAD_LINES`` lines) and on
+lines with a phone label, where a national number is almost surely the candidate's own: an
+uploaded resume comes with no country, and a UK or Indian number must not leak."""
+HEAD_LINES = 15
+
+
+def find_phones(text: str, *, region: str | None = None) -> list[tuple[int, int]]:
+    """Spans of the phone numbers in ``text``, in order, found by ``phonenumbers``.
+
+    A number written with ``+`` and its country code is found whatever the hints; one written
+    nationally is read with the candidate's ``region`` (ISO 3166 alpha-2) first, then CN and
+    US, and in the contact block or after a phone label also with ``FALLBACK_REGIONS``. A
+    valid number counts; one that is only possible (a fictional 555 number) counts when a
+    phone label sits just before it. Years, date ranges and amounts of money never count.
+    Only lines holding seven digits are read, in bounded windows: linear in the text's size.
+    """
+    hints = _regions(region)
+    wide = tuple(dict.fromkeys(hints + FALLBACK_REGIONS))
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if _DIGITS_7.search(line):
+            labelled_line = bool(_PHONE_LABEL_ANYWHERE.search(line))
+            regions = wide if number < HEAD_LINES or labelled_line else hints
+            for w in range(0, len(line), _WINDOW - _OVERLAP):
+                spans += _window_phones(
+                    text, line[w : w + _WINDOW], pos + w, regions, len(hints), labelled_line
+                )
+                if w + _WINDOW >= len(line):
+                    break
+        pos += len(line)
+    return _merge(spans)
+
+
+def _window_phones(
+    text: str, window: str, base: int, regions: tuple[str, ...], n_hints: int, labelled: bool
+) -> list[tuple[int, int]]:
+    """Phones in one window: each region in turn reads what the ones before left unread
+    (found numbers are blanked out), so a line with one number costs one matcher pass."""
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
+    found: list[tuple[int, int]] = []
+    rest = window
+    tries = [(r, Leniency.VALID) for r in regions]
+    if labelled:  # a fictional or unusual number right after "Tel:" is still a phone
+        tries[n_hints:n_hints] = [(r, Leniency.POSSIBLE) for r in regions[:n_hints]]
+    for hint, leniency in tries:
+        if not _DIGITS_7.search(rest):
+            break
+        hits = []
+        for m in PhoneNumberMatcher(rest, hint, leniency=leniency, max_tries=1_000_000):
+            start, end = base + m.start, base + m.end
+            if leniency == Leniency.POSSIBLE and not _labelled(text, start):
+                continue
+            if not _not_a_phone(text, start, end):
+                hits.append((m.start, m.end))
+        for start, end in hits:
+            rest = rest[:start] + " " * (end - start) + rest[end:]
+            found.append((base + start, base + end))
     return found
+
+
+def _labelled(text: str, start: int) -> bool:
+    return bool(_PHONE_LABEL.search(text[max(0, start - 16) : start]))
+
+
+def _not_a_phone(text: str, start: int, end: int) -> bool:
+    raw = text[start:end]
+    digits = sum(c.isdigit() for c in raw)
+    if not 7 <= digits <= 15:
+        return True
+    before = text[max(0, start - 12) : start]
+    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(text[end : end + 4]):
+        return True
+    # "155 2013-2014", "2019.09-2023.06": a number and a span of years, unless labelled
+    return len(_YEAR_GROUP.findall(raw)) >= 2 and not _labelled(text, start)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+# --- names ---------------------------------------------------------------------------------
 
 
 def _is_zh_name(token: str) -> bool:
@@ -258,7 +341,7 @@ def _is_en_name(line: str) -> bool:
     return sum(w[0].isupper() for w in words) == len(words)
 
 
-def _probable_name(text: str) -> str | None:
+def _probable_name(text: str, region: str | None) -> str | None:
     """A labelled name (``姓名：张伟`` / ``Name: Jane Doe``), else a name-shaped early line.
 
     An unlabelled line counts only when contact details sit near the top: resumes that open
@@ -273,14 +356,13 @@ def _probable_name(text: str) -> str | None:
             or (_HAN.search(name) is None and len(name.split()) == 1 and name[:1].isupper())
         ):
             return name
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in text[:4000].splitlines() if ln.strip()]
     head = "\n".join(lines[:10])
-    if not (_EMAIL.search(head) or _LINK.search(head) or _phones(head)):
+    if not (_EMAIL.search(head) or _LINK.search(head) or find_phones(head, region=region)):
         return None  # no contact block near the top: a title line is likelier than a name
     for line in lines[:3]:
         stripped = _EMAIL.sub(" ", _LINK.sub(" ", line))
-        for m in _phones(stripped):
-            stripped = stripped.replace(m.group(), " ")
+        stripped = _replace(stripped, find_phones(stripped, region=region), " ")
         for part in re.split(r"\s*[|｜/;；·•]\s*|\s{2,}", stripped.strip()):
             part = part.strip()
             if not part:
@@ -294,8 +376,86 @@ def _probable_name(text: str) -> str | None:
     return None
 
 
-def extract_contact(text: str) -> Contact:
-    """The first e-mail and phone, all profile links, and a probable name found in ``text``."""
+_H = r"[\u4e00-\u9fff]"
+_SURNAME = "(?:" + "|".join(_COMPOUND_SURNAMES) + "|[" + "".join(sorted(_SURNAMES)) + "])"
+_SENTENCE_START = r"(?:^|(?<=[。；;\n！？!?]))[ \t\u3000]*"
+_AFTER_NAME = (
+    r"(?:中国|中华|美国|香港|台湾|澳门|加拿大|澳大利亚|新加坡|英国|日本|德国|法国|汉族|\d{4}|"
+    r"男|女|董事|独立|现任|曾任|历任|硕士|博士|本科|大专|大学|中专|高中|高级|工程师|会计师|"
+    r"经济师|出生|生于|毕业|研究生|教授|副|总|执行|非执行|监事|中共|党员|民族|曾用名|籍贯)"
+)
+_NOT_A_NAME_START = (
+    r"(?:现任|曾任|兼任|历任|先后|原|毕业|本科|大专|硕士|博士|中国|简历|工作|具有|管理|经济|"
+    r"工学|理学|法学|文学|大学|研究生|高级|教授|董事|监事|独立|副|总|主任|现已|中共)"
+)
+_ZH_NAME_PATTERNS = (
+    # 张先生, 王伟女士: a surname and up to two given characters before an honorific
+    re.compile(rf"{_SURNAME}{_H}{{0,2}}(?=先生|女士|小姐)"),
+    # 林金和，男，…  吴纹（女）
+    re.compile(rf"{_SURNAME}{_H}{{1,2}}(?=[，,：:][ \t]*[男女](?:[，,。；;\s]|$)|[（(][男女])"),
+    # a sentence that opens with a name and goes on with what bios say next (any surname,
+    # minority names with a middle dot): 吴重阳，中国国籍… 艾力·巴拉提：男…
+    re.compile(
+        rf"{_SENTENCE_START}(?:姓名[：:][ \t]*)?(?!{_NOT_A_NAME_START})"
+        rf"(?P<name>{_H}{{2,4}}?|{_H}{{1,6}}·{_H}{{1,8}}?)"
+        rf"(?=先生|女士|[，,：:][ \t]*{_AFTER_NAME}|[（(][ \t]*(?:男|女|离任|曾用名|英文名|中文名))"
+    ),
+    # a sentence that opens with a surname-led word and a comma: 寻冬生，…
+    re.compile(rf"{_SENTENCE_START}(?P<name>{_SURNAME}{_H}{{1,2}})(?=[，,])"),
+    re.compile(rf"(?<=姓名[：:])[ \t]*(?P<name>{_H}{{2,4}})"),
+)
+_NOT_IN_A_NAME = (
+    *_ZH_NOT_NAME,
+    *("期望", "薪", "目标", "时间", "日期", "地点", "公司", "集团", "学历", "国籍", "职位"),
+    *("岗位", "部门", "毕业", "入职", "到岗", "状态", "年限", "主修", "课程", "奖项", "爱好"),
+)
+MAX_PROPAGATED = 50
+"""Distinct names found in a text whose other mentions are masked too (bounded, so masking
+stays linear: a name list of a whole archive would make one huge alternation)."""
+
+
+def find_chinese_names(text: str) -> list[tuple[int, int]]:
+    """Spans of Chinese personal names in running text, in order (overlaps merged).
+
+    Rules read how Chinese resumes and bios name people: a surname before 先生/女士, a name
+    followed by its sex (``，男，``), a sentence that opens with a name and goes on with
+    nationality, birth year, education or a post, and ``姓名：`` labels. Each name found
+    (two characters or more) is then masked wherever else it occurs. Measured on ResumeNER:
+    ``benchmarks/results/zh_names.md``.
+    """
+    spans: list[tuple[int, int]] = []
+    for pattern in _ZH_NAME_PATTERNS:
+        group = "name" if "name" in pattern.groupindex else 0
+        for m in pattern.finditer(text):
+            if not any(word in m.group(group) for word in _NOT_IN_A_NAME):  # 教育背景：2015…
+                spans.append((m.start(group), m.end(group)))
+    names: dict[str, None] = {}
+    for start, end in spans:
+        if end - start >= 2 and len(names) < MAX_PROPAGATED:
+            names.setdefault(text[start:end], None)
+    if names:
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        spans += [(m.start(), m.end()) for m in re.finditer(alternation, text)]
+    return _merge(spans)
+
+
+def _replace(text: str, spans: list[tuple[int, int]], token: str) -> str:
+    """``text`` with each span (sorted, not overlapping) replaced by ``token``, in one pass."""
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts += (text[pos:start], token)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def extract_contact(text: str, *, region: str | None = None) -> Contact:
+    """The first e-mail and phone, all profile links, and a probable name found in ``text``.
+
+    ``region`` (ISO 3166 alpha-2, the candidate's country when known) is the first hint for
+    phone numbers written without a country code.
+    """
     emails = _EMAIL.findall(text)
     without_emails = _EMAIL.sub(" ", text)
     links: list[str] = []
@@ -304,32 +464,38 @@ def extract_contact(text: str) -> Contact:
         if link not in links:
             links.append(link)
     without_links = _LINK.sub(" ", without_emails)
-    phones = [re.sub(r"\s+", " ", m.group()).strip() for m in _phones(without_links)]
+    phones = find_phones(without_links[:4000], region=region) or find_phones(
+        without_links, region=region
+    )
+    phone = re.sub(r"\s+", " ", without_links[slice(*phones[0])]).strip() if phones else None
     return Contact(
-        name=_probable_name(text),
+        name=_probable_name(text, region),
         email=emails[0] if emails else None,
-        phone=phones[0] if phones else None,
+        phone=phone,
         links=tuple(links),
     )
 
 
-def mask_contacts(text: str, contact: Contact | None = None) -> str:
-    """``text`` with e-mails, links, phones and the candidate's name replaced by tokens.
+def mask_contacts(text: str, contact: Contact | None = None, *, region: str | None = None) -> str:
+    """``text`` with e-mails, links, phones and names replaced by tokens.
 
+    Every phone number is masked (``region`` hints as in ``find_phones``), the candidate's
+    name wherever it occurs, and every Chinese personal name ``find_chinese_names`` finds.
     Pass the ``contact`` already extracted from the same text to avoid finding it twice.
+    Linear in the text's length.
     """
-    contact = contact if contact is not None else extract_contact(text)
+    contact = contact if contact is not None else extract_contact(text, region=region)
     out = _EMAIL.sub(EMAIL_TOKEN, text)
     out = _LINK.sub(lambda m: LINK_TOKEN + m.group()[len(_clean_link(m.group())) :], out)
-    spans = [(m.start(), m.end()) for m in _phones(out)]
-    for start, end in reversed(spans):
-        out = out[:start] + PHONE_TOKEN + out[end:]
+    out = _replace(out, find_phones(out, region=region), PHONE_TOKEN)
+    names: list[tuple[int, int]] = []
     if contact.name:
         if _HAN.search(contact.name):
-            spaced = r"[ \u3000]?".join(re.escape(c) for c in contact.name)
-            out = re.sub(spaced, NAME_TOKEN, out)
+            pattern = r"[ \u3000]?".join(re.escape(c) for c in contact.name)
+            names += [(m.start(), m.end()) for m in re.finditer(pattern, out)]
         else:
-            out = re.sub(
-                rf"(?<!\w){re.escape(contact.name)}(?!\w)", NAME_TOKEN, out, flags=re.IGNORECASE
-            )
-    return out
+            own = rf"(?<!\w){re.escape(contact.name)}(?!\w)"
+            names += [(m.start(), m.end()) for m in re.finditer(own, out, flags=re.IGNORECASE)]
+    if _HAN.search(out):
+        names += find_chinese_names(out)
+    return _replace(out, _merge(names), NAME_TOKEN)

@@ -24,7 +24,6 @@ from typing import Literal
 from data.errors import InputError
 from data.reference.stages import map_stage, stages
 
-DIRECTIONS = ("TD", "TB", "BT", "RL", "LR")
 _HEADER_RE = re.compile(r"^\s*(graph|flowchart)(?:\s+(TD|TB|BT|RL|LR))?\s*;?\s*$", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
 _KEYWORD_RE = re.compile(

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -93,7 +94,7 @@ class _Trie:
     """
 
     def __init__(self, *, short_guard: bool) -> None:
-        self.root: dict[str, dict] = {}
+        self.root: dict[str, Any] = {}
         self.short_guard = short_guard
 
     def add(self, word: str) -> None:
@@ -115,7 +116,7 @@ class _Trie:
             return r"(?![A-Za-z0-9+#&'’\-]|\.[A-Za-z0-9])"
         return r"(?![A-Za-z0-9+#])"
 
-    def _alternatives(self, node: dict[str, dict], last: str, depth: int) -> list[str]:
+    def _alternatives(self, node: dict[str, Any], last: str, depth: int) -> list[str]:
         alts: list[str] = []
         for ch in sorted(k for k in node if k):
             piece = _SEP_PATTERN if ch == _SEP else re.escape(ch)
@@ -211,9 +212,9 @@ class _Scanner:
                 yield s - 1, e - 1
         for pattern in self._others:
             search, pos = pattern.search, 0
-            while (m := search(folded, pos)) is not None:
-                yield m.span(1)
-                pos = m.start() + 1
+            while (hit := search(folded, pos)) is not None:
+                yield hit.span(1)
+                pos = hit.start() + 1
 
 
 def _trie_form(form: str) -> str:
@@ -350,13 +351,13 @@ def parse_skills(text: str, path: Path) -> list[SkillDef]:
                 "expected a mapping with key, name_en, name_zh, category", file=str(path), line=line
             )
         raw = loader.construct_mapping(node, deep=True)
-        unknown = set(raw) - _FIELDS
+        unknown = sorted(str(k) for k in set(raw) - _FIELDS)
         if unknown:
             raise InputError(
-                f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}",
+                f"unknown field(s) {unknown}; allowed: {sorted(_FIELDS)}",
                 file=str(path),
                 line=line,
-                field=sorted(unknown)[0],
+                field=unknown[0],
             )
         key = str(raw.get("key") or "").strip()
         if not _KEY_RE.match(key):
@@ -606,13 +607,13 @@ def link_esco(
                 if len(fw) < 2:
                     continue
                 rarest = min(fw, key=lambda w: len(by_word.get(w, ())))
-                hits = [
+                alt_hits = [
                     uri
                     for uri, block in by_word.get(rarest, [])
                     if _is_alt_label(fw, block) and uri not in rejected.get(skill.key, ())
                 ]
-                if len(hits) == 1:
-                    chosen = hits[0]
+                if len(alt_hits) == 1:
+                    chosen = alt_hits[0]
                     break
         if chosen:
             links[skill.key] = chosen

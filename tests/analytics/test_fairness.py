@@ -19,6 +19,10 @@ from analytics.fairness import (
     audit_model,
     audit_scores,
     audit_selection,
+    describe_origin,
+    describe_subject,
+    excluded_text,
+    group_name,
     latest_audit,
     run_audit,
 )
@@ -163,7 +167,7 @@ def test_dcwp_sample_tables() -> None:
     tiny = {
         r.group
         for r in default.rows
-        if r.excluded and "2%" in r.excluded and r.dimension == "intersectional"
+        if r.excluded == "small_share" and r.dimension == "intersectional"
     }
     assert tiny == {"male × NA/AN", "female × NA/AN", "female × NHPI"}
     assert _row(default, "ethnicity", "NA/AN").excluded  # 41 of 2571 = 1.6 %
@@ -183,10 +187,11 @@ def test_small_groups_are_shown_but_excluded_and_unknowns_counted() -> None:
     result = audit_selection(df, "selected", groups=("sex", "ethnicity"))
     sami = _row(result, "ethnicity", "Sami")
     assert sami.n == 15 and sami.impact_ratio is None and not sami.flagged
-    assert "2%" in sami.excluded
+    assert sami.excluded == "small_share"
+    assert "2%" in excluded_text(sami, "en") and "2%" in excluded_text(sami, "zh")
     unknown = _row(result, "sex", UNKNOWN)
     assert unknown.n == 45 and unknown.selected == 35 and unknown.impact_ratio is None
-    assert "unknown" in unknown.excluded
+    assert unknown.excluded == "unknown"
     assert result.known_sex == 995 and result.n == 1040
     # the unknown group's high rate does not become the reference
     assert _row(result, "sex", "male").reference
@@ -200,7 +205,7 @@ def test_fisher_p_values_match_scipy_on_the_2x2() -> None:
     female = _row(result, "sex", "female")
     assert female.p_value == pytest.approx(expected, rel=1e-12)
     assert female.flagged and female.impact_ratio == pytest.approx((40 / 100) / (70 / 120))
-    assert not result.passed and any("female" in r for r in result.reasons)
+    assert not result.passed and any("“Female”" in r for r in result.reasons)
     assert _row(result, "sex", "male").p_value is None
 
 
@@ -246,9 +251,55 @@ def test_sparse_demographics_fail_the_audit() -> None:
     )
     result = audit_selection(df, "selected")
     assert not result.passed
-    assert any("sex is known for only 46%" in r for r in result.reasons)
-    assert any("fewer than two ethnicity groups" in r for r in result.reasons)
-    assert not any("ethnicity is known" in r for r in result.reasons)  # 105 of 185 known
+    assert any("Sex is known for only 46%" in r for r in result.reasons)
+    assert any("Ethnicity: fewer than two groups" in r for r in result.reasons)
+    assert not any("Ethnicity is known" in r for r in result.reasons)  # 105 of 185 known
+    # stored as codes and numbers, rendered per language
+    low = next(f for f in result.findings if f["code"] == "low_known")
+    assert (low["dimension"], low["known"], low["n"]) == ("sex", 85, 185)
+    assert any("仅 46% 的样本已知性别（85/185）" in r for r in result.reason_texts("zh"))
+
+
+def test_a_result_stored_with_english_reasons_reads_back_as_codes() -> None:
+    """Audits stored before findings were data held English text; they render in Chinese."""
+    df = _frame_from_cells([("Male", "White", 300, 200), ("Female", "Asian", 300, 90)])
+    new = audit_selection(df, "selected", audited="screening", source="test")
+    old = new.to_dict()
+    for key in ("findings", "subject", "origin", "min_share"):
+        old.pop(key)
+    old["reasons"], old["warnings"], old["flags"] = new.reasons, new.warnings, new.flags
+    for r in old["rows"]:
+        if r["excluded"] == "unknown":
+            r["excluded"] = "unknown category: counted, not in the ratios"
+    back = AuditResult.from_dict(old)
+    assert back.findings == new.findings and back.reasons == new.reasons
+    assert describe_subject(back, "zh") == "简历筛选"
+    zh = back.reason_texts("zh")
+    assert zh and all("群体“女性 × 亚裔”" in r or "群体“" in r for r in zh)
+    assert group_name("intersectional", "Female × Asian", "zh") == "女性 × 亚裔"
+    assert group_name("sex", UNKNOWN, "zh") == "未填报"
+    assert all(r.excluded in (None, "unknown", "small_share") for r in back.rows)
+
+
+def test_subject_and_origin_render_in_both_languages(engine) -> None:
+    from analytics.filters import Filters
+
+    result = audit_selection(
+        _frame_from_cells([("Male", "White", 30, 20), ("Female", "Asian", 30, 9)]), "selected"
+    )
+    result.subject = {"run": 3, "model": "pair_scorer", "version": 2}
+    assert describe_subject(result, "en") == "match run 3 (Shortlist scorer v2)"
+    assert describe_subject(result, "zh") == "匹配批次 3 (短名单评分模型 第 2 版)"
+    with session_scope(engine) as s:
+        _, stored = run_audit(
+            s,
+            stage="screening",
+            filters=Filters(countries=("LT",), channels=("job_board",)),
+            actor="t",
+        )
+    zh = describe_origin(stored, "zh")
+    assert "简历筛选" in zh and "立陶宛" in zh and "招聘网站" in zh
+    assert "Lithuania" in describe_origin(stored, "en") and "LT" not in zh
 
 
 def test_result_is_json_serialisable_and_round_trips() -> None:
@@ -352,7 +403,7 @@ def test_audit_model_gate(seeded_store) -> None:
         unfair = fair.assign(score=fair["score"] + np.where(fair["sex"] == "male", 0.5, 0))
         bad = audit_model(s, seeded.model_version_id, scores=unfair, actor="trainer")
     assert ok.passed and ok.reasons == []
-    assert not bad.passed and any("female" in r and "impact ratio" in r for r in bad.reasons)
+    assert not bad.passed and any("“Female”" in r and "impact ratio" in r for r in bad.reasons)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(BiasAudit)) == 3
         assert s.scalar(select(func.count()).select_from(AuditLog)) == 3
@@ -384,7 +435,7 @@ def test_audit_model_fails_without_scores_or_demographics(seeded_store) -> None:
         )
     assert not none.passed and "no match run" in none.reasons[0]
     assert joined.result.known_sex == sum(1 for p in people if p.sex)
-    assert not blind.passed and any("sex is known for only 20%" in r for r in blind.reasons)
+    assert not blind.passed and any("Sex is known for only 20%" in r for r in blind.reasons)
 
 
 def test_audit_model_scores_a_challenger_on_the_latest_run_pairs(seeded_store) -> None:

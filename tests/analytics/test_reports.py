@@ -319,7 +319,7 @@ def test_chinese_report_explains_the_audit_in_chinese(seeded_store) -> None:
     en_reasons = [v for k, v in en_rows if k == "Reasons"]
     zh_reasons = [v for k, v in zh_rows if k == "原因"]
     assert len(en_reasons) == len(zh_reasons) == len(en.audit.reasons) > 0
-    assert any("性别群体“female”的影响比" in r for r in zh_reasons)
+    assert any("性别群体“女性”的影响比" in r for r in zh_reasons)
     assert len([v for k, v in zh_rows if k == "提示"]) == len(en.audit.warnings)
 
 

@@ -137,6 +137,7 @@ def test_feedback_file_without_reviewer_column_is_refused(store_cli, tmp_path):
     assert res.exit_code == 2 and "reviewer" in res.output
 
 
+@pytest.mark.slow  # loads and runs the real encoder end to end (24 s): make test runs it
 def test_match_cli_with_minilm(sqlite_cli):
     with session_scope(sqlite_cli.engine) as s:
         seed_matching_store(s)

@@ -82,7 +82,7 @@ def test_import_missing_path_is_a_clear_error(cli, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     result = cli("resumes", "import", empty)
-    assert result.exit_code == 2 and "no files found" in result.output
+    assert result.exit_code == 2 and "no resume files in this folder" in result.output
 
 
 def test_roles_import_and_list(cli) -> None:

@@ -232,8 +232,8 @@ def test_empty_non_utf8_and_semicolon_files_are_refused(engine: Engine, tmp_path
         import_candidates(s, semicolons, actor="a")
     assert info.value.row == 1 and info.value.file == "semi.csv"
     empty = write(tmp_path, "empty.csv", "")
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("external_id,name\n1,Jos\xe9\n".encode("latin-1"))
+    latin = tmp_path / "latin.csv"  # not text in any encoding people save CSVs in
+    latin.write_bytes(b"external_id,name\n1,\x80\xff\xfe\x81\n")
     with pytest.raises(InputError, match="empty"), session_scope(engine) as s:
         import_candidates(s, empty, actor="a")
     with pytest.raises(InputError, match="UTF-8"), session_scope(engine) as s:
@@ -352,3 +352,19 @@ def test_a_failure_half_way_leaves_the_store_exactly_as_it_was(
     with session_scope(engine) as s:
         assert snapshot(s) == before
         assert s.scalar(select(func.count()).select_from(AuditLog)) == audit_before
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("cp1252", "José Müller"), ("gb18030", "张伟"), ("utf-16", "Zoë 李")],
+    ids=["excel-western-windows", "excel-chinese-windows", "utf16-bom"],
+)
+def test_csv_saved_by_excel_in_a_legacy_encoding_is_read_right(
+    engine: Engine, tmp_path: Path, encoding: str, name: str
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(f"external_id,name\nats-1,{name}\n".encode(encoding))
+    with session_scope(engine) as s:
+        import_candidates(s, path, actor="a")
+    with session_scope(engine) as s:
+        assert s.scalars(select(CandidateContact.name)).all() == [name]

@@ -77,7 +77,7 @@ def test_roles_include_those_the_strategy_documents_name() -> None:
 def test_countries_reference_is_complete_and_consistent() -> None:
     countries = load_countries()
     assert len(countries) >= 60
-    rows = list(countries.values())
+    rows = [c for c in countries.values() if c.curated]
     for field in ("iso2", "iso3", "numeric", "name_en", "name_zh"):
         values = [getattr(c, field) for c in rows]
         assert len(set(values)) == len(values), f"duplicate {field}"
@@ -85,6 +85,7 @@ def test_countries_reference_is_complete_and_consistent() -> None:
         assert re.fullmatch(r"[A-Z]{2}", c.iso2) and re.fullmatch(r"[A-Z]{3}", c.iso3)
         assert re.fullmatch(r"\d{3}", c.numeric)
         assert c.region in REGIONS
+        assert c.lat is not None and c.lon is not None
         assert -90 <= c.lat <= 90 and -180 <= c.lon <= 180
     assert countries["BR"].numeric == "076" and countries["CN"].iso3 == "CHN"
 

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from data.ingest.resumes import Limits, import_resumes, list_resumes
+from data.ingest.resumes import import_resumes
+from data.queries.resumes import list_resumes
 from data.store.engine import session_scope
 from data.store.models import AuditLog, Candidate, CandidateContact, Resume
+from data.text.resume_files import Limits
 from tests.data.resume_files import (
     EN_RESUME,
     ZH_RESUME,
