@@ -27,6 +27,7 @@ import csv
 import html
 import io
 import os
+import re
 import tempfile
 import unicodedata
 import zipfile
@@ -38,6 +39,7 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from analytics import charts
+from analytics.fairness import group_name
 from analytics.reports import Column, HiringReport, Share, Table
 from data.errors import InputError, TalentMapError
 
@@ -130,7 +132,10 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
         ]
         if rows:
             figs["audit_groups"] = charts.impact_ratio_figure(
-                [f"{t('dim_' + r.dimension)}: {r.group}" for r in rows],
+                [
+                    f"{t('dim_' + r.dimension)}: {group_name(r.dimension, r.group, report.lang)}"
+                    for r in rows
+                ],
                 [r.impact_ratio or 0.0 for r in rows],
                 title=t("audit_chart"),
                 threshold_label=t("threshold"),
@@ -280,7 +285,10 @@ def to_csv(report: HiringReport, path: str | Path) -> Path:
                         for c, v in zip(table.columns, row, strict=False)
                     ]
                 )
-            zf.writestr(f"{k:02d}_{table.key}.csv", "\ufeff" + buf.getvalue())
+            name = (  # a Chinese report names its files in Chinese
+                table.key if report.lang == "en" else re.sub(r'[\\/:*?"<>|\s]+', "_", table.title)
+            )
+            zf.writestr(f"{k:02d}_{name}.csv", "\ufeff" + buf.getvalue())
     return Path(path)
 
 

@@ -855,17 +855,19 @@ class HiringReport:
     def _groups_table(self, dims: tuple[str, ...], key: str, part: Part) -> Table:
         t = self.t
         assert self.audit is not None
+        from analytics.fairness import excluded_text, group_name
+
         groups = [
             [
                 t(f"dim_{r.dimension}"),
-                r.group,
+                group_name(r.dimension, r.group, self.lang),
                 r.n,
                 r.selected,
                 r.rate,
                 r.impact_ratio,
                 r.p_value,
                 t("yes") if r.flagged else "",
-                r.excluded or "",
+                excluded_text(r, self.lang, self.audit.min_share) if r.excluded else "",
             ]
             for r in self.audit.rows
             if r.dimension in dims

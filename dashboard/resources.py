@@ -131,15 +131,15 @@ def match_runs(url: str) -> list[dict[str, object]]:
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
-def stage_diversity(url: str, f: Filters, stage: str) -> pd.DataFrame:
-    from analytics.fairness import audit_counts
+def stage_diversity(url: str, f: Filters, stage: str, lang: str = "en") -> pd.DataFrame:
+    from analytics.fairness import audit_counts, named_groups
     from data.queries.audit import selection_counts
 
     def run(s: Session) -> pd.DataFrame:
         result = audit_counts(
             selection_counts(s, stage, f), kind="selection", audited=stage, source="dashboard"
         )
-        return result.table()
+        return named_groups(result, lang)
 
     return _read(url, run)
 

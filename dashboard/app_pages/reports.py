@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from analytics.exporters import format_p
@@ -160,14 +161,17 @@ if stages:
         format_func=lambda key, lg=lang(): stage_label(key, lg),
         key=state.widget_key("reports_stage"),
     )
-    table = resources.stage_diversity(url, f, stage)
+    table = resources.stage_diversity(url, f, stage, lang())
     if table.empty:
         st.info(t("reports.diversity_empty"))
     else:
         table = table.assign(
             rate=table["rate"].map(fmt_pct),
             share=table["share"].map(fmt_pct),
-            p_value=table["p_value"].map(format_p),
+            p_value=table["p_value"].map(lambda v: "" if pd.isna(v) else format_p(v)),
+            impact_ratio=table["impact_ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            flagged=table["flagged"].map(lambda v: t("audit.flag_yes") if v else ""),
+            excluded=table["excluded"].fillna(""),
         )
         cols = [
             "dimension",
