@@ -45,6 +45,14 @@ def _actions(engine) -> list[tuple[str, str]]:
         return [(r.actor, r.action) for r in s.scalars(select(AuditLog).order_by(AuditLog.id))]
 
 
+def test_the_audit_table_and_findings_in_chinese(governed) -> None:
+    cli, seeded = governed
+    res = cli("audit", "--run", seeded.run_id, "--lang", "zh", user="rita")
+    assert res.exit_code == 0, res.output
+    assert "匹配批次" in res.stdout and "得分率" in res.stdout and "性别" in res.stdout
+    assert "female" not in res.stdout and "scoring" not in res.stdout
+
+
 def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> None:
     cli, seeded = governed
     out = tmp_path / "out"
@@ -59,7 +67,7 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
 
     res = cli("audit", "--run", seeded.run_id)
     assert res.exit_code == 0, res.output
-    assert "scoring of match run" in res.stdout and "median score" in res.stdout
+    assert "scoring rate of match run" in res.stdout and "Median score" in res.stdout
 
     res = cli(
         "report",
@@ -90,14 +98,15 @@ def test_scripted_session_writes_one_audit_row_per_write(governed, tmp_path) -> 
         "csv",
         "--out",
         out / "r.zip",
-        "--include-contacts",
+        "--show-contacts",
         "--lang",
         "zh",
         user="rita",
     )
     assert res.exit_code == 0, res.output
     with zipfile.ZipFile(out / "r.zip") as zf:
-        name = next(n for n in zf.namelist() if n.endswith("_shortlists.csv"))
+        # a Chinese report names its files in Chinese
+        name = next(n for n in zf.namelist() if n.endswith("_候选人短名单.csv"))
         shortlist = zf.read(name).decode("utf-8-sig")
     assert "person" in shortlist and "@example.com" in shortlist and "机器学习工程师" in shortlist
 
