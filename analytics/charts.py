@@ -34,7 +34,8 @@ def funnel_figure(stages: Sequence[str], counts: Sequence[int], *, title: str) -
         go.Funnel(
             y=list(stages),
             x=list(counts),
-            textinfo="value+percent initial",
+            # full numbers ("12,802", not plotly's "12.802k") and the share of the first stage
+            texttemplate="%{value:,d} (%{percentInitial:.0%})",
             marker={"color": PALETTE[0]},
         )
     )

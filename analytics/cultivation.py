@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from analytics._sql import day_start, days_between, dialect, in_period, month_of, scope
 from analytics.filters import Filters
-from data.queries.filters import candidate_conditions
+from data.queries import metrics as mq
+from data.queries.filters import candidate_conditions, dialect, in_period, month_of, scope
 from data.store.models import Application, Candidate, Enrolment, Programme
 
 NO_PROGRAMME = "-"
-HORIZONS: tuple[int, ...] = (90, 180, 365)
+HORIZONS: tuple[int, ...] = mq.RETENTION_HORIZONS
 
 
 def programme_summary(session: Session, filters: Filters, *, lang: str = "en") -> pd.DataFrame:
@@ -72,17 +72,7 @@ def cohort_retention(
     the per-horizon columns.
     """
     d = dialect(session)
-    asof = day_start(as_of)
-    tenure = days_between(Application.left_at, Application.hired_at, d)
-    cols = []
-    for h in horizons:
-        eligible = Application.hired_at <= asof - dt.timedelta(days=h)
-        cols.append(func.sum(case((eligible, 1), else_=0)).label(f"eligible_{h}"))
-        cols.append(
-            func.sum(
-                case((and_(eligible, or_(Application.left_at.is_(None), tenure >= h)), 1), else_=0)
-            ).label(f"retained_{h}")
-        )
+    cols = mq.retention_columns(as_of, horizons, d)
     name = Programme.name_zh if lang == "zh" else Programme.name_en
     month = month_of(Application.hired_at, d).label("month")
     stmt = (
@@ -150,4 +140,24 @@ def enrolment_trend(session: Session, filters: Filters) -> pd.DataFrame:
         stmt = stmt.where(Enrolment.enrolled_at >= filters.start)
     if filters.end:
         stmt = stmt.where(Enrolment.enrolled_at <= filters.end)
+    stmt = scope(stmt, filters, candidate_id=Enrolment.candidate_id, role_col=None)
     return pd.DataFrame(session.execute(stmt).all(), columns=["month", "programme", "enrolments"])
+
+
+def headline(
+    session: Session,
+    filters: Filters,
+    *,
+    as_of: dt.date,
+    horizons: tuple[int, ...] = HORIZONS,
+) -> dict[str, object]:
+    """The Cultivation page's headline numbers from the metric layer: the period's hires and
+    time to hire (as on Overview) and the retention of those hires at each horizon."""
+    tth = mq.time_to_hire(session, filters)
+    ret = mq.retention(session, filters, as_of=as_of, horizons=horizons)
+    return {
+        "hires": tth.hires,
+        "time_to_hire": tth.median,
+        **{f"retention_{h}": (r / e if e else None) for h, (e, r) in ret.items()},
+        **{f"eligible_{h}": e for h, (e, _) in ret.items()},
+    }

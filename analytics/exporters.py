@@ -12,8 +12,11 @@ Every writer lays out the same ``HiringReport.tables()``, so the formats agree c
 - **PDF**: the HTML rendered by WeasyPrint with the Noto CJK font (``lang="zh-CN"`` for
   simplified glyphs), charts as images; fonts are embedded, so Chinese text reads back.
 
-Injection safety: any text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return is prefixed with ``'`` in XLSX and CSV, so no spreadsheet runs it as a formula.
+Injection safety, invisibly: a text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return is written to XLSX as a string cell with Excel's own "quote prefix" style flag
+(the cell shows ``+1 555 1000``, never runs as a formula, and shows no apostrophe), and to CSV
+behind a WORD JOINER (U+2060, zero width: nothing shows, and the cell no longer starts with a
+formula character). p-values print in scientific notation (``9.0 × 10⁻¹¹⁸``), never ``0.000``.
 Files are written to a temporary name and moved into place: never half-written.
 """
 
@@ -36,10 +39,9 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from analytics import charts
-from analytics.fairness import dimension_name, group_name
-from analytics.reports import Column, HiringReport, Table
+from analytics.fairness import group_name
+from analytics.reports import Column, HiringReport, Share, Table
 from data.errors import InputError, TalentMapError
-from data.reference import labels
 
 Format = Literal["xlsx", "csv", "html", "pdf"]
 FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "pdf")
@@ -48,11 +50,35 @@ _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "#,##0", "float": "0.0", "pct": "0.0%", "score": "0.000"}
 
 
+INVISIBLE_GUARD = "\u2060"  # WORD JOINER: zero width, not whitespace (no reader trims it)
+
+
+def is_dangerous(value: Any) -> bool:
+    """Whether a spreadsheet would read ``value`` as a formula (= + - @ TAB CR first)."""
+    return isinstance(value, str) and value.startswith(_DANGEROUS_START)
+
+
 def safe_cell(value: Any) -> Any:
-    """A cell value a spreadsheet will not run: text starting with = + - @ TAB CR gets a ``'``."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-        return "'" + value
+    """A CSV cell value a spreadsheet will not run: text starting with = + - @ TAB CR gets an
+    invisible word joiner in front (see the module docstring; XLSX uses the quote-prefix flag)."""
+    if is_dangerous(value):
+        return INVISIBLE_GUARD + value
     return value
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_p(p: float | None) -> str:
+    """A p-value a reader can tell from zero: ``0.032``, ``4.1 × 10⁻⁵``, ``9.0 × 10⁻¹¹⁸``."""
+    if p is None:
+        return ""
+    if p == 0:
+        return "< 1.0 × 10⁻³⁰⁰"
+    if p >= 0.001:
+        return f"{p:.3f}"
+    mantissa, exp = f"{p:.1e}".split("e")
+    return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
 @contextmanager
@@ -87,14 +113,14 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
         )
     if report.channels:
         figs["channels"] = charts.bar_figure(
-            [labels.channel_name(k, report.lang) for k, _ in report.channels],
+            [report.channel_label(k) for k, _ in report.channels],
             [n for _, n in report.channels],
             title=t("channels_chart"),
         )
     if report.countries:
-        figs["countries"] = charts.bar_figure(
-            [labels.country_name(k, report.lang) for k, _ in report.countries[:15]],
-            [n for _, n in report.countries[:15]],
+        figs["top_countries"] = charts.bar_figure(
+            [report.country_label(k) for k, _ in report.countries[:10]],
+            [n for _, n in report.countries[:10]],
             title=t("countries_chart"),
             color=charts.PALETTE[2],
         )
@@ -107,8 +133,7 @@ def report_figures(report: HiringReport) -> dict[str, go.Figure]:
         if rows:
             figs["audit_groups"] = charts.impact_ratio_figure(
                 [
-                    f"{dimension_name(r.dimension, report.lang)}: "
-                    f"{group_name(r.dimension, r.group, report.lang)}"
+                    f"{t('dim_' + r.dimension)}: {group_name(r.dimension, r.group, report.lang)}"
                     for r in rows
                 ],
                 [r.impact_ratio or 0.0 for r in rows],
@@ -174,22 +199,23 @@ def to_xlsx(report: HiringReport, path: str | Path) -> Path:
         ws = wb.create_sheet(_sheet_name(table.title, used))
         widths = [_display_width(c.label) for c in table.columns]
         for j, col in enumerate(table.columns, start=1):
-            cell = ws.cell(row=1, column=j, value=safe_cell(col.label))
+            cell = _xlsx_cell(ws, 1, j, col.label)
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         for i, row in enumerate(table.rows, start=2):
             for j, (col, value) in enumerate(zip(table.columns, row), start=1):
-                cell = ws.cell(row=i, column=j, value=safe_cell(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"
+                if col.kind == "pvalue" and isinstance(value, float):
+                    cell = ws.cell(row=i, column=j, value=value)
+                    cell.number_format = "0.000" if value >= 0.001 else "0.0E+00"
+                    widths[j - 1] = max(widths[j - 1], 9)
+                    continue
+                cell = _xlsx_cell(ws, i, j, value)
                 fmt = _number_format(col, value)
                 if fmt:
                     cell.number_format = fmt
                 widths[j - 1] = max(widths[j - 1], _display_width(_text(value, col)))
         if table.note:
-            ws.cell(row=len(table.rows) + 3, column=1, value=safe_cell(table.note)).font = Font(
-                italic=True
-            )
+            _xlsx_cell(ws, len(table.rows) + 3, 1, table.note).font = Font(italic=True)
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(60, w + 2)
         ws.freeze_panes = "A2"
@@ -198,11 +224,25 @@ def to_xlsx(report: HiringReport, path: str | Path) -> Path:
     return Path(path)
 
 
+def _xlsx_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell; text is always a string cell (never a formula), and text a
+    spreadsheet would read as a formula carries the invisible quote-prefix flag."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_dangerous(value):
+            cell.quotePrefix = True
+    return cell
+
+
 def _number_format(col: Column, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if isinstance(value, Share):
+        return NUMBER_FORMATS["pct"]
     if col.kind == "auto":
-        return NUMBER_FORMATS["int"] if isinstance(value, int) else "0.00##"
+        return NUMBER_FORMATS["int"] if isinstance(value, int) else "0.0##"
     return NUMBER_FORMATS.get(col.kind)
 
 
@@ -212,6 +252,10 @@ def _text(value: Any, col: Column) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if col.kind == "pvalue" and isinstance(value, (int, float)):
+        return format_p(float(value))
+    if isinstance(value, Share):
+        return f"{value:.1%}"
     if isinstance(value, float):
         if col.kind == "pct":
             return f"{value:.1%}"
@@ -220,7 +264,7 @@ def _text(value: Any, col: Column) -> str:
         if col.kind in ("float", "auto"):
             return f"{value:.1f}" if col.kind == "float" else f"{value:g}"
     if isinstance(value, int) and col.kind in ("int", "auto"):
-        return f"{value:,}" if col.kind == "int" else str(value)
+        return f"{value:,}"
     return str(value)
 
 
@@ -228,17 +272,20 @@ def _text(value: Any, col: Column) -> str:
 
 
 def to_csv(report: HiringReport, path: str | Path) -> Path:
-    """A ZIP of one CSV per section, UTF-8 with BOM, rates as fractions. Files are named by
-    section key in English (``01_summary.csv``) and by section title in Chinese
-    (``01_招聘概况.csv``), so a reader sees names in the report's language."""
+    """A ZIP of one CSV per section (``01_summary.csv`` …), UTF-8 with BOM, rates as fractions."""
     with _atomic(Path(path)) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for k, table in enumerate(report.tables(), start=1):
             buf = io.StringIO()
             writer = csv.writer(buf, lineterminator="\r\n")
             writer.writerow([safe_cell(c.label) for c in table.columns])
             for row in table.rows:
-                writer.writerow(["" if v is None else safe_cell(v) for v in row])
-            name = (
+                writer.writerow(
+                    [
+                        "" if v is None else (f"{v:.3g}" if c.kind == "pvalue" else safe_cell(v))
+                        for c, v in zip(table.columns, row, strict=False)
+                    ]
+                )
+            name = (  # a Chinese report names its files in Chinese
                 table.key if report.lang == "en" else re.sub(r'[\\/:*?"<>|\s]+', "_", table.title)
             )
             zf.writestr(f"{k:02d}_{name}.csv", "\ufeff" + buf.getvalue())
@@ -249,30 +296,66 @@ def to_csv(report: HiringReport, path: str | Path) -> Path:
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Noto Sans", Arial, sans-serif; color: #212529;
-       margin: 24px; font-size: 12px; }
-h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 22px;
-     border-bottom: 2px solid #3b5bdb; padding-bottom: 2px; }
-table { border-collapse: collapse; margin: 8px 0; width: 100%; }
-th { background: #3b5bdb; color: #fff; text-align: left; padding: 4px 6px; }
-td { border-bottom: 1px solid #dee2e6; padding: 3px 6px; vertical-align: top;
-     overflow-wrap: break-word; }
-th, td { font-size: 10.5px; }
-td.num { text-align: right; white-space: nowrap; }
-p.note { color: #868e96; font-style: italic; }
-p.meta { color: #495057; }
-img.chart { width: 170mm; max-width: 100%; margin: 8px 0; page-break-inside: avoid; }
+       margin: 0; font-size: 10.5px; line-height: 1.35; }
+:lang(zh) { line-break: strict; word-break: normal; }
+h1 { font-size: 20px; margin: 0 0 4px 0; }
+h2 { font-size: 14px; margin: 14px 0 4px 0; border-bottom: 2px solid #3b5bdb;
+     padding-bottom: 2px; break-after: avoid; }
+h2.part { font-size: 17px; border: none; margin-top: 0; }
+section.first { break-before: page; }
+section.appendix th, section.appendix td { font-size: 8.5px; padding: 1px 4px;
+                                           line-height: 1.2; }
+tr.group td { font-weight: 600; background: #edf2ff; border-bottom: 1px solid #bac8ff; }
+tr.group { break-after: avoid; }
+table { border-collapse: collapse; margin: 4px 0 6px 0; width: 100%; table-layout: fixed; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+th { background: #3b5bdb; color: #fff; text-align: left; padding: 3px 5px;
+     font-weight: 600; vertical-align: bottom; }
+td { border-bottom: 1px solid #dee2e6; padding: 2px 5px; vertical-align: top;
+     overflow-wrap: anywhere; }
+th, td { font-size: 9.5px; }
+td.num, th.num { text-align: right; }
+td.num, td.nw { white-space: nowrap; }
+p.note { color: #6c757d; font-style: italic; margin: 2px 0; }
+p.meta { color: #495057; margin: 0 0 6px 0; }
+img.chart { width: 150mm; max-width: 100%; margin: 2px 0; break-inside: avoid; }
+section { break-inside: auto; }
+section.keep { break-inside: avoid; }
+section.wide { page: wide; }
+dl.defs { font-size: 9px; color: #495057; margin: 4px 0; }
+dl.defs dt { font-weight: 600; float: left; clear: left; width: 38mm; }
+dl.defs dd { margin: 0 0 3px 40mm; }
 .fail { color: #c92a2a; font-weight: bold; } .pass { color: #2b8a3e; font-weight: bold; }
-@page { size: A4 landscape; margin: 12mm; }
+@page { size: A4; margin: 14mm 12mm 16mm 12mm;
+        @bottom-right { content: counter(page) " / " counter(pages); font-size: 8px;
+                        color: #868e96; } }
+@page wide { size: A4 landscape; margin: 10mm 10mm 14mm 10mm; }
 """
+
+_ZH_SPACE = "\u200b"
+
+
+def _zh_breaks(text: str) -> str:
+    """Chinese text with zero-width spaces between words (jieba), so lines break between
+    words, not inside them; other text as it is."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - jieba is a dependency; plain text still prints
+        return text
+    jieba.setLogLevel(60)
+    return _ZH_SPACE.join(jieba.cut(text))
 
 
 def to_html_string(report: HiringReport, *, charts: bool = True) -> str:
     """The report as one self-contained HTML document (every value escaped), each chart as an
-    inline PNG in its section."""
+    inline PNG in its section: the summary, then the appendix the user chose."""
     esc = html.escape
     t = report.t
     figs = report_figures(report) if charts else {}
-    pngs = dict(zip(figs, render_pngs(list(figs.values()))))
+    pngs = dict(zip(figs, render_pngs(list(figs.values())), strict=True))
     lang = "zh-CN" if report.lang == "zh" else "en"
     parts = [
         "<!DOCTYPE html>",
@@ -281,35 +364,85 @@ def to_html_string(report: HiringReport, *, charts: bool = True) -> str:
         "img-src data:; style-src 'unsafe-inline'\">",
         f"<title>{esc(t('title'))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(t('title'))}</h1>",
-        f'<p class="meta">{esc(t("period"))}: {esc(report.start.isoformat())} – '
-        f"{esc(report.end.isoformat())} · {esc(t('generated'))}: "
+        f'<p class="meta">{esc(report.scope_text())} · {esc(t("generated"))}: '
         f"{esc(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>",
     ]
+    in_appendix = False
     for table in report.tables():
-        parts.append(_html_table(table, report, pngs.get(table.key)))
+        heading = ""
+        if table.part == "appendix" and not in_appendix:
+            heading = f'<h2 class="part">{esc(t("appendix"))}</h2>'
+            in_appendix = True
+        if table.key == "definitions":
+            parts.append(_html_definitions(table, report))
+            continue
+        parts.append(_html_table(table, report, pngs.get(table.key), heading=heading))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _html_table(table: Table, report: HiringReport, png: bytes | None = None) -> str:
+def _html_definitions(table: Table, report: HiringReport) -> str:
     esc = html.escape
-    out = [f'<section id="{esc(table.key)}"><h2>{esc(table.title)}</h2>']
+    items = "".join(
+        f"<dt>{esc(_zh_breaks(str(n)))}</dt><dd>{esc(_zh_breaks(str(d)))}</dd>"
+        for n, d in table.rows
+    )
+    return (
+        f'<section id="definitions" class="keep"><h2>{esc(table.title)}</h2>'
+        f'<dl class="defs">{items}</dl></section>'
+    )
+
+
+def _html_table(
+    table: Table, report: HiringReport, png: bytes | None = None, *, heading: str = ""
+) -> str:
+    """One section; ``heading`` (the appendix title) opens it, so it starts the same page."""
+    esc = html.escape
+    classes = ["wide"] if table.wide else []
+    if len(table.rows) <= 16:
+        classes.append("keep")
+    if table.part == "appendix":
+        classes.append("appendix")
+        if heading:
+            classes.append("first")
+    cls_attr = f' class="{" ".join(classes)}"' if classes else ""
+    out = [f'<section id="{esc(table.key)}"{cls_attr}>{heading}<h2>{esc(table.title)}</h2>']
     if table.note:
-        out.append(f'<p class="note">{esc(table.note)}</p>')
+        out.append(f'<p class="note">{esc(_zh_breaks(table.note))}</p>')
     if png:
         out.append(
             '<img class="chart" alt="" src="data:image/png;base64,'
             f'{base64.b64encode(png).decode("ascii")}">'
         )
     if table.rows:
-        out.append("<table><thead><tr>")
-        out.extend(f"<th>{esc(c.label)}</th>" for c in table.columns)
+        group_i = next((i for i, c in enumerate(table.columns) if c.key == table.group_col), None)
+        shown = [(i, c) for i, c in enumerate(table.columns) if i != group_i]
+        total = sum(c.width for _, c in shown) or 1.0
+        out.append("<table><colgroup>")
+        out.extend(f'<col style="width:{100 * c.width / total:.1f}%">' for _, c in shown)
+        out.append("</colgroup><thead><tr>")
+        numeric_cols = {
+            c.key for c in table.columns if c.kind in ("int", "float", "pct", "score", "pvalue")
+        }
+        num_th = ' class="num"'
+        out.extend(
+            f"<th{num_th if c.key in numeric_cols else ''}>{esc(_zh_breaks(c.label))}</th>"
+            for _, c in shown
+        )
         out.append("</tr></thead><tbody>")
+        group: object = object()
         for row in table.rows:
+            if group_i is not None and row[group_i] != group:
+                group = row[group_i]
+                out.append(
+                    f'<tr class="group"><td colspan="{len(shown)}">'
+                    f"{esc(_zh_breaks(str(group)))}</td></tr>"
+                )
             out.append("<tr>")
-            for col, value in zip(table.columns, row):
+            for i, col in shown:
+                value = row[i] if i < len(row) else None
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                cls = ' class="num"' if numeric else ""
+                cls = ' class="num"' if numeric else (' class="nw"' if col.nowrap else "")
                 text = _text(value, col)
                 if (
                     table.key == "audit"
@@ -318,7 +451,7 @@ def _html_table(table: Table, report: HiringReport, png: bytes | None = None) ->
                     and row[0] == report.t("passed")
                 ):
                     cls = ' class="pass"' if value == report.t("yes") else ' class="fail"'
-                out.append(f"<td{cls}>{esc(text)}</td>")
+                out.append(f"<td{cls}>{esc(text if numeric else _zh_breaks(text))}</td>")
             out.append("</tr>")
         out.append("</tbody></table>")
     out.append("</section>")

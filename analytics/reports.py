@@ -1,14 +1,20 @@
 """The hiring report a board reads: what it holds, in English or Chinese.
 
-``build_report`` collects the sections from the store (aggregates in SQL, see
-``data.queries.reports``): pipeline summary and funnel, time to hire, source-channel and country
-mix, per-role shortlists of the latest match run with their explanations, the active models and
-the latest bias audit. ``HiringReport.tables()`` lays every section out as a plain table
-(columns with a kind, rows of values) that every exporter in ``analytics.exporters`` writes the
-same way, so the formats cannot disagree.
+``build_report`` collects the sections from the store. Every number comes from the metric
+layer (``data.queries.metrics``) with the report's own filters, the same functions the
+dashboard pages call, so the report and the pages agree; the bias audit is computed for the
+report's own period and filters (not the latest stored audit). ``HiringReport.tables()`` lays
+every section out as a plain table (columns with a kind, rows of values) that every exporter in
+``analytics.exporters`` writes the same way, so the formats cannot disagree.
 
-Contact details (name, e-mail, phone) are read from the store only when ``mask_contacts`` is
-False; the front end decides that from ``data.store.users.can(role, "contacts")``.
+A report has two parts: the **summary** a manager reads in ten minutes (headline numbers with
+their definitions, funnel, time to hire, channels, top countries, the audit's verdict, the top
+of each shortlist, the active models' headline metrics) and an **appendix** of the sections the
+user picks (:data:`APPENDIX_SECTIONS`).
+
+Contact details (name, e-mail, phone) are read from the store only when the user asks for
+them (``include_contacts``); the front end checks the user may see them
+(``data.store.users.can(role, "contacts")``).
 """
 
 from __future__ import annotations
@@ -20,21 +26,384 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from analytics.fairness import (
-    AuditResult,
-    describe_origin,
-    describe_subject,
-    dimension_name,
-    excluded_text,
-    group_name,
-)
+from analytics.fairness import AuditResult, audit_counts
 from analytics.filters import Filters
 from data.errors import InputError
+from data.queries import audit as aq
+from data.queries import metrics as mq
 from data.queries import reports as rq
-from data.reference import labels
+from data.reference.stages import STAGES, stage_label
 
 Lang = Literal["en", "zh"]
-ColumnKind = Literal["text", "int", "float", "pct", "score", "auto"]
+ColumnKind = Literal["text", "int", "float", "pct", "score", "pvalue", "auto"]
+Part = Literal["summary", "appendix"]
+
+APPENDIX_SECTIONS: tuple[str, ...] = (
+    "shortlists",
+    "countries",
+    "time_in_stage",
+    "audit_intersectional",
+    "models_metrics",
+)
+"""Sections the user may add after the summary (the report's appendix)."""
+DEFAULT_APPENDIX: tuple[str, ...] = ("shortlists", "countries")
+SHORTLIST_COLUMNS: tuple[str, ...] = (
+    "candidate",
+    "country",
+    "resume",
+    "score",
+    "matched",
+    "missing",
+    "evidence",
+)
+"""Shortlist columns the user may pick (role and rank are always there; contacts when asked)."""
+DEFAULT_SHORTLIST_COLUMNS: tuple[str, ...] = ("candidate", "score", "matched", "missing")
+SUMMARY_TOP = 3
+TOP_COUNTRIES = 10
+HEADLINE_METRICS: tuple[str, ...] = (
+    "applications",
+    "in_pipeline",
+    "hires",
+    "time_to_hire",
+    "offer_acceptance",
+    "international_share",
+    "conversion",
+)
+
+STAGE_LABELS: dict[str, dict[str, str]] = {
+    lang: {k: stage_label(k, lang) for k in STAGES}  # type: ignore[arg-type]
+    for lang in ("en", "zh")
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "needs_analysis": "Needs analysis",
+        "sourcing": "Sourcing",
+        "screening": "Screening",
+        "interview": "Interview",
+        "onboarding": "Onboarding",
+        "development": "Development",
+        "review_promotion": "Review & promotion",
+        "compensation": "Compensation",
+        "retention": "Retention",
+    },
+    "zh": {
+        "needs_analysis": "需求分析",
+        "sourcing": "人才寻源",
+        "screening": "简历筛选",
+        "interview": "面试",
+        "onboarding": "入职",
+        "development": "培养发展",
+        "review_promotion": "考核晋升",
+        "compensation": "薪酬激励",
+        "retention": "人才保留",
+    },
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Hiring report",
+        "period": "Period",
+        "generated": "Generated",
+        "roles_filter": "Roles",
+        "all_roles": "all roles",
+        "contacts": "Contact details",
+        "masked": "masked",
+        "shown": "shown",
+        "summary": "Pipeline summary",
+        "funnel": "Funnel",
+        "time_to_hire": "Time to hire",
+        "channels": "Source channels",
+        "countries": "Countries",
+        "shortlists": "Shortlists",
+        "models": "Active models",
+        "audit": "Bias audit",
+        "audit_groups": "Bias audit by group",
+        "metric": "Metric",
+        "value": "Value",
+        "stage": "Stage",
+        "applications": "Applications",
+        "candidates": "Candidates",
+        "hired": "Hired",
+        "rejected": "Rejected",
+        "active": "Active",
+        "withdrawn": "Withdrawn",
+        "conversion": "Conversion from previous stage",
+        "of_first": "Share of first stage",
+        "hires": "Hires",
+        "median_days": "Median (days)",
+        "p25_days": "25th percentile (days)",
+        "p75_days": "75th percentile (days)",
+        "channel": "Channel",
+        "country": "Country",
+        "share": "Share",
+        "role": "Role",
+        "rank": "Rank",
+        "candidate": "Candidate",
+        "name": "Name",
+        "email": "E-mail",
+        "phone": "Phone",
+        "resume": "Resume file",
+        "score": "Score",
+        "matched": "Matched skills",
+        "missing": "Missing skills",
+        "evidence": "Evidence",
+        "kind": "Model",
+        "version": "Version",
+        "status": "Status",
+        "promoted": "Promoted",
+        "audit_date": "Audit date",
+        "source": "Data source",
+        "audited": "Audited",
+        "audit_kind": "Audit type",
+        "passed": "Passed",
+        "reasons": "Reasons",
+        "warnings": "Warnings",
+        "median_score": "Median score",
+        "dimension": "Dimension",
+        "group": "Group",
+        "selected": "Selected / above median",
+        "rate": "Rate",
+        "impact_ratio": "Impact ratio",
+        "p_value": "Fisher p-value",
+        "flagged": "Under 0.8",
+        "excluded": "Not in ratios because",
+        "no_run": "No match run yet.",
+        "no_audit": "No bias audit yet: run `talentmap audit`.",
+        "no_model": "No active model: matching uses the zero-shot encoder.",
+        "yes": "yes",
+        "no": "no",
+        "unknown": "unknown",
+        "run": "Match run",
+        "none": "none",
+        "funnel_chart": "Applications reaching each stage",
+        "channels_chart": "Applications by channel",
+        "countries_chart": "Applications by country",
+        "audit_chart": "Impact ratio by group",
+        "threshold": "four-fifths line",
+        "dim_sex": "Sex",
+        "dim_ethnicity": "Ethnicity",
+        "dim_intersectional": "Sex × ethnicity",
+        "kind_selection": "selection rate",
+        "kind_scoring": "scoring rate",
+    },
+    "zh": {
+        "title": "招聘报告",
+        "period": "统计期间",
+        "generated": "生成时间",
+        "roles_filter": "岗位",
+        "all_roles": "全部岗位",
+        "contacts": "联系方式",
+        "masked": "已脱敏",
+        "shown": "已显示",
+        "summary": "招聘概况",
+        "funnel": "招聘漏斗",
+        "time_to_hire": "招聘周期",
+        "channels": "来源渠道",
+        "countries": "国家/地区",
+        "shortlists": "候选人短名单",
+        "models": "在用模型",
+        "audit": "偏差审计",
+        "audit_groups": "分组偏差审计",
+        "metric": "指标",
+        "value": "数值",
+        "stage": "阶段",
+        "applications": "申请数",
+        "candidates": "候选人数",
+        "hired": "已录用",
+        "rejected": "已拒绝",
+        "active": "进行中",
+        "withdrawn": "已撤回",
+        "conversion": "较上一阶段转化率",
+        "of_first": "占首阶段比例",
+        "hires": "录用人数",
+        "median_days": "中位数（天）",
+        "p25_days": "第25百分位（天）",
+        "p75_days": "第75百分位（天）",
+        "channel": "渠道",
+        "country": "国家/地区",
+        "share": "占比",
+        "role": "岗位",
+        "rank": "排名",
+        "candidate": "候选人",
+        "name": "姓名",
+        "email": "电子邮箱",
+        "phone": "电话",
+        "resume": "简历文件",
+        "score": "匹配分",
+        "matched": "已匹配技能",
+        "missing": "欠缺技能",
+        "evidence": "依据",
+        "kind": "模型",
+        "version": "版本",
+        "status": "状态",
+        "promoted": "上线时间",
+        "audit_date": "审计日期",
+        "source": "数据来源",
+        "audited": "审计对象",
+        "audit_kind": "审计类型",
+        "passed": "是否通过",
+        "reasons": "原因",
+        "warnings": "提示",
+        "median_score": "分数中位数",
+        "dimension": "维度",
+        "group": "群体",
+        "selected": "通过/高于中位数人数",
+        "rate": "比率",
+        "impact_ratio": "影响比",
+        "p_value": "Fisher 检验 p 值",
+        "flagged": "低于0.8",
+        "excluded": "未计入比值的原因",
+        "no_run": "尚无匹配记录。",
+        "no_audit": "尚无偏差审计：请运行 `talentmap audit`。",
+        "no_model": "尚无在用模型：匹配使用零样本编码器。",
+        "yes": "是",
+        "no": "否",
+        "unknown": "未知",
+        "run": "匹配批次",
+        "none": "无",
+        "funnel_chart": "各阶段申请数",
+        "channels_chart": "各渠道申请数",
+        "countries_chart": "各国家/地区申请数",
+        "audit_chart": "各群体影响比",
+        "threshold": "五分之四线",
+        "dim_sex": "性别",
+        "dim_ethnicity": "族裔",
+        "dim_intersectional": "性别 × 族裔",
+        "kind_selection": "通过率",
+        "kind_scoring": "得分率",
+    },
+}
+
+
+LABELS["en"].update(
+    {
+        "headline": "Headline numbers",
+        "definitions": "Definitions used",
+        "appendix": "Appendix",
+        "top_countries": "Top countries",
+        "other": "Other",
+        "scope": "Scope",
+        "all": "all",
+        "countries_filter": "Countries",
+        "channels_filter": "Channels",
+        "regions_filter": "Regions",
+        "audit_scope": "Computed for this report's period and filters",
+        "reached": "Applications reaching the stage",
+        "decided": "Decided at the stage (in the audit)",
+        "shortlist_summary": "Shortlists: top {n} per role",
+        "runs": "Match runs",
+        "no_runs_chosen": "No match run chosen.",
+        "models_metrics": "Model metrics",
+        "time_in_stage": "Time in stage",
+        "n": "Stays",
+        "median": "Median (days)",
+        "p90": "90th percentile (days)",
+        "in_pipeline": "Candidates in pipeline at period end",
+        "offer_acceptance": "Offer acceptance",
+        "international_share": "International share",
+        "audit_intersectional": "Bias audit: sex × ethnicity",
+        "contacts_note": "Contact details are included at the requester's choice.",
+        "p_small": "below 10⁻³⁰⁰",
+        "status_now": "Status of the period's applications",
+        "top_candidate": "Top candidate",
+        "runners_up": "Next in line",
+        "page": "Page",
+        "of": "of",
+    }
+)
+LABELS["zh"].update(
+    {
+        "headline": "核心指标",
+        "definitions": "指标定义",
+        "appendix": "附录",
+        "top_countries": "主要国家/地区",
+        "other": "其他",
+        "scope": "统计范围",
+        "all": "全部",
+        "countries_filter": "国家/地区",
+        "channels_filter": "渠道",
+        "regions_filter": "地区",
+        "audit_scope": "按本报告的统计期间和筛选条件计算",
+        "reached": "到达该阶段的申请数",
+        "decided": "该阶段已有结论（纳入审计）",
+        "shortlist_summary": "候选人短名单：每个岗位前 {n} 名",
+        "runs": "匹配批次",
+        "no_runs_chosen": "未选择匹配批次。",
+        "models_metrics": "模型指标",
+        "time_in_stage": "阶段停留时间",
+        "n": "停留次数",
+        "median": "中位数（天）",
+        "p90": "第90百分位（天）",
+        "in_pipeline": "期末在流程候选人",
+        "offer_acceptance": "录用通知接受率",
+        "international_share": "国际候选人占比",
+        "audit_intersectional": "偏差审计：性别 × 族裔",
+        "contacts_note": "应报告生成者选择，包含联系方式。",
+        "p_small": "小于 10⁻³⁰⁰",
+        "status_now": "本期申请当前状态",
+        "top_candidate": "首选候选人",
+        "runners_up": "后续人选",
+        "page": "第",
+        "of": "页，共",
+    }
+)
+
+CHANNEL_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "referral": "Referral",
+        "linkedin": "LinkedIn",
+        "job_board": "Job board",
+        "campus": "Campus",
+        "headhunter": "Headhunter",
+        "conference": "Conference",
+        "open_source": "Open source",
+        "company_website": "Company website",
+    },
+    "zh": {
+        "referral": "内部推荐",
+        "linkedin": "领英",
+        "job_board": "招聘网站",
+        "campus": "校园招聘",
+        "headhunter": "猎头",
+        "conference": "学术会议",
+        "open_source": "开源社区",
+        "company_website": "公司官网",
+    },
+}
+"""Channel names as the dashboard shows them (``dashboard/i18n.py``); the shared label catalog
+replaces this table once it lives in ``data/reference``."""
+
+MODEL_METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "macro_f1": ("Macro F1", "宏平均 F1"),
+    "accuracy": ("Accuracy", "准确率"),
+    "macro_precision": ("Macro precision", "宏平均精确率"),
+    "macro_recall": ("Macro recall", "宏平均召回率"),
+    "roc_auc": ("ROC AUC", "ROC AUC"),
+    "auc": ("ROC AUC", "ROC AUC"),
+    "ndcg@10": ("nDCG@10", "nDCG@10"),
+    "ndcg_at_10": ("nDCG@10", "nDCG@10"),
+    "ndcg": ("nDCG", "nDCG"),
+    "mrr": ("Mean reciprocal rank", "平均倒数排名"),
+    "recall@10": ("Recall@10", "召回率@10"),
+    "recall_at_10": ("Recall@10", "召回率@10"),
+    "precision@10": ("Precision@10", "精确率@10"),
+    "map": ("Mean average precision", "平均精度均值"),
+    "brier": ("Brier score", "Brier 分数"),
+    "ece": ("Calibration error (ECE)", "校准误差（ECE）"),
+    "top3_accuracy": ("Top-3 accuracy", "前三准确率"),
+    "n": ("Test examples", "测试样本数"),
+    "log_loss": ("Log loss", "对数损失"),
+    "n_train": ("Training examples", "训练样本数"),
+    "n_test": ("Test examples", "测试样本数"),
+    "train_size": ("Training examples", "训练样本数"),
+    "test_size": ("Test examples", "测试样本数"),
+}
+"""The model metrics a board sees, by their human names; others stay in the appendix."""
+
+
+class Share(float):
+    """A fraction shown as a percentage in a mixed-unit ("auto") column."""
 
 
 @dataclass
@@ -42,17 +411,24 @@ class Column:
     key: str
     label: str
     kind: ColumnKind = "text"
+    width: float = 1.0  # relative width in HTML/PDF (a wide text column gets more)
+    nowrap: bool = False  # HTML/PDF: never break (pseudonyms, phone numbers)
 
 
 @dataclass
 class Table:
-    """One section laid out for export: a key (file/sheet name), a title, columns, rows."""
+    """One section laid out for export: a key (file/sheet name), a title, columns, rows;
+    ``part`` says whether it is in the summary or the appendix, ``wide`` that it needs a
+    landscape page in the PDF; ``chart`` names the figure drawn above it."""
 
     key: str
     title: str
     columns: list[Column]
     rows: list[list[Any]]
     note: str | None = None
+    part: Part = "summary"
+    wide: bool = False
+    group_col: str | None = None  # HTML/PDF: this column's value heads a group of rows
 
 
 @dataclass
@@ -77,13 +453,35 @@ class HiringReport:
     audit: AuditResult | None
     audit_meta: dict[str, Any] = field(default_factory=dict)
     extra: list[Table] = field(default_factory=list)  # sections built elsewhere (compensation)
+    filters: Filters = field(default_factory=Filters)
+    kpis: dict[str, float | None] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    appendix: tuple[str, ...] = DEFAULT_APPENDIX
+    shortlist_columns: tuple[str, ...] = DEFAULT_SHORTLIST_COLUMNS
+    time_in_stage: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    skill_names: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
-        """The label of ``key`` in the report's language (``report.<key>`` in the catalog)."""
-        return labels.tr(self.lang, f"report.{key}")
+        """The label of ``key`` in the report's language."""
+        return LABELS[self.lang][key]
 
     def stage_label(self, stage: str) -> str:
-        return labels.stage_name(stage, self.lang)
+        return STAGE_LABELS[self.lang].get(stage, stage)
+
+    def channel_label(self, key: str | None) -> str:
+        if not key:
+            return self.t("unknown")
+        return CHANNEL_LABELS[self.lang].get(key, key)
+
+    def country_label(self, code: str | None) -> str:
+        if not code:
+            return self.t("unknown")
+        from data.reference import load_countries
+
+        c = load_countries().get(code)
+        if c is None:
+            return code
+        return c.name_zh if self.lang == "zh" else c.name_en
 
     @property
     def time_to_hire(self) -> dict[str, float | int | None]:
@@ -93,55 +491,83 @@ class HiringReport:
 
     def funnel_rows(self) -> list[tuple[str, int, float | None, float | None]]:
         """(stage, applications, conversion from previous, share of first), first stage with any."""
-        rows = [(s, n) for s, n in self.funnel]
-        first = next((n for _, n in rows if n), 0)
+        first = next((n for _, n in self.funnel if n), 0)
         out, prev = [], None
-        for stage, n in rows:
-            conv = (n / prev) if prev else None
-            out.append((stage, n, conv, (n / first) if first else None))
+        for stage, n in self.funnel:
+            out.append((stage, n, (n / prev) if prev else None, (n / first) if first else None))
             prev = n
         return out
 
+    def metric_name(self, key: str) -> str:
+        return mq.metric(key).name(self.lang)
+
+    # --- the tables ------------------------------------------------------------------------
+
     def tables(self) -> list[Table]:
-        """Every section as a table, in report order."""
+        """Every section as a table, in report order: the summary, then the chosen appendix."""
+        out = self._summary_tables()
+        out += [tb for tb in self._appendix_tables() if tb.key in self.appendix]
+        return out
+
+    def scope_text(self) -> str:
+        t = self.t
+        f = self.filters
+        parts = [f"{t('period')}: {self.start.isoformat()} – {self.end.isoformat()}"]
+        parts.append(f"{t('roles_filter')}: {', '.join(self.role_keys) or t('all_roles')}")
+        if f.countries:
+            names = ", ".join(self.country_label(c) for c in f.countries)
+            parts.append(f"{t('countries_filter')}: {names}")
+        if f.regions:
+            parts.append(f"{t('regions_filter')}: {', '.join(f.regions)}")
+        if f.channels:
+            names = ", ".join(self.channel_label(c) for c in f.channels)
+            parts.append(f"{t('channels_filter')}: {names}")
+        return " · ".join(parts)
+
+    def _summary_tables(self) -> list[Table]:
         t = self.t
         tth = self.time_to_hire
-        roles = ", ".join(self.role_keys) if self.role_keys else t("all_roles")
-        summary_rows: list[list[Any]] = [
-            [t("period"), f"{self.start.isoformat()} – {self.end.isoformat()}"],
-            [t("roles_filter"), roles],
-            [t("applications"), self.status.get("applications", 0)],
+        k = self.kpis
+        rows_f = self.funnel_rows()
+        conv = rows_f[-1][3] if len(rows_f) > 1 else None
+        headline: list[list[Any]] = [
+            [self.metric_name("applications"), self.status.get("applications", 0)],
             [t("candidates"), self.status.get("candidates", 0)],
-            [t("hired"), self.status.get("hired", 0)],
-            [t("rejected"), self.status.get("rejected", 0)],
-            [t("active"), self.status.get("active", 0)],
-            [t("withdrawn"), self.status.get("withdrawn", 0)],
-            [t("median_days"), _round(tth["median"])],
+            [self.metric_name("in_pipeline"), _int(k.get("in_pipeline"))],
+            [self.metric_name("hires"), tth["n"]],
+            [f"{self.metric_name('time_to_hire')} · {t('median_days')}", _round(tth["median"])],
+            [self.metric_name("offer_acceptance"), _share(k.get("offer_acceptance"))],
+            [self.metric_name("international_share"), _share(k.get("international_share"))],
+        ]
+        if conv is not None and rows_f:
+            last = self.stage_label(rows_f[-1][0])
+            first = self.stage_label(rows_f[0][0])
+            headline.append([f"{self.metric_name('conversion')} · {first} → {last}", _share(conv)])
+        headline += [
+            [f"{t('status_now')}: {t(k)}", self.status.get(k, 0)]
+            for k in ("active", "hired", "rejected", "withdrawn")
+        ]
+        headline += [
             [t("contacts"), t("masked") if self.masked else t("shown")],
-            [t("generated"), self.generated_at.strftime("%Y-%m-%d %H:%M UTC")],
         ]
         tables = [
             Table(
                 "summary",
-                t("summary"),
-                [Column("metric", t("metric")), Column("value", t("value"), "auto")],
-                summary_rows,
-            )
-        ]
-        tables.append(
+                t("headline"),
+                [Column("metric", t("metric"), width=3.0), Column("value", t("value"), "auto")],
+                headline,
+            ),
             Table(
                 "funnel",
                 t("funnel"),
                 [
-                    Column("stage", t("stage")),
+                    Column("stage", t("stage"), width=1.6),
                     Column("applications", t("applications"), "int"),
                     Column("conversion", t("conversion"), "pct"),
                     Column("of_first", t("of_first"), "pct"),
                 ],
-                [[self.stage_label(s), n, c, f] for s, n, c, f in self.funnel_rows()],
-            )
-        )
-        tables.append(
+                [[self.stage_label(s), n, c, f] for s, n, c, f in rows_f],
+            ),
             Table(
                 "time_to_hire",
                 t("time_to_hire"),
@@ -152,107 +578,245 @@ class HiringReport:
                     Column("p75", t("p75_days"), "float"),
                 ],
                 [[tth["n"], _round(tth["median"]), _round(tth["p25"]), _round(tth["p75"])]],
-            )
-        )
-        for key, col, data, name in (
-            ("channels", "channel", self.channels, labels.channel_name),
-            ("countries", "country", self.countries, labels.country_name),
-        ):
-            total = sum(n for _, n in data) or 1
-            tables.append(
-                Table(
-                    key,
-                    t(key),
-                    [
-                        Column(col, t(col)),
-                        Column("applications", t("applications"), "int"),
-                        Column("share", t("share"), "pct"),
-                    ],
-                    [[name(k, self.lang), n, n / total] for k, n in data],
-                )
-            )
-        tables.append(self._shortlist_table())
+            ),
+            self._mix_table("channels", "channel", self.channels, self.channel_label),
+            self._mix_table(
+                "top_countries", "country", self.countries, self.country_label, TOP_COUNTRIES
+            ),
+        ]
+        tables += self._audit_tables()
+        tables.append(self._shortlist_table(summary=True))
+        tables.append(self._models_table())
         tables.append(
             Table(
-                "models",
-                t("models"),
+                "definitions",
+                t("definitions"),
                 [
-                    Column("kind", t("kind")),
-                    Column("version", t("version"), "int"),
-                    Column("status", t("status")),
-                    Column("promoted", t("promoted")),
-                    Column("metric", t("metric")),
-                    Column("value", t("value"), "auto"),
+                    Column("metric", t("metric"), width=1.0),
+                    Column("definition", t("definitions"), width=4.0),
                 ],
-                [
-                    [
-                        labels.coded("model_kind.", m["kind"], self.lang),
-                        m["version"],
-                        labels.coded("model_status.", m["status"], self.lang),
-                        m["promoted"],
-                        labels.coded("metric.", k, self.lang) if k else "",
-                        v,
-                    ]
-                    for m in self.models
-                    for k, v in (sorted(m["metrics"].items()) or [("", "")])
-                ],
-                note=None if self.models else t("no_model"),
+                [[name, text] for name, text in self.footnotes()],
             )
         )
-        tables.extend(self._audit_tables())
         tables.extend(self.extra)
         return tables
 
-    def _shortlist_table(self) -> Table:
+    def _mix_table(
+        self,
+        key: str,
+        col: str,
+        data: list[tuple[str | None, int]],
+        name: Any,
+        top: int | None = None,
+        part: Part = "summary",
+    ) -> Table:
         t = self.t
-        cols = [
-            Column("role", t("role")),
-            Column("rank", t("rank"), "int"),
-            Column("candidate", t("candidate")),
+        total = sum(n for _, n in data) or 1
+        rows = [[name(k), n, n / total] for k, n in data]
+        if top is not None and len(rows) > top:
+            rest = sum(r[1] for r in rows[top:])
+            rows = rows[:top] + [[t("other"), rest, rest / total]]
+        return Table(
+            key,
+            t(key),
+            [
+                Column(col, t(col), width=2.0),
+                Column("applications", t("applications"), "int"),
+                Column("share", t("share"), "pct"),
+            ],
+            rows,
+            part=part,
+        )
+
+    def _appendix_tables(self) -> list[Table]:
+        t = self.t
+        out = [
+            self._shortlist_table(summary=False),
+            self._mix_table(
+                "countries", "country", self.countries, self.country_label, part="appendix"
+            ),
         ]
-        if not self.masked:
-            cols += [
-                Column("name", t("name")),
-                Column("email", t("email")),
-                Column("phone", t("phone")),
-            ]
-        cols += [
-            Column("resume", t("resume")),
-            Column("score", t("score"), "score"),
-            Column("matched", t("matched")),
-            Column("missing", t("missing")),
-            Column("evidence", t("evidence")),
-        ]
-        rows = []
-        for r in self.shortlists:
-            title = r["title_zh"] if self.lang == "zh" else r["title_en"]
-            exp = r.get("explanation") or {}
-            row: list[Any] = [title, r["rank"], r["pseudonym"] or ""]
-            if not self.masked:
-                row += [r["name"] or "", r["email"] or "", r["phone"] or ""]
-            row += [
-                r["resume_file"],
-                r["score"],
-                _skills(exp.get("matched_skills"), self.lang),
-                _skills(
-                    (exp.get("missing_skills") or exp.get("missing_required") or [])
-                    + list(exp.get("missing_nice") or []),
-                    self.lang,
-                ),
-                _evidence(exp, self.lang),
-            ]
-            rows.append(row)
-        note = None
-        if not self.run:
+        tis_rows = []
+        from data.queries.filters import weighted_quantile
+
+        for stage in STAGES:
+            hist = self.time_in_stage.get(stage)
+            if not hist:
+                continue
+            vals = [float(v) for v, _ in hist]
+            cnts = [c for _, c in hist]
+            tis_rows.append(
+                [
+                    self.stage_label(stage),
+                    sum(cnts),
+                    _round(weighted_quantile(vals, cnts, 0.5)),
+                    _round(weighted_quantile(vals, cnts, 0.9)),
+                ]
+            )
+        out.append(
+            Table(
+                "time_in_stage",
+                t("time_in_stage"),
+                [
+                    Column("stage", t("stage"), width=1.6),
+                    Column("n", t("n"), "int"),
+                    Column("median", t("median"), "float"),
+                    Column("p90", t("p90"), "float"),
+                ],
+                tis_rows,
+                part="appendix",
+            )
+        )
+        if self.audit is not None:
+            out.append(self._groups_table(("intersectional",), "audit_intersectional", "appendix"))
+        out.append(self._models_table(full=True))
+        return out
+
+    def _shortlist_table(self, *, summary: bool) -> Table:
+        """The full shortlists (appendix: one row per candidate, the chosen columns, contacts
+        when asked) or their summary (one row per role: the top candidate, the skills that
+        matched, and the runners-up), which fits a page for a board."""
+        t = self.t
+        multi_run = len({r.get("run_id") for r in self.shortlists}) > 1
+
+        def role_title(r: dict[str, Any]) -> str:
+            title = str(r["title_zh"] if self.lang == "zh" else r["title_en"])
+            return f"{title} · {t('run')} {r.get('run_id')}" if multi_run else title
+
+        if not self.runs:
             note = t("no_run")
         else:
             from ml.provenance import describe_scorer
 
-            note = (
-                f"{t('run')} {self.run['id']} ({self.run['encoder']}); "
-                f"{t('scored_by')}: {describe_scorer(self.run.get('scorer'), self.lang)}"
+            note = f"{t('runs')}: " + ", ".join(
+                f"{r['id']} ({r['created_at']:%Y-%m-%d}; {t('scored_by')}: "
+                f"{describe_scorer(r.get('scorer'), self.lang)})"
+                for r in self.runs
             )
-        return Table("shortlists", t("shortlists"), cols, rows, note=note)
+            if not self.masked and not summary:
+                note += f" · {t('contacts_note')}"
+        if summary:
+            groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+            for r in self.shortlists:
+                if r["rank"] <= SUMMARY_TOP:
+                    groups.setdefault((r.get("run_id"), r["role_key"]), []).append(r)
+            rows: list[list[Any]] = []
+            for members in groups.values():
+                members.sort(key=lambda r: r["rank"])
+                best = members[0]
+                exp = best.get("explanation") or {}
+                rest = " · ".join(
+                    f"#{r['rank']} {r['pseudonym'] or ''} ({r['score']:.3f})" for r in members[1:]
+                )
+                rows.append(
+                    [
+                        role_title(best),
+                        best["pseudonym"] or "",
+                        best["score"],
+                        _skills(exp.get("matched_skills"), self.skill_names),
+                        rest,
+                    ]
+                )
+            return Table(
+                "shortlist_summary",
+                t("shortlist_summary").format(n=SUMMARY_TOP),
+                [
+                    Column("role", t("role"), width=1.6),
+                    Column("candidate", t("top_candidate"), width=1.5, nowrap=True),
+                    Column("score", t("score"), "score", 0.6),
+                    Column("matched", t("matched"), width=2.2),
+                    Column("runners_up", t("runners_up"), width=2.2),
+                ],
+                rows,
+                note=note,
+            )
+        widths = {
+            "candidate": 1.4,
+            "evidence": 3.5,
+            "matched": 3.1,
+            "missing": 2.7,
+            "resume": 1.6,
+            "score": 0.55,
+            "name": 1.3,
+            "email": 1.9,
+            "phone": 1.25,
+        }
+        kinds: dict[str, ColumnKind] = {"score": "score"}
+        cols = [Column("role", t("role"), width=1.6), Column("rank", t("rank"), "int", 0.45)]
+        keys = [c for c in SHORTLIST_COLUMNS if c in self.shortlist_columns]
+        if not self.masked:
+            keys = keys[:1] + ["name", "email", "phone"] + keys[1:]
+        cols += [
+            Column(k, t(k), kinds.get(k, "text"), widths.get(k, 1.0), k in ("candidate", "phone"))
+            for k in keys
+        ]
+        rows = []
+        for r in self.shortlists:
+            exp = r.get("explanation") or {}
+            values = {
+                "candidate": r["pseudonym"] or "",
+                "country": self.country_label(r.get("country")),
+                "name": r.get("name") or "",
+                "email": r.get("email") or "",
+                "phone": r.get("phone") or "",
+                "resume": r["resume_file"],
+                "score": r["score"],
+                "matched": _skills(exp.get("matched_skills"), self.skill_names),
+                "missing": _skills(
+                    (exp.get("missing_skills") or exp.get("missing_required") or [])
+                    + list(exp.get("missing_nice") or []),
+                    self.skill_names,
+                ),
+                "evidence": _evidence(exp),
+            }
+            rows.append([role_title(r), r["rank"], *(values[k] for k in keys)])
+        return Table(
+            "shortlists",
+            t("shortlists"),
+            cols,
+            rows,
+            note=note,
+            part="appendix",
+            wide=sum(c.width for c in cols) > 9,
+            group_col="role",
+        )
+
+    def _models_table(self, *, full: bool = False) -> Table:
+        t = self.t
+        rows = []
+        for m in self.models:
+            metrics = m["metrics"]
+            if full:
+                items = [(k, v) for k, v in sorted(metrics.items())]
+            else:
+                items = [(k, metrics[k]) for k in MODEL_METRIC_LABELS if k in metrics]
+                seen: set[str] = set()
+                items = [
+                    (k, v)
+                    for k, v in items
+                    if not (
+                        _metric_label(k, self.lang) in seen or seen.add(_metric_label(k, self.lang))
+                    )
+                ][:4]
+            kind = m["kind"].replace("_", " ")
+            for k, v in items or [("", "")]:
+                rows.append(
+                    [kind, m["version"], m["promoted"], _metric_label(k, self.lang) if k else "", v]
+                )
+        return Table(
+            "models_metrics" if full else "models",
+            t("models_metrics") if full else t("models"),
+            [
+                Column("kind", t("kind"), width=1.4),
+                Column("version", t("version"), "int", 0.6),
+                Column("promoted", t("promoted")),
+                Column("metric", t("metric"), width=1.8),
+                Column("value", t("value"), "auto"),
+            ],
+            rows,
+            note=None if self.models else t("no_model"),
+            part="appendix" if full else "summary",
+        )
 
     def _audit_tables(self) -> list[Table]:
         t = self.t
@@ -267,21 +831,42 @@ class HiringReport:
                 )
             ]
         a = self.audit
+        meta = self.audit_meta
         rows: list[list[Any]] = [
-            [t("audit_date"), a.audit_date],
             [t("audit_kind"), t(f"kind_{a.kind}")],
-            [t("audited"), describe_subject(a, self.lang)],
-            [t("source"), describe_origin(a, self.lang)],
+            [t("audited"), self.stage_label(a.audited) if a.audited in STAGES else a.audited],
             [t("passed"), t("yes") if a.passed else t("no")],
-            [t("applications") if a.kind == "selection" else t("score"), a.n],
         ]
+        if "reached" in meta:
+            rows.append([t("reached"), meta["reached"]])
+        rows.append([t("decided") if a.kind == "selection" else t("score"), a.n])
         if a.median is not None:
             rows.append([t("median_score"), round(a.median, 4)])
-        rows += [[t("reasons"), r] for r in a.reason_texts(self.lang)]
-        rows += [[t("warnings"), w] for w in a.warning_texts(self.lang)]
+        reasons, warnings = a.reason_texts(self.lang), a.warning_texts(self.lang)
+        rows += [[t("reasons"), r] for r in reasons]
+        rows += [[t("warnings"), w] for w in warnings]
+        return [
+            Table(
+                "audit",
+                t("audit"),
+                [
+                    Column("metric", t("metric"), width=1.2),
+                    Column("value", t("value"), "auto", 3.5),
+                ],
+                rows,
+                note=t("audit_scope"),
+            ),
+            self._groups_table(("sex", "ethnicity"), "audit_groups", "summary"),
+        ]
+
+    def _groups_table(self, dims: tuple[str, ...], key: str, part: Part) -> Table:
+        t = self.t
+        assert self.audit is not None
+        from analytics.fairness import excluded_text, group_name
+
         groups = [
             [
-                dimension_name(r.dimension, self.lang),
+                t(f"dim_{r.dimension}"),
                 group_name(r.dimension, r.group, self.lang),
                 r.n,
                 r.selected,
@@ -289,34 +874,91 @@ class HiringReport:
                 r.impact_ratio,
                 r.p_value,
                 t("yes") if r.flagged else "",
-                excluded_text(r, self.lang, a.min_share),
+                excluded_text(r, self.lang, self.audit.min_share) if r.excluded else "",
             ]
-            for r in a.rows
+            for r in self.audit.rows
+            if r.dimension in dims
         ]
-        return [
-            Table(
-                "audit",
-                t("audit"),
-                [Column("metric", t("metric")), Column("value", t("value"), "auto")],
-                rows,
-            ),
-            Table(
-                "audit_groups",
-                t("audit_groups"),
-                [
-                    Column("dimension", t("dimension")),
-                    Column("group", t("group")),
-                    Column("n", labels.tr(self.lang, "audit.n"), "int"),
-                    Column("selected", t("selected"), "int"),
-                    Column("rate", t("rate"), "pct"),
-                    Column("impact_ratio", t("impact_ratio"), "score"),
-                    Column("p_value", t("p_value"), "score"),
-                    Column("flagged", t("flagged")),
-                    Column("excluded", t("excluded")),
-                ],
-                groups,
-            ),
-        ]
+        return Table(
+            key,
+            t("audit_groups") if key == "audit_groups" else t(key),
+            [
+                Column("dimension", t("dimension"), width=0.9),
+                Column("group", t("group"), width=1.6),
+                Column("n", "n", "int", 0.6),
+                Column("selected", t("selected"), "int", 0.9),
+                Column("rate", t("rate"), "pct", 0.7),
+                Column("impact_ratio", t("impact_ratio"), "score", 0.7),
+                Column("p_value", t("p_value"), "pvalue", 0.9),
+                Column("flagged", t("flagged"), width=0.6),
+                Column("excluded", t("excluded"), width=1.6),
+            ],
+            groups,
+            part=part,
+        )
+
+    def footnotes(self) -> list[tuple[str, str]]:
+        """The definitions of the metrics the report shows (name, definition)."""
+        keys = [*HEADLINE_METRICS]
+        if "time_in_stage" in self.appendix:
+            keys.append("time_in_stage")
+        return mq.definitions(keys, self.lang)
+
+
+def _metric_label(key: str, lang: str) -> str:
+    pair = MODEL_METRIC_LABELS.get(key)
+    if pair:
+        return pair[1] if lang == "zh" else pair[0]
+    return key.replace("_", " ").replace(".", " · ")
+
+
+def _share(x: float | None) -> Share | None:
+    return None if x is None else Share(x)
+
+
+def _int(x: float | None) -> int | None:
+    return None if x is None else int(x)
+
+
+def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
+    """The audit's reasons and warnings in Chinese, rebuilt from its numbers (the stored text
+    is English)."""
+    from analytics.fairness import IMPACT_THRESHOLD, MIN_KNOWN_SHARE, MIN_SHARE
+
+    names = {"sex": "性别", "ethnicity": "族裔", "intersectional": "性别×族裔"}
+    what = "通过率" if a.kind == "selection" else "得分率"
+    reasons: list[str] = []
+    if a.n == 0:
+        reasons.append("样本为空，无法审计")
+    for key, known in (("sex", a.known_sex), ("ethnicity", a.known_ethnicity)):
+        if not any(r.dimension == key for r in a.rows) or not a.n:
+            continue
+        if known / a.n < MIN_KNOWN_SHARE:
+            reasons.append(
+                f"仅 {known / a.n:.0%} 的样本已知{names[key]}（{known}/{a.n}），审计至少"
+                f"需要 {MIN_KNOWN_SHARE:.0%}：请先收集自愿填报的人口统计信息"
+            )
+        if sum(1 for r in a.rows if r.dimension == key and r.impact_ratio is not None) < 2:
+            reasons.append(
+                f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 {MIN_SHARE:.0%}）"
+            )
+    ref = {r.dimension: r.rate for r in a.rows if r.reference}
+    for r in a.rows:
+        if r.flagged:
+            msg = (
+                f"{names[r.dimension]}群体“{r.group}”的影响比为 {r.impact_ratio:.2f}（低于 "
+                f"{IMPACT_THRESHOLD}）：其{what}为 {r.rate:.1%}，参照群体为 "
+                f"{ref.get(r.dimension, float('nan')):.1%}"
+            )
+            if r.p_value is not None:
+                msg += f"，Fisher 检验 p = {r.p_value:.3g}"
+            reasons.append(msg)
+    warnings = [
+        f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
+        for r in a.rows
+        if r.small_sample and r.excluded is None
+    ]
+    return reasons, warnings
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:
@@ -336,39 +978,33 @@ def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict
     return dict(list(out.items())[:limit])
 
 
-def _trim_zeros(funnel: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Drop the empty stages after the last one any application reached."""
-    last = max((i for i, (_, n) in enumerate(funnel) if n), default=-1)
-    return funnel[: last + 1]
-
-
 def _round(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _skill(v: Any, lang: str) -> str:
-    """A skill of an explanation (a key, or a ``{key, name, …}`` dict) named in ``lang``."""
-    if isinstance(v, dict):
-        key = v.get("key")
-        name = labels.skill_name(key, lang) if key else None
-        return str(name if name and name != key else v.get("name") or key)
-    return labels.skill_name(str(v), lang)
-
-
-def _skills(values: Any, lang: str = "en") -> str:
-    """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts)."""
+def _skills(values: Any, names: dict[str, str] | None = None) -> str:
+    """Skill names from an explanation list (plain keys, or ``{key, name, …}`` dicts), in the
+    report's language when ``names`` (key → name) knows the key."""
     if not values:
         return ""
     if isinstance(values, str):
         return values
-    return ("、" if lang == "zh" else ", ").join(_skill(v, lang) for v in values)
+    names = names or {}
+
+    def one(v: Any) -> str:
+        if isinstance(v, dict):
+            key = v.get("key")
+            return str(names.get(str(key)) or v.get("name") or key)
+        return names.get(str(v), str(v))
+
+    return ", ".join(one(v) for v in values)
 
 
-def _evidence(exp: dict[str, Any], lang: str = "en") -> str:
+def _evidence(exp: dict[str, Any]) -> str:
     """Evidence of an explanation: each matched skill's snippet, else the stored evidence
     list, else the strongest passages."""
     parts = [
-        f"{_skill(m, lang)}: {m['evidence']}"
+        f"{m.get('name') or m.get('key')}: {m['evidence']}"
         for m in exp.get("matched_skills") or []
         if isinstance(m, dict) and m.get("evidence")
     ]
@@ -387,33 +1023,97 @@ def _evidence(exp: dict[str, Any], lang: str = "en") -> str:
     return " | ".join(parts)
 
 
+def report_audit(
+    session: Session, filters: Filters, *, stage: str = "screening"
+) -> tuple[AuditResult, dict[str, Any]]:
+    """The bias audit of ``stage`` for exactly the report's period and filters (computed, not
+    stored), with the funnel's count of the applications that reached the stage."""
+    aq.check_stage(stage)
+    counts = aq.selection_counts(session, stage, filters)
+    from analytics.fairness import _describe
+
+    result = audit_counts(
+        counts,
+        kind="selection",
+        audited=stage,
+        source=f"applications and stage_events at '{stage}'{_describe(filters)}, "
+        "candidate_demographics (self-reported)",
+    )
+    return result, {"reached": mq.reached_stage(session, filters, stage), "stage": stage}
+
+
 def build_report(
     session: Session,
     *,
     start: dt.date,
     end: dt.date,
     role_keys: tuple[str, ...] | list[str] | None = None,
-    mask_contacts: bool = True,
+    filters: Filters | None = None,
+    include_contacts: bool = False,
+    mask_contacts: bool | None = None,
     lang: Lang = "en",
     top: int = 10,
+    run_ids: tuple[int, ...] | list[int] | None = None,
+    appendix: tuple[str, ...] | list[str] = DEFAULT_APPENDIX,
+    shortlist_columns: tuple[str, ...] | list[str] = DEFAULT_SHORTLIST_COLUMNS,
+    audit_stage: str = "screening",
     now: dt.datetime | None = None,
     sections: Sequence[Callable[[Session, Lang], list[Table]]] = (),
 ) -> HiringReport:
-    """Collect a hiring report for applications made from ``start`` to ``end`` (inclusive).
+    """Collect a hiring report for the period ``start`` to ``end`` (inclusive) and the other
+    filters (``filters``' countries, regions and channels; ``role_keys``).
+
+    ``run_ids``: the match runs whose shortlists to show (``None``: the latest run; ``()``:
+    none). Contacts are read only with ``include_contacts`` (``mask_contacts=False`` is the
+    older spelling of the same). ``appendix`` picks sections of :data:`APPENDIX_SECTIONS`.
 
     ``sections`` build further tables appended at the end (e.g.
-    ``analytics.compensation.report_tables``)."""
+    ``analytics.compensation.report_tables``).
+    """
     if end < start:
         raise InputError(
             f"the period ends ({end}) before it starts ({start}): swap --from and --to", field="to"
         )
-    if lang not in labels.LANGS:
+    if lang not in LABELS:
         raise InputError(f"unknown language {lang!r}; use en or zh", field="lang")
-    roles = tuple(role_keys or ())
-    filters = Filters(start=start, end=end, roles=roles)
-    run_id = rq.latest_run_id(session)
-    hires, quantiles = rq.hire_quantiles(session, filters)
-    audit_row = rq.latest_bias_audit(session)
+    bad = [a for a in appendix if a not in APPENDIX_SECTIONS]
+    if bad:
+        raise InputError(
+            f"unknown appendix section {bad[0]!r}; use one of {', '.join(APPENDIX_SECTIONS)}",
+            field="appendix",
+        )
+    bad = [c for c in shortlist_columns if c not in SHORTLIST_COLUMNS]
+    if bad:
+        raise InputError(
+            f"unknown shortlist column {bad[0]!r}; use one of {', '.join(SHORTLIST_COLUMNS)}",
+            field="columns",
+        )
+    if mask_contacts is not None:
+        include_contacts = not mask_contacts
+    roles = tuple(role_keys or (filters.roles if filters else ()))
+    base = filters or Filters()
+    f = Filters(
+        start=start,
+        end=end,
+        roles=roles,
+        countries=base.countries,
+        channels=base.channels,
+        regions=base.regions,
+    )
+    if run_ids is None:
+        latest = rq.latest_run_id(session)
+        ids: tuple[int, ...] = (latest,) if latest is not None else ()
+    else:
+        ids = tuple(int(i) for i in run_ids)
+    known_runs = {r["id"]: r for r in rq.match_runs(session, limit=10_000)}
+    missing = [i for i in ids if i not in known_runs]
+    if missing:
+        raise InputError(
+            f"no match run {missing[0]}: pick one of the runs `talentmap match` stored",
+            field="run",
+        )
+    tth = mq.time_to_hire(session, f)
+    audit, audit_meta = report_audit(session, f, stage=audit_stage)
     models = [
         {
             "kind": m.kind,
@@ -424,30 +1124,46 @@ def build_report(
         }
         for m in rq.active_models(session)
     ]
+    runs = [known_runs[i] for i in ids]
     return HiringReport(
         lang=lang,
         start=start,
         end=end,
         role_keys=roles,
-        masked=mask_contacts,
+        masked=not include_contacts,
         generated_at=(now or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
-        status=rq.status_counts(session, filters),
-        funnel=_trim_zeros(rq.funnel_counts(session, filters)),
-        hires=hires,
-        hire_days_q=quantiles,
-        channels=rq.mix(session, "channel", filters),
-        countries=rq.mix(session, "country", filters),
-        run=rq.run_info(session, run_id) if run_id else {},
+        status=mq.status_counts(session, f),
+        funnel=[(s.stage, s.reached) for s in mq.funnel(session, f)],
+        hires=tth.hires,
+        hire_days_q=[tth.p25, tth.median, tth.p75],
+        channels=mq.mix(session, "channel", f),
+        countries=mq.mix(session, "country", f),
+        run=rq.run_info(session, ids[0]) if ids else {},
         shortlists=rq.shortlists(
-            session, run_id, role_keys=roles, top=top, with_contacts=not mask_contacts
+            session, ids, role_keys=roles, top=top, with_contacts=include_contacts
         )
-        if run_id
+        if ids
         else [],
         models=models,
-        audit=AuditResult.from_dict(audit_row.result) if audit_row else None,
-        audit_meta={"id": audit_row.id, "actor": audit_row.actor} if audit_row else {},
+        audit=audit,
+        audit_meta=audit_meta,
+        filters=f,
+        kpis=mq.kpi_values(session, f),
+        runs=runs,
+        appendix=tuple(appendix),
+        shortlist_columns=tuple(shortlist_columns),
+        time_in_stage=mq.time_in_stage(session, f) if "time_in_stage" in appendix else {},
+        skill_names=rq.skill_names(session, lang),
         extra=[table for build in sections for table in build(session, lang)],
     )
 
 
-__all__ = ["Column", "HiringReport", "Table", "build_report"]
+__all__ = [
+    "APPENDIX_SECTIONS",
+    "SHORTLIST_COLUMNS",
+    "Column",
+    "HiringReport",
+    "Table",
+    "build_report",
+    "report_audit",
+]

@@ -48,12 +48,16 @@ def role_skill_matrix(
     max_skills: int | None = None,
 ) -> pd.DataFrame:
     """Importance of each skill (columns) for each role (rows); 0 where a role does not ask
-    for it. Rows and columns use display names in ``lang``; skills asked for by most roles
-    come first (``max_skills`` keeps that many)."""
+    for it. Rows and columns use display names in ``lang``.
+
+    Skills are chosen by demand (open roles' headcount × importance, as in
+    :func:`skill_demand`; all listed roles when none is open), by skill key, so both languages
+    show the same skills; ``max_skills`` keeps that many, and every role's most important skill
+    is kept even past that count, so no row loses its top skill."""
     title = Role.title_zh if lang == "zh" else Role.title_en
     name = Skill.name_zh if lang == "zh" else Skill.name_en
     stmt = (
-        select(title, name, RoleSkill.importance)
+        select(Role.key, title, Skill.key, name, RoleSkill.importance, Role.headcount, Role.is_open)
         .join(RoleSkill, RoleSkill.role_id == Role.id)
         .join(Skill, Skill.id == RoleSkill.skill_id)
     )
@@ -61,19 +65,54 @@ def role_skill_matrix(
         stmt = stmt.where(Role.key.in_(filters.roles))
     if open_only:
         stmt = stmt.where(Role.is_open.is_(True))
-    long = pd.DataFrame(session.execute(stmt).all(), columns=["role", "skill", "importance"])
+    long = pd.DataFrame(
+        session.execute(stmt).all(),
+        columns=["role_key", "role", "skill_key", "skill", "importance", "headcount", "open"],
+    )
     if long.empty:
         return pd.DataFrame()
-    m = long.pivot_table(
-        index="role", columns="skill", values="importance", aggfunc="max", fill_value=0.0
+    long["skill"] = long["skill"].fillna(long["skill_key"])
+    basis = long[long["open"].astype(bool)] if long["open"].astype(bool).any() else long
+    demand = (
+        (basis["headcount"].fillna(1) * basis["importance"])
+        .groupby(basis["skill_key"])
+        .sum()
+        .reindex(long["skill_key"].unique(), fill_value=0.0)
     )
-    cols = (m > 0).sum().sort_values(ascending=False, kind="stable").index
-    return m[cols[:max_skills]] if max_skills else m[cols]
+    order = sorted(demand.index, key=lambda k: (-float(demand[k]), k))
+    rank = {k: i for i, k in enumerate(order)}
+    tops = (
+        long.assign(r=long["skill_key"].map(rank))
+        .sort_values(["role_key", "importance", "r"], ascending=[True, False, True])
+        .groupby("role_key")["skill_key"]
+        .first()
+    )
+    keep = set(tops) | set(order[: max_skills if max_skills else len(order)])
+    cols = [k for k in order if k in keep]
+    m = long.pivot_table(
+        index="role", columns="skill_key", values="importance", aggfunc="max", fill_value=0.0
+    )[cols]
+    names = long.drop_duplicates("skill_key").set_index("skill_key")["skill"]
+    labels = [str(names[k]) for k in cols]
+    dup = {x for x in labels if labels.count(x) > 1}
+    m.columns = [f"{n} ({k})" if n in dup else n for n, k in zip(labels, cols, strict=True)]
+    m.columns.name = "skill"
+    return m
+
+
+def skill_count(session: Session, filters: Filters) -> int:
+    """Distinct skills the (filtered) roles ask for: the most the matrix can show."""
+    stmt = select(func.count(func.distinct(RoleSkill.skill_id))).join(
+        Role, Role.id == RoleSkill.role_id
+    )
+    if filters.roles:
+        stmt = stmt.where(Role.key.in_(filters.roles))
+    return int(session.scalar(stmt) or 0)
 
 
 def skill_demand(session: Session, filters: Filters) -> pd.DataFrame:
     """Per skill: ``roles`` (open roles asking for it) and ``demand`` (sum over those roles of
-    headcount × importance)."""
+    headcount × importance). ``attrs["headcount"]`` holds the open roles' total headcount."""
     stmt = (
         select(Skill.key, func.count(Role.id), func.sum(Role.headcount * RoleSkill.importance))
         .join(RoleSkill, RoleSkill.skill_id == Skill.id)
@@ -81,10 +120,13 @@ def skill_demand(session: Session, filters: Filters) -> pd.DataFrame:
         .where(Role.is_open.is_(True))
         .group_by(Skill.key)
     )
+    heads = select(func.sum(Role.headcount)).where(Role.is_open.is_(True))
     if filters.roles:
         stmt = stmt.where(Role.key.in_(filters.roles))
+        heads = heads.where(Role.key.in_(filters.roles))
     df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "roles", "demand"])
     df["demand"] = df["demand"].astype(float)
+    df.attrs["headcount"] = float(session.scalar(heads) or 0)
     return df
 
 
@@ -227,20 +269,21 @@ def skill_gaps(
 ) -> pd.DataFrame:
     """Demand against supply per skill, biggest gap first.
 
-    Both sides are shares that sum to one over skills, so they compare like for like:
-    ``demand_share`` is the skill's share of all weighted demand (open roles × headcount ×
-    importance) and ``supply_share`` its share of all skill mentions in resumes;
-    ``gap`` = demand_share − supply_share (positive: scarcer than asked for).
-    ``coverage`` is the share of resumes naming the skill at all.
+    Both sides are shares of comparable wholes (the metric layer's ``skill_gap``):
+    ``demand_share`` is the share of open positions that need the skill, weighted by how much
+    (Σ headcount × importance over the open roles asking for it ÷ their total headcount);
+    ``supply_share`` is the share of resumes (within the country/region/channel filters) that
+    name it; ``gap`` = demand_share − supply_share (positive: scarcer in the pool than in the
+    openings). A skill most resumes name (Python in 59 % of them) is not a gap however many
+    roles ask for it. ``coverage`` equals ``supply_share`` (kept for the table).
     """
     df = pd.merge(demand, supply, on="skill", how="outer").fillna(
         {"roles": 0, "demand": 0.0, "resumes": 0}
     )
-    total_demand = float(df["demand"].sum())
-    total_mentions = float(df["resumes"].sum())
-    df["demand_share"] = df["demand"] / total_demand if total_demand else 0.0
-    df["supply_share"] = df["resumes"] / total_mentions if total_mentions else 0.0
-    df["coverage"] = df["resumes"] / total_resumes if total_resumes else 0.0
+    heads = float(demand.attrs.get("headcount") or 0)
+    df["demand_share"] = df["demand"] / heads if heads else 0.0
+    df["supply_share"] = df["resumes"] / total_resumes if total_resumes else 0.0
+    df["coverage"] = df["supply_share"]
     df["gap"] = df["demand_share"] - df["supply_share"]
     names = _skill_names(session, lang)
     df["name"] = df["skill"].map(lambda k: names.get(k, k))

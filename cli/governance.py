@@ -1,7 +1,7 @@
 """Governance commands: hiring reports, bias audits, erasure and retention.
 
 - ``talentmap report``: the hiring report as XLSX, CSV (a ZIP of one CSV per section), HTML or
-  PDF; contact details only with ``--show-contacts``, which only admins and recruiters may use.
+  PDF; contact details only with ``--include-contacts``, which only admins and recruiters may use.
 - ``talentmap audit``: the bias audit of a pass/fail stage or of a match run's scores.
 - ``talentmap erase``: remove one candidate from the store and the data directory (admins).
 - ``talentmap retention``: anonymise candidates rejected more than N days ago (admins).
@@ -113,17 +113,57 @@ def report(
     show_contacts: Annotated[
         bool,
         typer.Option(
-            "--show-contacts", help="include names, e-mails and phones (admins and recruiters)"
+            "--include-contacts",
+            "--show-contacts",
+            help="include names, e-mails and phones in the shortlists (admins and recruiters)",
         ),
     ] = False,
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", help="ISO-2 country to include (repeat; default all)"),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="world region to include (repeat; default all)"),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="source channel to include (repeat; default all)"),
+    ] = None,
+    run: Annotated[
+        list[int] | None,
+        typer.Option("--run", help="match run whose shortlists to show (repeat; default latest)"),
+    ] = None,
+    no_shortlists: Annotated[
+        bool, typer.Option("--no-shortlists", help="leave the shortlists out")
+    ] = False,
+    appendix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--appendix",
+            help="appendix section (repeat): shortlists, countries, time_in_stage, "
+            "audit_intersectional, models_metrics; default shortlists and countries",
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help="shortlist column (repeat): candidate, country, resume, score, matched, "
+            "missing, evidence; default candidate, score, matched, missing",
+        ),
+    ] = None,
     charts: Annotated[bool, typer.Option(help="draw charts in HTML and PDF")] = True,
 ) -> None:
-    """Write the hiring report: funnel, time to hire, mixes, shortlists, model, bias audit."""
+    """Write the hiring report: a summary (headline numbers with their definitions, funnel,
+    time to hire, channels, countries, the bias audit of this period and these filters, top
+    shortlists, models) and the appendix you choose."""
     from functools import partial
 
     from analytics.compensation import report_tables
     from analytics.exporters import export
-    from analytics.reports import build_report
+    from analytics.filters import Filters
+    from analytics.reports import DEFAULT_APPENDIX, DEFAULT_SHORTLIST_COLUMNS, build_report
 
     who = authorise("read", "export a hiring report")
     if show_contacts:
@@ -133,6 +173,11 @@ def report(
     suffix = "zip" if fmt is ReportFormat.csv else fmt.value
     path = out or settings().exports_dir / f"report-{first}-{last}.{suffix}"
     roles = tuple(role or ())
+    scope = Filters(
+        countries=tuple(c.upper() for c in country or ()),
+        regions=tuple(region or ()),
+        channels=tuple(channel or ()),
+    )
     with _spinner() as bar:
         bar.add_task("collecting the report", total=None)
         with session_scope(engine()) as s:
@@ -142,9 +187,13 @@ def report(
                 start=first,
                 end=last,
                 role_keys=roles,
-                mask_contacts=not show_contacts,
+                filters=scope,
+                include_contacts=show_contacts,
                 lang=lang.value,
                 sections=[partial(report_tables, data_dir=settings().data_dir)],
+                run_ids=() if no_shortlists else (tuple(run) if run else None),
+                appendix=tuple(appendix) if appendix is not None else DEFAULT_APPENDIX,
+                shortlist_columns=tuple(column) if column else DEFAULT_SHORTLIST_COLUMNS,
             )
         bar.add_task(f"writing {fmt.value.upper()}", total=None)
         try:
@@ -173,6 +222,10 @@ def report(
                 "roles": list(roles),
                 "contacts": show_contacts,
                 "lang": lang.value,
+                "countries": list(scope.countries),
+                "regions": list(scope.regions),
+                "channels": list(scope.channels),
+                "runs": list(run or ()),
             },
         )
     typer.echo(f"report written: {path}")

@@ -112,12 +112,53 @@ def trend(
     axis: str,
     percent: bool = False,
     month_format: str = "%b %Y",
+    partial_label: str = "partial month",
+    target: float | None = None,
+    target_label: str = "target",
 ) -> go.Figure:
     """A monthly line; ``month_format`` (d3 time format) labels the months in the user's
-    language (plotly's own month names are English only)."""
+    language (plotly's own month names are English only). Months flagged ``partial`` are
+    drawn dotted with a hollow marker and labelled, so a short last month does not read as a
+    drop; ``target`` draws a dashed line."""
+    partial = df["partial"].astype(bool) if "partial" in df else pd.Series(False, index=df.index)
+    full = df[~partial]
     fig = go.Figure(
-        go.Scatter(x=df["month"], y=df[column], mode="lines+markers", line=dict(color=PALETTE[0]))
+        go.Scatter(
+            x=full["month"], y=full[column], mode="lines+markers", line=dict(color=PALETTE[0])
+        )
     )
+    if partial.any():
+        # the dotted piece runs from the last full month into each partial one
+        idx = [i for i in df.index if partial[i]]
+        link = df.loc[sorted({max(i - 1, df.index[0]) for i in idx} | set(idx))]
+        fig.add_trace(
+            go.Scatter(
+                x=link["month"],
+                y=link[column],
+                mode="lines",
+                line=dict(color=PALETTE[0], dash="dot"),
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=df.loc[idx, "month"],
+                y=df.loc[idx, column],
+                mode="markers+text",
+                marker=dict(color="white", line=dict(color=PALETTE[0], width=2), size=9),
+                text=[partial_label] * len(idx),
+                textposition="top center",
+                name=partial_label,
+            )
+        )
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line_dash="dash",
+            line_color="#e8590c",
+            annotation_text=target_label,
+            annotation_position="top left",
+        )
     fig.update_xaxes(tickformat=month_format, hoverformat=month_format)
     fig.update_yaxes(title=axis, tickformat=".0%" if percent else None, rangemode="tozero")
     return _layout(fig, title, height=300)

@@ -114,6 +114,51 @@ def kpi_trend(url: str, f: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def kpi_targets(url: str) -> dict[str, float]:
+    from data.store.targets import targets
+
+    return _read(url, targets)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def data_through(url: str) -> dt.date | None:
+    from data.queries.metrics import data_through as through
+
+    return _read(url, through)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def cultivation_headline(url: str, f: Filters, as_of: dt.date) -> dict[str, object]:
+    return _read(url, lambda s: cultivation.headline(s, f, as_of=as_of))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def match_runs(url: str) -> list[dict[str, object]]:
+    from data.queries.reports import match_runs as runs
+
+    return _read(url, runs)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def stage_diversity(url: str, f: Filters, stage: str, lang: str = "en") -> pd.DataFrame:
+    from analytics.fairness import audit_counts, named_groups
+    from data.queries.audit import selection_counts
+
+    def run(s: Session) -> pd.DataFrame:
+        result = audit_counts(
+            selection_counts(s, stage, f), kind="selection", audited=stage, source="dashboard"
+        )
+        return named_groups(result, lang)
+
+    return _read(url, run)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
+def skill_count(url: str, f: Filters) -> int:
+    return _read(url, lambda s: skills.skill_count(s, f))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def status_counts(url: str, f: Filters) -> dict[str, int]:
     return _read(url, lambda s: pipeline.status_counts(s, f))
 
@@ -144,8 +189,11 @@ def compare(url: str, a: Filters, b: Filters, labels: tuple[str, str]) -> pd.Dat
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
-def matrix(url: str, f: Filters, lang: str) -> pd.DataFrame:
-    return _read(url, lambda s: skills.role_skill_matrix(s, f, lang=lang, max_skills=40))  # type: ignore[arg-type]
+def matrix(url: str, f: Filters, lang: str, max_skills: int = 25) -> pd.DataFrame:
+    return _read(
+        url,
+        lambda s: skills.role_skill_matrix(s, f, lang=lang, max_skills=max_skills),  # type: ignore[arg-type]
+    )
 
 
 _indexed: dict[tuple[str, str], tuple[int, int]] = {}

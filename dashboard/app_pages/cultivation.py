@@ -10,13 +10,34 @@ import streamlit as st
 
 from analytics.cultivation import HORIZONS, NO_PROGRAMME, retention_by_programme
 from dashboard import figures, resources, state, tables
-from dashboard.i18n import lang, t
+from dashboard.i18n import fmt_days, fmt_int, fmt_pct, lang, t
+from data.queries.metrics import METRICS
 
 state.require("read")
 st.title(t("nav.cultivation"))
 url = resources.store_url()
 f = state.filters()
 lg = lang()
+
+_, hi = resources.bounds(url)
+as_of = resources.data_through(url) or hi or dt.date.today()
+# the same hires and time to hire as Overview (the metric layer), and their retention
+head = resources.cultivation_headline(url, f, as_of)
+cols = st.columns(2 + len(HORIZONS))
+cols[0].metric(
+    t("cult.headline_hires"), fmt_int(head["hires"]), help=METRICS["hires"].definition(lg)
+)
+cols[1].metric(
+    t("cult.headline_tth"),
+    fmt_days(head["time_to_hire"]),
+    help=METRICS["time_to_hire"].definition(lg),
+)
+for c, h in zip(cols[2:], HORIZONS, strict=True):
+    c.metric(
+        t("cult.headline_retention", d=h),
+        fmt_pct(head[f"retention_{h}"]),
+        help=METRICS["retention"].definition(lg).replace("N", str(h)),
+    )
 
 progs = resources.programmes(url, f, lg)
 if progs.empty:
@@ -52,8 +73,6 @@ else:
         key="cult_programmes_table",
     )
 
-_, hi = resources.bounds(url)
-as_of = hi or dt.date.today()
 # retention needs cohorts old enough to be measured: every hire up to the period's end
 history = replace(f, start=None)
 coh = resources.cohorts(url, history, lg, as_of)

@@ -14,10 +14,12 @@ from dashboard.i18n import (
     country_formatter,
     country_name,
     formatter,
+    lang,
     region_name,
     stage_name,
     t,
 )
+from data.queries.metrics import METRICS
 
 state.require("read")
 st.title(t("nav.international"))
@@ -35,6 +37,7 @@ with left:
     st.plotly_chart(
         figures.funnel(labels, fun["reached"].tolist(), t("intl.funnel")), key="intl_funnel"
     )
+    st.caption(METRICS["conversion"].definition(lang()))
     tables.show(
         fun.assign(stage=labels),
         {"stage": t("col.stage"), "reached": t("col.reached"), "conversion": t("col.conversion")},
@@ -85,6 +88,12 @@ st.plotly_chart(
 )
 
 SECTION = {"country": "intl.countries", "region": "intl.regions", "channel": "intl.channels"}
+st.caption(
+    " · ".join(
+        f"{METRICS[k].name(lang())}: {METRICS[k].definition(lang())}"
+        for k in ("applications", "hires")
+    )
+)
 
 
 def _breakdown(by: str) -> None:

@@ -1,19 +1,29 @@
-"""Reports: build and download the hiring report in each format; the bias audit section."""
+"""Reports: build the hiring report for the global filters (summary plus a chosen appendix,
+chosen match runs, contacts only when asked), and diversity by stage for the same filters."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from analytics.exporters import format_p
+from analytics.reports import (
+    APPENDIX_SECTIONS,
+    DEFAULT_APPENDIX,
+    DEFAULT_SHORTLIST_COLUMNS,
+    SHORTLIST_COLUMNS,
+)
 from dashboard import resources, state
 from dashboard.i18n import fmt_pct, formatter, lang, t
-from data.text.markup import md_plain
+from data.reference.stages import stage_label
 
 user = state.require("read")
 st.title(t("nav.reports"))
 cfg = resources.settings()
+url = resources.store_url()
 f = state.filters()
 FORMATS = ("xlsx", "csv", "html", "pdf")
 MIME = {
@@ -24,15 +34,64 @@ MIME = {
 }
 
 st.subheader(t("reports.build"))
-fmt = st.radio(
+st.caption(t("reports.scope_note"))
+c1, c2 = st.columns([3, 1])
+fmt = c1.radio(
     t("reports.format"),
     FORMATS,
     horizontal=True,
     key="reports_format",
     format_func=formatter("reports.fmt_"),
 )
-if f.countries or f.regions or f.channels:
-    st.caption(t("reports.scope_note"))
+report_lang = c2.selectbox(
+    t("reports.lang"),
+    ("zh", "en"),
+    index=0 if lang() == "zh" else 1,
+    format_func=lambda x: "中文" if x == "zh" else "English",
+    key="reports_lang",
+)
+appendix = st.multiselect(
+    t("reports.appendix"),
+    APPENDIX_SECTIONS,
+    default=list(DEFAULT_APPENDIX),
+    format_func=formatter("reports.app_"),
+    key=state.widget_key("reports_appendix"),
+)
+columns = st.multiselect(
+    t("reports.columns"),
+    SHORTLIST_COLUMNS,
+    default=list(DEFAULT_SHORTLIST_COLUMNS),
+    format_func=formatter("reports.col_"),
+    key=state.widget_key("reports_columns"),
+)
+runs = resources.match_runs(url)
+labels = {
+    int(r["id"]): t(  # type: ignore[call-overload]
+        "reports.run_label",
+        id=r["id"],
+        when=f"{r['created_at']:%Y-%m-%d %H:%M}",
+        encoder=r["encoder"],
+        roles=r["roles"],
+    )
+    for r in runs
+}
+if runs:
+    run_ids = st.multiselect(
+        t("reports.runs"),
+        list(labels),
+        default=[next(iter(labels))],
+        format_func=labels.get,
+        key="reports_runs",
+    )
+else:
+    run_ids = []
+    st.caption(t("reports.no_runs"))
+include_contacts = False
+if state.user_can("contacts"):
+    include_contacts = st.checkbox(
+        t("reports.contacts"), value=False, help=t("reports.contacts_help"), key="reports_contacts"
+    )
+
 if st.button(t("reports.button"), key="reports_build", type="primary"):
     from functools import partial
 
@@ -40,17 +99,22 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
     from analytics.exporters import export
     from analytics.reports import build_report
 
-    _, hi = resources.bounds(resources.store_url())
+    _, hi = resources.bounds(url)
     end = f.end or hi or dt.date.today()
     start = f.start or end - dt.timedelta(days=364)
+    allowed = include_contacts and state.user_can("contacts")
     with st.spinner(t("reports.building")), resources.session() as s:
         report = build_report(
             s,
             start=start,
             end=end,
             role_keys=f.roles,
-            mask_contacts=not state.user_can("contacts"),
-            lang=lang(),
+            filters=f,
+            include_contacts=allowed,
+            lang=report_lang,
+            run_ids=tuple(run_ids),
+            appendix=tuple(appendix),
+            shortlist_columns=tuple(columns),
             sections=[partial(report_tables, data_dir=cfg.data_dir)],
         )
         cfg.ensure_dirs()
@@ -66,13 +130,17 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
                 "from": str(start),
                 "to": str(end),
                 "roles": list(f.roles),
-                "masked": not state.user_can("contacts"),
+                "countries": list(f.countries),
+                "regions": list(f.regions),
+                "channels": list(f.channels),
+                "runs": list(run_ids),
+                "appendix": list(appendix),
+                "contacts": allowed,
+                "lang": report_lang,
             },
         )
     st.session_state["reports_file"] = (str(path), fmt)
 if "reports_file" in st.session_state:
-    from pathlib import Path
-
     path_s, built = st.session_state["reports_file"]
     p = Path(path_s)
     if p.exists() and built == fmt:  # a file of another format is stale once the pick changes
@@ -84,45 +152,30 @@ if "reports_file" in st.session_state:
             key="reports_download",
         )
 
-st.subheader(t("reports.audit"))
-if state.user_can("write"):
-    if st.button(t("reports.run_audit"), key="reports_audit"):
-        from analytics.fairness import run_audit
-
-        with resources.session() as s:
-            run_audit(s, stage="screening", filters=f, actor=user.name)
-        resources.clear_caches()
-from analytics.fairness import (  # noqa: E402
-    describe_origin,
-    describe_subject,
-    latest_audit,
-    named_groups,
-)
-
-with resources.session() as s:
-    latest = latest_audit(s)
-if latest is None:
-    st.info(t("reports.no_audit"))
-else:
-    row, result = latest
-    lg = lang()
-    st.caption(
-        f"{t('reports.latest_audit')}: {md_plain(describe_subject(result, lg))} · "
-        f"{result.audit_date} · {md_plain(describe_origin(result, lg))}"
+# --- diversity by stage, for the global filters ------------------------------------------------
+st.subheader(t("reports.diversity"))
+st.caption(t("reports.diversity_note"))
+fun = resources.funnel(url, f)
+stages = [s for s in fun["stage"].tolist()[:-1]] if not fun.empty else []
+if stages:
+    stage = st.selectbox(
+        t("reports.diversity_stage"),
+        stages,
+        index=stages.index("screening") if "screening" in stages else 0,
+        format_func=lambda key, lg=lang(): stage_label(key, lg),
+        key=state.widget_key("reports_stage"),
     )
-    reasons = result.reason_texts(lg)
-    (st.success if result.passed else st.warning)(
-        "\n".join(f"- {md_plain(r)}" for r in reasons)
-        or t("reports.passed" if result.passed else "reports.failed")
-    )
-    table = named_groups(result, lg)
-    if not table.empty:
+    table = resources.stage_diversity(url, f, stage, lang())
+    if table.empty:
+        st.info(t("reports.diversity_empty"))
+    else:
         table = table.assign(
             rate=table["rate"].map(fmt_pct),
             share=table["share"].map(fmt_pct),
+            p_value=table["p_value"].map(lambda v: "" if pd.isna(v) else format_p(v)),
             impact_ratio=table["impact_ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
-            p_value=table["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3g}"),
             flagged=table["flagged"].map(lambda v: t("audit.flag_yes") if v else ""),
+            excluded=table["excluded"].fillna(""),
         )
         cols = [
             "dimension",
@@ -139,7 +192,33 @@ else:
         st.dataframe(
             table[cols].rename(columns={c: t(f"audit.{c}") for c in cols}),
             hide_index=True,
-            key="reports_audit_table",
+            key="reports_diversity_table",
         )
-    for w in result.warning_texts(lg):
-        st.caption(md_plain(w))
+else:
+    st.info(t("reports.diversity_empty"))
+
+st.subheader(t("reports.audit"))
+if state.user_can("write"):
+    if st.button(t("reports.run_audit"), key="reports_audit"):
+        from analytics.fairness import run_audit
+
+        with resources.session() as s:
+            run_audit(s, stage="screening", filters=f, actor=user.name)
+        resources.clear_caches()
+from analytics.fairness import latest_audit  # noqa: E402
+
+with resources.session() as s:
+    latest = latest_audit(s)
+if latest is None:
+    st.info(t("reports.no_audit"))
+else:
+    row, result = latest
+    st.caption(
+        f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
+    )
+    (st.success if result.passed else st.warning)(
+        "; ".join(result.reason_texts(lang()))
+        or t("reports.passed" if result.passed else "reports.failed")
+    )
+    for w in result.warning_texts(lang()):
+        st.caption(w)

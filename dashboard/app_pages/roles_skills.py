@@ -16,11 +16,25 @@ url = resources.store_url()
 f = state.filters()
 lg = lang()
 
-m = resources.matrix(url, f, lg)
-if not m.empty:
-    st.plotly_chart(figures.heatmap(m, t("roles.matrix"), t("col.importance")), key="roles_matrix")
+total_skills = resources.skill_count(url, f)
+if total_skills:
+    count = st.slider(
+        t("roles.matrix_count"),
+        min_value=1,
+        max_value=total_skills,
+        value=min(25, total_skills),
+        key="roles_matrix_count",
+        help=t("roles.matrix_note"),
+    )
+    m = resources.matrix(url, f, lg, count)
+    if not m.empty:
+        st.plotly_chart(
+            figures.heatmap(m, t("roles.matrix"), t("col.importance")), key="roles_matrix"
+        )
+        st.caption(t("roles.matrix_note"))
 
 st.subheader(t("roles.gaps"))
+st.caption(t("roles.gap_note"))
 cache_dir = str(resources.settings().cache_dir.resolve())
 meta = resources.resume_meta(url)
 bar = st.empty()

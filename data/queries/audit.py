@@ -16,9 +16,8 @@ What "passed" and "failed" mean for a stage ``S`` of an application:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, case, exists, false, func, or_, select
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from data.errors import InputError
-from data.queries.filters import candidate_conditions
+from data.queries.filters import in_period, scope
 from data.reference.stages import STAGES
 from data.store.models import (
     Application,
@@ -34,11 +33,8 @@ from data.store.models import (
     CandidateDemographics,
     MatchScore,
     Resume,
-    Role,
     StageEvent,
 )
-
-_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 CELL_COLUMNS = ["sex", "ethnicity", "n", "selected"]
 
@@ -50,21 +46,16 @@ def check_stage(stage: str) -> None:
 
 
 def _apply_filters(
-    stmt: _S, filters: Any, *, dates: bool = True, role_col: Any = Application.role_id
-) -> _S:
-    """Apply ``analytics.filters.Filters``-shaped filters (duck-typed: data/ imports no analytics)."""
+    stmt: Any, filters: Any, *, dates: bool = True, role_col: Any = Application.role_id
+) -> Any:
+    """The global filters through the one mechanism (``data.queries.filters``); ``dates``
+    keeps the period (applications by application date: the same population as the funnel
+    and the other metrics of ``data.queries.metrics``). Candidates are already joined."""
     if filters is None:
         return stmt
-    if dates and getattr(filters, "start", None):
-        stmt = stmt.where(Application.applied_at >= dt.datetime.combine(filters.start, dt.time()))
-    if dates and getattr(filters, "end", None):
-        stmt = stmt.where(
-            Application.applied_at
-            < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time())
-        )
-    if getattr(filters, "roles", ()):
-        stmt = stmt.where(role_col.in_(select(Role.id).where(Role.key.in_(filters.roles))))
-    return stmt.where(*candidate_conditions(filters))
+    if dates:
+        stmt = stmt.where(*in_period(Application.applied_at, filters))
+    return scope(stmt, filters, joined=("candidates",), role_col=role_col)
 
 
 def stage_outcome_exprs(stage: str) -> tuple[Any, Any]:
@@ -123,7 +114,8 @@ def _score_base(run_id: int, filters: Any) -> Select[Any]:
         .outerjoin(CandidateDemographics, CandidateDemographics.candidate_id == Candidate.id)
         .where(MatchScore.run_id == run_id)
     )
-    return _apply_filters(stmt, filters, dates=False, role_col=MatchScore.role_id)
+    out: Select[Any] = _apply_filters(stmt, filters, dates=False, role_col=MatchScore.role_id)
+    return out
 
 
 def score_median(session: Session, run_id: int, filters: Any = None) -> float | None:

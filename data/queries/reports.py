@@ -1,23 +1,18 @@
-"""SQL behind the hiring report: funnel, status counts, mixes, time to hire, shortlists, models.
+"""SQL behind the hiring report's own sections: match runs, shortlists, active models.
 
-Counts are aggregated in SQL. Filters are duck-typed like ``analytics.filters.Filters``
-(``start``, ``end``, ``roles``, ``countries``, ``channels``): ``data/`` imports nothing above it.
+The report's numbers (funnel, hires, time to hire, mixes) come from the metric layer
+(``data.queries.metrics``), like every dashboard page's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
-from data.queries.filters import candidate_conditions
-from data.reference.stages import STAGES
 from data.store.models import (
-    Application,
-    BiasAudit,
     Candidate,
     CandidateContact,
     MatchRun,
@@ -25,145 +20,8 @@ from data.store.models import (
     ModelVersion,
     Resume,
     Role,
-    StageEvent,
+    Skill,
 )
-
-_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
-
-
-def _filtered(stmt: _S, filters: Any) -> _S:
-    """Restrict a statement over ``Application`` (joined to ``Candidate``) by the filters."""
-    if filters is None:
-        return stmt
-    if getattr(filters, "start", None):
-        stmt = stmt.where(Application.applied_at >= dt.datetime.combine(filters.start, dt.time()))
-    if getattr(filters, "end", None):
-        stmt = stmt.where(
-            Application.applied_at
-            < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time())
-        )
-    if getattr(filters, "roles", ()):
-        stmt = stmt.where(
-            Application.role_id.in_(select(Role.id).where(Role.key.in_(filters.roles)))
-        )
-    return stmt.where(*candidate_conditions(filters))
-
-
-def _stage_index(col: Any) -> Any:
-    return case({key: i for i, key in enumerate(STAGES)}, value=col, else_=-1)
-
-
-def funnel_counts(session: Session, filters: Any = None) -> list[tuple[str, int]]:
-    """Applications that reached each canonical stage, from the first stage any application
-    entered (the furthest stage an application reached, by its events or its current stage,
-    counts it in that stage and every earlier one)."""
-    from_events = _filtered(
-        select(Application.id.label("app"), _stage_index(StageEvent.to_stage).label("idx"))
-        .select_from(StageEvent)
-        .join(Application, Application.id == StageEvent.application_id)
-        .join(Candidate, Candidate.id == Application.candidate_id),
-        filters,
-    )
-    from_current = _filtered(
-        select(Application.id.label("app"), _stage_index(Application.current_stage).label("idx"))
-        .select_from(Application)
-        .join(Candidate, Candidate.id == Application.candidate_id),
-        filters,
-    )
-    reached = union_all(from_events, from_current).subquery()
-    furthest = (
-        select(reached.c.app, func.max(reached.c.idx).label("top"))
-        .group_by(reached.c.app)
-        .subquery()
-    )
-    per_top: dict[int, int] = {
-        int(top): int(n)
-        for top, n in session.execute(select(furthest.c.top, func.count()).group_by(furthest.c.top))
-    }
-    first = session.scalar(select(func.min(reached.c.idx)).where(reached.c.idx >= 0))
-    if first is None:
-        return []
-    counts, running = [], 0
-    for i in range(len(STAGES) - 1, int(first) - 1, -1):
-        running += int(per_top.get(i, 0))
-        counts.append((STAGES[i], running))
-    return counts[::-1]
-
-
-def status_counts(session: Session, filters: Any = None) -> dict[str, int]:
-    """Applications per status, plus ``applications`` and ``candidates`` totals."""
-    base = (
-        select(
-            Application.status,
-            func.count(Application.id),
-            func.count(func.distinct(Application.candidate_id)),
-        )
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .group_by(Application.status)
-    )
-    rows = session.execute(_filtered(base, filters)).all()
-    out = {status: int(n) for status, n, _ in rows}
-    out["applications"] = sum(int(n) for _, n, _ in rows)
-    out["candidates"] = int(
-        session.scalar(
-            _filtered(
-                select(func.count(func.distinct(Application.candidate_id))).join(
-                    Candidate, Candidate.id == Application.candidate_id
-                ),
-                filters,
-            )
-        )
-        or 0
-    )
-    return out
-
-
-def mix(session: Session, column: str, filters: Any = None) -> list[tuple[str | None, int]]:
-    """Applications per candidate ``source_channel`` or ``country``, largest first."""
-    col = {"channel": Candidate.source_channel, "country": Candidate.country}[column]
-    stmt = (
-        select(col, func.count(Application.id))
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .group_by(col)
-        .order_by(func.count(Application.id).desc(), col)
-    )
-    return [(k, int(n)) for k, n in session.execute(_filtered(stmt, filters)).all()]
-
-
-def _days_between(session: Session, start: Any, end: Any) -> Any:
-    """SQL for the days from ``start`` to ``end`` (fractional), on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return func.extract("epoch", end - start) / 86400.0
-
-
-def hire_quantiles(
-    session: Session, filters: Any = None, qs: tuple[float, ...] = (0.25, 0.5, 0.75)
-) -> tuple[int, list[float | None]]:
-    """Hires, and the quantiles of days from application to hire (linear interpolation, as
-    numpy's default), computed in SQL: a count, then two ordered values per quantile."""
-    days = _days_between(session, Application.applied_at, Application.hired_at).label("days")
-    base = _filtered(
-        select(days)
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(Application.hired_at.is_not(None)),
-        filters,
-    )
-    n = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    if n == 0:
-        return 0, [None for _ in qs]
-    out: list[float | None] = []
-    for q in qs:
-        pos = q * (n - 1)
-        lo = int(pos)
-        values = [float(v) for v in session.scalars(base.order_by(days).offset(lo).limit(2))]
-        frac = pos - lo
-        out.append(
-            values[0]
-            if frac == 0 or len(values) == 1
-            else values[0] + (values[1] - values[0]) * frac
-        )
-    return n, out
 
 
 def latest_run_id(session: Session) -> int | None:
@@ -176,17 +34,49 @@ def latest_run_id(session: Session) -> int | None:
     )
 
 
+def match_runs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest match runs, newest first: id, when, encoder, model version id, roles and
+    scored pairs (for the report's run picker)."""
+    rows = session.execute(
+        select(
+            MatchRun.id,
+            MatchRun.created_at,
+            MatchRun.encoder,
+            MatchRun.model_version_id,
+            func.count(func.distinct(MatchScore.role_id)),
+            func.count(MatchScore.id),
+        )
+        .outerjoin(MatchScore, MatchScore.run_id == MatchRun.id)
+        .group_by(MatchRun.id, MatchRun.created_at, MatchRun.encoder, MatchRun.model_version_id)
+        .order_by(MatchRun.created_at.desc(), MatchRun.id.desc())
+        .limit(limit)
+    ).all()
+    keys = ["id", "created_at", "encoder", "model_version_id", "roles", "pairs"]
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    # what scored each run (JSON, so read apart from the grouped counts)
+    scorers: dict[int, Any] = dict(
+        session.execute(
+            select(MatchRun.id, MatchRun.scorer).where(MatchRun.id.in_([r["id"] for r in out]))
+        ).all()
+    )
+    for r in out:
+        r["scorer"] = scorers.get(r["id"])
+    return out
+
+
 def shortlists(
     session: Session,
-    run_id: int,
+    run_ids: int | Sequence[int],
     *,
     role_keys: tuple[str, ...] = (),
     top: int = 10,
     with_contacts: bool = False,
 ) -> list[dict[str, Any]]:
-    """The top ``top`` of each role in a match run, with resume, explanation and (when asked)
-    contact details. Rows are ordered by role key, then rank."""
-    cols = [
+    """The top ``top`` of each role in the given match run(s), with resume, explanation and
+    (only when asked) contact details. Rows are ordered by run, role key, then rank."""
+    ids = [run_ids] if isinstance(run_ids, int) else list(run_ids)
+    cols: list[Any] = [
+        MatchScore.run_id,
         Role.key,
         Role.title_en,
         Role.title_zh,
@@ -195,27 +85,27 @@ def shortlists(
         MatchScore.explanation,
         Resume.file_name,
         Candidate.pseudonym,
+        Candidate.country,
     ]
-    contact_cols: list[Any] = (
-        [CandidateContact.name, CandidateContact.email, CandidateContact.phone]
-        if with_contacts
-        else [literal(None), literal(None), literal(None)]
-    )
-    cols += contact_cols
+    if with_contacts:
+        cols += [CandidateContact.name, CandidateContact.email, CandidateContact.phone]
+    else:
+        cols += [literal(None), literal(None), literal(None)]
     stmt = (
         select(*cols)
         .select_from(MatchScore)
         .join(Role, Role.id == MatchScore.role_id)
         .join(Resume, Resume.id == MatchScore.resume_id)
         .outerjoin(Candidate, Candidate.id == Resume.candidate_id)
-        .where(MatchScore.run_id == run_id, MatchScore.rank <= top)
-        .order_by(Role.key, MatchScore.rank)
+        .where(MatchScore.run_id.in_(ids), MatchScore.rank <= top)
+        .order_by(MatchScore.run_id, Role.key, MatchScore.rank)
     )
     if with_contacts:
         stmt = stmt.outerjoin(CandidateContact, CandidateContact.candidate_id == Candidate.id)
     if role_keys:
         stmt = stmt.where(Role.key.in_(role_keys))
     keys = [
+        "run_id",
         "role_key",
         "title_en",
         "title_zh",
@@ -224,11 +114,12 @@ def shortlists(
         "explanation",
         "resume_file",
         "pseudonym",
+        "country",
         "name",
         "email",
         "phone",
     ]
-    return [dict(zip(keys, row)) for row in session.execute(stmt).all()]
+    return [dict(zip(keys, row, strict=True)) for row in session.execute(stmt).all()]
 
 
 def run_info(session: Session, run_id: int) -> dict[str, Any]:
@@ -253,7 +144,7 @@ def active_models(session: Session) -> list[ModelVersion]:
     )
 
 
-def latest_bias_audit(session: Session) -> BiasAudit | None:
-    return session.scalar(
-        select(BiasAudit).order_by(BiasAudit.at.desc(), BiasAudit.id.desc()).limit(1)
-    )
+def skill_names(session: Session, lang: str) -> dict[str, str]:
+    """Skill key → display name in ``lang`` (the English name where no Chinese one is set)."""
+    rows = session.execute(select(Skill.key, Skill.name_en, Skill.name_zh)).all()
+    return {k: str((zh if lang == "zh" else None) or en or k) for k, en, zh in rows}

@@ -519,3 +519,13 @@ class ChannelCost(Base):
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     cost_per_hire: Mapped[float] = mapped_column(Float, default=0.0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+
+
+class KpiTarget(Base):
+    """A user-set target for one KPI of the metric layer (``data.queries.metrics``)."""
+
+    __tablename__ = "kpi_targets"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # a metric key
+    value: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[str64]
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)

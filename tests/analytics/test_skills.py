@@ -11,7 +11,7 @@ from analytics.filters import Filters
 from data.errors import NotFoundError
 from data.store.engine import session_scope
 from data.store.models import Candidate, Resume
-from tests.dashboard.seed import ROLES, seed_store
+from tests.dashboard.seed import ROLES, SKILLS, seed_store
 
 
 def keys_in(text: str) -> set[str]:
@@ -30,7 +30,21 @@ def test_matrix_holds_importance_per_role_and_skill(store):
         m = skills.role_skill_matrix(s, Filters())
         zh = skills.role_skill_matrix(s, Filters(roles=("ml_engineer",)), lang="zh")
         top2 = skills.role_skill_matrix(s, Filters(), max_skills=2)
-    assert list(top2.columns) == ["Communication", "Python"]  # asked for by two roles each
+        top2_zh = skills.role_skill_matrix(s, Filters(), max_skills=2, lang="zh")
+    # chosen by demand (open roles' headcount x importance), plus every role's top skill
+    demand: dict[str, float] = {}
+    for _key, _en, _zh, wanted, heads in ROLES:
+        if _key != "hr_partner":  # the closed role
+            for k, w in wanted.items():
+                demand[k] = demand.get(k, 0.0) + heads * w
+    by_demand = sorted(demand, key=lambda k: (-demand[k], k))
+    tops = {max(r[3], key=r[3].get) for r in ROLES}
+    keep = [k for k in sorted(set(by_demand[:2]) | tops, key=lambda k: (-demand.get(k, 0), k))]
+    en_name = {k: en for k, en, *_ in SKILLS}
+    zh_name = {k: zh for k, _, zh, *_ in SKILLS}
+    assert list(top2.columns) == [en_name[k] for k in keep]
+    assert "Communication" in top2.columns  # the HR role's top skill, past the count
+    assert list(top2_zh.columns) == [zh_name[k] for k in keep]  # same skills in Chinese
     assert m.loc["ML Engineer", "PyTorch"] == pytest.approx(0.9)
     assert m.loc["HR Business Partner", "Python"] == 0
     assert list(zh.index) == ["机器学习工程师"]
@@ -94,14 +108,13 @@ def test_gaps_biggest_first(store, tmp_path):
     assert list(gaps["gap"]) == sorted(gaps["gap"], reverse=True)
     # communication is asked for (data scientist) but no resume names it under keys_in
     by = gaps.set_index("skill")
-    total_demand = sum(r[4] * w for r in ROLES if r[0] != "hr_partner" for w in r[3].values())
+    open_heads = sum(r[4] for r in ROLES if r[0] != "hr_partner")
     assert by.loc["communication", "resumes"] == 0
-    assert by.loc["communication", "gap"] == pytest.approx(2 * 0.5 / total_demand)
-    assert gaps["demand_share"].sum() == pytest.approx(1.0)
-    mentions = sup["resumes"].sum()
+    # demand share: open positions needing it (headcount x importance) over open headcount
+    assert by.loc["communication", "gap"] == pytest.approx(2 * 0.5 / open_heads)
     row = gaps.set_index("skill").loc["python"]
-    assert row["supply_share"] == pytest.approx(row["resumes"] / mentions)
-    assert row["coverage"] == pytest.approx(row["resumes"] / total)
+    assert row["supply_share"] == pytest.approx(row["resumes"] / total)  # resumes naming it
+    assert row["gap"] == pytest.approx((3 * 1.0 + 2 * 0.9) / open_heads - row["resumes"] / total)
     open_roles = [r for r in ROLES if r[0] != "hr_partner"]
     py = demand.set_index("skill").loc["python"]
     assert py["roles"] == sum("python" in r[3] for r in open_roles)

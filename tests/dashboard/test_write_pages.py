@@ -181,4 +181,4 @@ def test_reports_offer_no_stale_file_after_the_format_changes(seeded_sqlite, mak
     at.radio(key="reports_format").set_value("html").run()
     assert not at.get("download_button")  # the CSV file is not offered as the HTML one
     at.multiselect(key="w_channels_en").select("referral").run()
-    assert any("every country, region and channel" in c.value for c in at.caption)
+    assert any("follows the global filters" in c.value for c in at.caption)
