@@ -60,7 +60,7 @@ def match_runs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
         ).all()
     )
     for r in out:
-        r["scorer"] = scorers.get(int(r["id"]))  # type: ignore[call-overload]
+        r["scorer"] = scorers.get(int(r["id"]))  # type: ignore[arg-type]
     return out
 
 
