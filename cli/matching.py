@@ -210,13 +210,16 @@ def match(
 
     typer.echo(f"scored by: {scored_by}")
     typer.echo(table(cols, flat))
+    stage = result.params.get("stage_one")
+    kept = (
+        f"stage one kept {stage['candidates']} candidates (depth {stage['depth'] or 'all'})"
+        if stage
+        else "every role scored"
+    )
     typer.echo(
         f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
-        f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
-        f"{result.texts_encoded} new passages encoded; stage one kept "
-        f"{result.params['stage_one']['candidates']} candidates (depth "
-        f"{result.params['stage_one']['depth'] or 'all'}); scored by "
-        f"{result.params['score_source']}",
+        f"{len(result.params.get('roles') or [])} roles, encoder {result.encoder}, "
+        f"{result.texts_encoded} new passages encoded; {kept}; scored by {scored_by}",
         err=True,
     )
 
