@@ -108,7 +108,10 @@ def main(n: int) -> None:
         "# Encode throughput: single process vs Ray (MiniLM, CPU)",
         "",
         f"Command: `PYTHONPATH=$PWD python -m benchmarks.ray_embed {n}` on this 2-core machine,",
-        "shared with another helper's work (numbers are a floor, not a clean-room figure).",
+        "shared with other jobs (load average in the run: "
+        f"{os.getloadavg()[0]:.1f}): numbers are a floor, not a clean-room figure.",
+        "Ray workers run with OMP_NUM_THREADS=1 (Ray's default); the single process uses "
+        "2 torch threads.",
         f"Scaled down to the first {n} livecareer resumes so all three modes finish in minutes.",
         "",
         "| " + " | ".join(cols) + " |",
