@@ -31,12 +31,28 @@ def workdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def test_dotenv_user_is_who_the_cli_acts_as(cli, workdir: Path) -> None:
+    """TALENTMAP_USER and TALENTMAP_TOKEN are read from .env as from the environment."""
+    assert cli("users", "add", "admin", "--role", "admin", "--password", "pw").exit_code == 0
     assert cli("users", "add", "vera", "--role", "viewer", "--password", "pw").exit_code == 0
-    (workdir / ".env").write_text("TALENTMAP_USER=vera\n", encoding="utf-8")
-    refused = cli("users", "add", "mallory", "--role", "admin")
+    with session_scope(cli.engine) as s:
+        vera_token = users.issue_token(s, "vera")
+        admin_token = users.issue_token(s, "admin")
+    (workdir / ".env").write_text(
+        f"TALENTMAP_USER=vera\nTALENTMAP_TOKEN={vera_token}\n", encoding="utf-8"
+    )
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    def bare(*args: str):  # no TALENTMAP_USER/TOKEN in the environment: .env decides
+        return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+    refused = bare("users", "add", "mallory", "--role", "admin")
     assert refused.exit_code == 4 and "a viewer may not add users" in refused.stderr
-    (workdir / ".env").write_text("TALENTMAP_USER=admin\n", encoding="utf-8")
-    assert cli("users", "add", "rita", "--role", "recruiter").exit_code == 0
+    (workdir / ".env").write_text(
+        f"TALENTMAP_USER=admin\nTALENTMAP_TOKEN={admin_token}\n", encoding="utf-8"
+    )
+    assert bare("users", "add", "rita", "--role", "recruiter").exit_code == 0
     with session_scope(cli.engine) as s:
         actors = s.scalars(select(AuditLog.actor).where(AuditLog.action == "users.add")).all()
     assert actors[-1] == "admin"
