@@ -34,6 +34,7 @@ PAGES = [
     ("app_pages/cultivation.py", "nav.cultivation", ":material/school:", "read"),
     ("app_pages/plan_forecast.py", "nav.plan", ":material/event_upcoming:", "read"),
     ("app_pages/compensation.py", "nav.compensation", ":material/payments:", "read"),
+    ("app_pages/candidates.py", "nav.candidates", ":material/badge:", "read"),
     ("app_pages/matching.py", "nav.matching", ":material/person_search:", "decide"),
     ("app_pages/model_lab.py", "nav.model_lab", ":material/science:", "read"),
     ("app_pages/documents.py", "nav.documents", ":material/description:", "read"),
