@@ -9,17 +9,25 @@ import streamlit as st
 from sqlalchemy import select
 
 from dashboard import resources, state
-from dashboard.i18n import country_formatter, country_name, lang, stage_name, t
+from dashboard.i18n import country_formatter, country_name, lang, t
 from data.errors import TalentMapError
-from data.reference.stages import STAGES
+from data.reference.stages import STAGES, stage_label
 from data.store.models import Candidate, Role
 
 user = state.require("read")
 see_contacts = state.user_can("contacts")
 st.title(t("nav.candidates"))
+LANG = lang()  # bound now: widget labels are formatted outside the script run too
+ANY = t("cand.any")
+COUNTRY = country_formatter()
+
+
+def stage_name(key: str) -> str:
+    return stage_label(key, LANG)
+
 
 with resources.session() as s:
-    roles = {r.key: (r.title_zh if lang() == "zh" else r.title_en) for r in s.scalars(select(Role))}
+    roles = {r.key: (r.title_zh if LANG == "zh" else r.title_en) for r in s.scalars(select(Role))}
     countries = sorted(c for c in s.scalars(select(Candidate.country).distinct()) if c is not None)
 
 c1, c2, c3 = st.columns(3)
@@ -30,20 +38,20 @@ skill = c2.text_input(t("cand.skill"), key="cand_skill")
 country = c3.selectbox(
     t("cand.country"),
     [None, *countries],
-    format_func=lambda c: t("cand.any") if c is None else country_formatter()(c),
+    format_func=lambda c: ANY if c is None else COUNTRY(c),
     key=state.widget_key("cand_country"),
 )
 c4, c5 = st.columns(2)
 role = c4.selectbox(
     t("cand.role"),
     [None, *roles],
-    format_func=lambda k: t("cand.any") if k is None else roles[k],
+    format_func=lambda k: ANY if k is None else roles[k],
     key=state.widget_key("cand_role"),
 )
 stage = c5.selectbox(
     t("cand.stage"),
     [None, *STAGES],
-    format_func=lambda k: t("cand.any") if k is None else stage_name(k),
+    format_func=lambda k: ANY if k is None else stage_name(k),
     key=state.widget_key("cand_stage"),
 )
 
@@ -80,7 +88,7 @@ table = pd.DataFrame(
         t("cand.col.applications"): [_apps(r["applications"]) for r in found],
     }
 )
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 
 chosen = st.selectbox(
     t("cand.open"), [r["pseudonym"] for r in found], key=state.widget_key("cand_open")
@@ -178,9 +186,8 @@ if state.user_can("write") and view["applications"]:
     app_id = m1.selectbox(
         t("cand.role"),
         list(apps),
-        format_func=lambda i: (
-            f"{roles.get(apps[i]['role'], apps[i]['role'])} · {stage_name(apps[i]['stage'])}"
-        ),
+        # the role only: a label that changed with the stage would lose the choice on rerun
+        format_func=lambda i: f"{roles.get(apps[i]['role'], apps[i]['role'])} (#{i})",
         key=state.widget_key("cand_move_app"),
     )
     to_stage = m2.selectbox(

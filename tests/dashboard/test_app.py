@@ -14,6 +14,7 @@ CORE = [
     "app_pages/cultivation.py",
 ]
 ALL = CORE + [
+    "app_pages/candidates.py",
     "app_pages/matching.py",
     "app_pages/model_lab.py",
     "app_pages/documents.py",

@@ -34,6 +34,7 @@ PAGES = [
     "app_pages/roles_skills.py",
     "app_pages/international.py",
     "app_pages/cultivation.py",
+    "app_pages/candidates.py",
     "app_pages/matching.py",
     "app_pages/model_lab.py",
     "app_pages/documents.py",
