@@ -39,6 +39,7 @@ PAGES = [
     ("app_pages/model_lab.py", "nav.model_lab", ":material/science:", "read"),
     ("app_pages/documents.py", "nav.documents", ":material/description:", "read"),
     ("app_pages/reports.py", "nav.reports", ":material/summarize:", "read"),
+    ("app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
 ]
 
 
