@@ -19,6 +19,7 @@ ALL = CORE + [
     "app_pages/model_lab.py",
     "app_pages/documents.py",
     "app_pages/reports.py",
+    "app_pages/admin.py",
 ]
 
 
