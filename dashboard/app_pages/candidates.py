@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from dashboard import resources, state
-from dashboard.i18n import country_formatter, country_name, lang, t
+from dashboard.i18n import country_formatter, country_name, formatter, lang, t
 from data.errors import TalentMapError
 from data.reference.stages import STAGES, stage_label
 from data.store.models import Candidate, Role
@@ -20,6 +20,8 @@ st.title(t("nav.candidates"))
 LANG = lang()  # bound now: widget labels are formatted outside the script run too
 ANY = t("cand.any")
 COUNTRY = country_formatter()
+STATUS = formatter("cand.status.")
+DECISION = formatter("match.")
 
 
 def stage_name(key: str) -> str:
@@ -71,8 +73,7 @@ with resources.session() as s:
 
 def _apps(apps: list[tuple[str, str, str]]) -> str:
     return "; ".join(
-        f"{roles.get(k, k)} · {stage_name(cur)} · {t('cand.status.' + status)}"
-        for k, cur, status in apps
+        f"{roles.get(k, k)} · {stage_name(cur)} · {STATUS(status)}" for k, cur, status in apps
     )
 
 
@@ -112,9 +113,7 @@ if view["applications"]:
             {
                 t("cand.role"): [roles.get(a["role"], a["role"]) for a in view["applications"]],
                 t("cand.stage"): [stage_name(a["stage"]) for a in view["applications"]],
-                t("cand.col.status"): [
-                    t("cand.status." + a["status"]) for a in view["applications"]
-                ],
+                t("cand.col.status"): [STATUS(a["status"]) for a in view["applications"]],
                 t("cand.col.applied"): [a["applied_at"].date() for a in view["applications"]],
             }
         ),
@@ -165,7 +164,7 @@ if view["decisions"]:
             {
                 t("cand.role"): [roles.get(d["role"], d["role"]) for d in view["decisions"]],
                 t("cand.col.reviewer"): [d["reviewer"] for d in view["decisions"]],
-                t("cand.col.decision"): [t("match." + d["decision"]) for d in view["decisions"]],
+                t("cand.col.decision"): [DECISION(d["decision"]) for d in view["decisions"]],
                 t("cand.col.when"): [d["at"] for d in view["decisions"]],
                 t("cand.col.note"): [d["note"] or "" for d in view["decisions"]],
             }
