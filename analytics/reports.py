@@ -32,6 +32,7 @@ from data.errors import InputError
 from data.queries import audit as aq
 from data.queries import metrics as mq
 from data.queries import reports as rq
+from data.reference import labels
 from data.reference.stages import STAGES, stage_label
 
 Lang = Literal["en", "zh"]
@@ -73,31 +74,6 @@ HEADLINE_METRICS: tuple[str, ...] = (
 STAGE_LABELS: dict[str, dict[str, str]] = {
     lang: {k: stage_label(k, lang) for k in STAGES}  # type: ignore[arg-type]
     for lang in ("en", "zh")
-}
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "needs_analysis": "Needs analysis",
-        "sourcing": "Sourcing",
-        "screening": "Screening",
-        "interview": "Interview",
-        "onboarding": "Onboarding",
-        "development": "Development",
-        "review_promotion": "Review & promotion",
-        "compensation": "Compensation",
-        "retention": "Retention",
-    },
-    "zh": {
-        "needs_analysis": "需求分析",
-        "sourcing": "人才寻源",
-        "screening": "简历筛选",
-        "interview": "面试",
-        "onboarding": "入职",
-        "development": "培养发展",
-        "review_promotion": "考核晋升",
-        "compensation": "薪酬激励",
-        "retention": "人才保留",
-    },
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -462,8 +438,10 @@ class HiringReport:
     skill_names: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
-        """The label of ``key`` in the report's language."""
-        return LABELS[self.lang][key]
+        """The label of ``key`` in the report's language (the report's own table, then the
+        catalog's ``report.`` strings)."""
+        own = LABELS[self.lang].get(key)
+        return own if own is not None else labels.tr(self.lang, f"report.{key}")
 
     def stage_label(self, stage: str) -> str:
         return STAGE_LABELS[self.lang].get(stage, stage)
@@ -918,47 +896,6 @@ def _share(x: float | None) -> Share | None:
 
 def _int(x: float | None) -> int | None:
     return None if x is None else int(x)
-
-
-def _zh_findings(a: AuditResult) -> tuple[list[str], list[str]]:
-    """The audit's reasons and warnings in Chinese, rebuilt from its numbers (the stored text
-    is English)."""
-    from analytics.fairness import IMPACT_THRESHOLD, MIN_KNOWN_SHARE, MIN_SHARE
-
-    names = {"sex": "性别", "ethnicity": "族裔", "intersectional": "性别×族裔"}
-    what = "通过率" if a.kind == "selection" else "得分率"
-    reasons: list[str] = []
-    if a.n == 0:
-        reasons.append("样本为空，无法审计")
-    for key, known in (("sex", a.known_sex), ("ethnicity", a.known_ethnicity)):
-        if not any(r.dimension == key for r in a.rows) or not a.n:
-            continue
-        if known / a.n < MIN_KNOWN_SHARE:
-            reasons.append(
-                f"仅 {known / a.n:.0%} 的样本已知{names[key]}（{known}/{a.n}），审计至少"
-                f"需要 {MIN_KNOWN_SHARE:.0%}：请先收集自愿填报的人口统计信息"
-            )
-        if sum(1 for r in a.rows if r.dimension == key and r.impact_ratio is not None) < 2:
-            reasons.append(
-                f"可比较的{names[key]}群体少于两个（须为已知且占样本至少 {MIN_SHARE:.0%}）"
-            )
-    ref = {r.dimension: r.rate for r in a.rows if r.reference}
-    for r in a.rows:
-        if r.flagged:
-            msg = (
-                f"{names[r.dimension]}群体“{r.group}”的影响比为 {r.impact_ratio:.2f}（低于 "
-                f"{IMPACT_THRESHOLD}）：其{what}为 {r.rate:.1%}，参照群体为 "
-                f"{ref.get(r.dimension, float('nan')):.1%}"
-            )
-            if r.p_value is not None:
-                msg += f"，Fisher 检验 p = {r.p_value:.3g}"
-            reasons.append(msg)
-    warnings = [
-        f"小样本：{names[r.dimension]}群体“{r.group}”仅 {r.n} 人，影响比和 p 值不稳定"
-        for r in a.rows
-        if r.small_sample and r.excluded is None
-    ]
-    return reasons, warnings
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "", limit: int = 40) -> dict[str, Any]:

@@ -128,6 +128,18 @@ def match(
             "stored resume",
         ),
     ] = None,
+    engine_kind: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local: this process; ray: encode on a Ray cluster "
+            "(pip install 'talentmap[scale]')",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
+    ] = None,
 ) -> None:
     """Rank stored resumes for each role (or, with --by resume, roles for each resume), store
     the run, and print the shortlists with what scored them.
@@ -144,6 +156,9 @@ def match(
     if resume and by is not By.resume:
         raise InputError("--resume places one candidate: use it with --by resume", field="resume")
 
+    from functools import partial
+
+    _check_engine(engine_kind, by_resume=by is By.resume)
     who = authorise("write", "run a match")
     enc = get_encoder(encoder or settings().encoder)
     console = Console(stderr=True)
@@ -171,9 +186,19 @@ def match(
             else:
                 from ml.matcher import DEFAULT_WEIGHTS
 
-                result = run_match(
-                    s,
-                    enc,
+                if engine_kind == "ray":
+                    from ml.distributed import match_with_ray
+
+                    s.commit()  # release the store for the workers; match_with_ray commits its run
+                    runner: Any = partial(
+                        match_with_ray,
+                        engine(),
+                        partial(get_encoder, encoder or settings().encoder),
+                        address=address,
+                    )
+                else:
+                    runner = partial(run_match, s, enc)
+                result = runner(
                     weights=DEFAULT_WEIGHTS if weights_only else None,
                     depth=depth or None,
                     index_dir=settings().data_dir / "index",
@@ -210,15 +235,34 @@ def match(
 
     typer.echo(f"scored by: {scored_by}")
     typer.echo(table(cols, flat))
+    stage = result.params.get("stage_one")
+    kept = (
+        f"stage one kept {stage['candidates']} candidates (depth {stage['depth'] or 'all'})"
+        if stage
+        else "every role scored"
+    )
     typer.echo(
         f"\nrun {result.run_id}: {result.resumes_scored} resumes, "
-        f"{len(result.params['roles'])} roles, encoder {result.encoder}, "
-        f"{result.texts_encoded} new passages encoded; stage one kept "
-        f"{result.params['stage_one']['candidates']} candidates (depth "
-        f"{result.params['stage_one']['depth'] or 'all'}); scored by "
-        f"{result.params['score_source']}",
+        f"{len(result.params.get('roles') or [])} roles, encoder {result.encoder}, "
+        f"{result.texts_encoded} new passages encoded; {kept}; scored by {scored_by}",
         err=True,
     )
+
+
+def _check_engine(kind: str, *, by_resume: bool = False) -> None:
+    """``--engine`` is local or ray; ray needs the scale extra (says how to install it)."""
+    from data.errors import InputError
+
+    if kind not in ("local", "ray"):
+        raise InputError(f"--engine must be 'local' or 'ray', got {kind!r}", field="engine")
+    if kind == "ray":
+        if by_resume:
+            raise InputError(
+                "--engine ray ranks resumes for roles: drop --by resume", field="engine"
+            )
+        from ml.distributed import require_ray
+
+        require_ray()
 
 
 @guarded
@@ -226,6 +270,18 @@ def embed(
     encoder: Annotated[
         str | None,
         typer.Option(help="encoder to embed with (default: TALENTMAP_ENCODER)"),
+    ] = None,
+    engine_kind: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local: this process; ray: encode on a Ray cluster "
+            "(pip install 'talentmap[scale]')",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
     ] = None,
 ) -> None:
     """Encode every stored resume (only passages not cached yet) and store the pool's vectors.
@@ -236,8 +292,32 @@ def embed(
     from ml.embed import embed_pool
     from ml.encoders import get_encoder
 
+    _check_engine(engine_kind)
     authorise("write", "embed resumes")
     enc = get_encoder(encoder or settings().encoder)
+    if engine_kind == "ray":
+        from functools import partial
+
+        from ml.distributed import embed_with_ray
+
+        with Progress(
+            TextColumn("embedding resumes on Ray"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("embed", total=None)
+            n, _encoded = embed_with_ray(
+                engine(),
+                partial(get_encoder, encoder or settings().encoder),
+                settings().data_dir / "index",
+                address=address,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        typer.echo(f"{n} resumes embedded with {enc.model_id} (Ray)")
+        return
     console = Console(stderr=True)
     with (
         session_scope(engine()) as s,

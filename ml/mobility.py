@@ -54,15 +54,18 @@ def match_by_resume(
     ids = matcher._resume_ids(session, resume_ids)
     if not ids:
         raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
-    weights = dict(matcher.DEFAULT_WEIGHTS if weights is None else weights)
+    source = matcher.score_source(pair_scorer, weights)
     space = matcher.SkillSpace.of(profiles)
     role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
     skill_vecs = dict(zip(space.keys, skill_vectors, strict=True))
     k = min(top_k, len(profiles))
-    source = "pair_scorer" if pair_scorer is not None else "weights"
     scorer = matcher.run_scorer(
-        session, encoder, pair_scorer=pair_scorer, model_version_id=model_version_id
+        session,
+        encoder,
+        pair_scorer=pair_scorer,
+        model_version_id=model_version_id,
+        default_model=source == "default_scorer",
     )
     params = {
         "top_k": top_k,
@@ -99,7 +102,13 @@ def match_by_resume(
         block_texts = [texts[i][1] for i in block_ids]
         docs = embed_documents(session, encoder, block_texts)
         feats = matcher.block_features(
-            docs, block_texts, taxonomy, role_vectors, skill_vectors, space
+            docs,
+            block_texts,
+            taxonomy,
+            role_vectors,
+            skill_vectors,
+            space,
+            lexical=matcher.lexical_block(block_texts, profiles, taxonomy),
         )
         scores = matcher.score_pairs(feats, weights=weights, pair_scorer=pair_scorer)
         for n, (rid, order) in enumerate(zip(block_ids, best_roles(scores, k), strict=True)):

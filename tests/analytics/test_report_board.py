@@ -61,6 +61,7 @@ def test_cli_report_contacts_need_the_flag_and_the_right(cli, tmp_path: Path) ->
 
     seed_governance(cli.engine, n=40)
     with session_scope(cli.engine) as s:
+        add_user(s, "ada", "admin")
         add_user(s, "vera", "viewer")
     span = ("--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv")
 
@@ -69,10 +70,10 @@ def test_cli_report_contacts_need_the_flag_and_the_right(cli, tmp_path: Path) ->
             name = next(n for n in zf.namelist() if n.endswith("_shortlists.csv"))
             return zf.read(name).decode("utf-8-sig")
 
-    res = cli("report", *span, "--out", str(tmp_path / "plain.zip"))
+    res = cli("report", *span, "--out", str(tmp_path / "plain.zip"), user="ada")
     assert res.exit_code == 0, res.output
     assert "@example.com" not in shortlist(tmp_path / "plain.zip")
-    res = cli("report", *span, "--out", str(tmp_path / "c.zip"), "--include-contacts")
+    res = cli("report", *span, "--out", str(tmp_path / "c.zip"), "--include-contacts", user="ada")
     assert res.exit_code == 0, res.output
     assert "@example.com" in shortlist(tmp_path / "c.zip")
     res = cli("report", *span, "--out", str(tmp_path / "v.zip"), "--include-contacts", user="vera")

@@ -323,32 +323,6 @@ def test_chinese_report_explains_the_audit_in_chinese(seeded_store) -> None:
     assert len([v for k, v in zh_rows if k == "提示"]) == len(en.audit.warnings)
 
 
-@pytest.mark.parametrize(
-    "cells",
-    [
-        [
-            ("male", None, 40, 20),
-            ("female", None, 40, 20),
-            (None, "White", 100, 50),
-            ("male", "White", 5, 2),
-        ],
-        [("male", "White", 300, 200), ("female", "Asian", 300, 90), ("female", "White", 20, 5)],
-        [],
-    ],
-    ids=["sparse", "flagged", "empty"],
-)
-def test_chinese_findings_match_the_english_ones(cells) -> None:
-    import pandas as pd
-
-    from analytics.fairness import audit_counts
-    from analytics.reports import _zh_findings
-
-    frame = pd.DataFrame(cells, columns=["sex", "ethnicity", "n", "selected"])
-    result = audit_counts(frame, kind="selection", audited="t", source="t")
-    reasons, warnings = _zh_findings(result)
-    assert len(reasons) == len(result.reasons) and len(warnings) == len(result.warnings)
-
-
 def test_nested_model_metrics_are_flattened() -> None:
     from analytics.reports import _flatten
 

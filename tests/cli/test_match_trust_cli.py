@@ -66,7 +66,8 @@ def test_match_by_resume_table_and_top(store_cli) -> None:
     res = store_cli("match", "--by", "resume", "--top", "1")
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("scored by: hand-set weights · encoder test:hashing-bow")
+    assert lines[0].startswith("scored by: default model v")
+    assert "· encoder test:hashing-bow" in lines[0]
     assert lines[1].split()[:3] == ["resume", "rank", "role"]
     body = lines[2:]
     assert len(body) == len(store_cli.ids)  # one best role per stored resume
@@ -74,7 +75,10 @@ def test_match_by_resume_table_and_top(store_cli) -> None:
 
 
 def test_every_output_names_its_scorer(store_cli) -> None:
-    expected = "hand-set weights · encoder test:hashing-bow · every resume scored"
+    from ml.default_scorer import load_default_scorer
+
+    version = load_default_scorer().version
+    expected = f"default model v{version} · encoder test:hashing-bow · stage one: top 200 per role"
     table = store_cli("match", "--top", "1")
     assert table.exit_code == 0 and f"scored by: {expected}" in table.stdout
     rows = list(csv.DictReader(io.StringIO(store_cli("match", "--format", "csv").stdout)))
@@ -82,11 +86,11 @@ def test_every_output_names_its_scorer(store_cli) -> None:
     data = json.loads(store_cli("match", "--format", "json").stdout)
     assert {d["scored_by"] for d in data} == {expected}
     assert data[0]["scorer"] == {
-        "kind": "weights",
-        "version": None,
+        "kind": "default_model",
+        "version": version,
         "model_version_id": None,
         "encoder": "test:hashing-bow",
-        "stage_one_depth": None,
+        "stage_one_depth": 200,
     }
 
 
@@ -122,7 +126,11 @@ def test_pair_scorer_shortlist_names_the_version(store_cli, tmp_path) -> None:
     y = (X[:, 0] > 0.3).astype(int)
     with session_scope(store_cli.engine) as s:
         mv = registry.register(
-            s, "pair_scorer", models_dir=tmp_path, save=PairScorer().fit(X, y).save, actor="t"
+            s,
+            "pair_scorer",
+            models_dir=tmp_path,
+            save=PairScorer().fit(X, y, feature_names=FEATURE_NAMES).save,
+            actor="t",
         )
         mv.status = "active"
     data = json.loads(store_cli("match", "--format", "json").stdout)
