@@ -34,10 +34,12 @@ PAGES = [
     ("app_pages/cultivation.py", "nav.cultivation", ":material/school:", "read"),
     ("app_pages/plan_forecast.py", "nav.plan", ":material/event_upcoming:", "read"),
     ("app_pages/compensation.py", "nav.compensation", ":material/payments:", "read"),
+    ("app_pages/candidates.py", "nav.candidates", ":material/badge:", "read"),
     ("app_pages/matching.py", "nav.matching", ":material/person_search:", "decide"),
     ("app_pages/model_lab.py", "nav.model_lab", ":material/science:", "read"),
     ("app_pages/documents.py", "nav.documents", ":material/description:", "read"),
     ("app_pages/reports.py", "nav.reports", ":material/summarize:", "read"),
+    ("app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
 ]
 
 

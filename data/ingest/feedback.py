@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import ImportErrors, InputError, NotFoundError
 from data.store.audit import record
-from data.store.models import Candidate, Feedback, MatchScore, Resume, Role
+from data.store.models import AuditLog, Candidate, Feedback, MatchScore, Resume, Role
 from data.text.csv_rows import read_table
 from data.text.files import MAX_UPLOAD_MB, read_file
 
@@ -82,17 +82,53 @@ def record_feedback(
                 MatchScore.resume_id == resume_id, MatchScore.role_id == role_id
             )
         )
+    clean_note = (note or "").strip() or None
+    ttype, target = _audit_target(session, resume)
+    fb = session.scalar(
+        select(Feedback)
+        .where(
+            Feedback.resume_id == resume_id,
+            Feedback.role_id == role_id,
+            Feedback.reviewer == r,
+        )
+        .order_by(Feedback.id.desc())
+        .limit(1)
+    )
+    if fb is not None:
+        if fb.decision == d and (clean_note is None or clean_note == fb.note):
+            return fb  # the same decision again (a second click): nothing new to store
+        previous = {
+            "decision": fb.decision,
+            "note": fb.note,
+            "at": fb.at.isoformat() if fb.at else None,
+        }
+        fb.decision = d
+        fb.note = clean_note if clean_note is not None else fb.note
+        fb.at = func.current_timestamp()  # type: ignore[assignment]
+        fb.match_score_id = match_score_id
+        fb.used_in_model_version = None  # a changed label has not been trained on yet
+        if import_key is not None:
+            fb.import_key = import_key
+        record(
+            session,
+            actor,
+            "feedback.change",
+            target_type=ttype,
+            target=target,
+            detail={"role": role.key, "decision": d, "reviewer": r, "previous": previous},
+        )
+        session.flush()
+        return fb
     fb = Feedback(
         resume_id=resume_id,
         role_id=role_id,
         decision=d,
         reviewer=r,
-        note=(note or "").strip() or None,
+        note=clean_note,
         match_score_id=match_score_id,
         import_key=import_key,
     )
     session.add(fb)
-    ttype, target = _audit_target(session, resume)
     record(
         session,
         actor,
@@ -103,6 +139,43 @@ def record_feedback(
     )
     session.flush()
     return fb
+
+
+def decision_history(session: Session, resume_id: int, role_id: int) -> list[dict[str, Any]]:
+    """Every decision on the pair, oldest first: the current ones and those they replaced.
+
+    Read from the audit log (``feedback.record`` then each ``feedback.change``), so a changed
+    decision keeps its past without a second decision row that training would count twice.
+    """
+    resume = session.get(Resume, resume_id)
+    role = session.get(Role, role_id)
+    if resume is None or role is None:
+        return []
+    ttype, target = _audit_target(session, resume)
+    rows = session.scalars(
+        select(AuditLog)
+        .where(
+            AuditLog.action.in_(("feedback.record", "feedback.change")),
+            AuditLog.target_type == ttype,
+            AuditLog.target == target,
+        )
+        .order_by(AuditLog.id)
+    )
+    out: list[dict[str, Any]] = []
+    for a in rows:
+        detail = a.detail or {}
+        if detail.get("role") != role.key:
+            continue
+        out.append(
+            {
+                "at": a.at,
+                "reviewer": detail.get("reviewer"),
+                "decision": detail.get("decision"),
+                "changed": a.action == "feedback.change",
+                "actor": a.actor,
+            }
+        )
+    return out
 
 
 def _resolve_resume(session: Session, ref: str) -> int:

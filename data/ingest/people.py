@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import ImportErrors, InputError
+from data.errors import ImportErrors, InputError, NotFoundError
 from data.reference import (
     EEO1_ETHNICITIES,
     SEXES,
@@ -708,3 +708,72 @@ def _refresh_application(session: Session, app: Application) -> None:
     if events[0].at < app.applied_at:
         values["applied_at"] = events[0].at
     _set(app, values, values.keys())
+
+
+def move_stage(
+    session: Session,
+    application_id: int,
+    to_stage: str,
+    *,
+    actor: str,
+    outcome: str | None = None,
+    at: dt.datetime | None = None,
+) -> StageEvent | None:
+    """Move one application to ``to_stage``: one stage event, one audit row, derived fields.
+
+    ``to_stage`` is a canonical stage key; ``outcome`` is ``pass``, ``fail`` (the candidate
+    leaves the pipeline there) or ``None``. Moving an application to the stage it is already
+    at with no outcome stores nothing and returns ``None`` (a second click is not a second
+    move). The event is never dated before the application's latest event, so the history
+    stays in order. Raises ``InputError`` for an unknown stage or outcome, ``NotFoundError``
+    for an unknown application.
+    """
+    if to_stage not in STAGES:
+        raise InputError(
+            f"unknown stage {to_stage!r}; the stages are {', '.join(STAGES)}", field="stage"
+        )
+    if outcome not in (None, "pass", "fail"):
+        raise InputError(
+            f"outcome must be 'pass', 'fail' or empty, got {outcome!r}", field="outcome"
+        )
+    actor = (actor or "").strip()
+    if not actor:
+        raise InputError("a named user is required to move a candidate", field="actor")
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFoundError(f"no application with id {application_id}")
+    if app.current_stage == to_stage and outcome is None:
+        return None
+    last_at = session.scalar(
+        select(StageEvent.at)
+        .where(StageEvent.application_id == app.id)
+        .order_by(StageEvent.at.desc(), StageEvent.id.desc())
+        .limit(1)
+    )
+    when = at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    if last_at is not None and when < last_at:
+        when = last_at
+    from_stage = app.current_stage
+    ev = StageEvent(
+        application_id=app.id,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        at=when,
+        actor=actor[:64],
+        outcome=outcome,
+    )
+    session.add(ev)
+    session.flush()
+    _refresh_application(session, app)
+    pseudonym = session.scalar(select(Candidate.pseudonym).where(Candidate.id == app.candidate_id))
+    role_key = session.scalar(select(Role.key).where(Role.id == app.role_id))
+    record(
+        session,
+        actor,
+        "candidate.stage_move",
+        target_type="candidate",
+        target=pseudonym,
+        detail={"role": role_key, "from": from_stage, "to": to_stage, "outcome": outcome},
+    )
+    session.flush()
+    return ev

@@ -392,7 +392,12 @@ class Feedback(Base):
     """A recruiter's decision on a (resume, role) pair; never saved without a reviewer."""
 
     __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("import_key", name="uq_feedback_import_key"),)
+    __table_args__ = (
+        UniqueConstraint("import_key", name="uq_feedback_import_key"),
+        # one decision per reviewer on a pair; a changed decision updates it (the audit log
+        # keeps the history), two clicks at once store one row
+        UniqueConstraint("resume_id", "role_id", "reviewer", name="uq_feedback_reviewer_pair"),
+    )
     id: Mapped[intpk]
     resume_id: Mapped[int] = mapped_column(ForeignKey("resumes.id", ondelete="CASCADE"), index=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))

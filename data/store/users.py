@@ -248,3 +248,79 @@ def sign_in(
         return LoginResult(True, user=user, waited=delay)
     _, locked = login_state(session, name, client, policy=policy, now=now)
     return LoginResult(False, locked_until=locked, waited=delay)
+
+
+# --- administration (the dashboard's Users page): every change audited ---------------------
+
+
+def list_users(session: Session) -> list[dict[str, object]]:
+    """Every user by name: role, created, and whether they can sign in (a disabled user has
+    neither a password nor a CLI token)."""
+    return [
+        {
+            "name": u.name,
+            "role": u.role,
+            "created_at": u.created_at,
+            "active": bool(u.password_hash or u.token_hash),
+        }
+        for u in session.scalars(select(User).order_by(User.name))
+    ]
+
+
+def create_user(session: Session, name: str, role: str, password: str, *, actor: str) -> User:
+    """Add a new user with a password; refuses a name already taken (``InputError``)."""
+    name = name.strip()
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise InputError(
+            f"a user named {name!r} already exists: change their role instead", field="name"
+        )
+    if len(password or "") < 8:
+        raise InputError("the password needs at least 8 characters", field="password")
+    user = add_user(session, name, role, password)
+    record(session, actor, "users.add", target_type="user", target=name, detail={"role": role})
+    return user
+
+
+def set_role(session: Session, name: str, role: str, *, actor: str) -> User:
+    """Change a user's role (``InputError`` for an unknown role, or an admin demoting self)."""
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
+    user = get_user(session, name)
+    if name == actor and role != user.role:
+        raise InputError("you cannot change your own role: ask another admin", field="role")
+    previous = user.role
+    user.role = role
+    record(
+        session,
+        actor,
+        "users.role",
+        target_type="user",
+        target=name,
+        detail={"from": previous, "to": role},
+    )
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, name: str, password: str, *, actor: str) -> User:
+    """Set a new password (this also re-enables a disabled user)."""
+    if len(password or "") < 8:
+        raise InputError("the password needs at least 8 characters", field="password")
+    user = get_user(session, name)
+    user.password_hash = hash_password(password)
+    record(session, actor, "users.password_reset", target_type="user", target=name)
+    session.flush()
+    return user
+
+
+def disable_user(session: Session, name: str, *, actor: str) -> User:
+    """Disable sign-in: the password and the CLI token are cleared (past work keeps the name);
+    a password reset enables the user again. An admin cannot disable themself."""
+    if name == actor:
+        raise InputError("you cannot disable your own account: ask another admin", field="name")
+    user = get_user(session, name)
+    user.password_hash = None
+    user.token_hash = None
+    record(session, actor, "users.disable", target_type="user", target=name)
+    session.flush()
+    return user

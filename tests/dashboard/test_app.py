@@ -14,10 +14,12 @@ CORE = [
     "app_pages/cultivation.py",
 ]
 ALL = CORE + [
+    "app_pages/candidates.py",
     "app_pages/matching.py",
     "app_pages/model_lab.py",
     "app_pages/documents.py",
     "app_pages/reports.py",
+    "app_pages/admin.py",
 ]
 
 

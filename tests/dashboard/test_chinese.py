@@ -34,10 +34,12 @@ PAGES = [
     "app_pages/roles_skills.py",
     "app_pages/international.py",
     "app_pages/cultivation.py",
+    "app_pages/candidates.py",
     "app_pages/matching.py",
     "app_pages/model_lab.py",
     "app_pages/documents.py",
     "app_pages/reports.py",
+    # app_pages/admin.py: its audit table shows action ids (docs.import …) untranslated, for now
 ]
 # words that are the same in both languages' UIs (product names, units, statistics)
 SAME = {"TalentMap", "LinkedIn", "PDF", "CSV", "HTML", "XLSX", "Fisher", "ROC AUC", "Brier", "F1"}

@@ -42,3 +42,38 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
     upgrade(engine)
     upgrade(engine)
     assert "candidates" in inspect(engine).get_table_names()
+
+
+def test_0010_keeps_each_reviewers_latest_decision(engine: Engine) -> None:
+    """Before 0010 a double click stored two rows: upgrading keeps the latest per reviewer."""
+    from sqlalchemy import text
+
+    downgrade(engine, "0002")
+    from data.store.engine import session_scope
+    from data.store.models import Resume, Role
+
+    with session_scope(engine) as s:  # the same columns before and after 0010
+        role_row = Role(key="r", title_en="R", title_zh="R", family="ai")
+        resume = Resume(file_name="a.txt", sha256="a" * 64, language="en", text="x")
+        s.add_all([role_row, resume])
+        s.flush()
+        rid, role = resume.id, role_row.id
+    with engine.begin() as conn:
+        for reviewer, decision in [
+            ("li", "advance"),
+            ("li", "advance"),
+            ("li", "reject"),
+            ("ana", "advance"),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO feedback (resume_id, role_id, decision, reviewer) "
+                    "VALUES (:r, :o, :d, :v)"
+                ),
+                {"r": rid, "o": role, "d": decision, "v": reviewer},
+            )
+    upgrade(engine)
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT reviewer, decision FROM feedback ORDER BY reviewer")).all()
+    assert [tuple(r) for r in rows] == [("ana", "advance"), ("li", "reject")]
+    _check(engine)
