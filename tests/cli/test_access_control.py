@@ -123,6 +123,14 @@ WRITES: dict[str, tuple[str, Args]] = {
     "skills sync": ("write", lambda t: []),
     "erase": ("admin", lambda t: ["--candidate", "P000001"]),
     "retention": ("admin", lambda t: ["--days", "0"]),
+    "embed": ("write", lambda t: []),
+    "plan import": ("write", lambda t: [str(_file(t, "plan.csv", "role,location\n"))]),
+    "pay import-bands": ("write", lambda t: [str(_file(t, "bands.csv", "role,level\n"))]),
+    "pay import-survey": ("write", lambda t: [str(_file(t, "survey.csv", "role,level\n"))]),
+    "pay import-fx": ("write", lambda t: [str(_file(t, "fx.csv", "currency,per_usd\n"))]),
+    "pay set-soc": ("write", lambda t: ["data_scientist", "15-2051"]),
+    "mobility import": ("write", lambda t: [str(_file(t, "mob.csv", "country\n"))]),
+    "mobility import-channels": ("write", lambda t: [str(_file(t, "ch.csv", "channel\n"))]),
 }
 
 # read-only commands, with plausible arguments ("report" leaves an audit row of the export)
@@ -141,6 +149,11 @@ READS: dict[str, Args] = {
     "skills list": lambda t: [],
     "skills find": lambda t: ["Python 与 PyTorch，熟悉 Kubernetes"],
     "titles normalise": lambda t: ["数据科学家"],
+    "plan list": lambda t: [],
+    "forecast": lambda t: [],
+    "pay benchmark": lambda t: [],
+    "mobility costs": lambda t: [],
+    "retention-curves": lambda t: [],
     "report": lambda t: [
         "--from",
         "2025-01-01",

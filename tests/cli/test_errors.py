@@ -16,7 +16,7 @@ from tests.cli.test_access_control import ALL_COMMANDS, READS, SETUP, WRITES, co
 
 # commands that load an encoder before touching the store: run as a named user so that the
 # store is checked first (the local admin is only looked up once a store exists)
-LOADS_A_MODEL_FIRST = {"match", "train classifier", "train pair-scorer"}
+LOADS_A_MODEL_FIRST = {"match", "embed", "train classifier", "train pair-scorer"}
 # read the packaged taxonomy, not the store: they work before `init`
 NO_STORE = {
     "skills list",
@@ -298,7 +298,7 @@ def test_a_nul_byte_is_refused_with_its_line(with_roles, tmp_path) -> None:
     before = counts(with_roles.engine)
     res = with_roles("import", "candidates", path)
     assert res.exit_code == 2 and "Traceback" not in res.output
-    assert "bad.csv, line 2" in res.stderr and "NUL" in res.stderr, res.stderr
+    assert "bad.csv, row 2, field 'external_id'" in res.stderr and "NUL" in res.stderr, res.stderr
     assert counts(with_roles.engine) == before
 
 
@@ -343,5 +343,5 @@ def test_a_nul_byte_in_a_csv_names_its_line_and_stores_nothing(with_roles, tmp_p
     before = counts(cli.engine)
     res = cli("import", "candidates", path)
     assert res.exit_code == 2 and "Traceback" not in res.output
-    assert "bad.csv, line 2: binary file (it contains NUL bytes)" in res.stderr, res.stderr
+    assert "bad.csv, row 2, field 'external_id': contains a NUL character" in res.stderr, res.stderr
     assert counts(cli.engine) == before

@@ -24,6 +24,7 @@ SETTINGS = [
     ("TALENTMAP_DATABASE_URL", "sqlite:////tmp/x.db", "database_url", "sqlite:////tmp/x.db"),
     ("TALENTMAP_USER", "alice", "user", "alice"),
     ("TALENTMAP_PASSWORD", "s3cret", "password", "s3cret"),
+    ("TALENTMAP_TOKEN", "tok-123", "token", "tok-123"),
     ("TALENTMAP_ENCODER", "muse", "encoder", "muse"),
     ("TALENTMAP_MAX_UPLOAD_MB", "7", "max_upload_mb", 7),
     ("TALENTMAP_DASHBOARD_RAISE", "1", "dashboard_raise", True),

@@ -185,14 +185,18 @@ def test_no_ties_at_100() -> None:
     and the cap keeps even a separable, certain-looking top under 100."""
     X, y = _synthetic(1500)
     Xt, _ = _synthetic(300, seed=2)
-    iso = score_pairs(Xt, pair_scorer=PairScorer(calibration="isotonic").fit(X, y))
+    iso = score_pairs(
+        Xt, pair_scorer=PairScorer(calibration="isotonic").fit(X, y, feature_names=FEATURE_NAMES)
+    )
     top_iso = np.sort(iso)[::-1][:3]
     assert len(set(np.round(top_iso, 2).tolist())) < 3  # the failure this guards against
-    platt = score_pairs(Xt, pair_scorer=PairScorer().fit(X, y))
+    platt = score_pairs(Xt, pair_scorer=PairScorer().fit(X, y, feature_names=FEATURE_NAMES))
     top = np.sort(platt)[::-1][:3]
     assert top.max() < 100.0 and len(set(np.round(top, 2).tolist())) == 3
     rng = np.random.default_rng(3)
     Xs = rng.random((1200, len(FEATURE_NAMES)))
     ys = (Xs[:, 0] > 0.6).astype(int)  # perfectly separable on one feature
-    certain = score_pairs(Xs[:200], pair_scorer=PairScorer().fit(Xs, ys))
+    certain = score_pairs(
+        Xs[:200], pair_scorer=PairScorer().fit(Xs, ys, feature_names=FEATURE_NAMES)
+    )
     assert certain.max() < 100.0
