@@ -208,9 +208,14 @@ def test_planning_pages_render(
     at.session_state["lang"] = lang
     at.session_state["user"] = None
     at.run()
-    if at.text_input:  # demo users exist: sign in
+    if at.text_input:  # demo users exist (random passwords): give admin a known one, sign in
+        from data.store.engine import session_scope
+        from data.store.users import reset_password
+
+        with session_scope(world) as s:
+            reset_password(s, "admin", "planning-test-pw", actor="test")
         at.text_input(key="login_name").set_value("admin")
-        at.text_input(key="login_password").set_value("admin-demo")
+        at.text_input(key="login_password").set_value("planning-test-pw")
         at.button[0].click().run()
     at.switch_page("app_pages/plan_forecast.py").run()
     assert not at.exception, at.exception
