@@ -21,10 +21,14 @@ PAGES = [
     "Roles & skills",
     "International pipeline",
     "Cultivation & retention",
+    "Plan & forecast",
+    "Compensation",
+    "Candidates",
     "Matching",
     "Model lab",
     "Documents",
     "Reports",
+    "Administration",
 ]
 
 
@@ -39,6 +43,9 @@ def _talentmap(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(exe), *args], env=env, check=True, capture_output=True, timeout=600)
 
 
+ADMIN_PASSWORD = "browser-test-pw"
+
+
 @pytest.fixture
 def served(tmp_path: Path):
     """A demo store (300 candidates) served by `talentmap serve` on a free port."""
@@ -49,6 +56,15 @@ def served(tmp_path: Path):
     env.pop("TALENTMAP_USER", None)
     _talentmap("init", env=env)
     _talentmap("demo", "--candidates", "300", "--seed", "3", env=env)
+    # demo passwords are random and printed once: give admin one this test knows
+    from data.settings import Settings
+    from data.store.engine import make_engine, session_scope
+    from data.store.users import reset_password
+
+    eng = make_engine(Settings(data_dir=tmp_path / "data").url)
+    with session_scope(eng) as s:
+        reset_password(s, "admin", ADMIN_PASSWORD, actor="test")
+    eng.dispose()
     port = _free_port()
     exe = Path(sys.executable).with_name("talentmap")
     # its own process group: `talentmap serve` runs Streamlit as a child, which a plain
@@ -99,7 +115,7 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
             page.goto(served)
             page.locator("input[type=password]").wait_for(timeout=60_000)
             page.locator("input[type=text]").first.fill("admin")
-            page.locator("input[type=password]").fill("admin-demo")
+            page.locator("input[type=password]").fill(ADMIN_PASSWORD)
             page.keyboard.press("Enter")
             try:
                 page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(timeout=60_000)

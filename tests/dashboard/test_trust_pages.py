@@ -52,7 +52,8 @@ def test_roles_for_a_candidate_with_explanations_and_scorer(sqlite_engine, make_
     )
     assert "Matched skills (evidence)" in table.columns
     assert any(
-        c.value.startswith("Scored by: hand-set weights · encoder st:all-MiniLM-L6-v2")
+        c.value.startswith("Scored by: default model v")
+        and "encoder st:all-MiniLM-L6-v2" in c.value
         for c in at.caption
     )
 
