@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE ?= 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,scale]'
 	touch $(STAMP)
 
 install: $(STAMP)
