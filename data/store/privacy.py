@@ -294,6 +294,7 @@ PERSON_TABLES: tuple[str, ...] = (
     "embeddings",
     "resumes",
     "stage_events",
+    "offers",
     "applications",
     "enrolments",
     "candidate_contacts",
