@@ -973,22 +973,8 @@ def match(
                         exp,
                     )
                 )
-    role_ids = {p.key: p.role_id for p in profiles}
     rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
-    session.execute(
-        insert(MatchScore),
-        [
-            {
-                "run_id": run.id,
-                "resume_id": r.resume_id,
-                "role_id": role_ids[r.role],
-                "score": r.score,
-                "rank": r.rank,
-                "explanation": r.explanation,
-            }
-            for r in rows
-        ],
-    ) if rows else None
+    store_rows(session, run.id, profiles, rows)
     record(
         session,
         actor,
@@ -1014,6 +1000,29 @@ def match(
 def _default_scorer_info() -> dict[str, Any]:
     sc = default_scorer()
     return {"version": sc.version, "data_hash": sc.data_hash, "label": sc.label}
+
+
+def store_rows(
+    session: Session, run_id: int, profiles: Sequence[RoleProfile], rows: Sequence[MatchRow]
+) -> None:
+    """Store a run's ranked rows as ``MatchScore`` rows (both matching directions)."""
+    if not rows:
+        return
+    role_ids = {p.key: p.role_id for p in profiles}
+    session.execute(
+        insert(MatchScore),
+        [
+            {
+                "run_id": run_id,
+                "resume_id": r.resume_id,
+                "role_id": role_ids[r.role],
+                "score": r.score,
+                "rank": r.rank,
+                "explanation": r.explanation,
+            }
+            for r in rows
+        ],
+    )
 
 
 def run_scorer(

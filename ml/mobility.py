@@ -13,12 +13,11 @@ import hashlib
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
-from data.store.models import MatchRun, MatchScore
+from data.store.models import MatchRun
 from ml import matcher
 from ml.embed import ProgressFn, embed_documents, embed_texts
 from ml.encoders import Encoder
@@ -137,22 +136,7 @@ def match_by_resume(
                 )
         if progress:
             progress(min(start + matcher.BLOCK, len(ids)), len(ids))
-    role_ids = {p.key: p.role_id for p in profiles}
-    if rows:
-        session.execute(
-            insert(MatchScore),
-            [
-                {
-                    "run_id": run.id,
-                    "resume_id": r.resume_id,
-                    "role_id": role_ids[r.role],
-                    "score": r.score,
-                    "rank": r.rank,
-                    "explanation": r.explanation,
-                }
-                for r in rows
-            ],
-        )
+    matcher.store_rows(session, run.id, profiles, rows)
     record(
         session,
         actor,
