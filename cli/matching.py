@@ -182,7 +182,13 @@ def match(
                 "progress": lambda done, total: bar.update(task, completed=done, total=total),
             }
             if by is By.resume:
-                result = match_by_resume(s, enc, resume_ids=resume or None, **kw)
+                result = match_by_resume(
+                    s,
+                    enc,
+                    resume_ids=resume or None,
+                    index_dir=settings().data_dir / "index",
+                    **kw,
+                )
             else:
                 from ml.matcher import DEFAULT_WEIGHTS
 

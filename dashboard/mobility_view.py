@@ -43,6 +43,7 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
                 actor=user.name,
                 pair_scorer=scorer,
                 model_version_id=version_id,
+                index_dir=cfg.data_dir / "index",
                 progress=lambda d, n: bar.progress(
                     min(d / max(n, 1), 1.0), text=t("match.embedding")
                 ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -36,17 +37,22 @@ def match_by_resume(
     progress: ProgressFn | None = None,
     taxonomy: matcher.SkillFinder | None = None,
     weights: dict[str, float] | None = None,
+    index_dir: Path | None = None,
 ) -> matcher.MatchResult:
     """Rank roles for resumes, store the run and audit it; rows grouped by resume, best first.
 
-    ``progress(done, total)`` counts resumes scored.
+    The lexical features come from the index of the whole stored pool (``index_dir`` as for
+    ``ml.matcher.match``), so a pair scores the same whichever direction asked and however
+    many resumes were chosen. ``progress(done, total)`` counts resumes scored.
     """
+    from ml.retrieval import lexical_features, load_or_build
+
     if top_k < 1:
         raise InputError(f"top must be at least 1, got {top_k}", field="top")
     if taxonomy is None:
-        from data.text.taxonomy import load_taxonomy
+        from data.store.skills import store_taxonomy
 
-        taxonomy = load_taxonomy()
+        taxonomy = store_taxonomy(session)  # the core plus the store's ESCO/custom skills
     profiles = matcher.load_profiles(session, role_keys)
     if not profiles:
         raise NotFoundError("there are no roles to match: import roles or load the demo first")
@@ -54,6 +60,9 @@ def match_by_resume(
     if not ids:
         raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
     source = matcher.score_source(pair_scorer, weights)
+    index, _rebuilt = load_or_build(session, index_dir, taxonomy)
+    pool_lexical, _raw = lexical_features(index, matcher.role_queries(profiles, taxonomy))
+    row_of = {int(r): n for n, r in enumerate(index.ids.tolist())}
     space = matcher.SkillSpace.of(profiles)
     role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
     skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
@@ -107,7 +116,7 @@ def match_by_resume(
             role_vectors,
             skill_vectors,
             space,
-            lexical=matcher.lexical_block(block_texts, profiles, taxonomy),
+            lexical=pool_lexical[[row_of[i] for i in block_ids]],
         )
         scores = matcher.score_pairs(feats, weights=weights, pair_scorer=pair_scorer)
         for n, (rid, order) in enumerate(zip(block_ids, best_roles(scores, k), strict=True)):

@@ -30,16 +30,16 @@ def store_cli(cli, monkeypatch):
 
 def _expected_roles(engine, encoder, resume_id: int) -> list[tuple[str, float]]:
     """The roles for one resume computed another way: the matcher's feature tensor for the
-    whole (resume × role) grid, scored, sorted by hand."""
-    from data.text.taxonomy import load_taxonomy
+    whole (stored pool × role) grid, scored, this resume's row sorted by hand."""
+    from data.store.models import Resume
+    from data.store.skills import store_taxonomy
 
     with session_scope(engine) as s:
-        from data.store.models import Resume
-
-        text = s.get(Resume, resume_id).text
+        pool = s.execute(select(Resume.id, Resume.text).order_by(Resume.id)).all()
         profiles = load_profiles(s)
-        feats = document_features(s, encoder, [text], profiles, load_taxonomy())
-    scores = score_pairs(feats)[0]
+        feats = document_features(s, encoder, [t for _, t in pool], profiles, store_taxonomy(s))
+    row = [i for i, _ in pool].index(resume_id)
+    scores = score_pairs(feats)[row]
     order = sorted(range(len(profiles)), key=lambda j: (-float(scores[j]), profiles[j].key))
     return [(profiles[j].key, round(float(scores[j]), 2)) for j in order]
 

@@ -33,22 +33,20 @@ def test_roles_for_a_candidate_with_explanations_and_scorer(sqlite_engine, make_
     at.button(key="mob_run").click().run()
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "Role" in d.value.columns)
-    # the same ranking computed another way: the matcher's features for the whole grid
-    from data.text.taxonomy import load_taxonomy
+    # the same ranking computed the other way: every resume for every role, the whole pool
     from ml.encoders import get_encoder
-    from ml.matcher import document_features, load_profiles, score_pairs
+    from ml.matcher import load_profiles, match
 
     with session_scope(sqlite_engine) as s:
         profiles = load_profiles(s)
-        feats = document_features(
-            s, get_encoder("minilm"), [seeded.resumes[rid]], profiles, load_taxonomy()
-        )
-    scores = score_pairs(feats)[0]
-    order = sorted(range(len(profiles)), key=lambda j: (-float(scores[j]), profiles[j].key))
+        other = match(s, get_encoder("minilm"), top_k=len(seeded.resumes), actor="test", depth=None)
+    scores = {r.role: r.score for r in other.rows if r.resume_id == rid}
+    assert len(scores) == len(profiles)
+    order = sorted(scores, key=lambda k: (-scores[k], k))
     titles = {p.key: p.title for p in profiles}
-    assert list(table["Role"]) == [titles[profiles[j].key] for j in order][: len(table)]
+    assert list(table["Role"]) == [titles[k] for k in order][: len(table)]
     assert list(table["Score"]) == pytest.approx(
-        [round(float(scores[j]), 1) for j in order][: len(table)], abs=0.051
+        [round(scores[k], 1) for k in order][: len(table)], abs=0.051
     )
     assert "Matched skills (evidence)" in table.columns
     assert any(
