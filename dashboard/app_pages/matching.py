@@ -193,6 +193,14 @@ if run_id is not None:
                 t("col.rank"): st.column_config.NumberColumn(width="small"),
             },
         )
+        if rows and not rows[0].explanation.get("matched_skills"):
+            # ranked first on passage similarity alone: worth a look before trusting the order
+            st.warning(
+                t(
+                    "match.top_no_skills",
+                    who=md_plain(pseudonyms.get(rows[0].resume_id, rows[0].resume)),
+                )
+            )
         st.caption(t("match.decide_hint"))
         for r in rows:
             who = f"{pseudonyms.get(r.resume_id, r.resume)} ({r.resume})"
@@ -218,6 +226,10 @@ if run_id is not None:
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
                     st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                passages = r.explanation.get("strongest_passages") or []
+                if passages:
+                    st.markdown(f"**{t('match.passages')}**")
+                    st.text("\n".join(f"{p['similarity']:.2f} · “{p['text']}”" for p in passages))
                 b1, b2, _ = st.columns([1, 1, 4])
                 for col, decision in ((b1, "advance"), (b2, "reject")):
                     if col.button(
