@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,14 @@ def test_reports_build_and_download_and_audit(seeded_store, make_app):
     assert not at.exception
     with session_scope(engine) as s:
         assert s.scalar(select(func.count(BiasAudit.id))) == 1
-    assert any("Latest audit" in c.value for c in at.caption)
+    (caption,) = [c.value for c in at.caption if "Latest audit" in c.value]
+    # in words: the stage's name, a readable time, no table names
+    assert "Screening" in caption and "stage_events" not in caption
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d", caption)  # not an ISO stamp
+    at.session_state["lang"] = "zh"
+    at.run()
+    (caption,) = [c.value for c in at.caption if "最近一次审计" in c.value]
+    assert "简历筛选" in caption and "stage_events" not in caption and "screening" not in caption
 
 
 def test_viewer_sees_no_writing_widgets(seeded_sqlite, make_app):
