@@ -7,9 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import t
+from dashboard.i18n import lang, t
 from data.errors import TalentMapError
-from data.queries.audit_log import MAX_ROWS, audit_actions, audit_actors, audit_rows
+from data.queries.audit_log import (
+    MAX_ROWS,
+    action_label,
+    audit_actions,
+    audit_actors,
+    audit_rows,
+)
 from data.store.users import (
     ROLES,
     create_user,
@@ -95,12 +101,20 @@ with audit_tab:
         actions, actors = audit_actions(s), audit_actors(s)
     f1, f2, f3 = st.columns(3)
     pick_actors = f1.multiselect(t("admin.col.actor"), actors, key="admin_f_actor")
-    pick_actions = f2.multiselect(t("admin.col.action"), actions, key="admin_f_action")
+    language = lang()
+    pick_actions = f2.multiselect(
+        t("admin.col.action"),
+        actions,
+        format_func=lambda a: action_label(a, language),
+        key="admin_f_action",
+    )
     span = f3.date_input(t("admin.dates"), value=(), key="admin_f_dates")
     since = span[0] if isinstance(span, tuple) and len(span) >= 1 else None
     until = span[1] if isinstance(span, tuple) and len(span) == 2 else since
     with resources.session() as s:
-        log = audit_rows(s, actors=pick_actors, actions=pick_actions, since=since, until=until)
+        log = audit_rows(
+            s, actors=pick_actors, actions=pick_actions, since=since, until=until, lang=language
+        )
     st.caption(t("admin.audit_count", n=len(log), max=MAX_ROWS))
     shown = log.rename(
         columns={
@@ -110,9 +124,11 @@ with audit_tab:
             "target_type": t("admin.col.target_type"),
             "target": t("admin.col.target"),
             "detail": t("admin.col.detail"),
+            "action_id": t("admin.col.action_id"),
         }
     )
-    st.dataframe(shown, hide_index=True)
+    # the table shows the names; the export keeps the stored action id beside them
+    st.dataframe(shown.drop(columns=[t("admin.col.action_id")]), hide_index=True)
     st.download_button(
         t("admin.export"),
         data=shown.to_csv(index=False).encode("utf-8-sig"),
