@@ -1,4 +1,4 @@
-"""Administration (admins only): users — add, change role, reset password, disable — and the
+"""Administration (admins only): users — add, change role, reset password, disable/enable — and the
 audit-log viewer (filter by actor, action, date; CSV export). Every change is audited."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from data.store.users import (
     ROLES,
     create_user,
     disable_user,
+    enable_user,
     list_users,
     reset_password,
     set_role,
@@ -93,8 +94,15 @@ with users_tab:
                 lambda s: reset_password(s, who, pw, actor=user.name),
                 t("admin.reset_done", name=who),
             )
-        if st.button(t("admin.disable_button"), key="admin_disable"):
-            _do(lambda s: disable_user(s, who, actor=user.name), t("admin.disabled_done", name=who))
+        active = {str(u["name"]): bool(u["active"]) for u in people}
+        if active.get(who, True):
+            if st.button(t("admin.disable_button"), key="admin_disable"):
+                _do(
+                    lambda s: disable_user(s, who, actor=user.name),
+                    t("admin.disabled_done", name=who),
+                )
+        elif st.button(t("admin.enable_button"), key="admin_enable"):
+            _do(lambda s: enable_user(s, who, actor=user.name), t("admin.enabled_done", name=who))
 
 with audit_tab:
     with resources.session() as s:
