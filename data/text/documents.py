@@ -111,7 +111,7 @@ def read_document(
         encoding=decoded.encoding,
         language=detect_language(text),
         sha256=hashlib.sha256(raw).hexdigest(),
-        title=document_title(lines),
+        title=document_title(lines, p.name),
     )
 
 
