@@ -41,7 +41,7 @@ def engine(*, checked: bool = True) -> Engine:
     url = s.url
     if url not in _engines:
         try:
-            _engines[url] = make_engine(url)
+            _engines[url] = make_engine(url, **s.engine_options())
         except (ArgumentError, NoSuchModuleError, ImportError) as err:
             raise TalentMapError(
                 f"DATABASE_URL {_shown(url)} cannot be used ({_first_line(err)}): use "

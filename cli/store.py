@@ -15,7 +15,7 @@ import typer
 from cli.context import authorise, engine, guarded, settings
 from data.ingest.people import CANDIDATE_COLUMNS, EVENT_COLUMNS
 from data.store.audit import record
-from data.store.engine import session_scope, upgrade, write_transaction
+from data.store.engine import session_scope, upgrade
 from data.store.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
@@ -320,13 +320,11 @@ def users_list() -> None:
 def import_candidates_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of candidates")],
 ) -> None:
-    from data.ingest.people import import_candidates
+    from data.ingest.people import import_candidates_file
 
     who = authorise("write", "import candidates")
     with _progress("rows") as update:
-        r = write_transaction(
-            engine(), lambda s: import_candidates(s, file, actor=who.name, progress=update)
-        )
+        r = import_candidates_file(engine(), file, actor=who.name, progress=update)
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged candidates; {r.applications_created} new applications"
@@ -347,13 +345,11 @@ def import_candidates_cmd(
 def import_events_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of stage events")],
 ) -> None:
-    from data.ingest.people import import_events
+    from data.ingest.people import import_events_file
 
     who = authorise("write", "import stage events")
     with _progress("rows") as update:
-        r = write_transaction(
-            engine(), lambda s: import_events(s, file, actor=who.name, progress=update)
-        )
+        r = import_events_file(engine(), file, actor=who.name, progress=update)
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged events; {r.applications_created} new applications"

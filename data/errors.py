@@ -114,3 +114,10 @@ class StoreNotEmpty(TalentMapError):
     """The store already holds data that an operation would overwrite."""
 
     exit_code = 8
+
+
+class WorkerLost(TalentMapError):
+    """A distributed run lost a worker more often than its retries allow. What the finished
+    batches wrote is kept; running the command again completes the rest."""
+
+    exit_code = 9
