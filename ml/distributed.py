@@ -184,7 +184,7 @@ def match_with_ray(
     """``talentmap match --engine ray``: warm the cache on Ray, then ``ml.matcher.match``
     (same arguments, same run record) in the driver, which reads every vector from the cache.
     The run is committed; returns its ``MatchResult``."""
-    from ml.matcher import match
+    from ml.matcher import run_match
 
     warm_with_ray(
         engine,
@@ -194,7 +194,4 @@ def match_with_ray(
         range_size=range_size,
         progress=progress,
     )
-    with Session(engine) as s:
-        result = match(s, encoder_factory(), **match_kw)
-        s.commit()
-    return result
+    return run_match(engine, encoder_factory(), **match_kw)

@@ -53,14 +53,22 @@ from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
 from data.text.taxonomy import credited_skills
-from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
+from ml.embed import (
+    DocumentVectors,
+    ProgressFn,
+    VectorStore,
+    cache_writer,
+    embed_documents,
+    embed_texts,
+)
 from ml.encoders import Encoder
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -785,8 +793,9 @@ def match(
     index_dir: Path | None = None,
     stage_progress: Callable[[str, int, int], None] | None = None,
 ) -> MatchResult:
-    """Rank resumes for roles in two stages, store the run (``MatchRun`` + ``MatchScore``
-    rows) and audit it.
+    """Rank resumes for roles in two stages (``rank``), store the run (``MatchRun`` +
+    ``MatchScore`` rows) and audit it, all in the caller's transaction (``run_match`` keeps
+    the write lock out of the encoding).
 
     Stage one ranks every stored resume (or ``resume_ids``) per role by BM25 over the lexical
     index (kept under ``index_dir`` and rebuilt when the pool changed; in memory without it),
@@ -798,6 +807,100 @@ def match(
     role get an explanation. ``progress(done, total)`` counts candidates scored in stage two;
     ``stage_progress(stage, done, total)`` also reports the index build (``"index"``).
     """
+    ranked = rank(
+        session,
+        encoder,
+        role_keys=role_keys,
+        resume_ids=resume_ids,
+        top_k=top_k,
+        pair_scorer=pair_scorer,
+        model_version_id=model_version_id,
+        progress=progress,
+        taxonomy=taxonomy,
+        weights=weights,
+        depth=depth,
+        index_dir=index_dir,
+        stage_progress=stage_progress,
+    )
+    return save_run(session, ranked, actor=actor)
+
+
+def run_match(engine: Engine, encoder: Encoder, *, actor: str, **kw: Any) -> MatchResult:
+    """``match`` safe beside other writers (the CLI's and the dashboard's): ranking reads in
+    its own session and holds no write lock while it encodes; each block of new vectors goes
+    into the embedding cache in its own short transaction (``ml.embed.cache_writer``); then
+    the run, its ``MatchScore`` rows and the audit row are written in one short transaction,
+    retried when the database is busy. Takes ``match``'s keyword arguments; returns the
+    stored run."""
+    with Session(engine) as reader:
+        ranked = rank(reader, encoder, store=cache_writer(engine), **kw)
+    return write_transaction(engine, lambda s: save_run(s, ranked, actor=actor))
+
+
+@dataclass
+class RankedRun:
+    """A ranked match run not stored yet: what ``save_run`` writes."""
+
+    encoder: str
+    direction: str
+    profiles: list[RoleProfile]
+    rows: list[MatchRow]
+    params: dict[str, Any]
+    model_version_id: int | None
+    resumes: int
+    texts_encoded: int
+    audit: dict[str, Any]
+    """the audit row's detail"""
+
+
+def save_run(session: Session, ranked: RankedRun, *, actor: str) -> MatchResult:
+    """Store a ranked run (``MatchRun``, one ``MatchScore`` per row) and its audit row; a few
+    statements, no encoding."""
+    run = MatchRun(
+        created_by=actor,
+        encoder=ranked.encoder,
+        params=ranked.params,
+        model_version_id=ranked.model_version_id,
+        scorer=ranked.params["scorer"],
+        direction=ranked.direction,
+    )
+    session.add(run)
+    session.flush()
+    store_rows(session, run.id, ranked.profiles, ranked.rows)
+    record(
+        session,
+        actor,
+        "match.run",
+        target_type="match_run",
+        target=str(run.id),
+        model_version=str(ranked.model_version_id) if ranked.model_version_id else None,
+        detail=ranked.audit,
+    )
+    session.flush()
+    return MatchResult(
+        run.id, ranked.encoder, ranked.rows, ranked.resumes, ranked.texts_encoded, ranked.params
+    )
+
+
+def rank(
+    session: Session,
+    encoder: Encoder,
+    *,
+    role_keys: Sequence[str] | None = None,
+    resume_ids: Sequence[int] | None = None,
+    top_k: int = 10,
+    pair_scorer: PairScorer | None = None,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    taxonomy: SkillFinder | None = None,
+    weights: dict[str, float] | None = None,
+    depth: int | None = DEFAULT_DEPTH,
+    index_dir: Path | None = None,
+    stage_progress: Callable[[str, int, int], None] | None = None,
+    store: VectorStore | None = None,
+) -> RankedRun:
+    """The two-stage ranking of ``match`` (see there), nothing stored but the vectors it
+    encodes: into ``session`` (its transaction), or through ``store`` when given."""
     from ml.retrieval import VectorIndex, lexical_features, load_or_build, top_rows
 
     if top_k < 1:
@@ -832,8 +935,8 @@ def match(
     for j, rows_j in enumerate(top_rows(raw_bm25, eff_depth)):
         candidates[rows_j, j] = True
     space = SkillSpace.of(profiles)
-    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
-    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles], store=store)
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy), store=store)
     skill_vecs = dict(zip(space.keys, skill_vectors))
     vector_hits = 0
     stored = VectorIndex.load(index_dir, encoder.model_id) if eff_depth < len(ids) else None
@@ -868,7 +971,7 @@ def match(
         block_ids = [ids[int(r)] for r in rows_b]
         texts = _texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
-        docs = embed_documents(session, encoder, block_texts, progress=count)
+        docs = embed_documents(session, encoder, block_texts, progress=count, store=store)
         feats = block_features(
             docs,
             block_texts,
@@ -919,23 +1022,12 @@ def match(
         stage_one_depth=depth,
         default_model=source == "default_scorer",
     )
-    run = MatchRun(
-        created_by=actor,
-        encoder=encoder.model_id,
-        params=params,
-        model_version_id=model_version_id,
-        scorer=params["scorer"],
-        direction="by_role",
-    )
-    session.add(run)
-    session.flush()
-
     rows: list[MatchRow] = []
     for start in range(0, len(listed), BLOCK):
         part = listed[start : start + BLOCK]
         texts = _texts(session, part)
         part_texts = [texts[i][1] for i in part]
-        docs = embed_documents(session, encoder, part_texts)
+        docs = embed_documents(session, encoder, part_texts, store=store)
         pos = {rid: n for n, rid in enumerate(part)}
         feats_all = block_features(
             docs,
@@ -974,15 +1066,16 @@ def match(
                     )
                 )
     rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
-    store_rows(session, run.id, profiles, rows)
-    record(
-        session,
-        actor,
-        "match.run",
-        target_type="match_run",
-        target=str(run.id),
-        model_version=str(model_version_id) if model_version_id else None,
-        detail={
+    return RankedRun(
+        encoder=encoder.model_id,
+        direction="by_role",
+        profiles=list(profiles),
+        rows=rows,
+        params=params,
+        model_version_id=model_version_id,
+        resumes=len(ids),
+        texts_encoded=encoded,
+        audit={
             "roles": len(profiles),
             "resumes": len(ids),
             "top_k": top_k,
@@ -993,8 +1086,6 @@ def match(
             "score_source": source,
         },
     )
-    session.flush()
-    return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
 
 
 def _default_scorer_info() -> dict[str, Any]:
