@@ -132,7 +132,7 @@ def match(
         str,
         typer.Option(
             "--engine",
-            help="local: this process; ray: encode on a Ray cluster "
+            help="local: this process; ray: encode and score shards on a Ray cluster "
             "(pip install 'talentmap[scale]')",
         ),
     ] = "local",

@@ -269,18 +269,42 @@ def users_token(name: str) -> None:
     )
 
 
+@users_app.command("disable")
+@guarded
+def users_disable(name: str) -> None:
+    """Disable a user: dashboard sign-in and CLI token are refused until `users enable`.
+
+    Password and token are kept. You cannot disable yourself or the last active admin."""
+    from data.store.users import disable_user
+
+    who = authorise("admin", "disable users")
+    with session_scope(engine()) as s:
+        disable_user(s, name, actor=who.name)
+    typer.echo(f"user {name} is disabled (`talentmap users enable {name}` restores access)")
+
+
+@users_app.command("enable")
+@guarded
+def users_enable(name: str) -> None:
+    """Enable a disabled user again, with the password and CLI token they had."""
+    from data.store.users import enable_user
+
+    who = authorise("admin", "enable users")
+    with session_scope(engine()) as s:
+        enable_user(s, name, actor=who.name)
+    typer.echo(f"user {name} is enabled")
+
+
 @users_app.command("list")
 @guarded
 def users_list() -> None:
-    """List users and their roles."""
-    from sqlalchemy import select
-
-    from data.store.models import User
+    """List users, their roles and whether they are disabled."""
+    from data.store.users import list_users
 
     authorise("read", "list users")
     with session_scope(engine()) as s:
-        for u in s.scalars(select(User).order_by(User.name)):
-            typer.echo(f"{u.name}\t{u.role}")
+        for u in list_users(s):
+            typer.echo(f"{u['name']}\t{u['role']}" + ("" if u["active"] else "\tdisabled"))
 
 
 @import_app.command(

@@ -41,8 +41,9 @@ def store_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def engine_for(url: str) -> Engine:
-    """One engine (connection pool) per store URL, shared by every session."""
-    return make_engine(url)
+    """One engine (connection pool) per store URL, shared by every session of this process
+    (pool sizes from ``TALENTMAP_DB_*``, docs/deploy.md)."""
+    return make_engine(url, **settings().engine_options())
 
 
 def engine() -> Engine:

@@ -22,8 +22,29 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and secure_delete."""
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int = 30,
+    pool_timeout: float = 120,
+    pool_recycle: int = 1800,
+    pool_pre_ping: bool = True,
+    statement_timeout_ms: int = 0,
+) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and secure_delete.
+
+    The pool settings apply to PostgreSQL (the front ends pass ``Settings.engine_options()``,
+    i.e. ``TALENTMAP_DB_*``; see docs/deploy.md for sizing): each process keeps up to
+    ``pool_size`` connections open and opens up to ``max_overflow`` more under load, waiting
+    ``pool_timeout`` seconds for one before failing; connections older than ``pool_recycle``
+    seconds are replaced (-1: never), ``pool_pre_ping`` tests each before use (a restarted
+    server or a dropped idle connection costs a reconnect, not an error), and
+    ``statement_timeout_ms`` (0: none) makes the server cancel any longer statement.
+    Defaults: every dashboard session thread and writer may want a connection at once (a pool
+    of 5 + 10 made the 20-session load test wait past the 30 s pool timeout).
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -38,10 +59,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    # every dashboard session thread and writer may want a connection at once: a pool of
-    # 5 + 10 made the 20-session load test wait past the 30 s pool timeout
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        connect_args["application_name"] = "talentmap"
+        if statement_timeout_ms:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120
+        url,
+        echo=echo,
+        pool_pre_ping=pool_pre_ping,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_recycle=pool_recycle,
+        connect_args=connect_args,
     )
 
 

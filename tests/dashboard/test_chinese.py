@@ -25,6 +25,7 @@ from data.reference import REFERENCE_DIR, SOURCE_CHANNELS, labels, load_countrie
 from data.reference.stages import STAGES, strategy_labels
 from data.store.engine import session_scope
 from data.store.models import ModelVersion
+from tests.audit_codes import audit_codes
 from tests.dashboard.rendered import page_texts
 from tests.dashboard.seed import seed_store
 
@@ -39,7 +40,7 @@ PAGES = [
     "app_pages/model_lab.py",
     "app_pages/documents.py",
     "app_pages/reports.py",
-    # app_pages/admin.py: its audit table shows action ids (docs.import …) untranslated, for now
+    "app_pages/admin.py",
 ]
 # words that are the same in both languages' UIs (product names, units, statistics)
 SAME = {"TalentMap", "LinkedIn", "PDF", "CSV", "HTML", "XLSX", "Fisher", "ROC AUC", "Brier", "F1"}
@@ -82,6 +83,9 @@ def _raw_keys() -> tuple[set[str], set[str]]:
     whole |= {"sex", "ethnicity", "intersectional", "unknown", "Female", "Male", "None", "nan"}
     whole |= {"zh", "en", "mixed", "role", "skill", "strategy", "pipeline", "diagram", "duty"}
     whole |= {c.name_en for c in load_countries().values()}
+    codes = audit_codes()  # the audit log's action ids, target types and detail keys
+    anywhere |= codes.actions
+    whole |= codes.target_types
     return whole, anywhere
 
 
@@ -90,6 +94,8 @@ WHOLE, ANYWHERE = _raw_keys()
 ANYWHERE_RE = re.compile(
     r"(?<![\w.])("
     + "|".join(re.escape(k) for k in sorted(ANYWHERE, key=len, reverse=True))
+    + "|"
+    + "|".join(re.escape(p) + r"\w+" for p in sorted(audit_codes().prefixes))
     + r")(?![\w])"
 )
 
@@ -119,6 +125,8 @@ def test_the_checker_finds_what_it_should():
     assert english_or_raw(["Retention at 90 days"])  # a formatted catalog string
     assert english_or_raw(["ui_design 5"]) and english_or_raw(["nav.overview"])
     assert english_or_raw(["Lithuania"])
+    assert english_or_raw(["feedback.change"]) and english_or_raw(["planning.import_fx"])
+    assert english_or_raw(["bias_audit"]) and english_or_raw(["user"])
     assert not english_or_raw(["在招岗位", "领英", "12.3%", "Python", "机器学习工程师"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -182,3 +184,21 @@ def test_reports_offer_no_stale_file_after_the_format_changes(seeded_sqlite, mak
     assert not at.get("download_button")  # the CSV file is not offered as the HTML one
     at.multiselect(key="w_channels_en").select("referral").run()
     assert any("follows the global filters" in c.value for c in at.caption)
+
+
+def test_reports_show_a_preview_of_the_file_built(seeded_sqlite, make_app):
+    # the page only offered a download: a manager could not see what the report says
+    engine, _ = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/reports.py").run()
+    at.radio(key="reports_format").set_value("html").run()
+    at.button(key="reports_build").click().run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander] == ["Preview of the report"]
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    path = Path(at.session_state["reports_file"][0])
+    assert frames[0].proto.srcdoc == path.read_text(encoding="utf-8")
+    # another format: the preview is the same report as a page, without its charts
+    at.radio(key="reports_format").set_value("pdf").run()
+    assert not at.get("iframe")  # nothing shown for a file not yet built
