@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import authorise, engine, guarded, settings
-from data.store.engine import session_scope, write_transaction
+from data.store.engine import session_scope
 
 feedback_app = typer.Typer(
     help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
@@ -362,10 +362,10 @@ def feedback_import(
     ``resume`` is a stored file name or sha256, ``role`` a role key; every decision needs a
     named reviewer. Bad rows are listed by row and field, and nothing is saved.
     """
-    from data.ingest.feedback import import_feedback
+    from data.ingest.feedback import import_feedback_file
 
     who = authorise("decide", "import feedback")
-    n = write_transaction(engine(), lambda s: import_feedback(s, file, actor=who.name))
+    n = import_feedback_file(engine(), file, actor=who.name, max_bytes=settings().max_upload_bytes)
     typer.echo(f"{n} decision(s) imported from {file.name}")
 
 
