@@ -30,24 +30,23 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
         t("col.rank"), 1, max(1, len(titles)), min(5, max(1, len(titles))), key="mob_top"
     )
     if st.button(t("match.run_roles"), key="mob_run", type="primary"):
-        from ml.mobility import match_by_resume
+        from ml.mobility import run_match_by_resume
 
         bar = st.progress(0.0, text=t("match.embedding"))
         with resources.session() as s:
             scorer, version_id = resources.active_pair_scorer(s, user.name)
-            result = match_by_resume(
-                s,
-                resources.encoder(cfg.encoder),
-                resume_ids=[int(pick)],
-                top_k=int(top),
-                actor=user.name,
-                pair_scorer=scorer,
-                model_version_id=version_id,
-                index_dir=cfg.data_dir / "index",
-                progress=lambda d, n: bar.progress(
-                    min(d / max(n, 1), 1.0), text=t("match.embedding")
-                ),
-            )
+        # no write lock while encoding; the run is stored in one short transaction
+        result = run_match_by_resume(
+            resources.engine(),
+            resources.encoder(cfg.encoder),
+            resume_ids=[int(pick)],
+            top_k=int(top),
+            actor=user.name,
+            pair_scorer=scorer,
+            model_version_id=version_id,
+            index_dir=cfg.data_dir / "index",
+            progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0), text=t("match.embedding")),
+        )
         bar.empty()
         st.session_state["mob_run_id"] = result.run_id
     run_id = st.session_state.get("mob_run_id")

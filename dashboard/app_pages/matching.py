@@ -25,7 +25,7 @@ titles = resources.role_titles(url, lang())
 
 def _import(files: list) -> None:
     """Store the uploaded files; remember the new resume ids and the failures."""
-    from data.ingest.resumes import import_resumes
+    from data.ingest.resumes import import_resume_files
     from data.text.resume_files import Limits
 
     cfg.ensure_dirs()
@@ -39,14 +39,14 @@ def _import(files: list) -> None:
             p.write_bytes(f.getvalue())
             paths.append(p)
         bar = st.progress(0.0)
-        with resources.session() as s:
-            report = import_resumes(
-                s,
-                paths,
-                actor=user.name,
-                progress=lambda d, n: bar.progress(d / max(n, 1)),
-                limits=Limits(max_bytes=cfg.max_upload_bytes),
-            )
+        # each file parsed with no transaction open, stored in its own short one
+        report = import_resume_files(
+            resources.engine(),
+            paths,
+            actor=user.name,
+            progress=lambda d, n: bar.progress(d / max(n, 1)),
+            limits=Limits(max_bytes=cfg.max_upload_bytes),
+        )
         bar.empty()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # the store keeps the (masked) text only
@@ -112,24 +112,23 @@ if st.button(t("match.run"), key="match_run", type="primary"):
     if not ids or not roles:
         st.warning(t("match.need_input"))
     else:
-        from ml.matcher import match
+        from ml.matcher import run_match
 
         bar = st.progress(0.0, text=t("match.embedding"))
         with resources.session() as s:
             scorer, version_id = resources.active_pair_scorer(s, user.name)
-            result = match(
-                s,
-                resources.encoder(cfg.encoder),
-                role_keys=roles,
-                resume_ids=ids,
-                top_k=min(20, len(ids)),
-                actor=user.name,
-                pair_scorer=scorer,
-                model_version_id=version_id,
-                progress=lambda d, n: bar.progress(
-                    min(d / max(n, 1), 1.0), text=t("match.embedding")
-                ),
-            )
+        # no write lock while encoding; the run is stored in one short transaction
+        result = run_match(
+            resources.engine(),
+            resources.encoder(cfg.encoder),
+            role_keys=roles,
+            resume_ids=ids,
+            top_k=min(20, len(ids)),
+            actor=user.name,
+            pair_scorer=scorer,
+            model_version_id=version_id,
+            progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0), text=t("match.embedding")),
+        )
         bar.empty()
         st.session_state["match_run_id"] = result.run_id
 
