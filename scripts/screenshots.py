@@ -111,18 +111,20 @@ def served(
     _talentmap(
         "demo", "--candidates", str(candidates), "--seed", str(seed), "--as-of", as_of, env=env
     )
-    if docs is not None:  # strategy documents, so Documents and Roles & skills show extractions
-        _talentmap(
-            "docs", "import", *sorted(str(p) for p in docs.iterdir() if p.is_file()), env=env
-        )
     from data.settings import Settings
     from data.store.engine import make_engine, session_scope
-    from data.store.users import reset_password
+    from data.store.users import issue_token, reset_password
 
     eng = make_engine(Settings(data_dir=data_dir).url)
     with session_scope(eng) as s:
         reset_password(s, "admin", PASSWORD, actor="screenshots")
+        token = issue_token(s, "admin")
     eng.dispose()
+    if docs is not None:  # strategy documents, so Documents and Roles & skills show extractions
+        files = sorted(str(p) for p in docs.iterdir() if p.is_file())
+        as_admin = {**env, "TALENTMAP_USER": "admin", "TALENTMAP_TOKEN": token}
+        rc = _talentmap("docs", "import", *files, env=as_admin, check=False)
+        print(f"documents: {len(files)} from {docs}" + (" (some failed)" if rc else ""))
     port = _free_port()
     exe = Path(sys.executable).with_name("talentmap")
     log = (data_dir / "serve.log").open("wb")
