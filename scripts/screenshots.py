@@ -346,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
                         if bad.count():
                             problems.append(f"{name}_{lang}: {bad.all_inner_texts()}")
                         print(f"{out}  {out.stat().st_size // 1024} KiB", flush=True)
+                        if name == "admin" and page.get_by_role("tab").count() > 1:
+                            # the audit-log viewer is the second tab
+                            page.get_by_role("tab").nth(1).click()
+                            wait_idle(page)
+                            out = args.out / f"admin_audit_{lang}.png"
+                            shoot(page, out)
+                            print(f"{out}  {out.stat().st_size // 1024} KiB", flush=True)
             finally:
                 browser.close()
     total = sum(f.stat().st_size for f in args.out.glob("*.png"))
