@@ -70,6 +70,10 @@ class PermissionDenied(TalentMapError):
     exit_code = 4
 
 
+class AccountDisabled(PermissionDenied):
+    """The user's credentials are right, but an admin has disabled the account."""
+
+
 class ModelError(TalentMapError):
     """A model could not be loaded, trained or served."""
 

@@ -180,6 +180,8 @@ def test_every_write_of_a_session_is_audited_by_pseudonym(cli, tmp_path) -> None
     run.step("users add", "rita", "--role", "recruiter", action="users.add")
     run.step("users add", "vera", "--role", "viewer", action="users.add")
     run.step("users token", "vera", action="users.token")
+    run.step("users disable", "vera", action="users.disable")
+    run.step("users enable", "vera", action="users.enable")
     new = run.step("roles import", "docs/examples/roles.csv", user="rita", action="roles.import")
     assert {r.target for r in new} >= {"llm_engineer", "data_analyst"}
     new = run.step(
