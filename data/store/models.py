@@ -185,6 +185,20 @@ class CandidateDemographics(Base):
     ethnicity: Mapped[str | None] = mapped_column(String(64))
 
 
+class CandidateNote(Base):
+    """A note a recruiter or admin wrote about a candidate: erased with the person, anonymised
+    with them, never read by a model."""
+
+    __tablename__ = "candidate_notes"
+    id: Mapped[intpk]
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str64]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Resume(Base):
     __tablename__ = "resumes"
     id: Mapped[intpk]
