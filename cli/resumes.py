@@ -117,7 +117,7 @@ def roles_import(
     """Import role profiles from CSV or YAML. All-or-nothing: every bad row is listed and
     nothing is stored until the file is clean. Importing again updates roles by key."""
     who = authorise("write", "import roles")
-    done = import_roles_file(engine(), file, actor=who.name)
+    done = import_roles_file(engine(), file, actor=who.name, max_bytes=settings().max_upload_bytes)
     for notice in done.notices:
         typer.echo(f"note: {notice}")
     custom = sum(1 for sk in done.new_skills if sk.is_custom)

@@ -324,7 +324,13 @@ def import_candidates_cmd(
 
     who = authorise("write", "import candidates")
     with _progress("rows") as update:
-        r = import_candidates_file(engine(), file, actor=who.name, progress=update)
+        r = import_candidates_file(
+            engine(),
+            file,
+            actor=who.name,
+            progress=update,
+            max_bytes=settings().max_upload_bytes,
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged candidates; {r.applications_created} new applications"
@@ -349,7 +355,13 @@ def import_events_cmd(
 
     who = authorise("write", "import stage events")
     with _progress("rows") as update:
-        r = import_events_file(engine(), file, actor=who.name, progress=update)
+        r = import_events_file(
+            engine(),
+            file,
+            actor=who.name,
+            progress=update,
+            max_bytes=settings().max_upload_bytes,
+        )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
         f"{r.unchanged} unchanged events; {r.applications_created} new applications"

@@ -14,7 +14,7 @@ chosen from the whole pool's lexical (and vector) index by ``ml.matcher.plan_mat
 in one process. The candidates are then cut into id-range shards; each worker scores its shard
 (``ml.matcher.score_candidates``: features and scorer, its passages encoded into the cache
 first) and returns its own top ``k`` per role with scores and tie-break margins; the driver
-merges them (``ml.matcher.merge_top``) and stores the run with ``ml.matcher.finish_match``
+merges them (``ml.matcher.merge_top``) and stores the run with ``ml.matcher.save_run``
 (run record, explanations, ``MatchScore`` rows, audit), the same code as the local path.
 
 Failures: the actors are created with Ray's own ``max_restarts`` / ``max_task_retries``, so a
@@ -109,15 +109,22 @@ class _Worker:
         short write transactions, then score from the cache in a read-only session.
         Returns (the shard's ``TopK``, passages encoded, resumes scored)."""
         from data.store.models import Resume
-        from ml.embed import warm_cache
+        from ml.embed import cache_writer, warm_cache
         from ml.matcher import score_candidates
 
         with Session(self.engine) as s:
             by_id = dict(s.execute(select(Resume.id, Resume.text).where(Resume.id.in_(ids))).all())
         encoded = warm_cache(self.engine, self.encoder, [[by_id[i] or "" for i in ids]])
-        with Session(self.engine) as s:
-            top, more = score_candidates(s, self.encoder, scoring, ids, lexical, candidates)
-            s.commit()  # nothing is left to encode unless another run changed the cache
+        with Session(self.engine) as s:  # reads; anything left to encode cached in short writes
+            top, more = score_candidates(
+                s,
+                self.encoder,
+                scoring,
+                ids,
+                lexical,
+                candidates,
+                store=cache_writer(self.engine),
+            )
         return top, encoded + more, len(ids)
 
 
@@ -249,15 +256,16 @@ def match_with_ray(
     arguments as ``ml.matcher.match``), stage two in shards of ``range_size`` candidates on
     the workers, their top-K lists merged and the run stored as the local path stores it.
     The run is committed; returns its ``MatchResult``. ``progress`` counts candidates scored."""
-    from ml.matcher import TopK, finish_match, merge_top, plan_match
+    from data.store.engine import write_transaction
+    from ml.embed import cache_writer
+    from ml.matcher import TopK, explain_run, merge_top, plan_match, save_run
 
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}", field="workers")
     ray = connect(address, num_cpus=max(2, workers))
     encoder = encoder_factory()
-    with Session(engine) as s:
-        plan = plan_match(s, encoder, **plan_kw)
-        s.commit()  # role and skill vectors cached; no write lock held while workers run
+    with Session(engine) as s:  # reads; new role and skill vectors cached in short writes
+        plan = plan_match(s, encoder, store=cache_writer(engine), **plan_kw)
     rows = plan.stage_two
     shards = [rows[a : a + range_size] for a in range(0, len(rows), range_size)]
     scoring = ray.put(plan.scoring)
@@ -282,14 +290,14 @@ def match_with_ray(
             progress(done, len(rows))
     merged = merge_top(tops, plan.scoring.k) if tops else TopK(len(plan.scoring.profiles), 1)
     with Session(engine) as s:
-        result = finish_match(
+        ranked = explain_run(
             s,
             encoder,
             plan,
             merged,
             encoded=encoded,
-            actor=actor,
             model_version_id=model_version_id,
+            store=cache_writer(engine),
         )
-        s.commit()
-    return result
+    # the run and its rows in one short write transaction (no encoding inside)
+    return write_transaction(engine, lambda w: save_run(w, ranked, actor=actor))

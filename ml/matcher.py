@@ -53,14 +53,22 @@ from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
 from data.text.taxonomy import credited_skills
-from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
+from ml.embed import (
+    DocumentVectors,
+    ProgressFn,
+    VectorStore,
+    cache_writer,
+    embed_documents,
+    embed_texts,
+)
 from ml.encoders import Encoder
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -849,11 +857,13 @@ def plan_match(
     depth: int | None = DEFAULT_DEPTH,
     index_dir: Path | None = None,
     stage_progress: Callable[[str, int, int], None] | None = None,
+    store: VectorStore | None = None,
 ) -> MatchPlan:
     """Stage one of ``match``: check the arguments, rank the whole pool per role by BM25 (and
     by stored document vector) and keep ``depth`` candidates per role from each.
 
-    Role texts and skill names are embedded here (through ``session``'s cache); resumes are not.
+    Role texts and skill names are embedded here (through ``session``'s cache, or ``store``
+    when given: see ``ml.embed.embed_texts``); resumes are not.
     """
     from ml.retrieval import VectorIndex, lexical_features, load_or_build, top_rows
 
@@ -887,8 +897,8 @@ def plan_match(
     for j, rows_j in enumerate(top_rows(raw_bm25, eff_depth)):
         candidates[rows_j, j] = True
     space = SkillSpace.of(profiles)
-    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
-    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles], store=store)
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy), store=store)
     vector_hits = 0
     stored = VectorIndex.load(index_dir, encoder.model_id) if eff_depth < len(ids) else None
     if stored is not None:
@@ -945,6 +955,7 @@ def score_candidates(
     candidates: np.ndarray,
     *,
     progress: ProgressFn | None = None,
+    store: VectorStore | None = None,
 ) -> tuple[TopK, int]:
     """Stage two for resumes ``ids`` (ascending; ``lexical`` and ``candidates`` are their rows
     of the plan): embed through the cache, compute every feature, score and keep the top ``k``
@@ -966,7 +977,7 @@ def score_candidates(
         block_ids = [int(i) for i in ids[start : start + BLOCK]]
         texts = _texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
-        docs = embed_documents(session, encoder, block_texts, progress=count)
+        docs = embed_documents(session, encoder, block_texts, progress=count, store=store)
         feats = block_features(
             docs,
             block_texts,
@@ -996,7 +1007,71 @@ def finish_match(
     model_version_id: int | None = None,
 ) -> MatchResult:
     """Store a run from its merged ``top``: the run record, an explanation per shortlisted
-    pair, the ``MatchScore`` rows and the audit entry (the last step of ``match``)."""
+    pair, the ``MatchScore`` rows and the audit entry (the last step of ``match``), in the
+    caller's transaction (``explain_run`` then ``save_run``)."""
+    ranked = explain_run(
+        session, encoder, plan, top, encoded=encoded, model_version_id=model_version_id
+    )
+    return save_run(session, ranked, actor=actor)
+
+
+@dataclass
+class RankedRun:
+    """A ranked and explained run not stored yet: what ``save_run`` writes."""
+
+    encoder: str
+    direction: str
+    profiles: list[RoleProfile]
+    rows: list[MatchRow]
+    params: dict[str, Any]
+    model_version_id: int | None
+    resumes: int
+    texts_encoded: int
+    audit: dict[str, Any]
+    """the audit row's detail"""
+
+
+def save_run(session: Session, ranked: RankedRun, *, actor: str) -> MatchResult:
+    """Store a ranked run (``MatchRun``, one ``MatchScore`` per row) and its audit row: a few
+    statements, no encoding, so the write transaction around it is short."""
+    run = MatchRun(
+        created_by=actor,
+        encoder=ranked.encoder,
+        params=ranked.params,
+        model_version_id=ranked.model_version_id,
+        scorer=ranked.params["scorer"],
+        direction=ranked.direction,
+    )
+    session.add(run)
+    session.flush()
+    store_rows(session, run.id, ranked.profiles, ranked.rows)
+    record(
+        session,
+        actor,
+        "match.run",
+        target_type="match_run",
+        target=str(run.id),
+        model_version=str(ranked.model_version_id) if ranked.model_version_id else None,
+        detail=ranked.audit,
+    )
+    session.flush()
+    return MatchResult(
+        run.id, ranked.encoder, ranked.rows, ranked.resumes, ranked.texts_encoded, ranked.params
+    )
+
+
+def explain_run(
+    session: Session,
+    encoder: Encoder,
+    plan: MatchPlan,
+    top: TopK,
+    *,
+    encoded: int,
+    model_version_id: int | None = None,
+    store: VectorStore | None = None,
+) -> RankedRun:
+    """The run from its merged ``top``, nothing written: its parameters and an explanation
+    per shortlisted pair (passages read from the cache; ``store`` as for ``embed_texts``)."""
     sc = plan.scoring
     profiles, taxonomy, ids = sc.profiles, sc.taxonomy, plan.ids
     skill_vecs = dict(zip(sc.space.keys, sc.skill_vectors))
@@ -1028,23 +1103,12 @@ def finish_match(
         stage_one_depth=plan.depth,
         default_model=source == "default_scorer",
     )
-    run = MatchRun(
-        created_by=actor,
-        encoder=encoder.model_id,
-        params=params,
-        model_version_id=model_version_id,
-        scorer=params["scorer"],
-        direction="by_role",
-    )
-    session.add(run)
-    session.flush()
-
     rows: list[MatchRow] = []
     for start in range(0, len(listed), BLOCK):
         part = listed[start : start + BLOCK]
         texts = _texts(session, part)
         part_texts = [texts[i][1] for i in part]
-        docs = embed_documents(session, encoder, part_texts)
+        docs = embed_documents(session, encoder, part_texts, store=store)
         pos = {rid: n for n, rid in enumerate(part)}
         feats_all = block_features(
             docs,
@@ -1084,15 +1148,16 @@ def finish_match(
                 )
     order = {p.key: n for n, p in enumerate(profiles)}
     rows.sort(key=lambda r: (order[r.role], r.rank))
-    store_rows(session, run.id, profiles, rows)
-    record(
-        session,
-        actor,
-        "match.run",
-        target_type="match_run",
-        target=str(run.id),
-        model_version=str(model_version_id) if model_version_id else None,
-        detail={
+    return RankedRun(
+        encoder=encoder.model_id,
+        direction="by_role",
+        profiles=list(profiles),
+        rows=rows,
+        params=params,
+        model_version_id=model_version_id,
+        resumes=len(ids),
+        texts_encoded=encoded,
+        audit={
             "roles": len(profiles),
             "resumes": len(ids),
             "top_k": plan.top_k,
@@ -1103,8 +1168,6 @@ def finish_match(
             "score_source": source,
         },
     )
-    session.flush()
-    return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
 
 
 def match(
@@ -1164,6 +1227,46 @@ def match(
     return finish_match(
         session, encoder, plan, top, encoded=encoded, actor=actor, model_version_id=model_version_id
     )
+
+
+def run_match(
+    engine: Engine,
+    encoder: Encoder,
+    *,
+    actor: str,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    **plan_kw: Any,
+) -> MatchResult:
+    """``match`` safe beside other writers (the CLI's and the dashboard's): it reads in its
+    own session and holds no write lock while it encodes (each block of new vectors goes into
+    the embedding cache in its own short transaction, ``ml.embed.cache_writer``); then the
+    run, its ``MatchScore`` rows and the audit row are written in one short transaction,
+    retried when the database is busy. Takes ``match``'s keyword arguments."""
+    store = cache_writer(engine)
+    with Session(engine) as reader:
+        plan = plan_match(reader, encoder, store=store, **plan_kw)
+        rows = plan.stage_two
+        top, encoded = score_candidates(
+            reader,
+            encoder,
+            plan.scoring,
+            [plan.ids[int(r)] for r in rows],
+            plan.lexical[rows],
+            plan.candidates[rows],
+            progress=progress,
+            store=store,
+        )
+        ranked = explain_run(
+            reader,
+            encoder,
+            plan,
+            top,
+            encoded=encoded,
+            model_version_id=model_version_id,
+            store=store,
+        )
+    return write_transaction(engine, lambda s: save_run(s, ranked, actor=actor))
 
 
 def _default_scorer_info() -> dict[str, Any]:

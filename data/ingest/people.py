@@ -54,7 +54,7 @@ from data.store.models import (
 )
 from data.store.pseudonyms import new_pseudonym
 from data.text.csv_rows import ImplausibleDate, check_date, read_table
-from data.text.files import MAX_UPLOAD_MB, read_file
+from data.text.files import MAX_UPLOAD_BYTES, read_file
 
 ProgressFn = Callable[[int, int], None]
 
@@ -108,13 +108,17 @@ class ImportResult:
 
 
 def read_csv(
-    path: Path, columns: dict[str, str], required: Iterable[str]
+    path: Path,
+    columns: dict[str, str],
+    required: Iterable[str],
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> tuple[list[tuple[int, dict[str, str]]], list[InputError]]:
     """Rows of ``path`` as (row number, {column: stripped value}) plus header errors, read by
     the one strict reader (``data.text.csv_rows.read_table``): size-limited before reading,
     decoded as every importer decodes, unknown/duplicate columns, extra cells, NUL characters
     and over-long cells refused with file, row and field."""
-    raw = read_file(Path(path), max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    raw = read_file(Path(path), max_bytes=max_bytes)
     table = read_table(
         raw, path.name, columns=columns, required=list(required), max_chars=MAX_CHARS
     )
@@ -352,7 +356,12 @@ def import_candidates(
 
 
 def import_candidates_file(
-    engine: Engine, path: Path, *, actor: str, progress: ProgressFn | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> ImportResult:
     """``import_candidates`` safe beside other writers: the file is read and every row checked
     with no transaction open (roles looked up in a short read-only session), then the rows are
@@ -360,7 +369,7 @@ def import_candidates_file(
     ``external_id``: the same file imported twice at once stores each person once."""
     with Session(engine) as s:
         snapshot = _Roles(s)
-    checked = check_candidates(path, snapshot)
+    checked = check_candidates(path, snapshot, max_bytes=max_bytes)
 
     def store(session: Session) -> ImportResult:
         return _store_candidates(session, checked, _Roles(session), actor=actor, progress=progress)
@@ -376,11 +385,13 @@ class CheckedRows:
     values: list[tuple[int, dict[str, Any]]]
 
 
-def check_candidates(path: Path, roles: _Roles) -> CheckedRows:
+def check_candidates(
+    path: Path, roles: _Roles, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> CheckedRows:
     """Read and check every row of a candidates file (no writes); raises ``ImportErrors``
     listing every bad row, ``InputError`` for a file with no rows."""
     path = Path(path)
-    rows, errors = read_csv(path, CANDIDATE_COLUMNS, REQUIRED_CANDIDATE)
+    rows, errors = read_csv(path, CANDIDATE_COLUMNS, REQUIRED_CANDIDATE, max_bytes=max_bytes)
     if any(e.row == 1 for e in errors):
         raise ImportErrors(errors)
     values: list[tuple[int, dict[str, Any]]] = []
@@ -566,7 +577,12 @@ def import_events(
 
 
 def import_events_file(
-    engine: Engine, path: Path, *, actor: str, progress: ProgressFn | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> ImportResult:
     """``import_events`` safe beside other writers: the file is read and every row checked
     with no transaction open (roles and candidates looked up in short read-only sessions),
@@ -580,7 +596,7 @@ def import_events_file(
         with Session(engine) as s:
             return set(_candidates_by_ref(s, refs))
 
-    checked = check_events(path, snapshot, known)
+    checked = check_events(path, snapshot, known, max_bytes=max_bytes)
 
     def store(session: Session) -> ImportResult:
         return _store_events(session, checked, _Roles(session), actor=actor, progress=progress)
@@ -589,13 +605,17 @@ def import_events_file(
 
 
 def check_events(
-    path: Path, roles: _Roles, known_candidates: Callable[[list[str]], set[str]]
+    path: Path,
+    roles: _Roles,
+    known_candidates: Callable[[list[str]], set[str]],
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> CheckedRows:
     """Read and check every row of a stage-events file (no writes); ``known_candidates(refs)``
     says which external ids the store holds. Raises ``ImportErrors`` listing every bad row."""
     path = Path(path)
     file = path.name
-    rows, errors = read_csv(path, EVENT_COLUMNS, REQUIRED_EVENT)
+    rows, errors = read_csv(path, EVENT_COLUMNS, REQUIRED_EVENT, max_bytes=max_bytes)
     if any(e.row == 1 for e in errors):
         raise ImportErrors(errors)
     cands = known_candidates(sorted({r.get("external_id", "") for _, r in rows}))

@@ -274,3 +274,26 @@ def _report_texts(path: Path, fmt: str) -> list[str]:
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return [cell for line in text.splitlines() for cell in re.split(r"\s{2,}", line)]
+
+
+def test_a_shortlist_scored_in_english_reads_in_chinese_after_switching(zh_store, make_app):
+    # the screenshots showed "User Experience Design", "Figma" on the Chinese Matching page:
+    # skill names were the ones stored with the run, not the user's language
+    from tests.dashboard.test_write_pages import RESUME_A
+
+    at = make_app(zh_store, lang="en").run()
+    at.switch_page("app_pages/matching.py").run()
+    at.file_uploader(key="match_upload").set_value([("a.txt", RESUME_A.encode(), "text/plain")])
+    at.multiselect(key="w_match_roles_en").select("ml_engineer")
+    at.button(key="match_run").click().run()
+    assert not at.exception, at.exception
+    panel = at.expander[0]
+    assert "Python" in "\n".join(x.value for x in panel.get("text"))
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    panel = at.expander[0]
+    shown = "\n".join(x.value for x in panel.get("text"))
+    assert labels.skill_name("python", "zh") in shown  # "Python编程", not "Python"
+    evidence = {line.split(" — ")[0].lstrip("✓✗ ") for line in shown.splitlines() if "✓" in line}
+    assert evidence and all(CJK.search(name) for name in evidence), evidence
