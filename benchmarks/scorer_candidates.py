@@ -45,12 +45,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks.livecareer_embed import EVAL_FOLDS, cache_engine, load_livecareer, stratified_order
 from data.store.engine import session_scope
-from ml.matcher import FEATURE_NAMES
+from ml.matcher import FEATURE_NAMES, score_pairs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VAR = ROOT / "var" / "bench"
 RESULTS = HERE / "results"
+SHIPPED = "shipped default (ml/default_scorer.json)"
+"""The product's score today, beside the refitted candidates."""
 ENCODER_FEATURES = ("semantic_doc", "semantic_passage", "skill_evidence")
 """The features a pool-context candidate standardises within the role."""
 
@@ -401,8 +403,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "tfidf (baseline)": mrr_top3(d["tfidf"], d["truth"]),
             "bm25 (baseline)": mrr_top3(d["bm25"], d["truth"]),
         }
+        G = d.get("pool_F", d["F"])
+        methods[SHIPPED] = mrr_top3(score_pairs(G)[: len(d["truth"])], d["truth"])
         for name, score in fitted.items():
-            G = d.get("pool_F", d["F"])
             methods[name] = mrr_top3(score(G)[: len(d["truth"])], d["truth"])
         held[set_name] = {"n": int(len(d["truth"])), "methods": methods}
     rep = {
@@ -422,20 +425,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     lc = held["livecareer folds 2-4"]["methods"]
     kg = held.get("UpdatedResumeDataSet", {}).get("methods")
-    better_lc = lc[winner]["mrr"] > lc["lr_v1"]["mrr"]
-    not_worse_kg = kg is None or kg[winner]["mrr"] >= kg["lr_v1"]["mrr"]
-    if winner == "lr_v1":
-        rep["decision"] = "The shipped v1 recipe is the CV winner: nothing changes."
-    elif better_lc and not_worse_kg and kg is not None:
+    better_lc = lc[winner]["mrr"] > lc[SHIPPED]["mrr"]
+    not_worse_kg = kg is not None and kg[winner]["mrr"] >= kg[SHIPPED]["mrr"]
+    shipped_n = json.loads((ROOT / "ml" / "default_scorer.json").read_text())["trained_on"]
+    same = winner == "lr_v1" and f"{args.n} resumes" in shipped_n
+    if same:
         rep["decision"] = (
-            f"`{winner}` wins CV, is better than v1 on folds 2-4 "
-            f"({lc[winner]['mrr']:.3f} vs {lc['lr_v1']['mrr']:.3f} MRR) and not worse on the "
-            f"second set ({kg[winner]['mrr']:.3f} vs {kg['lr_v1']['mrr']:.3f}): it replaces v1."
+            "The shipped recipe (`lr_v1`, fitted on this same tuning sample) is the CV winner: "
+            "the default scorer stays as it is."
+        )
+    elif better_lc and not_worse_kg:
+        rep["decision"] = (
+            f"`{winner}` (refitted on {args.n} tuning resumes) wins CV, is better than the "
+            f"shipped default on folds 2-4 ({lc[winner]['mrr']:.3f} vs {lc[SHIPPED]['mrr']:.3f} "
+            f"MRR) and not worse on the second set ({kg[winner]['mrr']:.3f} vs "
+            f"{kg[SHIPPED]['mrr']:.3f}): it may replace the shipped default."
         )
     else:
         rep["decision"] = (
-            f"`{winner}` wins CV but fails the replacement rule (better on folds 2-4: "
-            f"{better_lc}; not worse on the second set: {not_worse_kg}): v1 stays."
+            f"`{winner}` (refitted on {args.n} tuning resumes) wins CV but fails the replacement "
+            f"rule against the shipped default (better on folds 2-4: {better_lc}; not worse on "
+            f"the second set: {not_worse_kg}): the shipped default stays."
         )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "scorer_candidates.json").write_text(json.dumps(rep, indent=1))
@@ -444,7 +454,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 NOTES = [
-    "Scaled down for a shared 2-core machine (load average 30-45 during this run): the tuning "
+    "Scaled down for a shared 2-core machine (load average 30-86 while the features were computed): the tuning "
     "sample is the 240 resumes the shipped scorer was fitted on (all of folds 0-1 would take "
     "hours to encode here) and folds 2-4 are the first `--limit` resumes of the fixed "
     "stratified round-robin order (equal numbers per category). CV results are cached in "
@@ -457,6 +467,14 @@ NOTES = [
     "Tree models carry monotone-increasing constraints on every feature (a fit never falls with "
     "more evidence), as the shipped logistic regression does by dropping negative weights; the "
     "context variants (`*_role_std`, `*_resume_rank`, `*_ctx`) do not.",
+    "Reading the held-out tables (never used for the choice): several candidates that lost "
+    "the CV edge the shipped LR on folds 2-4 by 0.004-0.015 MRR (`lr_resume_rank` 0.681, "
+    "`lr_role_std` 0.676, `lr_all` 0.671, `lgbm_ranker` 0.670 vs 0.666 on the 480-resume run), "
+    "and LambdaMART is also ahead on the second set (0.912 vs 0.910) and zh_hard (0.961 vs "
+    "0.945). These gaps are inside the noise of 240 tuning resumes and 480 test resumes; "
+    "picking one of them after seeing these numbers would be tuning on the test folds, so the "
+    "shipped default stays. Refit the candidates on all ~1,000 resumes of folds 0-1 once the "
+    "cache is warm (hours of encoding on this machine) before deciding again.",
     "`ships in today's match flow`: a pair scorer sees one (resume, role) pair's features; "
     "role-standardised encoder features need all candidates' vectors before any is scored, and "
     "resume-relative ranks make a pair's score depend on the other roles of the run, so those "
