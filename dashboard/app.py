@@ -107,6 +107,38 @@ def _still_allowed() -> bool:
     return True
 
 
+# --- a sign-in kept across reloads ------------------------------------------------------------
+# The session id travels in a cookie the page sets with a line of JavaScript (Streamlit has no
+# server-side Set-Cookie) and comes back in the request that opens the next session
+# (st.context.cookies). The store keeps only its hash; it expires, and sign-out, a password
+# reset and a disable end it. Not HttpOnly (a script sets it), so it is SameSite=Strict, Secure
+# on HTTPS, short-lived, and the pages render every user-supplied text as plain text.
+
+
+def _cookie_script(token: str | None) -> None:
+    """Set (``token``) or clear (None) the session cookie in the browser."""
+    from data.store.sessions import COOKIE, SESSION_TTL, looks_like_token
+
+    if token is not None and not looks_like_token(token):
+        return
+    value, age = (token, int(SESSION_TTL.total_seconds())) if token else ("", 0)
+    st.html(
+        "<script>document.cookie = '"
+        + f"{COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
+        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _cookie() -> str | None:
+    from data.store.sessions import COOKIE
+
+    try:
+        return st.context.cookies.get(COOKIE)
+    except Exception:  # no browser request behind this run (tests, bare mode)
+        return None
+
+
 def _login() -> bool:
     """Sign the user in; returns True when the page may be drawn."""
     if state.current_user() is not None and _still_allowed():
@@ -119,6 +151,13 @@ def _login() -> bool:
         state.set_user("admin", "admin")
         st.session_state["local_admin"] = True
         return True
+    token = _cookie()
+    if token and not st.session_state.get("signed_out") and not _oidc_configured():
+        kept = resources.resume_session(token, _client())
+        if kept is not None:  # a reload: the same sign-in, no password asked
+            state.set_user(kept.name, kept.role)
+            st.session_state["session_token"] = token
+            return True
     if _oidc_configured():
         if not getattr(st.user, "is_logged_in", False):
             st.title(t("login.title"))
@@ -145,6 +184,8 @@ def _login() -> bool:
             )
         return True
     st.title(t("login.title"))
+    if st.session_state.pop("clear_cookie", False):
+        _cookie_script(None)
     notice = st.session_state.pop("login_notice", None)
     if notice:
         st.warning(t(notice))
@@ -158,6 +199,10 @@ def _login() -> bool:
             # committed above, outside any transaction: st.rerun() raises, and inside
             # ``with resources.session()`` it rolled the audit row back
             state.set_user(result.user.name, result.user.role)
+            token = resources.keep_session(result.user.name)
+            st.session_state["session_token"] = token
+            st.session_state["set_cookie"] = token
+            st.session_state.pop("signed_out", None)
             st.rerun()
         if result.locked_until is not None:
             st.error(t("login.locked", until=result.locked_until.strftime("%H:%M UTC")))
@@ -232,8 +277,13 @@ def main() -> None:
         st.sidebar.caption(t("login.local"))
     else:
         st.sidebar.caption(t("login.signed_in", name=user.name, role=user.role))
+        if "set_cookie" in st.session_state:  # just signed in: the browser keeps the session
+            _cookie_script(st.session_state.pop("set_cookie"))
         if st.sidebar.button(t("login.logout"), key="logout"):
+            resources.end_session(st.session_state.pop("session_token", None), user.name)
             st.session_state.pop("user", None)
+            st.session_state["signed_out"] = True  # this tab's cookie is not used again
+            st.session_state["clear_cookie"] = True
             if _oidc_configured():
                 st.logout()
             st.rerun()

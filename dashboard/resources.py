@@ -65,6 +65,44 @@ def sign_in(name: str, password: str, client: str) -> Any:
         return check(s, name, password, client)
 
 
+def keep_session(name: str) -> str:
+    """Open a kept sign-in for ``name`` (committed at once); returns the id for the cookie."""
+    from data.store.sessions import open_session
+
+    with session_scope(engine()) as s:
+        return open_session(s, name)
+
+
+def resume_session(token: str | None, client: str) -> Any:
+    """The user of a live kept sign-in ``token``, audited as a sign-in; None otherwise."""
+    from data.store.audit import record
+    from data.store.sessions import resume_session as resume
+
+    with session_scope(engine()) as s:
+        user = resume(s, token)
+        if user is None:
+            return None
+        record(
+            s,
+            user.name,
+            "dashboard.login",
+            target_type="user",
+            target=user.name,
+            detail={"client": client[:64], "via": "kept session"},
+        )
+        return user
+
+
+def end_session(token: str | None, name: str) -> None:
+    """Sign-out: the kept sign-in ends in the store (a copied cookie is worthless after)."""
+    from data.store.audit import record
+    from data.store.sessions import close_session
+
+    with session_scope(engine()) as s:
+        close_session(s, token)
+        record(s, name, "dashboard.logout", target_type="user", target=name[:64])
+
+
 def _read(url: str, fn: Callable[[Session], Any]) -> Any:
     with session_scope(engine_for(url)) as s:
         return fn(s)

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from data.errors import InputError, WorkerLost
+from data.errors import InputError, ModelError, WorkerLost
 from ml.encoders import Encoder
 
 INSTALL_HINT = "Ray is not installed: pip install 'talentmap[scale]'"
@@ -155,6 +155,11 @@ def _run(
     try:
         yield from ActorPool(actors).map_unordered(call, list(tasks))
     except RayActorError as err:
+        if getattr(err, "actor_init_failed", False):
+            cause = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+            raise ModelError(
+                f"a Ray worker could not start (loading the encoder or opening the store): {cause}"
+            ) from err
         raise WorkerLost(
             f"a Ray worker died and was restarted {retries} time(s) without finishing its "
             "batch; every finished batch is stored: run the command again to complete the "

@@ -178,6 +178,31 @@ for r in view["resumes"]:
     with st.expander(t("cand.resume", file=r["file_name"])):
         st.text(r["text"])
 
+st.markdown(f"**{t('cand.notes')}**")
+if state.user_can("write"):
+    with st.form("cand_note_form", clear_on_submit=True):
+        note = st.text_area(t("cand.note_new"), key="cand_note_text", max_chars=4000)
+        if st.form_submit_button(t("cand.note_add")):
+            from data.store.notes import add_note
+
+            try:
+                with resources.session() as s:
+                    add_note(s, view["pseudonym"], note, author=user.name)
+            except TalentMapError as err:
+                state.show_error(err)
+            else:
+                st.session_state["cand_note_done"] = True
+                st.rerun()  # the list below shows the new note
+if st.session_state.pop("cand_note_done", False):
+    st.success(t("cand.note_added"))
+if view["notes"]:
+    for n in view["notes"]:
+        with st.container(border=True):
+            st.caption(t("cand.note_by", author=n["author"], at=f"{n['at']:%Y-%m-%d %H:%M} UTC"))
+            st.text(n["text"])  # plain text: a note is never rendered as Markdown or HTML
+else:
+    st.caption(t("cand.no_notes"))
+
 if state.user_can("write") and view["applications"]:
     st.markdown(f"**{t('cand.move')}**")
     apps = {a["id"]: a for a in view["applications"]}

@@ -25,6 +25,7 @@ from data.store.models import (
     Skill,
     StageEvent,
 )
+from data.store.notes import list_notes
 
 MAX_RESULTS = 200
 
@@ -147,7 +148,7 @@ def candidate_view(
     session: Session, pseudonym: str, *, see_contacts: bool = False
 ) -> dict[str, Any]:
     """Everything about one candidate: resumes (masked text), applications, stage history,
-    match scores and decisions; the contact only when ``see_contacts``.
+    match scores, decisions and notes (newest first); the contact only when ``see_contacts``.
 
     Raises ``NotFoundError`` for an unknown pseudonym.
     """
@@ -235,4 +236,5 @@ def candidate_view(
             }
             for f in decisions
         ],
+        "notes": list_notes(session, cand.id),
     }

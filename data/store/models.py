@@ -57,6 +57,19 @@ class User(Base):
     created_at: Mapped[created]
 
 
+class UserSession(Base):
+    """A kept dashboard sign-in (so a reload does not sign the user out): only the sha256 of
+    its random id is stored; it ends at ``expires_at``, at sign-out or on a password reset."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[intpk]
+    token_hash: Mapped[str64] = mapped_column(unique=True)
+    user_name: Mapped[str64] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))
+
+
 class LoginAttempt(Base):
     """One dashboard sign-in attempt: what the delay and the lockout count (kept in the store,
     so reruns, new browser sessions and several server processes all see the same count)."""
@@ -183,6 +196,20 @@ class CandidateDemographics(Base):
     )
     sex: Mapped[str | None] = mapped_column(String(32))
     ethnicity: Mapped[str | None] = mapped_column(String(64))
+
+
+class CandidateNote(Base):
+    """A note a recruiter or admin wrote about a candidate: erased with the person, anonymised
+    with them, never read by a model."""
+
+    __tablename__ = "candidate_notes"
+    id: Mapped[intpk]
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str64]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Resume(Base):

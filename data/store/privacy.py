@@ -41,6 +41,7 @@ from data.store.models import (
     Candidate,
     CandidateContact,
     CandidateDemographics,
+    CandidateNote,
     Embedding,
     Enrolment,
     Feedback,
@@ -186,6 +187,9 @@ def erase_candidate(
         rows["enrolments"] = _count_delete(
             session, delete(Enrolment).where(Enrolment.candidate_id == cand.id)
         )
+        rows["candidate_notes"] = _count_delete(
+            session, delete(CandidateNote).where(CandidateNote.candidate_id == cand.id)
+        )
         rows["candidate_contacts"] = _count_delete(
             session, delete(CandidateContact).where(CandidateContact.candidate_id == cand.id)
         )
@@ -297,6 +301,7 @@ PERSON_TABLES: tuple[str, ...] = (
     "offers",
     "applications",
     "enrolments",
+    "candidate_notes",
     "candidate_contacts",
     "candidate_demographics",
     "candidates",
@@ -411,6 +416,7 @@ def anonymise_rejected(
         session.execute(
             update(Feedback).where(Feedback.resume_id.in_(resume_ids)).values(note=None)
         )
+        session.execute(delete(CandidateNote).where(CandidateNote.candidate_id.in_(part)))
         session.execute(delete(CandidateContact).where(CandidateContact.candidate_id.in_(part)))
         session.execute(
             delete(CandidateDemographics).where(CandidateDemographics.candidate_id.in_(part))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from data.errors import AccountDisabled, InputError, NotFoundError, PermissionDenied
 from data.store.audit import record
 from data.store.models import LoginAttempt, User
+from data.store.sessions import close_user_sessions
 
 ROLES: tuple[str, ...] = ("admin", "recruiter", "viewer")
 LOCAL_ADMIN = "admin"
@@ -355,6 +356,7 @@ def reset_password(session: Session, name: str, password: str, *, actor: str) ->
         raise InputError("the password needs at least 8 characters", field="password")
     user = get_user(session, name)
     user.password_hash = hash_password(password)
+    close_user_sessions(session, name)  # a kept sign-in with the old password ends
     record(session, actor, "users.password_reset", target_type="user", target=name)
     session.flush()
     return user
@@ -371,6 +373,7 @@ def disable_user(session: Session, name: str, *, actor: str) -> User:
         return user  # already disabled: nothing to change, nothing to audit
     _keep_an_admin(session, user, doing="disable them")
     user.disabled = True
+    close_user_sessions(session, name)
     record(session, actor, "users.disable", target_type="user", target=name)
     session.flush()
     return user

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from data.store.engine import session_scope
-from data.store.models import Application, AuditLog, Candidate, CandidateContact, StageEvent
+from data.store.models import (
+    Application,
+    AuditLog,
+    Candidate,
+    CandidateContact,
+    CandidateNote,
+    StageEvent,
+)
 from data.store.users import add_user
 from tests.dashboard.test_write_pages import _sign_in
 
@@ -54,3 +61,34 @@ def test_a_viewer_sees_no_names_and_no_stage_move(seeded_sqlite, make_app):
     at.text_input(key="cand_text").input("C-00007").run()
     assert list(at.dataframe[0].value["Pseudonym"]) == ["C-00007"]
     assert "cand_move" not in {b.key for b in at.button}
+
+
+def test_a_recruiter_adds_a_note_and_a_viewer_reads_it(seeded_store, make_app):
+    engine, _ = seeded_store
+    with session_scope(engine) as s:
+        add_user(s, "rita", "recruiter", "pw-rita")
+        add_user(s, "vera", "viewer", "pw-vera")
+    note = "Wants to relocate to Singapore; **not** markdown <b>nor html</b>"
+    at = _sign_in(make_app(engine), "rita", "pw-rita")
+    at.switch_page("app_pages/candidates.py").run()
+    at.text_input(key="cand_text").input("C-00007").run()
+    at.text_area(key="cand_note_text").input(note)
+    at.button(key="FormSubmitter:cand_note_form-Add note").click().run()
+    assert not at.exception, at.exception
+    assert [x.value for x in at.text if x.value == note] == [note]  # shown as typed
+    with session_scope(engine) as s:
+        (stored,) = s.scalars(select(CandidateNote)).all()
+        assert (stored.author, stored.text) == ("rita", note)
+        audit = s.scalars(select(AuditLog).where(AuditLog.action == "candidate.note")).one()
+        assert (audit.actor, audit.target) == ("rita", "C-00007")
+    # an empty note: a clear error, nothing stored
+    at.button(key="FormSubmitter:cand_note_form-Add note").click().run()
+    assert at.error
+    vera = _sign_in(make_app(engine), "vera", "pw-vera")
+    vera.switch_page("app_pages/candidates.py").run()
+    vera.text_input(key="cand_text").input("C-00007").run()
+    assert not vera.exception, vera.exception
+    assert note in [x.value for x in vera.text]
+    assert "cand_note_text" not in {w.key for w in vera.text_area}  # viewers only read
+    with session_scope(engine) as s:
+        assert len(s.scalars(select(CandidateNote)).all()) == 1

@@ -22,6 +22,7 @@ from data.store.models import (
     Candidate,
     CandidateContact,
     CandidateDemographics,
+    CandidateNote,
     Embedding,
     Enrolment,
     Feedback,
@@ -109,6 +110,14 @@ def _plant(engine, seeded, data_dir: Path) -> dict[str, object]:
         s.add(
             Enrolment(programme_id=prog.id, candidate_id=cand.id, enrolled_at=dt.date(2025, 4, 1))
         )
+        s.add(
+            CandidateNote(
+                candidate_id=cand.id,
+                author="rita",
+                at=dt.datetime(2025, 3, 4, 9, 30),
+                text=f"{NAME} asked us to write to {EMAIL} after the interview",
+            )
+        )
         for t in (text, passage, "someone else's passage"):
             s.add(Embedding(model_id="minilm", text_hash=text_key(t), dim=2, vector=b"\x00" * 8))
         cid, pseudonym = cand.id, cand.pseudonym
@@ -193,6 +202,7 @@ def test_erase_leaves_no_trace(seeded_store, tmp_path: Path) -> None:
     assert report.rows["candidates"] == 1 and report.rows["resumes"] == 1
     assert report.rows["embeddings"] == 2 and report.rows["match_scores"] == 1
     assert report.rows["feedback"] == 1 and report.rows["enrolments"] == 1
+    assert report.rows["candidate_notes"] == 1  # the note named them: its bytes are gone too
     assert report.rows["applications"] == 1 and report.rows["stage_events"] == 1
     assert report.traces == [] and messages
     assert sorted(report.files_deleted) == sorted(
@@ -260,6 +270,8 @@ def test_anonymise_rejected_keeps_aggregates(seeded_store) -> None:
     with session_scope(engine) as s:
         res = s.get(Resume, victim.resume_id)
         s.add(Embedding(model_id="minilm", text_hash=text_key(res.text), dim=1, vector=b"\0" * 4))
+        for p in (victim, kept[0]):  # a note on one anonymised and one kept candidate
+            s.add(CandidateNote(candidate_id=p.id, author="rita", at=as_of, text=f"note {p.id}"))
     with session_scope(engine) as s:
         events_before = s.scalar(select(func.count()).select_from(StageEvent))
         n = anonymise_rejected(s, days, as_of=as_of, actor="admin")
@@ -270,6 +282,7 @@ def test_anonymise_rejected_keeps_aggregates(seeded_store) -> None:
         demo = set(s.scalars(select(CandidateDemographics.candidate_id)))
         assert not gone & contacts and not gone & demo
         assert {p.id for p in kept} <= contacts
+        assert set(s.scalars(select(CandidateNote.candidate_id))) == {kept[0].id}
         res = s.get(Resume, victim.resume_id)
         assert res.text == TOMBSTONE and victim.resume_file not in res.file_name
         assert s.scalar(select(func.count()).select_from(Embedding)) == 0

@@ -79,6 +79,11 @@ class DyingEncoder(CountingEncoder):
         return out
 
 
+def unloadable_encoder() -> CountingEncoder:
+    """An encoder factory that fails the way a missing model does (for the Ray tests)."""
+    raise OSError("no model at /nowhere/minilm")
+
+
 @pytest.fixture
 def counting_encoder() -> CountingEncoder:
     return CountingEncoder()

@@ -15,13 +15,19 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from data.errors import WorkerLost
+from data.errors import ModelError, WorkerLost
 from data.store.embeddings import count_vectors, get_vectors_keys, text_hash
 from data.store.engine import make_engine
 from data.store.models import MatchScore, Resume
 from ml.embed import embed_pool, passages, warm_cache
 from ml.matcher import MatchResult, match
-from tests.ml.conftest import RESUMES, CountingEncoder, DyingEncoder, seed_matching_store
+from tests.ml.conftest import (
+    RESUMES,
+    CountingEncoder,
+    DyingEncoder,
+    seed_matching_store,
+    unloadable_encoder,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -162,11 +168,12 @@ def test_ray_match_equals_single_process(
 
 
 def test_a_killed_worker_loses_no_batch_and_a_rerun_completes_the_rest(
-    cluster, request, tmp_path: Path
+    cluster, request, tmp_path: Path, engine: Engine
 ) -> None:
     from ml.distributed import match_with_ray
 
-    local, remote = _copy(request, tmp_path, "a.sqlite"), _copy(request, tmp_path, "b.sqlite")
+    local, remote = _copy(request, tmp_path, "a.sqlite"), engine  # the workers' store: both DBs
+    _seed(remote)
     every = _every_passage(remote)
     marker = tmp_path / "died"
     dying = partial(DyingEncoder, str(marker), after=2, spare_pid=os.getpid())
@@ -186,7 +193,6 @@ def test_a_killed_worker_loses_no_batch_and_a_rerun_completes_the_rest(
     single = _single(local, None, top_k=30, depth=None)
     _assert_same_run(single, local, rerun, remote)
     local.dispose()
-    remote.dispose()
 
 
 def test_ray_restarts_a_dead_worker_and_the_run_completes(cluster, request, tmp_path: Path) -> None:
@@ -233,4 +239,14 @@ def test_rerun_after_partial_run_encodes_only_the_rest(cluster, request, tmp_pat
     with Session(eng) as s:
         assert count_vectors(s, enc.model_id) == len(every)
     assert warm_with_ray(eng, CountingEncoder, workers=2, range_size=7) == 0
+    eng.dispose()
+
+
+def test_a_worker_that_cannot_load_its_encoder_says_so(cluster, request, tmp_path: Path) -> None:
+    from ml.distributed import warm_with_ray
+
+    eng = _copy(request, tmp_path, "d.sqlite")
+    with pytest.raises(ModelError, match="could not start.*no model at /nowhere/minilm"):
+        warm_with_ray(eng, unloadable_encoder, workers=2, range_size=7)
+    assert _cached(eng, _every_passage(eng)) == set()
     eng.dispose()
