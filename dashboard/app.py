@@ -248,7 +248,11 @@ def main() -> None:
         t("nav.matching"),
         t("nav.model_lab"),
     ):
-        st.warning(t("err.empty"))
+        from data.queries.setup import is_first_run
+
+        # on a store with nothing in it the Overview is the first-run guide: no warning above
+        if not (nav.title == t("nav.overview") and is_first_run(resources.setup_counts(url))):
+            st.warning(t("err.empty"))
     else:
         _filters()
     try:

@@ -377,8 +377,12 @@ def reliability(
     return _layout(fig, title, height=320)
 
 
-def fan_chart(df: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
-    """Cumulative plan against expected fills with the 80 % band (``analytics.forecast.fan``)."""
+def fan_chart(
+    df: pd.DataFrame, labels: dict[str, str], title: str, date_format: str = "%b %-d, %Y"
+) -> go.Figure:
+    """Cumulative plan against expected fills with the 80 % band (``analytics.forecast.fan``);
+    ``date_format`` (d3 time format) writes the dates in the user's language (plotly's own
+    month names are English only)."""
     fig = go.Figure()
     x = list(df["target_start"])
     fig.add_trace(
@@ -402,6 +406,7 @@ def fan_chart(df: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure
         go.Scatter(x=x, y=df["plan"], mode="lines", line={"dash": "dash"}, name=labels["plan"])
     )
     fig.update_yaxes(title=labels["y"])
+    fig.update_xaxes(tickformat=date_format, hoverformat=date_format)
     return _layout(fig, title)
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, skill, t
 
 
 def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
@@ -73,11 +73,11 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
                         t("col.role"): titles.get(r.role, r.role),
                         t("col.score"): round(r.score, 1),
                         t("col.matched"): "; ".join(
-                            f"{m['name']}: “{m['evidence']}”"
+                            f"{skill(m)}: “{m['evidence']}”"
                             for m in r.explanation.get("matched_skills", [])
                         ),
                         t("col.missing"): ", ".join(
-                            m["name"] for m in r.explanation.get("missing_required", [])
+                            skill(m) for m in r.explanation.get("missing_required", [])
                         ),
                     }
                     for r in rows
@@ -98,7 +98,7 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
                 missing = r.explanation.get("missing_required", [])
                 with c1:
                     st.markdown(f"**{t('col.matched')}**")
-                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched) or "—")
+                    st.text("\n".join(f"✓ {skill(m)} — “{m['evidence']}”" for m in matched) or "—")
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
-                    st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                    st.text("\n".join(f"✗ {skill(m)}" for m in missing) or "—")

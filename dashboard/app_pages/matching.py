@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import formatter, lang, t
+from dashboard.i18n import formatter, lang, skill, t
 from data.errors import TalentMapError
 from data.reference import labels
 from data.text.markup import md_plain
@@ -173,11 +173,11 @@ if run_id is not None:
                     t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
                     t("col.score"): round(r.score, 1),
                     t("col.matched"): "; ".join(
-                        f"{m['name']}{_step(m)}: “{m['evidence']}”"
+                        f"{skill(m)}{_step(m)}: “{m['evidence']}”"
                         for m in r.explanation.get("matched_skills", [])
                     ),
                     t("col.missing"): ", ".join(
-                        m["name"] for m in r.explanation.get("missing_required", [])
+                        skill(m) for m in r.explanation.get("missing_required", [])
                     ),
                 }
                 for r in rows
@@ -192,6 +192,14 @@ if run_id is not None:
                 t("col.rank"): st.column_config.NumberColumn(width="small"),
             },
         )
+        if rows and not rows[0].explanation.get("matched_skills"):
+            # ranked first on passage similarity alone: worth a look before trusting the order
+            st.warning(
+                t(
+                    "match.top_no_skills",
+                    who=md_plain(pseudonyms.get(rows[0].resume_id, rows[0].resume)),
+                )
+            )
         st.caption(t("match.decide_hint"))
         for r in rows:
             who = f"{pseudonyms.get(r.resume_id, r.resume)} ({r.resume})"
@@ -211,12 +219,16 @@ if run_id is not None:
                     st.markdown(f"**{t('col.matched')}**")
                     # st.text: resume snippets are shown as plain text, never as markdown/HTML
                     st.text(
-                        "\n".join(f"✓ {m['name']}{_step(m)} — “{m['evidence']}”" for m in matched)
+                        "\n".join(f"✓ {skill(m)}{_step(m)} — “{m['evidence']}”" for m in matched)
                         or "—"
                     )
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
-                    st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                    st.text("\n".join(f"✗ {skill(m)}" for m in missing) or "—")
+                passages = r.explanation.get("strongest_passages") or []
+                if passages:
+                    st.markdown(f"**{t('match.passages')}**")
+                    st.text("\n".join(f"{p['similarity']:.2f} · “{p['text']}”" for p in passages))
                 b1, b2, _ = st.columns([1, 1, 4])
                 for col, decision in ((b1, "advance"), (b2, "reject")):
                     if col.button(

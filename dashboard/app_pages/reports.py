@@ -224,8 +224,14 @@ if latest is None:
     st.info(t("reports.no_audit"))
 else:
     row, result = latest
+    from analytics.fairness import describe_origin, describe_subject
+
+    # what, when and from which data in the user's language: the stored text is English and
+    # names tables ("applications and stage_events at 'screening'")
+    when = pd.Timestamp(result.audit_date).strftime("%Y-%m-%d %H:%M UTC")
     st.caption(
-        f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
+        f"{t('reports.latest_audit')}: {describe_subject(result, lang())} · {when} · "
+        f"{describe_origin(result, lang())}"
     )
     (st.success if result.passed else st.warning)(
         "; ".join(result.reason_texts(lang()))

@@ -103,3 +103,26 @@ def test_partial_segments_by_hand():
     assert figures.partial_segments(df.index, df["partial"]) == [(0, 1)]
     df = _months(3, set())
     assert figures.partial_segments(df.index, pd.Series(False, index=df.index)) == []
+
+
+def test_fan_chart_writes_dates_in_the_language_given():
+    # the Chinese Plan page showed "Oct 4 2026": plotly's own month names are English only
+    import pandas as pd
+
+    from dashboard.i18n import tr
+
+    df = pd.DataFrame(
+        {
+            "target_start": pd.to_datetime(["2026-10-04", "2026-12-27"]),
+            "plan": [1, 2],
+            "expected": [0.5, 1.0],
+            "low": [0, 1],
+            "high": [1, 2],
+        }
+    )
+    labels = {"band": "b", "expected": "e", "plan": "p", "y": "y"}
+    zh = figures.fan_chart(df, labels, "t", date_format=tr("zh", "chart.day_format"))
+    assert zh.layout.xaxis.tickformat == "%Y年%-m月%-d日"
+    assert zh.layout.xaxis.hoverformat == zh.layout.xaxis.tickformat
+    # d3's %b is the only English piece a format could hold: none in the Chinese one
+    assert "%b" not in zh.layout.xaxis.tickformat and "%B" not in zh.layout.xaxis.tickformat
