@@ -84,6 +84,14 @@ def store_state(url: str) -> str:
     return "ready" if has is not None else "empty"
 
 
+@st.cache_data(ttl=30, max_entries=MAX, show_spinner=False)
+def setup_counts(url: str) -> dict[str, int]:
+    """Roles, resumes, candidates and stage events stored (the first-run guide's checklist)."""
+    from data.queries.setup import setup_counts as count
+
+    return _read(url, count)
+
+
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)
 def bounds(url: str) -> tuple[dt.date | None, dt.date | None]:
     lo, hi = _read(url, pipeline.data_bounds)

@@ -318,7 +318,9 @@ class OnnxMiniLMEncoder(_ChunkingEncoder):
         path = export_minilm_onnx(cache_dir, int8=True)
         self.tokenizer = AutoTokenizer.from_pretrained(minilm_path())
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = os.cpu_count() or 2
+        # a Ray worker holding one CPU gets OMP_NUM_THREADS=1: one thread, not one per core
+        omp = os.environ.get("OMP_NUM_THREADS", "").strip()
+        opts.intra_op_num_threads = int(omp) if omp.isdigit() else os.cpu_count() or 2
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
     def _encode_chunks(

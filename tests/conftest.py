@@ -198,3 +198,15 @@ def benchmarks_dir() -> Path:
     if not BENCHMARKS.exists():
         pytest.skip(f"benchmark data not found at {BENCHMARKS} (../shared/benchmarks)")
     return BENCHMARKS
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """``talentmap serve`` and ``Settings.export_environment`` write every setting into
+    ``os.environ`` (for the Streamlit child); undo that after each test, or a later test's
+    ``.env`` loses to the leftovers (the environment wins over ``.env``)."""
+    before = dict(os.environ)
+    yield
+    if os.environ != before:
+        os.environ.clear()
+        os.environ.update(before)
