@@ -401,7 +401,7 @@ def prepare(url: str, work: Path, users: int, candidates: int) -> dict[str, Any]
         # the first 200 pseudonyms (what Candidates lists unfiltered) go to the deciders,
         # the stage-move writer gets applications of candidates outside them
         listed = list(s.scalars(select(Candidate.pseudonym).order_by(Candidate.pseudonym)))
-        shown = listed[:200]
+        shown = listed[: min(200, len(listed) // 2)]  # a small store: half each
         mover_apps = list(
             s.scalars(
                 select(Application.id)
