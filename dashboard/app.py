@@ -229,9 +229,7 @@ def _filters() -> None:
     sb = st.sidebar
     sb.subheader(t("filters.header"))
     if lo and hi:
-        import datetime as dt
-
-        default = (max(lo, hi - dt.timedelta(days=364)), hi)
+        default = (max(lo, state.window_start(hi)), hi)
         value = state.stored("dates", default)
         sb.date_input(
             t("filters.dates"),

@@ -99,3 +99,12 @@ def show_error(err: BaseException | str) -> None:
     from data.text.markup import hide_paths, md_plain
 
     st.error(t("err.generic", msg=md_plain(hide_paths(str(err)))))
+
+
+def window_start(last: dt.date) -> dt.date:
+    """The default period's first day: the first of the month after ``last`` minus a year, so
+    the window does not open with a one-day month drawn as a crash in every trend."""
+    start = last - dt.timedelta(days=364)
+    if start.day == 1:
+        return start
+    return (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)

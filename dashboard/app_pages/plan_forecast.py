@@ -187,7 +187,8 @@ if not table.empty:
 st.subheader(t("plan.mobility"))
 with session() as s:
     per_c, per_ch = mobility_summary(s)
-left, right = st.columns(2)
+# one above the other: side by side, each half too narrow for its six headed columns
+left, right = st.container(), st.container()
 with left:
     st.caption(t("plan.mob_country"))
     per_c = per_c.assign(name=[country_name(c, lg) for c in per_c["country"]])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import figures, resources, role_form, state
-from dashboard.i18n import fmt_pct, known, lang, t
+from dashboard.i18n import fmt_pct, in_language, known, lang, t
 from data.reference import labels
 from data.text.markup import md_plain
 
@@ -94,7 +94,7 @@ if keys:
     c2.metric(t("roles.headcount"), prof["headcount"])
     c3.metric(t("roles.skills"), len(prof["skills"]))
     if prof["description"]:
-        st.text(prof["description"])  # plain text, never HTML
+        st.text(in_language(prof["description"], lg))  # plain text, never HTML
     st.dataframe(
         prof["skills"][["skill", "importance", "required"]].rename(
             columns={

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from data.store.engine import session_scope
@@ -309,3 +311,21 @@ def test_sign_ins_and_failures_are_audited_and_a_locked_account_says_so(engine, 
     at.button[0].click().run()
     assert any("locked until" in e.value for e in at.error)
     assert "vera (viewer)" not in " ".join(c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize(
+    "last,first",
+    [
+        # worked by hand: a year back from the last day, then on to the next 1st
+        (dt.date(2026, 6, 29), dt.date(2025, 7, 1)),  # was 2025-06-30: a one-day June
+        (dt.date(2026, 6, 30), dt.date(2025, 7, 1)),  # 364 days back is 2025-07-01 itself
+        (dt.date(2026, 12, 31), dt.date(2026, 1, 1)),
+        (dt.date(2025, 1, 15), dt.date(2024, 2, 1)),
+        (dt.date(2024, 3, 1), dt.date(2023, 4, 1)),  # across a leap day
+    ],
+)
+def test_the_default_period_opens_on_the_first_of_a_month(last, first):
+    from dashboard.state import window_start
+
+    assert window_start(last) == first
+    assert (last - first).days < 366

@@ -66,3 +66,25 @@ def test_model_lab_metrics_and_statuses_have_chinese_names():
         assert zh != key and re.search(r"[\u4e00-\u9fff]", zh), key
     for status in ("candidate", "active", "retired"):
         assert re.search(r"[\u4e00-\u9fff]", i18n.tr("zh", f"model_status.{status}"))
+
+
+@pytest.mark.parametrize(
+    "text,en,zh",
+    [
+        # the demo's role descriptions: the English page showed the Chinese sentence too
+        (
+            "Designs how people work with AI features: flows, prototypes and usability tests. "
+            "设计用户与 AI 功能交互的流程、原型与可用性测试。",
+            "Designs how people work with AI features: flows, prototypes and usability tests.",
+            "设计用户与 AI 功能交互的流程、原型与可用性测试。",
+        ),
+        ("Only English here. Two sentences.", None, None),
+        ("只有中文。两句。", None, None),
+        ("", None, None),
+    ],
+)
+def test_in_language_keeps_the_sentences_of_the_language(text, en, zh):
+    from dashboard.i18n import in_language
+
+    assert in_language(text, "en") == (text if en is None else en)
+    assert in_language(text, "zh") == (text if zh is None else zh)
