@@ -338,6 +338,9 @@ class OnnxMiniLMEncoder(_ChunkingEncoder):
         self.max_tokens = max(32, int(self.max_seq_length * 0.9) - 2)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = os.cpu_count() or 2
+        # idle threads sleep instead of spinning: on a shared machine spinning doubled the CPU
+        # time of an encode and, with every core busy, made it several times slower
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.path = path
 
