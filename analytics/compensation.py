@@ -296,72 +296,34 @@ def report_section(session: Any, data_dir: Path | None) -> dict[str, Any]:
     }
 
 
-_REPORT_LABELS = {
-    "en": {
-        "title": "Compensation against the market",
-        "role": "Role",
-        "level": "Level",
-        "location": "Location",
-        "offers": "Offers",
-        "compa_market": "Compa-ratio (market median)",
-        "compa_band": "Compa-ratio (band midpoint)",
-        "acceptance": "Acceptance",
-        "below": "Below market",
-        "yes": "yes",
-        "no": "",
-        "acc_title": "Offer acceptance by competitiveness",
-        "bin": "Compa-ratio (market)",
-        "note": "Yearly base pay over the market median (US: BLS OEWS May 2025 by SOC and "
-        "area; elsewhere: imported pay surveys, FX-converted). Below market: median under "
-        "{t:.2f} with at least {n} offers. Below-market groups: {below}. Source: {cite}.",
-        "none": "none",
-    },
-    "zh": {
-        "title": "薪酬与市场对比",
-        "role": "岗位",
-        "level": "职级",
-        "location": "地点",
-        "offers": "录用数",
-        "compa_market": "薪酬比（市场中位数）",
-        "compa_band": "薪酬比（带宽中点）",
-        "acceptance": "接受率",
-        "below": "低于市场",
-        "yes": "是",
-        "no": "",
-        "acc_title": "按薪酬竞争力的录用接受率",
-        "bin": "薪酬比（市场）",
-        "note": "年基本薪酬除以市场中位数（美国：BLS OEWS 2025 年 5 月，按 SOC 与地区；其他地区："
-        "导入的薪酬调研，按汇率换算）。低于市场：中位数低于 {t:.2f} 且录用数不少于 {n}。"
-        "低于市场的组合：{below}。来源：{cite}。",
-        "none": "无",
-    },
-}
-
-
 def report_tables(session: Any, lang: str, *, data_dir: Path | None) -> list[Any]:
     """The compensation section of the hiring report as ``analytics.reports.Table`` rows; pass
     ``functools.partial(report_tables, data_dir=...)`` in ``build_report(sections=...)``."""
     from analytics.reports import Column, Table
 
     sec = report_section(session, data_dir)
-    lab = _REPORT_LABELS.get(lang, _REPORT_LABELS["en"])
+    from data.reference import labels
+
+    def lab(key: str) -> str:
+        return labels.tr(lang, f"report.pay.{key}")
+
     p = sec["pockets"]
     below = ", ".join(f"{b['role']} / {b['level']} / {b['location']}" for b in sec["below_market"])
-    note = lab["note"].format(
-        t=BELOW_MARKET, n=MIN_OFFERS, below=below or lab["none"], cite=sec["citation"]
+    note = lab("note").format(
+        t=BELOW_MARKET, n=MIN_OFFERS, below=below or lab("none"), cite=sec["citation"]
     )
     pockets_table = Table(
         "compensation",
-        lab["title"],
+        lab("title"),
         [
-            Column("role", lab["role"]),
-            Column("level", lab["level"]),
-            Column("location", lab["location"]),
-            Column("offers", lab["offers"], "int"),
-            Column("compa_market", lab["compa_market"], "float"),
-            Column("compa_band", lab["compa_band"], "float"),
-            Column("acceptance", lab["acceptance"], "pct"),
-            Column("below", lab["below"]),
+            Column("role", lab("role")),
+            Column("level", lab("level")),
+            Column("location", lab("location")),
+            Column("offers", lab("offers"), "int"),
+            Column("compa_market", lab("compa_market"), "float"),
+            Column("compa_band", lab("compa_band"), "float"),
+            Column("acceptance", lab("acceptance"), "pct"),
+            Column("below", lab("below")),
         ],
         [
             [
@@ -372,7 +334,7 @@ def report_tables(session: Any, lang: str, *, data_dir: Path | None) -> list[Any
                 None if pd.isna(r.compa_market) else float(r.compa_market),
                 None if pd.isna(r.compa_band) else float(r.compa_band),
                 None if pd.isna(r.acceptance) else float(r.acceptance),
-                lab["yes"] if r.below_market else lab["no"],
+                lab("yes") if r.below_market else "",
             ]
             for r in p.itertuples()
         ],
@@ -381,11 +343,11 @@ def report_tables(session: Any, lang: str, *, data_dir: Path | None) -> list[Any
     a = sec["acceptance"]
     acceptance_table = Table(
         "compensation_acceptance",
-        lab["acc_title"],
+        lab("acc_title"),
         [
-            Column("bin", lab["bin"]),
-            Column("offers", lab["offers"], "int"),
-            Column("acceptance", lab["acceptance"], "pct"),
+            Column("bin", lab("bin")),
+            Column("offers", lab("offers"), "int"),
+            Column("acceptance", lab("acceptance"), "pct"),
         ],
         [
             [str(r.bin), int(r.offers), None if pd.isna(r.acceptance) else float(r.acceptance)]

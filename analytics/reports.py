@@ -76,306 +76,33 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     for lang in ("en", "zh")
 }
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Hiring report",
-        "period": "Period",
-        "generated": "Generated",
-        "roles_filter": "Roles",
-        "all_roles": "all roles",
-        "contacts": "Contact details",
-        "masked": "masked",
-        "shown": "shown",
-        "summary": "Pipeline summary",
-        "funnel": "Funnel",
-        "time_to_hire": "Time to hire",
-        "channels": "Source channels",
-        "countries": "Countries",
-        "shortlists": "Shortlists",
-        "models": "Active models",
-        "audit": "Bias audit",
-        "audit_groups": "Bias audit by group",
-        "metric": "Metric",
-        "value": "Value",
-        "stage": "Stage",
-        "applications": "Applications",
-        "candidates": "Candidates",
-        "hired": "Hired",
-        "rejected": "Rejected",
-        "active": "Active",
-        "withdrawn": "Withdrawn",
-        "conversion": "Conversion from previous stage",
-        "of_first": "Share of first stage",
-        "hires": "Hires",
-        "median_days": "Median (days)",
-        "p25_days": "25th percentile (days)",
-        "p75_days": "75th percentile (days)",
-        "channel": "Channel",
-        "country": "Country",
-        "share": "Share",
-        "role": "Role",
-        "rank": "Rank",
-        "candidate": "Candidate",
-        "name": "Name",
-        "email": "E-mail",
-        "phone": "Phone",
-        "resume": "Resume file",
-        "score": "Score",
-        "matched": "Matched skills",
-        "missing": "Missing skills",
-        "evidence": "Evidence",
-        "kind": "Model",
-        "version": "Version",
-        "status": "Status",
-        "promoted": "Promoted",
-        "audit_date": "Audit date",
-        "source": "Data source",
-        "audited": "Audited",
-        "audit_kind": "Audit type",
-        "passed": "Passed",
-        "reasons": "Reasons",
-        "warnings": "Warnings",
-        "median_score": "Median score",
-        "dimension": "Dimension",
-        "group": "Group",
-        "selected": "Selected / above median",
-        "rate": "Rate",
-        "impact_ratio": "Impact ratio",
-        "p_value": "Fisher p-value",
-        "flagged": "Under 0.8",
-        "excluded": "Not in ratios because",
-        "no_run": "No match run yet.",
-        "no_audit": "No bias audit yet: run `talentmap audit`.",
-        "no_model": "No active model: matching uses the zero-shot encoder.",
-        "yes": "yes",
-        "no": "no",
-        "unknown": "unknown",
-        "run": "Match run",
-        "none": "none",
-        "funnel_chart": "Applications reaching each stage",
-        "channels_chart": "Applications by channel",
-        "countries_chart": "Applications by country",
-        "audit_chart": "Impact ratio by group",
-        "threshold": "four-fifths line",
-        "dim_sex": "Sex",
-        "dim_ethnicity": "Ethnicity",
-        "dim_intersectional": "Sex × ethnicity",
-        "kind_selection": "selection rate",
-        "kind_scoring": "scoring rate",
-    },
-    "zh": {
-        "title": "招聘报告",
-        "period": "统计期间",
-        "generated": "生成时间",
-        "roles_filter": "岗位",
-        "all_roles": "全部岗位",
-        "contacts": "联系方式",
-        "masked": "已脱敏",
-        "shown": "已显示",
-        "summary": "招聘概况",
-        "funnel": "招聘漏斗",
-        "time_to_hire": "招聘周期",
-        "channels": "来源渠道",
-        "countries": "国家/地区",
-        "shortlists": "候选人短名单",
-        "models": "在用模型",
-        "audit": "偏差审计",
-        "audit_groups": "分组偏差审计",
-        "metric": "指标",
-        "value": "数值",
-        "stage": "阶段",
-        "applications": "申请数",
-        "candidates": "候选人数",
-        "hired": "已录用",
-        "rejected": "已拒绝",
-        "active": "进行中",
-        "withdrawn": "已撤回",
-        "conversion": "较上一阶段转化率",
-        "of_first": "占首阶段比例",
-        "hires": "录用人数",
-        "median_days": "中位数（天）",
-        "p25_days": "第25百分位（天）",
-        "p75_days": "第75百分位（天）",
-        "channel": "渠道",
-        "country": "国家/地区",
-        "share": "占比",
-        "role": "岗位",
-        "rank": "排名",
-        "candidate": "候选人",
-        "name": "姓名",
-        "email": "电子邮箱",
-        "phone": "电话",
-        "resume": "简历文件",
-        "score": "匹配分",
-        "matched": "已匹配技能",
-        "missing": "欠缺技能",
-        "evidence": "依据",
-        "kind": "模型",
-        "version": "版本",
-        "status": "状态",
-        "promoted": "上线时间",
-        "audit_date": "审计日期",
-        "source": "数据来源",
-        "audited": "审计对象",
-        "audit_kind": "审计类型",
-        "passed": "是否通过",
-        "reasons": "原因",
-        "warnings": "提示",
-        "median_score": "分数中位数",
-        "dimension": "维度",
-        "group": "群体",
-        "selected": "通过/高于中位数人数",
-        "rate": "比率",
-        "impact_ratio": "影响比",
-        "p_value": "Fisher 检验 p 值",
-        "flagged": "低于0.8",
-        "excluded": "未计入比值的原因",
-        "no_run": "尚无匹配记录。",
-        "no_audit": "尚无偏差审计：请运行 `talentmap audit`。",
-        "no_model": "尚无在用模型：匹配使用零样本编码器。",
-        "yes": "是",
-        "no": "否",
-        "unknown": "未知",
-        "run": "匹配批次",
-        "none": "无",
-        "funnel_chart": "各阶段申请数",
-        "channels_chart": "各渠道申请数",
-        "countries_chart": "各国家/地区申请数",
-        "audit_chart": "各群体影响比",
-        "threshold": "五分之四线",
-        "dim_sex": "性别",
-        "dim_ethnicity": "族裔",
-        "dim_intersectional": "性别 × 族裔",
-        "kind_selection": "通过率",
-        "kind_scoring": "得分率",
-    },
-}
-
-
-LABELS["en"].update(
-    {
-        "headline": "Headline numbers",
-        "definitions": "Definitions used",
-        "appendix": "Appendix",
-        "top_countries": "Top countries",
-        "other": "Other",
-        "scope": "Scope",
-        "all": "all",
-        "countries_filter": "Countries",
-        "channels_filter": "Channels",
-        "regions_filter": "Regions",
-        "audit_scope": "Computed for this report's period and filters",
-        "reached": "Applications reaching the stage",
-        "decided": "Decided at the stage (in the audit)",
-        "shortlist_summary": "Shortlists: top {n} per role",
-        "runs": "Match runs",
-        "no_runs_chosen": "No match run chosen.",
-        "models_metrics": "Model metrics",
-        "time_in_stage": "Time in stage",
-        "n": "Stays",
-        "median": "Median (days)",
-        "p90": "90th percentile (days)",
-        "in_pipeline": "Candidates in pipeline at period end",
-        "offer_acceptance": "Offer acceptance",
-        "international_share": "International share",
-        "audit_intersectional": "Bias audit: sex × ethnicity",
-        "contacts_note": "Contact details are included at the requester's choice.",
-        "p_small": "below 10⁻³⁰⁰",
-        "status_now": "Status of the period's applications",
-        "top_candidate": "Top candidate",
-        "runners_up": "Next in line",
-        "page": "Page",
-        "of": "of",
-    }
+MODEL_METRICS: tuple[str, ...] = (
+    "macro_f1",
+    "accuracy",
+    "macro_precision",
+    "macro_recall",
+    "roc_auc",
+    "auc",
+    "ndcg@10",
+    "ndcg_at_10",
+    "ndcg",
+    "mrr",
+    "recall@10",
+    "recall_at_10",
+    "precision@10",
+    "map",
+    "brier",
+    "ece",
+    "top3_accuracy",
+    "n",
+    "log_loss",
+    "n_train",
+    "n_test",
+    "train_size",
+    "test_size",
 )
-LABELS["zh"].update(
-    {
-        "headline": "核心指标",
-        "definitions": "指标定义",
-        "appendix": "附录",
-        "top_countries": "主要国家/地区",
-        "other": "其他",
-        "scope": "统计范围",
-        "all": "全部",
-        "countries_filter": "国家/地区",
-        "channels_filter": "渠道",
-        "regions_filter": "地区",
-        "audit_scope": "按本报告的统计期间和筛选条件计算",
-        "reached": "到达该阶段的申请数",
-        "decided": "该阶段已有结论（纳入审计）",
-        "shortlist_summary": "候选人短名单：每个岗位前 {n} 名",
-        "runs": "匹配批次",
-        "no_runs_chosen": "未选择匹配批次。",
-        "models_metrics": "模型指标",
-        "time_in_stage": "阶段停留时间",
-        "n": "停留次数",
-        "median": "中位数（天）",
-        "p90": "第90百分位（天）",
-        "in_pipeline": "期末在流程候选人",
-        "offer_acceptance": "录用通知接受率",
-        "international_share": "国际候选人占比",
-        "audit_intersectional": "偏差审计：性别 × 族裔",
-        "contacts_note": "应报告生成者选择，包含联系方式。",
-        "p_small": "小于 10⁻³⁰⁰",
-        "status_now": "本期申请当前状态",
-        "top_candidate": "首选候选人",
-        "runners_up": "后续人选",
-        "page": "第",
-        "of": "页，共",
-    }
-)
-
-CHANNEL_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "referral": "Referral",
-        "linkedin": "LinkedIn",
-        "job_board": "Job board",
-        "campus": "Campus",
-        "headhunter": "Headhunter",
-        "conference": "Conference",
-        "open_source": "Open source",
-        "company_website": "Company website",
-    },
-    "zh": {
-        "referral": "内部推荐",
-        "linkedin": "领英",
-        "job_board": "招聘网站",
-        "campus": "校园招聘",
-        "headhunter": "猎头",
-        "conference": "学术会议",
-        "open_source": "开源社区",
-        "company_website": "公司官网",
-    },
-}
-"""Channel names as the dashboard shows them (``dashboard/i18n.py``); the shared label catalog
-replaces this table once it lives in ``data/reference``."""
-
-MODEL_METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "macro_f1": ("Macro F1", "宏平均 F1"),
-    "accuracy": ("Accuracy", "准确率"),
-    "macro_precision": ("Macro precision", "宏平均精确率"),
-    "macro_recall": ("Macro recall", "宏平均召回率"),
-    "roc_auc": ("ROC AUC", "ROC AUC"),
-    "auc": ("ROC AUC", "ROC AUC"),
-    "ndcg@10": ("nDCG@10", "nDCG@10"),
-    "ndcg_at_10": ("nDCG@10", "nDCG@10"),
-    "ndcg": ("nDCG", "nDCG"),
-    "mrr": ("Mean reciprocal rank", "平均倒数排名"),
-    "recall@10": ("Recall@10", "召回率@10"),
-    "recall_at_10": ("Recall@10", "召回率@10"),
-    "precision@10": ("Precision@10", "精确率@10"),
-    "map": ("Mean average precision", "平均精度均值"),
-    "brier": ("Brier score", "Brier 分数"),
-    "ece": ("Calibration error (ECE)", "校准误差（ECE）"),
-    "top3_accuracy": ("Top-3 accuracy", "前三准确率"),
-    "n": ("Test examples", "测试样本数"),
-    "log_loss": ("Log loss", "对数损失"),
-    "n_train": ("Training examples", "训练样本数"),
-    "n_test": ("Test examples", "测试样本数"),
-    "train_size": ("Training examples", "训练样本数"),
-    "test_size": ("Test examples", "测试样本数"),
-}
-"""The model metrics a board sees, by their human names; others stay in the appendix."""
+"""The model metrics a board sees, by their human names (catalog ``report.metric.<key>``);
+others stay in the appendix."""
 
 
 class Share(float):
@@ -438,10 +165,8 @@ class HiringReport:
     skill_names: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
-        """The label of ``key`` in the report's language (the report's own table, then the
-        catalog's ``report.`` strings)."""
-        own = LABELS[self.lang].get(key)
-        return own if own is not None else labels.tr(self.lang, f"report.{key}")
+        """The label of ``key`` in the report's language (the catalog's ``report.`` strings)."""
+        return labels.tr(self.lang, f"report.{key}")
 
     def stage_label(self, stage: str) -> str:
         return STAGE_LABELS[self.lang].get(stage, stage)
@@ -449,7 +174,7 @@ class HiringReport:
     def channel_label(self, key: str | None) -> str:
         if not key:
             return self.t("unknown")
-        return CHANNEL_LABELS[self.lang].get(key, key)
+        return labels.channel_name(key, self.lang)
 
     def country_label(self, code: str | None) -> str:
         if not code:
@@ -767,7 +492,7 @@ class HiringReport:
             if full:
                 items = [(k, v) for k, v in sorted(metrics.items())]
             else:
-                items = [(k, metrics[k]) for k in MODEL_METRIC_LABELS if k in metrics]
+                items = [(k, metrics[k]) for k in MODEL_METRICS if k in metrics]
                 seen: set[str] = set()
                 items = [
                     (k, v)
@@ -884,9 +609,8 @@ class HiringReport:
 
 
 def _metric_label(key: str, lang: str) -> str:
-    pair = MODEL_METRIC_LABELS.get(key)
-    if pair:
-        return pair[1] if lang == "zh" else pair[0]
+    if key in MODEL_METRICS:
+        return labels.tr(lang, f"report.metric.{key}")
     return key.replace("_", " ").replace(".", " · ")
 
 
@@ -1011,7 +735,7 @@ def build_report(
         raise InputError(
             f"the period ends ({end}) before it starts ({start}): swap --from and --to", field="to"
         )
-    if lang not in LABELS:
+    if lang not in labels.LANGS:
         raise InputError(f"unknown language {lang!r}; use en or zh", field="lang")
     bad = [a for a in appendix if a not in APPENDIX_SECTIONS]
     if bad:

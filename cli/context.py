@@ -44,7 +44,7 @@ def engine(*, checked: bool = True) -> Engine:
     url = s.url
     if url not in _engines:
         try:
-            _engines[url] = make_engine(url)
+            _engines[url] = make_engine(url, **s.engine_options())
         except (ArgumentError, NoSuchModuleError, ImportError) as err:
             raise TalentMapError(
                 f"DATABASE_URL {_shown(url)} cannot be used ({_first_line(err)}): use "
@@ -75,7 +75,8 @@ def actor() -> Actor:
     A store with no users yet is run by the local admin (the bootstrap: ``init``, ``demo``,
     the first ``users add``). Once any user exists, ``TALENTMAP_USER`` must name one and
     ``TALENTMAP_TOKEN`` carry that user's token (``talentmap users token NAME``)."""
-    from data.errors import SchemaError
+    from data.errors import AccountDisabled, SchemaError
+    from data.store.audit import record
     from data.store.users import authenticate_token, has_users
 
     name = (settings().user or "").strip()
@@ -87,17 +88,22 @@ def actor() -> Actor:
         if name:
             raise
         return Actor(LOCAL_ADMIN, "admin")
-    with session_scope(eng) as s:
-        if not has_users(s):
-            return Actor(LOCAL_ADMIN, "admin")
-        if not name:
-            raise PermissionDenied(
-                "this store has users, so the CLI needs to know who you are: set "
-                "TALENTMAP_USER to your user name and TALENTMAP_TOKEN to your token "
-                "(an admin creates one with `talentmap users token NAME`)"
-            )
-        user = authenticate_token(s, name, token)
-        return Actor(user.name, user.role)
+    try:
+        with session_scope(eng) as s:
+            if not has_users(s):
+                return Actor(LOCAL_ADMIN, "admin")
+            if not name:
+                raise PermissionDenied(
+                    "this store has users, so the CLI needs to know who you are: set "
+                    "TALENTMAP_USER to your user name and TALENTMAP_TOKEN to your token "
+                    "(an admin creates one with `talentmap users token NAME`)"
+                )
+            user = authenticate_token(s, name, token)
+            return Actor(user.name, user.role)
+    except AccountDisabled:
+        with session_scope(eng) as s:  # the refusal is audited in its own transaction
+            record(s, name, "cli.login_disabled", target_type="user", target=name[:64])
+        raise
 
 
 def authorise(permission: str, action: str) -> Actor:

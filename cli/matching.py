@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import authorise, engine, guarded, load_encoder, settings
-from data.store.engine import session_scope, write_transaction
+from data.store.engine import session_scope
 
 feedback_app = typer.Typer(
     help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
@@ -132,7 +132,7 @@ def match(
         str,
         typer.Option(
             "--engine",
-            help="local: this process; ray: encode on a Ray cluster "
+            help="local: this process; ray: encode and score shards on a Ray cluster "
             "(pip install 'talentmap[scale]')",
         ),
     ] = "local",
@@ -149,8 +149,8 @@ def match(
     """
     from data.errors import InputError
     from ml.encoders import get_encoder
-    from ml.matcher import match as run_match
-    from ml.mobility import match_by_resume
+    from ml.matcher import run_match
+    from ml.mobility import run_match_by_resume
     from ml.provenance import describe_scorer
 
     if resume and by is not By.resume:
@@ -171,52 +171,53 @@ def match(
         transient=True,
     ) as bar:
         task = bar.add_task("match", total=None)
-        with session_scope(engine()) as s:
+        with session_scope(engine()) as s:  # serving may audit a fallback: its own commit
             scorer, version_id = (None, None) if weights_only else _active_pair_scorer(s, who.name)
-            kw: dict[str, Any] = {
-                "role_keys": role or None,
-                "top_k": top,
-                "actor": who.name,
-                "pair_scorer": scorer,
-                "model_version_id": version_id,
-                "progress": lambda done, total: bar.update(task, completed=done, total=total),
-            }
-            if by is By.resume:
-                result = match_by_resume(
-                    s,
-                    enc,
-                    resume_ids=resume or None,
-                    index_dir=settings().data_dir / "index",
-                    **kw,
+        kw: dict[str, Any] = {
+            "role_keys": role or None,
+            "top_k": top,
+            "actor": who.name,
+            "pair_scorer": scorer,
+            "model_version_id": version_id,
+            "progress": lambda done, total: bar.update(task, completed=done, total=total),
+        }
+        # ranking holds no write lock while it encodes; the run is stored in one short
+        # transaction at the end, so imports beside a long match are not refused
+        if by is By.resume:
+            result = run_match_by_resume(
+                engine(),
+                enc,
+                resume_ids=resume or None,
+                index_dir=settings().data_dir / "index",
+                **kw,
+            )
+        else:
+            from ml.matcher import DEFAULT_WEIGHTS
+
+            if engine_kind == "ray":
+                from ml.distributed import match_with_ray
+
+                runner: Any = partial(
+                    match_with_ray,
+                    engine(),
+                    partial(
+                        get_encoder,
+                        encoder or settings().encoder,
+                        cache_dir=settings().encoders_dir,
+                    ),
+                    address=address,
                 )
             else:
-                from ml.matcher import DEFAULT_WEIGHTS
-
-                if engine_kind == "ray":
-                    from ml.distributed import match_with_ray
-
-                    s.commit()  # release the store for the workers; match_with_ray commits its run
-                    runner: Any = partial(
-                        match_with_ray,
-                        engine(),
-                        partial(
-                            get_encoder,
-                            encoder or settings().encoder,
-                            cache_dir=settings().encoders_dir,
-                        ),
-                        address=address,
-                    )
-                else:
-                    runner = partial(run_match, s, enc)
-                result = runner(
-                    weights=DEFAULT_WEIGHTS if weights_only else None,
-                    depth=depth or None,
-                    index_dir=settings().data_dir / "index",
-                    stage_progress=lambda stage, done, total: bar.update(
-                        task, completed=done, total=total, description=stage
-                    ),
-                    **kw,
-                )
+                runner = partial(run_match, engine(), enc)
+            result = runner(
+                weights=DEFAULT_WEIGHTS if weights_only else None,
+                depth=depth or None,
+                index_dir=settings().data_dir / "index",
+                stage_progress=lambda stage, done, total: bar.update(
+                    task, completed=done, total=total, description=stage
+                ),
+                **kw,
+            )
     data = rows_as_json(result)
     if fmt is MatchFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -322,9 +323,7 @@ def embed(
             n, _encoded = embed_with_ray(
                 engine(),
                 partial(
-                    get_encoder,
-                    encoder or settings().encoder,
-                    cache_dir=settings().encoders_dir,
+                    get_encoder, encoder or settings().encoder, cache_dir=settings().encoders_dir
                 ),
                 settings().data_dir / "index",
                 address=address,
@@ -369,10 +368,10 @@ def feedback_import(
     ``resume`` is a stored file name or sha256, ``role`` a role key; every decision needs a
     named reviewer. Bad rows are listed by row and field, and nothing is saved.
     """
-    from data.ingest.feedback import import_feedback
+    from data.ingest.feedback import import_feedback_file
 
     who = authorise("decide", "import feedback")
-    n = write_transaction(engine(), lambda s: import_feedback(s, file, actor=who.name))
+    n = import_feedback_file(engine(), file, actor=who.name, max_bytes=settings().max_upload_bytes)
     typer.echo(f"{n} decision(s) imported from {file.name}")
 
 

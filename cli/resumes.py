@@ -17,9 +17,9 @@ from cli.context import authorise, engine, guarded, settings
 from cli.output import OutputFormat
 from data.errors import InputError
 from data.ingest.resumes import ParseFailure, ResumeImportReport, import_resume_files
-from data.ingest.roles import import_roles_checked, list_roles
+from data.ingest.roles import import_roles_file, list_roles
 from data.queries.resumes import list_resumes
-from data.store.engine import session_scope, write_transaction
+from data.store.engine import session_scope
 from data.text.files import collect_files
 from data.text.resume_files import Limits
 
@@ -117,7 +117,7 @@ def roles_import(
     """Import role profiles from CSV or YAML. All-or-nothing: every bad row is listed and
     nothing is stored until the file is clean. Importing again updates roles by key."""
     who = authorise("write", "import roles")
-    done = write_transaction(engine(), lambda s: import_roles_checked(s, file, actor=who.name))
+    done = import_roles_file(engine(), file, actor=who.name, max_bytes=settings().max_upload_bytes)
     for notice in done.notices:
         typer.echo(f"note: {notice}")
     custom = sum(1 for sk in done.new_skills if sk.is_custom)

@@ -15,7 +15,7 @@ import typer
 from cli.context import authorise, engine, guarded, settings
 from data.ingest.people import CANDIDATE_COLUMNS, EVENT_COLUMNS
 from data.store.audit import record
-from data.store.engine import session_scope, upgrade, write_transaction
+from data.store.engine import session_scope, upgrade
 from data.store.users import ROLES, add_user
 
 users_app = typer.Typer(help="Manage who may use TalentMap.", no_args_is_help=True)
@@ -269,18 +269,42 @@ def users_token(name: str) -> None:
     )
 
 
+@users_app.command("disable")
+@guarded
+def users_disable(name: str) -> None:
+    """Disable a user: dashboard sign-in and CLI token are refused until `users enable`.
+
+    Password and token are kept. You cannot disable yourself or the last active admin."""
+    from data.store.users import disable_user
+
+    who = authorise("admin", "disable users")
+    with session_scope(engine()) as s:
+        disable_user(s, name, actor=who.name)
+    typer.echo(f"user {name} is disabled (`talentmap users enable {name}` restores access)")
+
+
+@users_app.command("enable")
+@guarded
+def users_enable(name: str) -> None:
+    """Enable a disabled user again, with the password and CLI token they had."""
+    from data.store.users import enable_user
+
+    who = authorise("admin", "enable users")
+    with session_scope(engine()) as s:
+        enable_user(s, name, actor=who.name)
+    typer.echo(f"user {name} is enabled")
+
+
 @users_app.command("list")
 @guarded
 def users_list() -> None:
-    """List users and their roles."""
-    from sqlalchemy import select
-
-    from data.store.models import User
+    """List users, their roles and whether they are disabled."""
+    from data.store.users import list_users
 
     authorise("read", "list users")
     with session_scope(engine()) as s:
-        for u in s.scalars(select(User).order_by(User.name)):
-            typer.echo(f"{u.name}\t{u.role}")
+        for u in list_users(s):
+            typer.echo(f"{u['name']}\t{u['role']}" + ("" if u["active"] else "\tdisabled"))
 
 
 @import_app.command(
@@ -296,12 +320,16 @@ def users_list() -> None:
 def import_candidates_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of candidates")],
 ) -> None:
-    from data.ingest.people import import_candidates
+    from data.ingest.people import import_candidates_file
 
     who = authorise("write", "import candidates")
     with _progress("rows") as update:
-        r = write_transaction(
-            engine(), lambda s: import_candidates(s, file, actor=who.name, progress=update)
+        r = import_candidates_file(
+            engine(),
+            file,
+            actor=who.name,
+            progress=update,
+            max_bytes=settings().max_upload_bytes,
         )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "
@@ -323,12 +351,16 @@ def import_candidates_cmd(
 def import_events_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file of stage events")],
 ) -> None:
-    from data.ingest.people import import_events
+    from data.ingest.people import import_events_file
 
     who = authorise("write", "import stage events")
     with _progress("rows") as update:
-        r = write_transaction(
-            engine(), lambda s: import_events(s, file, actor=who.name, progress=update)
+        r = import_events_file(
+            engine(),
+            file,
+            actor=who.name,
+            progress=update,
+            max_bytes=settings().max_upload_bytes,
         )
     typer.echo(
         f"{r.file}: {r.rows} rows: {r.created} new, {r.updated} updated, "

@@ -79,9 +79,37 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _still_allowed() -> bool:
+    """Whether the signed-in user may go on: a user an admin has disabled (or removed) since
+    they signed in is signed out at their next click, and a role change applies at once; the
+    local admin ends when the store gets its first user."""
+    from data.store.users import has_users, user_status
+
+    u = state.current_user()
+    assert u is not None
+    with resources.session() as s:
+        if st.session_state.get("local_admin"):
+            if not has_users(s):
+                return True
+            st.session_state.pop("local_admin", None)
+            st.session_state.pop("user", None)
+            return False
+        status = user_status(s, u.name)
+    if status is None:
+        return _oidc_configured()  # company sign-in users need no stored row (viewers)
+    role, disabled = status
+    if disabled:
+        st.session_state.pop("user", None)
+        st.session_state["login_notice"] = "login.disabled"
+        return False
+    if role != u.role:
+        state.set_user(u.name, role)
+    return True
+
+
 def _login() -> bool:
     """Sign the user in; returns True when the page may be drawn."""
-    if state.current_user() is not None:
+    if state.current_user() is not None and _still_allowed():
         return True
     from data.store.users import get_user, has_users
 
@@ -100,15 +128,26 @@ def _login() -> bool:
         name = str(getattr(st.user, "email", None) or getattr(st.user, "name", ""))
         with resources.session() as s:
             try:
-                role = get_user(s, name).role
+                stored = get_user(s, name)
             except TalentMapError:
-                role = "viewer"
+                stored = None
+            if stored is not None and stored.disabled:
+                state.audit_as(
+                    s, name, "dashboard.login_disabled", target_type="user", target=name[:64]
+                )
+                st.title(t("login.title"))
+                st.error(t("login.disabled"))
+                return False
+            role = stored.role if stored is not None else "viewer"
             state.set_user(name, role)
             state.audit(
                 s, "dashboard.login", target_type="user", target=name[:64], detail={"via": "oidc"}
             )
         return True
     st.title(t("login.title"))
+    notice = st.session_state.pop("login_notice", None)
+    if notice:
+        st.warning(t(notice))
     with st.form("login"):
         name = st.text_input(t("login.name"), key="login_name")
         password = st.text_input(t("login.password"), type="password", key="login_password")
@@ -122,6 +161,8 @@ def _login() -> bool:
             st.rerun()
         if result.locked_until is not None:
             st.error(t("login.locked", until=result.locked_until.strftime("%H:%M UTC")))
+        elif result.disabled:
+            st.error(t("login.disabled"))
         else:
             st.error(t("login.failed"))
     return False
@@ -207,7 +248,11 @@ def main() -> None:
         t("nav.matching"),
         t("nav.model_lab"),
     ):
-        st.warning(t("err.empty"))
+        from data.queries.setup import is_first_run
+
+        # on a store with nothing in it the Overview is the first-run guide: no warning above
+        if not (nav.title == t("nav.overview") and is_first_run(resources.setup_counts(url))):
+            st.warning(t("err.empty"))
     else:
         _filters()
     try:

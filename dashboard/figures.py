@@ -124,22 +124,34 @@ def trend(
     full = df[~partial]
     fig = go.Figure(
         go.Scatter(
-            x=full["month"], y=full[column], mode="lines+markers", line=dict(color=PALETTE[0])
+            x=full["month"],
+            y=full[column],
+            mode="lines+markers",
+            line=dict(color=PALETTE[0]),
+            name=axis,
+            showlegend=False,
         )
     )
     if partial.any():
-        # the dotted piece runs from the last full month into each partial one
-        idx = [i for i in df.index if partial[i]]
-        link = df.loc[sorted({max(i - 1, df.index[0]) for i in idx} | set(idx))]
+        segments = partial_segments(df.index, partial)
+        xs: list[object] = []
+        ys: list[object] = []
+        for a, b in segments:  # one dotted piece per partial month, gaps in between
+            xs += [df.loc[a, "month"], df.loc[b, "month"], None]
+            ys += [df.loc[a, column], df.loc[b, column], None]
         fig.add_trace(
             go.Scatter(
-                x=link["month"],
-                y=link[column],
+                x=xs,
+                y=ys,
                 mode="lines",
                 line=dict(color=PALETTE[0], dash="dot"),
                 hoverinfo="skip",
+                connectgaps=False,
+                showlegend=False,
             )
         )
+        idx = [i for i in df.index if partial[i]]
+        first, last = df.index[0], df.index[-1]
         fig.add_trace(
             go.Scatter(
                 x=df.loc[idx, "month"],
@@ -147,8 +159,18 @@ def trend(
                 mode="markers+text",
                 marker=dict(color="white", line=dict(color=PALETTE[0], width=2), size=9),
                 text=[partial_label] * len(idx),
-                textposition="top center",
+                # labels lean inwards at either end, so the plot edge does not cut them
+                textposition=[
+                    "top right"
+                    if i == first and i != last
+                    else "top left"
+                    if i == last
+                    else "top center"
+                    for i in idx
+                ],
+                cliponaxis=False,
                 name=partial_label,
+                showlegend=False,
             )
         )
     if target is not None:
@@ -162,6 +184,22 @@ def trend(
     fig.update_xaxes(tickformat=month_format, hoverformat=month_format)
     fig.update_yaxes(title=axis, tickformat=".0%" if percent else None, rangemode="tozero")
     return _layout(fig, title, height=300)
+
+
+def partial_segments(index: pd.Index, partial: pd.Series) -> list[tuple[object, object]]:
+    """The dotted pieces of a monthly line: each partial month joined to its nearest full
+    neighbour (the previous one, or the next one for a partial first month). Never one piece
+    across the chart from a partial first month to a partial last one."""
+    pos = list(index)
+    out: list[tuple[object, object]] = []
+    for n, i in enumerate(pos):
+        if not partial[i]:
+            continue
+        if n > 0 and not partial[pos[n - 1]]:
+            out.append((pos[n - 1], i))
+        elif n + 1 < len(pos) and not partial[pos[n + 1]]:
+            out.append((i, pos[n + 1]))
+    return out
 
 
 def heatmap(matrix: pd.DataFrame, title: str, colorbar: str) -> go.Figure:
@@ -339,8 +377,12 @@ def reliability(
     return _layout(fig, title, height=320)
 
 
-def fan_chart(df: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
-    """Cumulative plan against expected fills with the 80 % band (``analytics.forecast.fan``)."""
+def fan_chart(
+    df: pd.DataFrame, labels: dict[str, str], title: str, date_format: str = "%b %-d, %Y"
+) -> go.Figure:
+    """Cumulative plan against expected fills with the 80 % band (``analytics.forecast.fan``);
+    ``date_format`` (d3 time format) writes the dates in the user's language (plotly's own
+    month names are English only)."""
     fig = go.Figure()
     x = list(df["target_start"])
     fig.add_trace(
@@ -364,6 +406,7 @@ def fan_chart(df: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure
         go.Scatter(x=x, y=df["plan"], mode="lines", line={"dash": "dash"}, name=labels["plan"])
     )
     fig.update_yaxes(title=labels["y"])
+    fig.update_xaxes(tickformat=date_format, hoverformat=date_format)
     return _layout(fig, title)
 
 

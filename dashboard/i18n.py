@@ -127,3 +127,11 @@ def region_formatter() -> Callable[[str], str]:
     """``region_name`` bound to the current language (for ``format_func``)."""
     language = lang()
     return lambda key: region_name(key, language)
+
+
+def skill(item: dict) -> str:
+    """A skill of a stored match explanation (``{key, name, ...}``) named in the user's
+    language: the name stored with the run is the language it was scored in."""
+    key = item.get("key")
+    name = labels.skill_name(key, lang()) if key else None
+    return name if name and name != key else str(item.get("name") or key or "")

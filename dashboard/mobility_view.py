@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, skill, t
 
 
 def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
@@ -30,24 +30,23 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
         t("col.rank"), 1, max(1, len(titles)), min(5, max(1, len(titles))), key="mob_top"
     )
     if st.button(t("match.run_roles"), key="mob_run", type="primary"):
-        from ml.mobility import match_by_resume
+        from ml.mobility import run_match_by_resume
 
         bar = st.progress(0.0, text=t("match.embedding"))
         with resources.session() as s:
             scorer, version_id = resources.active_pair_scorer(s, user.name)
-            result = match_by_resume(
-                s,
-                resources.encoder(cfg.encoder),
-                resume_ids=[int(pick)],
-                top_k=int(top),
-                actor=user.name,
-                pair_scorer=scorer,
-                model_version_id=version_id,
-                index_dir=cfg.data_dir / "index",
-                progress=lambda d, n: bar.progress(
-                    min(d / max(n, 1), 1.0), text=t("match.embedding")
-                ),
-            )
+        # no write lock while encoding; the run is stored in one short transaction
+        result = run_match_by_resume(
+            resources.engine(),
+            resources.encoder(cfg.encoder),
+            resume_ids=[int(pick)],
+            top_k=int(top),
+            actor=user.name,
+            pair_scorer=scorer,
+            model_version_id=version_id,
+            index_dir=cfg.data_dir / "index",
+            progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0), text=t("match.embedding")),
+        )
         bar.empty()
         st.session_state["mob_run_id"] = result.run_id
     run_id = st.session_state.get("mob_run_id")
@@ -74,11 +73,11 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
                         t("col.role"): titles.get(r.role, r.role),
                         t("col.score"): round(r.score, 1),
                         t("col.matched"): "; ".join(
-                            f"{m['name']}: “{m['evidence']}”"
+                            f"{skill(m)}: “{m['evidence']}”"
                             for m in r.explanation.get("matched_skills", [])
                         ),
                         t("col.missing"): ", ".join(
-                            m["name"] for m in r.explanation.get("missing_required", [])
+                            skill(m) for m in r.explanation.get("missing_required", [])
                         ),
                     }
                     for r in rows
@@ -99,7 +98,7 @@ def render(user: Any, cfg: Any, titles: dict[str, str]) -> None:
                 missing = r.explanation.get("missing_required", [])
                 with c1:
                     st.markdown(f"**{t('col.matched')}**")
-                    st.text("\n".join(f"✓ {m['name']} — “{m['evidence']}”" for m in matched) or "—")
+                    st.text("\n".join(f"✓ {skill(m)} — “{m['evidence']}”" for m in matched) or "—")
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
-                    st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                    st.text("\n".join(f"✗ {skill(m)}" for m in missing) or "—")

@@ -41,8 +41,9 @@ def store_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def engine_for(url: str) -> Engine:
-    """One engine (connection pool) per store URL, shared by every session."""
-    return make_engine(url)
+    """One engine (connection pool) per store URL, shared by every session of this process
+    (pool sizes from ``TALENTMAP_DB_*``, docs/deploy.md)."""
+    return make_engine(url, **settings().engine_options())
 
 
 def engine() -> Engine:
@@ -81,6 +82,14 @@ def store_state(url: str) -> str:
         return "no_schema"
     has = _read(url, lambda s: s.scalar(select(Application.id).limit(1)))
     return "ready" if has is not None else "empty"
+
+
+@st.cache_data(ttl=30, max_entries=MAX, show_spinner=False)
+def setup_counts(url: str) -> dict[str, int]:
+    """Roles, resumes, candidates and stage events stored (the first-run guide's checklist)."""
+    from data.queries.setup import setup_counts as count
+
+    return _read(url, count)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX, show_spinner=False)

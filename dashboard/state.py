@@ -55,6 +55,11 @@ def audit(session: Session, action: str, **kwargs: object) -> None:
     record(session, u.name, action, **kwargs)  # type: ignore[arg-type]
 
 
+def audit_as(session: Session, name: str, action: str, **kwargs: object) -> None:
+    """An audit row for someone who is not (or no longer) signed in: a refused sign-in."""
+    record(session, name, action, **kwargs)  # type: ignore[arg-type]
+
+
 def widget_key(name: str) -> str:
     """A widget key carrying the language: option labels are formatted per language, and a
     new key makes Streamlit redraw them when the language changes."""

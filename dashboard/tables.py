@@ -27,6 +27,13 @@ def _days(v: float) -> str:
     return f"{v:,.1f}"
 
 
+def header_width(header: str) -> int:
+    """Pixels a column needs so its header is not cut ("Median day…"): about 8 px a Latin
+    character and 15 px a CJK one, plus the cell padding and the sort icon."""
+    wide = sum(1 for ch in header if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return 8 * (len(header) - wide) + 15 * wide + 36
+
+
 def show(
     df: pd.DataFrame,
     labels: Mapping[str, str],
@@ -49,12 +56,17 @@ def show(
         for col in cols:
             name = labels[col]
             values = pd.to_numeric(out[name], errors="coerce")
-            config[name] = st.column_config.Column(width="small", alignment="right")
+            config[name] = st.column_config.Column(width=header_width(name), alignment="right")
             if values.isna().any():  # Streamlit draws a missing number as "None": use text
                 out[name] = [MISSING if v != v else fn(v) for v in values]
             else:
                 out[name] = values
                 formats[name] = fn
+    for name in out.columns:  # text columns keep their own width (sized to their content)
+        if (
+            name not in config and out[name].dtype == object
+        ):  # text: a dash, not Streamlit's grey "None"
+            out[name] = [MISSING if v is None or v != v else v for v in out[name]]
     st.dataframe(
         out.style.format(formats), hide_index=True, column_config=config, key=key, height=height
     )

@@ -70,6 +70,10 @@ class PermissionDenied(TalentMapError):
     exit_code = 4
 
 
+class AccountDisabled(PermissionDenied):
+    """The user's credentials are right, but an admin has disabled the account."""
+
+
 class ModelError(TalentMapError):
     """A model could not be loaded, trained or served."""
 
@@ -110,3 +114,10 @@ class StoreNotEmpty(TalentMapError):
     """The store already holds data that an operation would overwrite."""
 
     exit_code = 8
+
+
+class WorkerLost(TalentMapError):
+    """A distributed run lost a worker more often than its retries allow. What the finished
+    batches wrote is kept; running the command again completes the rest."""
+
+    exit_code = 9

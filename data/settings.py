@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,30 @@ class Settings(BaseSettings):
         gt=0,
         description="the one size limit for an uploaded or imported file, in MB",
     )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="PostgreSQL: connections each process keeps open (see docs/deploy.md)",
+    )
+    db_max_overflow: int = Field(
+        default=30, ge=0, description="PostgreSQL: extra connections a process opens under load"
+    )
+    db_pool_timeout: float = Field(
+        default=120, gt=0, description="PostgreSQL: seconds to wait for a free connection"
+    )
+    db_pool_recycle: int = Field(
+        default=1800,
+        ge=-1,
+        description="PostgreSQL: replace connections older than this many seconds (-1: never)",
+    )
+    db_pool_pre_ping: bool = Field(
+        default=True, description="PostgreSQL: test each connection before use (reconnects)"
+    )
+    db_statement_timeout_ms: int = Field(
+        default=0,
+        ge=0,
+        description="PostgreSQL: the server cancels a statement running longer (0: no limit)",
+    )
     dashboard_raise: bool = Field(
         default=False, description="let dashboard errors raise (tests), instead of st.error"
     )
@@ -95,6 +120,18 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    def engine_options(self) -> dict[str, Any]:
+        """The ``TALENTMAP_DB_*`` pool settings as ``make_engine`` keyword arguments (they
+        apply to PostgreSQL; SQLite keeps its own pool)."""
+        return {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "pool_timeout": self.db_pool_timeout,
+            "pool_recycle": self.db_pool_recycle,
+            "pool_pre_ping": self.db_pool_pre_ping,
+            "statement_timeout_ms": self.db_statement_timeout_ms,
+        }
 
     def ensure_dirs(self) -> None:
         for path in (self.data_dir, *(self.data_dir / sub for sub in SUBDIRS)):

@@ -1,33 +1,38 @@
 """Batch embedding and matching on a Ray cluster (``talentmap embed|match --engine ray``).
 
 Plain Ray actors, not Ray Data: each actor loads the encoder once (``encoder_factory()``) and
-is handed resume id ranges; for a range it reads the texts from the store, encodes only the
-passages the embedding cache lacks, and writes them back in short idempotent transactions
+is handed id ranges through a ``ray.util.ActorPool`` (the next range goes to whichever actor
+is free). Encoding a range reads its texts from the store, encodes only the passages the
+embedding cache lacks, and writes them back in short idempotent transactions
 (``ml.embed.warm_cache``: ``INSERT .. ON CONFLICT DO NOTHING`` keyed by model and text hash).
 Ray Data would add its streaming executor (seconds of start-up on two cores) and still need
 our own write-back through the cache; actors give one model load per worker and id-range
 tasks that can be rerun safely.
 
-Because every vector lands in the same cache, the single-process code then finishes the job
-from the cache without encoding: ``embed_with_ray`` pools the document vectors with
-``ml.embed.embed_pool`` and ``match_with_ray`` runs ``ml.matcher.match``. The results are
-therefore the single-process results, by construction. A worker killed mid-run loses only
-its unfinished block; a rerun finds the finished blocks cached and encodes the rest.
+Matching (``match_with_ray``) keeps stage one on the driver: the candidates of every role are
+chosen from the whole pool's lexical (and vector) index by ``ml.matcher.plan_match``, exactly as
+in one process. The candidates are then cut into id-range shards; each worker scores its shard
+(``ml.matcher.score_candidates``: features and scorer, its passages encoded into the cache
+first) and returns its own top ``k`` per role with scores and tie-break margins; the driver
+merges them (``ml.matcher.merge_top``) and stores the run with ``ml.matcher.save_run``
+(run record, explanations, ``MatchScore`` rows, audit), the same code as the local path.
 
-Not yet distributed: stage-two scoring (features, scorer, top-K merge) runs in the driver
-once the cache is warm; encoding is the part that dominates (``docs/scale.md``).
+Failures: the actors are created with Ray's own ``max_restarts`` / ``max_task_retries``, so a
+worker process that dies is restarted and its unfinished tasks rerun (finished ranges are in
+the cache and are not encoded again). When a worker dies more often than that, ``WorkerLost``
+says so; everything finished is stored and a rerun encodes only what is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from data.errors import InputError
+from data.errors import InputError, ModelError, WorkerLost
 from ml.encoders import Encoder
 
 INSTALL_HINT = "Ray is not installed: pip install 'talentmap[scale]'"
@@ -36,6 +41,9 @@ ProgressFn = Callable[[int, int], None]
 
 RANGE = 256
 """Resumes per task (one id range): a killed worker loses at most one range's encoding."""
+
+RETRIES = 2
+"""How often Ray restarts a dead worker and reruns its unfinished tasks before giving up."""
 
 
 def require_ray() -> Any:
@@ -66,8 +74,9 @@ def id_ranges(ids: Sequence[int], size: int = RANGE) -> list[tuple[int, int]]:
     ]
 
 
-class _EncodeWorker:
-    """One encoder load per worker; encodes id ranges into the store's cache."""
+class _Worker:
+    """One encoder load per worker; encodes id ranges into the store's cache and scores
+    shards of a match's candidates."""
 
     def __init__(self, url: str, encoder_factory: Callable[[], Encoder]) -> None:
         from data.store.engine import make_engine
@@ -75,21 +84,90 @@ class _EncodeWorker:
         self.engine = make_engine(url)
         self.encoder = encoder_factory()
 
-    def encode_range(self, first: int, last: int) -> tuple[int, int]:
-        """Cache the passages of resumes ``first..last``; returns (resumes, passages encoded)."""
+    def _texts(self, first: int, last: int) -> list[str]:
         from data.store.models import Resume
-        from ml.embed import warm_cache
 
         with Session(self.engine) as s:
-            texts = list(
-                s.scalars(
+            return [
+                t or ""
+                for t in s.scalars(
                     select(Resume.text)
                     .where(Resume.id >= first, Resume.id <= last)
                     .order_by(Resume.id)
                 )
+            ]
+
+    def encode_range(self, first: int, last: int) -> tuple[int, int]:
+        """Cache the passages of resumes ``first..last``; returns (resumes, passages encoded)."""
+        from ml.embed import warm_cache
+
+        texts = self._texts(first, last)
+        return len(texts), warm_cache(self.engine, self.encoder, [texts])
+
+    def score_shard(self, scoring: Any, ids: list[int], lexical: Any, candidates: Any) -> Any:
+        """Stage two for one shard of candidates (``ids`` ascending): cache its passages in
+        short write transactions, then score from the cache in a read-only session.
+        Returns (the shard's ``TopK``, passages encoded, resumes scored)."""
+        from data.store.models import Resume
+        from ml.embed import cache_writer, warm_cache
+        from ml.matcher import score_candidates
+
+        with Session(self.engine) as s:
+            by_id = dict(s.execute(select(Resume.id, Resume.text).where(Resume.id.in_(ids))).all())
+        encoded = warm_cache(self.engine, self.encoder, [[by_id[i] or "" for i in ids]])
+        with Session(self.engine) as s:  # reads; anything left to encode cached in short writes
+            top, more = score_candidates(
+                s,
+                self.encoder,
+                scoring,
+                ids,
+                lexical,
+                candidates,
+                store=cache_writer(self.engine),
             )
-        encoded = warm_cache(self.engine, self.encoder, [[t or "" for t in texts]])
-        return len(texts), encoded
+        return top, encoded + more, len(ids)
+
+
+def _run(
+    ray: Any,
+    engine: Engine,
+    encoder_factory: Callable[[], Encoder],
+    workers: int,
+    retries: int,
+    tasks: Sequence[Any],
+    call: Callable[[Any, Any], Any],
+) -> Iterator[Any]:
+    """Results of ``call(actor, task)`` over ``tasks`` on up to ``workers`` actors, in the
+    order they finish. Ray restarts a dead actor and reruns its task up to ``retries`` times;
+    past that ``WorkerLost``."""
+    from ray.exceptions import RayActorError
+    from ray.util import ActorPool
+
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}", field="workers")
+    if retries < 0:
+        raise InputError(f"retries must be 0 or more, got {retries}", field="retries")
+    if not tasks:
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    actor_cls = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_Worker)
+    actors = [actor_cls.remote(url, encoder_factory) for _ in range(min(workers, len(tasks)))]
+    try:
+        yield from ActorPool(actors).map_unordered(call, list(tasks))
+    except RayActorError as err:
+        if getattr(err, "actor_init_failed", False):
+            cause = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+            raise ModelError(
+                f"a Ray worker could not start (loading the encoder or opening the store): {cause}"
+            ) from err
+        raise WorkerLost(
+            f"a Ray worker died and was restarted {retries} time(s) without finishing its "
+            "batch; every finished batch is stored: run the command again to complete the "
+            f"rest ({type(err).__name__})"
+        ) from err
+    finally:
+        for a in actors:
+            ray.kill(a)
 
 
 def warm_with_ray(
@@ -99,6 +177,7 @@ def warm_with_ray(
     address: str | None = None,
     workers: int = 2,
     range_size: int = RANGE,
+    retries: int = RETRIES,
     progress: ProgressFn | None = None,
 ) -> int:
     """Encode every stored resume's uncached passages on ``workers`` Ray actors.
@@ -113,30 +192,22 @@ def warm_with_ray(
     with Session(engine) as s:
         ids = [int(i) for i in s.scalars(select(Resume.id))]
     ranges = id_ranges(ids, range_size)
-    if not ranges:
-        return 0
-    url = engine.url.render_as_string(hide_password=False)
-    actor_cls = ray.remote(num_cpus=1)(_EncodeWorker)
-    pool = [actor_cls.remote(url, encoder_factory) for _ in range(min(workers, len(ranges)))]
-    try:
-        pending = {
-            pool[n % len(pool)].encode_range.remote(a, b): n for n, (a, b) in enumerate(ranges)
-        }
-        done_resumes = encoded = 0
+    done_resumes = encoded = 0
+    if progress:
+        progress(0, len(ids))
+    for n_res, n_enc in _run(
+        ray,
+        engine,
+        encoder_factory,
+        workers,
+        retries,
+        ranges,
+        lambda a, r: a.encode_range.remote(*r),
+    ):
+        done_resumes += n_res
+        encoded += n_enc
         if progress:
-            progress(0, len(ids))
-        while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            for ref in ready:
-                pending.pop(ref)
-                n_res, n_enc = ray.get(ref)
-                done_resumes += n_res
-                encoded += n_enc
-                if progress:
-                    progress(done_resumes, len(ids))
-    finally:
-        for actor in pool:
-            ray.kill(actor)
+            progress(done_resumes, len(ids))
     return encoded
 
 
@@ -148,6 +219,7 @@ def embed_with_ray(
     address: str | None = None,
     workers: int = 2,
     range_size: int = RANGE,
+    retries: int = RETRIES,
     progress: ProgressFn | None = None,
 ) -> tuple[int, int]:
     """``talentmap embed --engine ray``: encode on Ray, then store the pool's document
@@ -163,6 +235,7 @@ def embed_with_ray(
         address=address,
         workers=workers,
         range_size=range_size,
+        retries=retries,
         progress=progress,
     )
     with Session(engine) as s:
@@ -175,26 +248,61 @@ def match_with_ray(
     engine: Engine,
     encoder_factory: Callable[[], Encoder],
     *,
+    actor: str,
     address: str | None = None,
     workers: int = 2,
     range_size: int = RANGE,
+    retries: int = RETRIES,
+    model_version_id: int | None = None,
     progress: ProgressFn | None = None,
-    **match_kw: Any,
+    **plan_kw: Any,
 ) -> Any:
-    """``talentmap match --engine ray``: warm the cache on Ray, then ``ml.matcher.match``
-    (same arguments, same run record) in the driver, which reads every vector from the cache.
-    The run is committed; returns its ``MatchResult``."""
-    from ml.matcher import match
+    """``talentmap match --engine ray``: stage one on the driver (``plan_match``, same
+    arguments as ``ml.matcher.match``), stage two in shards of ``range_size`` candidates on
+    the workers, their top-K lists merged and the run stored as the local path stores it.
+    The run is committed; returns its ``MatchResult``. ``progress`` counts candidates scored."""
+    from data.store.engine import write_transaction
+    from ml.embed import cache_writer
+    from ml.matcher import TopK, explain_run, merge_top, plan_match, save_run
 
-    warm_with_ray(
-        engine,
-        encoder_factory,
-        address=address,
-        workers=workers,
-        range_size=range_size,
-        progress=progress,
-    )
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}", field="workers")
+    ray = connect(address, num_cpus=max(2, workers))
+    encoder = encoder_factory()
+    with Session(engine) as s:  # reads; new role and skill vectors cached in short writes
+        plan = plan_match(s, encoder, store=cache_writer(engine), **plan_kw)
+    rows = plan.stage_two
+    shards = [rows[a : a + range_size] for a in range(0, len(rows), range_size)]
+    scoring = ray.put(plan.scoring)
+
+    def call(a: Any, shard: Any) -> Any:
+        return a.score_shard.remote(
+            scoring,
+            [plan.ids[int(r)] for r in shard],
+            plan.lexical[shard],
+            plan.candidates[shard],
+        )
+
+    tops = []
+    encoded = done = 0
+    if progress:
+        progress(0, len(rows))
+    for top, n_enc, n in _run(ray, engine, encoder_factory, workers, retries, shards, call):
+        tops.append(top)
+        encoded += n_enc
+        done += n
+        if progress:
+            progress(done, len(rows))
+    merged = merge_top(tops, plan.scoring.k) if tops else TopK(len(plan.scoring.profiles), 1)
     with Session(engine) as s:
-        result = match(s, encoder_factory(), **match_kw)
-        s.commit()
-    return result
+        ranked = explain_run(
+            s,
+            encoder,
+            plan,
+            merged,
+            encoded=encoded,
+            model_version_id=model_version_id,
+            store=cache_writer(engine),
+        )
+    # the run and its rows in one short write transaction (no encoding inside)
+    return write_transaction(engine, lambda w: save_run(w, ranked, actor=actor))

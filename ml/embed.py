@@ -21,6 +21,8 @@ from data.store.embeddings import get_vectors, get_vectors_keys, put_vectors, te
 from ml.encoders import Encoder, chunk_text, pool
 
 ProgressFn = Callable[[int, int], None]
+VectorStore = Callable[[str, dict[str, np.ndarray]], None]
+"""Stores newly encoded vectors: ``store(model_id, {text hash: vector})``."""
 
 STORE_BATCH = 512
 """Missing texts are encoded and stored in blocks of this size (bounded memory, steady progress)."""
@@ -33,11 +35,13 @@ def embed_texts(
     *,
     progress: ProgressFn | None = None,
     batch_size: int = 64,
+    store: VectorStore | None = None,
 ) -> np.ndarray:
     """L2-normalised float32 vectors of ``texts`` (one row each), encoding only uncached texts.
 
     ``progress(done, total)`` counts texts that had to be encoded. New vectors are added to
-    ``session`` (flushed, committed with the caller's transaction).
+    ``session`` (flushed, committed with the caller's transaction), or handed to ``store``
+    block by block when given (``cache_writer``: then ``session`` is only read).
     """
     if len(texts) == 0:
         return np.zeros((0, encoder.dim), dtype=np.float32)
@@ -55,8 +59,11 @@ def embed_texts(
         block = missing[start : start + STORE_BATCH]
         vecs = encoder.encode([unique[h] for h in block], batch_size=batch_size)
         new = {h: np.asarray(v, dtype=np.float32) for h, v in zip(block, vecs)}
-        put_vectors(session, encoder.model_id, new)
-        session.flush()
+        if store is not None:
+            store(encoder.model_id, new)
+        else:
+            put_vectors(session, encoder.model_id, new)
+            session.flush()
         found.update(new)
         done += len(block)
         if progress:
@@ -90,15 +97,19 @@ def embed_documents(
     *,
     progress: ProgressFn | None = None,
     batch_size: int = 64,
+    store: VectorStore | None = None,
 ) -> DocumentVectors:
     """Embed long texts passage by passage through the cache; pool passages per document.
 
     The document vector equals ``encoder.encode([text])[0]`` (same passages, same pooling).
+    ``store`` as for ``embed_texts``.
     """
     parts = [passages(encoder, t) for t in texts]
     flat = [p for ps in parts for p in ps]
     owners = np.repeat(np.arange(len(texts)), [len(ps) for ps in parts])
-    vecs = embed_texts(session, encoder, flat, progress=progress, batch_size=batch_size)
+    vecs = embed_texts(
+        session, encoder, flat, progress=progress, batch_size=batch_size, store=store
+    )
     pooled = (
         pool(vecs, owners, len(texts))
         if len(texts)
@@ -153,6 +164,18 @@ def embed_pool(
         np.array([i for i, _d in rows], dtype=np.int64), [d for _i, d in rows], vectors
     ).save(index_dir, encoder.model_id)
     return len(rows)
+
+
+def cache_writer(engine: Engine) -> VectorStore:
+    """A ``store`` for ``embed_texts`` that writes each block of new vectors in its own short
+    write transaction (an idempotent insert, retried when the database is busy), so a caller
+    that only reads in its session never holds the write lock while it encodes."""
+    from data.store.engine import write_transaction
+
+    def store(model_id: str, new: dict[str, np.ndarray]) -> None:
+        write_transaction(engine, lambda s: put_vectors(s, model_id, new))
+
+    return store
 
 
 def warm_cache(

@@ -337,7 +337,9 @@ class OnnxMiniLMEncoder(_ChunkingEncoder):
         # the same window as the torch path (SentenceTransformerEncoder): same passages
         self.max_tokens = max(32, int(self.max_seq_length * 0.9) - 2)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = os.cpu_count() or 2
+        # a Ray worker holding one CPU gets OMP_NUM_THREADS=1: one thread, not one per core
+        omp = os.environ.get("OMP_NUM_THREADS", "").strip()
+        opts.intra_op_num_threads = int(omp) if omp.isdigit() else os.cpu_count() or 2
         # idle threads sleep instead of spinning: on a shared machine spinning doubled the CPU
         # time of an encode and, with every core busy, made it several times slower
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

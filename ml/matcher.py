@@ -53,14 +53,22 @@ from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import MatchRun, MatchScore, Resume, Role, RoleSkill, Skill
 from data.text.taxonomy import credited_skills
-from ml.embed import DocumentVectors, ProgressFn, embed_documents, embed_texts
+from ml.embed import (
+    DocumentVectors,
+    ProgressFn,
+    VectorStore,
+    cache_writer,
+    embed_documents,
+    embed_texts,
+)
 from ml.encoders import Encoder
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -504,11 +512,27 @@ def score_source(pair_scorer: Any, weights: dict[str, float] | None) -> str:
     return "weights" if weights is not None else "default_scorer"
 
 
+def best_of(
+    scores: np.ndarray, margin: np.ndarray, ids: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per role (column), the ``k`` best rows of (n, roles) ``scores`` / ``margin`` / ``ids``:
+    by score, then margin, then resume id, all descending but id. Fewer rows are kept whole."""
+    if scores.shape[0] <= k:
+        return scores, margin, ids
+    part = np.lexsort((ids.T, -margin.T, -scores.T.astype(np.float64)), axis=-1)[:, :k].T
+    return (
+        np.take_along_axis(scores, part, axis=0),
+        np.take_along_axis(margin, part, axis=0),
+        np.take_along_axis(ids, part, axis=0),
+    )
+
+
 class TopK:
-    """The ``k`` best (score, resume id) per role over blocks, by ``np.argpartition``.
+    """The ``k`` best (score, resume id) per role over blocks, by ``np.lexsort``.
 
     Ranking is by score, then by ``margin`` (the default scorer's raw margin, so equal rounded
-    probabilities keep the order of the underlying evidence), then by resume id.
+    probabilities keep the order of the underlying evidence), then by resume id. Shards of a
+    pool each keep their own ``TopK``; ``merge_top`` combines them into the pool's.
     """
 
     def __init__(self, roles: int, k: int) -> None:
@@ -522,16 +546,12 @@ class TopK:
         candidate for that role."""
         ids2 = np.broadcast_to(np.asarray(ids, dtype=np.int64)[:, None], scores.shape)
         mg = np.zeros(scores.shape) if margin is None else np.asarray(margin, dtype=np.float64)
-        s = np.vstack([self.scores, scores.astype(np.float32, copy=False)])
-        m = np.vstack([self.margins, mg])
-        i = np.vstack([self.ids, ids2])
-        if s.shape[0] > self.k:
-            # per role (column): by score, then margin, then resume id, all descending but id
-            part = np.lexsort((i.T, -m.T, -s.T.astype(np.float64)), axis=-1)[:, : self.k].T
-            s = np.take_along_axis(s, part, axis=0)
-            m = np.take_along_axis(m, part, axis=0)
-            i = np.take_along_axis(i, part, axis=0)
-        self.scores, self.margins, self.ids = s, m, i
+        self.scores, self.margins, self.ids = best_of(
+            np.vstack([self.scores, scores.astype(np.float32, copy=False)]),
+            np.vstack([self.margins, mg]),
+            np.vstack([self.ids, ids2]),
+            self.k,
+        )
 
     def result(self) -> list[list[tuple[int, float]]]:
         """Per role, ``(resume_id, score)`` best first (ties by margin, then resume id)."""
@@ -547,6 +567,27 @@ class TopK:
             )
             out.append([(rid, sc) for rid, sc, _m in trip if sc != -math.inf])
         return out
+
+
+def merge_top(parts: Sequence[TopK], k: int) -> TopK:
+    """The top ``k`` per role of a pool from its shards' own ``TopK`` lists.
+
+    Because the order (score, margin, resume id) is total, the best ``k`` of the union are
+    among each shard's best ``k``: the merge equals one ``TopK`` over the whole pool.
+    """
+    if not parts:
+        raise ValueError("merge_top needs at least one shard's TopK")
+    roles = {p.scores.shape[1] for p in parts}
+    if len(roles) != 1:
+        raise ValueError(f"shards disagree on the number of roles: {sorted(roles)}")
+    out = TopK(roles.pop(), k)
+    out.scores, out.margins, out.ids = best_of(
+        np.vstack([p.scores for p in parts]),
+        np.vstack([p.margins for p in parts]),
+        np.vstack([p.ids for p in parts]),
+        k,
+    )
+    return out
 
 
 # --- explanations --------------------------------------------------------------------------
@@ -768,6 +809,367 @@ def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     return {i: (fn, t) for i, fn, t in rows}
 
 
+@dataclass
+class Scoring:
+    """What stage two needs to score any shard of the candidates: the roles, their vectors,
+    the skill space and the scorer. Small and picklable, so a Ray worker gets one copy."""
+
+    profiles: list[RoleProfile]
+    taxonomy: SkillFinder
+    space: SkillSpace
+    role_vectors: np.ndarray
+    skill_vectors: np.ndarray
+    k: int
+    weights: dict[str, float] | None = None
+    pair_scorer: PairScorer | None = None
+
+
+@dataclass
+class MatchPlan:
+    """Stage one's outcome over the whole pool: which resumes each role keeps as candidates."""
+
+    scoring: Scoring
+    ids: list[int]
+    """The pool's resume ids, ascending (row order of ``lexical`` and ``candidates``)."""
+    lexical: np.ndarray
+    """(pool, roles, 4): bm25, tfidf, bm25_z, tfidf_z from the whole pool's lexical index."""
+    candidates: np.ndarray
+    """(pool, roles) bool: the pairs stage two scores."""
+    stage_two: np.ndarray
+    """Pool rows that are a candidate for at least one role, ascending."""
+    stage: dict[str, Any]
+    source: str
+    top_k: int
+    depth: int | None
+    resume_ids: list[int] | None
+
+
+def plan_match(
+    session: Session,
+    encoder: Encoder,
+    *,
+    role_keys: Sequence[str] | None = None,
+    resume_ids: Sequence[int] | None = None,
+    top_k: int = 10,
+    pair_scorer: PairScorer | None = None,
+    taxonomy: SkillFinder | None = None,
+    weights: dict[str, float] | None = None,
+    depth: int | None = DEFAULT_DEPTH,
+    index_dir: Path | None = None,
+    stage_progress: Callable[[str, int, int], None] | None = None,
+    store: VectorStore | None = None,
+) -> MatchPlan:
+    """Stage one of ``match``: check the arguments, rank the whole pool per role by BM25 (and
+    by stored document vector) and keep ``depth`` candidates per role from each.
+
+    Role texts and skill names are embedded here (through ``session``'s cache, or ``store``
+    when given: see ``ml.embed.embed_texts``); resumes are not.
+    """
+    from ml.retrieval import VectorIndex, lexical_features, load_or_build, top_rows
+
+    if top_k < 1:
+        raise InputError(f"top must be at least 1, got {top_k}", field="top")
+    if depth is not None and depth < 1:
+        raise InputError(f"depth must be at least 1, got {depth}", field="depth")
+    if taxonomy is None:
+        from data.store.skills import store_taxonomy
+
+        taxonomy = store_taxonomy(session)  # the core plus the store's ESCO/custom skills
+    profiles = load_profiles(session, role_keys)
+    if not profiles:
+        raise NotFoundError("there are no roles to match: import roles or load the demo first")
+    ids = _resume_ids(session, resume_ids)
+    if not ids:
+        raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
+
+    def index_progress(done: int, total: int) -> None:
+        if stage_progress:
+            stage_progress("index", done, total)
+
+    index, rebuilt = load_or_build(
+        session, index_dir, taxonomy, resume_ids=resume_ids, progress=index_progress
+    )
+    if index.ids.tolist() != ids:
+        raise RuntimeError("the lexical index does not cover the pool it was built for")
+    lexical, raw_bm25 = lexical_features(index, role_queries(profiles, taxonomy))
+    eff_depth = len(ids) if depth is None else max(depth, top_k)
+    candidates = np.zeros((len(ids), len(profiles)), dtype=bool)
+    for j, rows_j in enumerate(top_rows(raw_bm25, eff_depth)):
+        candidates[rows_j, j] = True
+    space = SkillSpace.of(profiles)
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles], store=store)
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy), store=store)
+    vector_hits = 0
+    stored = VectorIndex.load(index_dir, encoder.model_id) if eff_depth < len(ids) else None
+    if stored is not None:
+        digests = dict(
+            session.execute(select(Resume.id, Resume.sha256).where(Resume.id.in_(ids))).all()
+        )
+        v_ids, v_vecs = stored.current({int(k): str(v) for k, v in digests.items()})
+        if len(v_ids):
+            pos = {rid: n for n, rid in enumerate(ids)}
+            v_rows = np.array([pos[int(i)] for i in v_ids if int(i) in pos], dtype=np.int64)
+            keep = np.array([int(i) in pos for i in v_ids], dtype=bool)
+            sims = (v_vecs[keep] @ role_vectors.T).T
+            for j, rows_j in enumerate(top_rows(sims, min(eff_depth, len(v_rows)))):
+                candidates[v_rows[rows_j], j] = True
+            vector_hits = int(len(v_rows))
+    stage_two = np.flatnonzero(candidates.any(axis=1))
+    scoring = Scoring(
+        profiles,
+        taxonomy,
+        space,
+        role_vectors,
+        skill_vectors,
+        min(top_k, len(ids)),
+        weights,
+        pair_scorer,
+    )
+    stage = {
+        "depth": depth,
+        "candidates": int(len(stage_two)),
+        "pool": len(ids),
+        "index_rebuilt": rebuilt,
+        "vector_candidates_from": vector_hits,
+    }
+    return MatchPlan(
+        scoring,
+        ids,
+        lexical,
+        candidates,
+        stage_two,
+        stage,
+        score_source(pair_scorer, weights),
+        top_k,
+        depth,
+        None if resume_ids is None else ids,
+    )
+
+
+def score_candidates(
+    session: Session,
+    encoder: Encoder,
+    scoring: Scoring,
+    ids: Sequence[int],
+    lexical: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    progress: ProgressFn | None = None,
+    store: VectorStore | None = None,
+) -> tuple[TopK, int]:
+    """Stage two for resumes ``ids`` (ascending; ``lexical`` and ``candidates`` are their rows
+    of the plan): embed through the cache, compute every feature, score and keep the top ``k``
+    per role of the pairs ``candidates`` marks. The whole pool, or one shard of it on a Ray
+    worker (``ml.distributed``; ``merge_top`` joins the shards). Returns the ``TopK`` and the
+    number of passages encoded. ``progress(done, total)`` counts resumes scored."""
+    sc = scoring
+    top = TopK(len(sc.profiles), sc.k)
+    encoded = 0
+
+    def count(done: int, total: int) -> None:
+        nonlocal encoded
+        if done == total:
+            encoded += total
+
+    if progress:
+        progress(0, len(ids))
+    for start in range(0, len(ids), BLOCK):
+        block_ids = [int(i) for i in ids[start : start + BLOCK]]
+        texts = _texts(session, block_ids)
+        block_texts = [texts[i][1] for i in block_ids]
+        docs = embed_documents(session, encoder, block_texts, progress=count, store=store)
+        feats = block_features(
+            docs,
+            block_texts,
+            sc.taxonomy,
+            sc.role_vectors,
+            sc.skill_vectors,
+            sc.space,
+            lexical=lexical[start : start + BLOCK],
+        )
+        scores = score_pairs(feats, weights=sc.weights, pair_scorer=sc.pair_scorer)
+        scores = np.where(candidates[start : start + BLOCK], scores, -np.inf).astype(np.float32)
+        top.add(scores, np.asarray(block_ids), margins(feats))
+        del texts, block_texts, docs, feats
+        if progress:
+            progress(min(start + BLOCK, len(ids)), len(ids))
+    return top, encoded
+
+
+def finish_match(
+    session: Session,
+    encoder: Encoder,
+    plan: MatchPlan,
+    top: TopK,
+    *,
+    encoded: int,
+    actor: str,
+    model_version_id: int | None = None,
+) -> MatchResult:
+    """Store a run from its merged ``top``: the run record, an explanation per shortlisted
+    pair, the ``MatchScore`` rows and the audit entry (the last step of ``match``), in the
+    caller's transaction (``explain_run`` then ``save_run``)."""
+    ranked = explain_run(
+        session, encoder, plan, top, encoded=encoded, model_version_id=model_version_id
+    )
+    return save_run(session, ranked, actor=actor)
+
+
+@dataclass
+class RankedRun:
+    """A ranked and explained run not stored yet: what ``save_run`` writes."""
+
+    encoder: str
+    direction: str
+    profiles: list[RoleProfile]
+    rows: list[MatchRow]
+    params: dict[str, Any]
+    model_version_id: int | None
+    resumes: int
+    texts_encoded: int
+    audit: dict[str, Any]
+    """the audit row's detail"""
+
+
+def save_run(session: Session, ranked: RankedRun, *, actor: str) -> MatchResult:
+    """Store a ranked run (``MatchRun``, one ``MatchScore`` per row) and its audit row: a few
+    statements, no encoding, so the write transaction around it is short."""
+    run = MatchRun(
+        created_by=actor,
+        encoder=ranked.encoder,
+        params=ranked.params,
+        model_version_id=ranked.model_version_id,
+        scorer=ranked.params["scorer"],
+        direction=ranked.direction,
+    )
+    session.add(run)
+    session.flush()
+    store_rows(session, run.id, ranked.profiles, ranked.rows)
+    record(
+        session,
+        actor,
+        "match.run",
+        target_type="match_run",
+        target=str(run.id),
+        model_version=str(ranked.model_version_id) if ranked.model_version_id else None,
+        detail=ranked.audit,
+    )
+    session.flush()
+    return MatchResult(
+        run.id, ranked.encoder, ranked.rows, ranked.resumes, ranked.texts_encoded, ranked.params
+    )
+
+
+def explain_run(
+    session: Session,
+    encoder: Encoder,
+    plan: MatchPlan,
+    top: TopK,
+    *,
+    encoded: int,
+    model_version_id: int | None = None,
+    store: VectorStore | None = None,
+) -> RankedRun:
+    """The run from its merged ``top``, nothing written: its parameters and an explanation
+    per shortlisted pair (passages read from the cache; ``store`` as for ``embed_texts``)."""
+    sc = plan.scoring
+    profiles, taxonomy, ids = sc.profiles, sc.taxonomy, plan.ids
+    skill_vecs = dict(zip(sc.space.keys, sc.skill_vectors))
+    shortlists = top.result()
+    listed = sorted({rid for sl in shortlists for rid, _s in sl})
+    pos_in_pool = {rid: n for n, rid in enumerate(ids)}
+    source = plan.source
+    params = {
+        "top_k": plan.top_k,
+        "weights": sc.weights,
+        "semantic_range": list(SEMANTIC_RANGE),
+        "feature_names": list(FEATURE_NAMES),
+        "score_source": source,
+        "default_scorer": _default_scorer_info() if source == "default_scorer" else None,
+        "stage_one": plan.stage,
+        "roles": [p.key for p in profiles],
+        "resumes": len(ids),
+        "resume_ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+        "resume_ids": plan.resume_ids,
+        "taxonomy_hash": taxonomy_hash(taxonomy),
+        "taxonomy_skills": len(taxonomy.by_key),
+        "encoder_dim": encoder.dim,
+    }
+    params["scorer"] = run_scorer(
+        session,
+        encoder,
+        pair_scorer=sc.pair_scorer,
+        model_version_id=model_version_id,
+        stage_one_depth=plan.depth,
+        default_model=source == "default_scorer",
+    )
+    rows: list[MatchRow] = []
+    for start in range(0, len(listed), BLOCK):
+        part = listed[start : start + BLOCK]
+        texts = _texts(session, part)
+        part_texts = [texts[i][1] for i in part]
+        docs = embed_documents(session, encoder, part_texts, store=store)
+        pos = {rid: n for n, rid in enumerate(part)}
+        feats_all = block_features(
+            docs,
+            part_texts,
+            taxonomy,
+            sc.role_vectors,
+            sc.skill_vectors,
+            sc.space,
+            lexical=np.stack([plan.lexical[pos_in_pool[i]] for i in part]),
+        )
+        for j, profile in enumerate(profiles):
+            for rank, (rid, score) in enumerate(shortlists[j], start=1):
+                n = pos.get(rid)
+                if n is None:
+                    continue
+                exp = explain(
+                    texts[rid][1],
+                    profile,
+                    taxonomy,
+                    feats_all[n, j],
+                    passages=docs.passages[n],
+                    passage_vectors=docs.passage_vectors[n],
+                    role_vector=sc.role_vectors[j],
+                    skill_vectors=skill_vecs,
+                    score_source=source,
+                ).to_json()
+                rows.append(
+                    MatchRow(
+                        profile.key,
+                        profile.title,
+                        rid,
+                        texts[rid][0],
+                        rank,
+                        round(float(score), 2),
+                        exp,
+                    )
+                )
+    order = {p.key: n for n, p in enumerate(profiles)}
+    rows.sort(key=lambda r: (order[r.role], r.rank))
+    return RankedRun(
+        encoder=encoder.model_id,
+        direction="by_role",
+        profiles=list(profiles),
+        rows=rows,
+        params=params,
+        model_version_id=model_version_id,
+        resumes=len(ids),
+        texts_encoded=encoded,
+        audit={
+            "roles": len(profiles),
+            "resumes": len(ids),
+            "top_k": plan.top_k,
+            "encoder": encoder.model_id,
+            "texts_encoded": encoded,
+            "depth": plan.depth,
+            "candidates": int(len(plan.stage_two)),
+            "score_source": source,
+        },
+    )
+
+
 def match(
     session: Session,
     encoder: Encoder,
@@ -788,213 +1190,83 @@ def match(
     """Rank resumes for roles in two stages, store the run (``MatchRun`` + ``MatchScore``
     rows) and audit it.
 
-    Stage one ranks every stored resume (or ``resume_ids``) per role by BM25 over the lexical
-    index (kept under ``index_dir`` and rebuilt when the pool changed; in memory without it),
-    plus by document vector when ``talentmap embed`` stored them in ``index_dir``, and keeps
-    ``depth`` candidates per role from each (``depth=None``: every resume). Stage two encodes
-    only the candidates (through the embedding cache), computes every feature and scores:
-    the user's ``pair_scorer`` (with the ``model_version_id`` it came from) when given, the
-    hand-set ``weights`` when given, otherwise the bundled default scorer. The ``top_k`` per
-    role get an explanation. ``progress(done, total)`` counts candidates scored in stage two;
+    Stage one (``plan_match``) ranks every stored resume (or ``resume_ids``) per role by BM25
+    over the lexical index (kept under ``index_dir`` and rebuilt when the pool changed; in
+    memory without it), plus by document vector when ``talentmap embed`` stored them in
+    ``index_dir``, and keeps ``depth`` candidates per role from each (``depth=None``: every
+    resume). Stage two (``score_candidates``) encodes only the candidates (through the
+    embedding cache), computes every feature and scores: the user's ``pair_scorer`` (with the
+    ``model_version_id`` it came from) when given, the hand-set ``weights`` when given,
+    otherwise the bundled default scorer. The ``top_k`` per role get an explanation
+    (``finish_match``). ``progress(done, total)`` counts candidates scored in stage two;
     ``stage_progress(stage, done, total)`` also reports the index build (``"index"``).
     """
-    from ml.retrieval import VectorIndex, lexical_features, load_or_build, top_rows
-
-    if top_k < 1:
-        raise InputError(f"top must be at least 1, got {top_k}", field="top")
-    if depth is not None and depth < 1:
-        raise InputError(f"depth must be at least 1, got {depth}", field="depth")
-    if taxonomy is None:
-        from data.store.skills import store_taxonomy
-
-        taxonomy = store_taxonomy(session)  # the core plus the store's ESCO/custom skills
-    profiles = load_profiles(session, role_keys)
-    if not profiles:
-        raise NotFoundError("there are no roles to match: import roles or load the demo first")
-    ids = _resume_ids(session, resume_ids)
-    if not ids:
-        raise NotFoundError("there are no resumes to match: `talentmap resumes import PATH` first")
-    source = score_source(pair_scorer, weights)
-
-    # --- stage one: lexical (and vector) retrieval over the whole pool ---------------------
-    def index_progress(done: int, total: int) -> None:
-        if stage_progress:
-            stage_progress("index", done, total)
-
-    index, rebuilt = load_or_build(
-        session, index_dir, taxonomy, resume_ids=resume_ids, progress=index_progress
-    )
-    if index.ids.tolist() != ids:
-        raise RuntimeError("the lexical index does not cover the pool it was built for")
-    lexical, raw_bm25 = lexical_features(index, role_queries(profiles, taxonomy))
-    eff_depth = len(ids) if depth is None else max(depth, top_k)
-    candidates = np.zeros((len(ids), len(profiles)), dtype=bool)
-    for j, rows_j in enumerate(top_rows(raw_bm25, eff_depth)):
-        candidates[rows_j, j] = True
-    space = SkillSpace.of(profiles)
-    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
-    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
-    skill_vecs = dict(zip(space.keys, skill_vectors))
-    vector_hits = 0
-    stored = VectorIndex.load(index_dir, encoder.model_id) if eff_depth < len(ids) else None
-    if stored is not None:
-        digests = dict(
-            session.execute(select(Resume.id, Resume.sha256).where(Resume.id.in_(ids))).all()
-        )
-        v_ids, v_vecs = stored.current({int(k): str(v) for k, v in digests.items()})
-        if len(v_ids):
-            pos = {rid: n for n, rid in enumerate(ids)}
-            v_rows = np.array([pos[int(i)] for i in v_ids if int(i) in pos], dtype=np.int64)
-            keep = np.array([int(i) in pos for i in v_ids], dtype=bool)
-            sims = (v_vecs[keep] @ role_vectors.T).T
-            for j, rows_j in enumerate(top_rows(sims, min(eff_depth, len(v_rows)))):
-                candidates[v_rows[rows_j], j] = True
-            vector_hits = int(len(v_rows))
-    stage_two = np.flatnonzero(candidates.any(axis=1))
-
-    # --- stage two: every feature for the candidates only ----------------------------------
-    top = TopK(len(profiles), min(top_k, len(ids)))
-    encoded = 0
-
-    def count(done: int, total: int) -> None:
-        nonlocal encoded
-        if done == total:
-            encoded += total
-
-    if progress:
-        progress(0, len(stage_two))
-    for start in range(0, len(stage_two), BLOCK):
-        rows_b = stage_two[start : start + BLOCK]
-        block_ids = [ids[int(r)] for r in rows_b]
-        texts = _texts(session, block_ids)
-        block_texts = [texts[i][1] for i in block_ids]
-        docs = embed_documents(session, encoder, block_texts, progress=count)
-        feats = block_features(
-            docs,
-            block_texts,
-            taxonomy,
-            role_vectors,
-            skill_vectors,
-            space,
-            lexical=lexical[rows_b],
-        )
-        scores = score_pairs(feats, weights=weights, pair_scorer=pair_scorer)
-        scores = np.where(candidates[rows_b], scores, -np.inf).astype(np.float32)
-        top.add(scores, np.asarray(block_ids), margins(feats))
-        del texts, block_texts, docs, feats
-        if progress:
-            progress(min(start + BLOCK, len(stage_two)), len(stage_two))
-    stage = {
-        "depth": depth,
-        "candidates": int(len(stage_two)),
-        "pool": len(ids),
-        "index_rebuilt": rebuilt,
-        "vector_candidates_from": vector_hits,
-    }
-    lexical_by_id = {ids[int(r)]: lexical[int(r)] for r in stage_two}
-
-    shortlists = top.result()
-    listed = sorted({rid for sl in shortlists for rid, _s in sl})
-    params = {
-        "top_k": top_k,
-        "weights": weights,
-        "semantic_range": list(SEMANTIC_RANGE),
-        "feature_names": list(FEATURE_NAMES),
-        "score_source": source,
-        "default_scorer": _default_scorer_info() if source == "default_scorer" else None,
-        "stage_one": stage,
-        "roles": [p.key for p in profiles],
-        "resumes": len(ids),
-        "resume_ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
-        "resume_ids": None if resume_ids is None else ids,
-        "taxonomy_hash": taxonomy_hash(taxonomy),
-        "taxonomy_skills": len(taxonomy.by_key),
-        "encoder_dim": encoder.dim,
-    }
-    params["scorer"] = run_scorer(
+    plan = plan_match(
         session,
         encoder,
+        role_keys=role_keys,
+        resume_ids=resume_ids,
+        top_k=top_k,
         pair_scorer=pair_scorer,
-        model_version_id=model_version_id,
-        stage_one_depth=depth,
-        default_model=source == "default_scorer",
+        taxonomy=taxonomy,
+        weights=weights,
+        depth=depth,
+        index_dir=index_dir,
+        stage_progress=stage_progress,
     )
-    run = MatchRun(
-        created_by=actor,
-        encoder=encoder.model_id,
-        params=params,
-        model_version_id=model_version_id,
-        scorer=params["scorer"],
-        direction="by_role",
-    )
-    session.add(run)
-    session.flush()
-
-    rows: list[MatchRow] = []
-    for start in range(0, len(listed), BLOCK):
-        part = listed[start : start + BLOCK]
-        texts = _texts(session, part)
-        part_texts = [texts[i][1] for i in part]
-        docs = embed_documents(session, encoder, part_texts)
-        pos = {rid: n for n, rid in enumerate(part)}
-        feats_all = block_features(
-            docs,
-            part_texts,
-            taxonomy,
-            role_vectors,
-            skill_vectors,
-            space,
-            lexical=np.stack([lexical_by_id[i] for i in part]),
-        )
-        for j, profile in enumerate(profiles):
-            for rank, (rid, score) in enumerate(shortlists[j], start=1):
-                n = pos.get(rid)
-                if n is None:
-                    continue
-                exp = explain(
-                    texts[rid][1],
-                    profile,
-                    taxonomy,
-                    feats_all[n, j],
-                    passages=docs.passages[n],
-                    passage_vectors=docs.passage_vectors[n],
-                    role_vector=role_vectors[j],
-                    skill_vectors=skill_vecs,
-                    score_source=source,
-                ).to_json()
-                rows.append(
-                    MatchRow(
-                        profile.key,
-                        profile.title,
-                        rid,
-                        texts[rid][0],
-                        rank,
-                        round(float(score), 2),
-                        exp,
-                    )
-                )
-    rows.sort(key=lambda r: ([p.key for p in profiles].index(r.role), r.rank))
-    store_rows(session, run.id, profiles, rows)
-    record(
+    rows = plan.stage_two
+    top, encoded = score_candidates(
         session,
-        actor,
-        "match.run",
-        target_type="match_run",
-        target=str(run.id),
-        model_version=str(model_version_id) if model_version_id else None,
-        detail={
-            "roles": len(profiles),
-            "resumes": len(ids),
-            "top_k": top_k,
-            "encoder": encoder.model_id,
-            "texts_encoded": encoded,
-            "depth": depth,
-            "candidates": int(len(stage_two)),
-            "score_source": source,
-        },
+        encoder,
+        plan.scoring,
+        [plan.ids[int(r)] for r in rows],
+        plan.lexical[rows],
+        plan.candidates[rows],
+        progress=progress,
     )
-    session.flush()
-    return MatchResult(run.id, encoder.model_id, rows, len(ids), encoded, params)
+    return finish_match(
+        session, encoder, plan, top, encoded=encoded, actor=actor, model_version_id=model_version_id
+    )
+
+
+def run_match(
+    engine: Engine,
+    encoder: Encoder,
+    *,
+    actor: str,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    **plan_kw: Any,
+) -> MatchResult:
+    """``match`` safe beside other writers (the CLI's and the dashboard's): it reads in its
+    own session and holds no write lock while it encodes (each block of new vectors goes into
+    the embedding cache in its own short transaction, ``ml.embed.cache_writer``); then the
+    run, its ``MatchScore`` rows and the audit row are written in one short transaction,
+    retried when the database is busy. Takes ``match``'s keyword arguments."""
+    store = cache_writer(engine)
+    with Session(engine) as reader:
+        plan = plan_match(reader, encoder, store=store, **plan_kw)
+        rows = plan.stage_two
+        top, encoded = score_candidates(
+            reader,
+            encoder,
+            plan.scoring,
+            [plan.ids[int(r)] for r in rows],
+            plan.lexical[rows],
+            plan.candidates[rows],
+            progress=progress,
+            store=store,
+        )
+        ranked = explain_run(
+            reader,
+            encoder,
+            plan,
+            top,
+            encoded=encoded,
+            model_version_id=model_version_id,
+            store=store,
+        )
+    return write_transaction(engine, lambda s: save_run(s, ranked, actor=actor))
 
 
 def _default_scorer_info() -> dict[str, Any]:

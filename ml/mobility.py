@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data.errors import InputError, NotFoundError
-from data.store.audit import record
-from data.store.models import MatchRun
+from data.store.engine import write_transaction
 from ml import matcher
-from ml.embed import ProgressFn, embed_documents, embed_texts
+from ml.embed import ProgressFn, VectorStore, cache_writer, embed_documents, embed_texts
 from ml.encoders import Encoder
 
 
@@ -43,8 +44,53 @@ def match_by_resume(
 
     The lexical features come from the index of the whole stored pool (``index_dir`` as for
     ``ml.matcher.match``), so a pair scores the same whichever direction asked and however
-    many resumes were chosen. ``progress(done, total)`` counts resumes scored.
+    many resumes were chosen. ``progress(done, total)`` counts resumes scored. All in the
+    caller's transaction; ``run_match_by_resume`` keeps the write lock out of the encoding.
     """
+    ranked = rank_roles(
+        session,
+        encoder,
+        resume_ids=resume_ids,
+        role_keys=role_keys,
+        top_k=top_k,
+        pair_scorer=pair_scorer,
+        model_version_id=model_version_id,
+        progress=progress,
+        taxonomy=taxonomy,
+        weights=weights,
+        index_dir=index_dir,
+    )
+    return matcher.save_run(session, ranked, actor=actor)
+
+
+def run_match_by_resume(
+    engine: Engine, encoder: Encoder, *, actor: str, **kw: Any
+) -> matcher.MatchResult:
+    """``match_by_resume`` safe beside other writers, as ``ml.matcher.run_match``: reads and
+    encodes with no write lock held (new vectors cached in their own short transactions),
+    then stores the run in one short transaction."""
+    with Session(engine) as reader:
+        ranked = rank_roles(reader, encoder, store=cache_writer(engine), **kw)
+    return write_transaction(engine, lambda s: matcher.save_run(s, ranked, actor=actor))
+
+
+def rank_roles(
+    session: Session,
+    encoder: Encoder,
+    *,
+    resume_ids: Sequence[int] | None = None,
+    role_keys: Sequence[str] | None = None,
+    top_k: int = 5,
+    pair_scorer: matcher.PairScorer | None = None,
+    model_version_id: int | None = None,
+    progress: ProgressFn | None = None,
+    taxonomy: matcher.SkillFinder | None = None,
+    weights: dict[str, float] | None = None,
+    index_dir: Path | None = None,
+    store: VectorStore | None = None,
+) -> matcher.RankedRun:
+    """The ranking of ``match_by_resume``, nothing stored but the vectors it encodes (into
+    ``session``, or through ``store`` when given)."""
     from ml.retrieval import lexical_features, load_or_build
 
     if top_k < 1:
@@ -64,8 +110,8 @@ def match_by_resume(
     pool_lexical, _raw = lexical_features(index, matcher.role_queries(profiles, taxonomy))
     row_of = {int(r): n for n, r in enumerate(index.ids.tolist())}
     space = matcher.SkillSpace.of(profiles)
-    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles])
-    skill_vectors = embed_texts(session, encoder, space.names(taxonomy))
+    role_vectors = embed_texts(session, encoder, [p.text(taxonomy) for p in profiles], store=store)
+    skill_vectors = embed_texts(session, encoder, space.names(taxonomy), store=store)
     skill_vecs = dict(zip(space.keys, skill_vectors, strict=True))
     k = min(top_k, len(profiles))
     scorer = matcher.run_scorer(
@@ -91,16 +137,6 @@ def match_by_resume(
         "scorer": scorer,
         "direction": "by_resume",
     }
-    run = MatchRun(
-        created_by=actor,
-        encoder=encoder.model_id,
-        params=params,
-        model_version_id=model_version_id,
-        scorer=scorer,
-        direction="by_resume",
-    )
-    session.add(run)
-    session.flush()
     rows: list[matcher.MatchRow] = []
     if progress:
         progress(0, len(ids))
@@ -108,7 +144,7 @@ def match_by_resume(
         block_ids = ids[start : start + matcher.BLOCK]
         texts = matcher._texts(session, block_ids)
         block_texts = [texts[i][1] for i in block_ids]
-        docs = embed_documents(session, encoder, block_texts)
+        docs = embed_documents(session, encoder, block_texts, store=store)
         feats = matcher.block_features(
             docs,
             block_texts,
@@ -145,15 +181,16 @@ def match_by_resume(
                 )
         if progress:
             progress(min(start + matcher.BLOCK, len(ids)), len(ids))
-    matcher.store_rows(session, run.id, profiles, rows)
-    record(
-        session,
-        actor,
-        "match.run",
-        target_type="match_run",
-        target=str(run.id),
-        model_version=str(model_version_id) if model_version_id else None,
-        detail={
+    return matcher.RankedRun(
+        encoder=encoder.model_id,
+        direction="by_resume",
+        profiles=list(profiles),
+        rows=rows,
+        params=params,
+        model_version_id=model_version_id,
+        resumes=len(ids),
+        texts_encoded=0,
+        audit={
             "direction": "by_resume",
             "roles": len(profiles),
             "resumes": len(ids),
@@ -161,8 +198,6 @@ def match_by_resume(
             "encoder": encoder.model_id,
         },
     )
-    session.flush()
-    return matcher.MatchResult(run.id, encoder.model_id, rows, len(ids), 0, params)
 
 
 def best_roles(scores: np.ndarray, k: int) -> list[list[int]]:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +23,7 @@ os.environ.pop("TALENTMAP_TOKEN", None)
 os.environ.pop("DATABASE_URL", None)
 
 from data.store.engine import make_engine, upgrade
+from tests.pg_server import running_postgres
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():
@@ -35,70 +33,16 @@ BENCHMARKS = SHARED / "benchmarks"
 DBS = [d for d in os.environ.get("TALENTMAP_TEST_DBS", "sqlite,postgresql").split(",") if d]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server of our own for this test session; yields its base URL."""
-    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
-        pytest.fail("PostgreSQL's initdb/pg_ctl are not on PATH: install postgresql (see README)")
-    root = Path(tempfile.mkdtemp(prefix="tm-pg-"))
-    root.chmod(0o777)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = _free_port()
-    data = root / "data"
-    subprocess.run(
-        _as_postgres(
-            [
-                "initdb",
-                "-D",
-                str(data),
-                "--auth=trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        _as_postgres(
-            [
-                "pg_ctl",
-                "-D",
-                str(data),
-                "-l",
-                str(root / "log"),
-                "-w",
-                "-o",
-                f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(
-            _as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        with running_postgres() as url:
+            yield url
+    except RuntimeError as err:
+        if "not on PATH" in str(err):
+            pytest.fail(f"{err} (see README)")
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -254,3 +198,15 @@ def benchmarks_dir() -> Path:
     if not BENCHMARKS.exists():
         pytest.skip(f"benchmark data not found at {BENCHMARKS} (../shared/benchmarks)")
     return BENCHMARKS
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """``talentmap serve`` and ``Settings.export_environment`` write every setting into
+    ``os.environ`` (for the Streamlit child); undo that after each test, or a later test's
+    ``.env`` loses to the leftovers (the environment wins over ``.env``)."""
+    before = dict(os.environ)
+    yield
+    if os.environ != before:
+        os.environ.clear()
+        os.environ.update(before)

@@ -1,4 +1,4 @@
-"""Administration (admins only): users — add, change role, reset password, disable — and the
+"""Administration (admins only): users — add, change role, reset password, disable/enable — and the
 audit-log viewer (filter by actor, action, date; CSV export). Every change is audited."""
 
 from __future__ import annotations
@@ -7,13 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import t
+from dashboard.i18n import lang, t
 from data.errors import TalentMapError
-from data.queries.audit_log import MAX_ROWS, audit_actions, audit_actors, audit_rows
+from data.queries.audit_log import (
+    MAX_ROWS,
+    action_label,
+    audit_actions,
+    audit_actors,
+    audit_rows,
+)
 from data.store.users import (
     ROLES,
     create_user,
     disable_user,
+    enable_user,
     list_users,
     reset_password,
     set_role,
@@ -87,20 +94,35 @@ with users_tab:
                 lambda s: reset_password(s, who, pw, actor=user.name),
                 t("admin.reset_done", name=who),
             )
-        if st.button(t("admin.disable_button"), key="admin_disable"):
-            _do(lambda s: disable_user(s, who, actor=user.name), t("admin.disabled_done", name=who))
+        active = {str(u["name"]): bool(u["active"]) for u in people}
+        if active.get(who, True):
+            if st.button(t("admin.disable_button"), key="admin_disable"):
+                _do(
+                    lambda s: disable_user(s, who, actor=user.name),
+                    t("admin.disabled_done", name=who),
+                )
+        elif st.button(t("admin.enable_button"), key="admin_enable"):
+            _do(lambda s: enable_user(s, who, actor=user.name), t("admin.enabled_done", name=who))
 
 with audit_tab:
     with resources.session() as s:
         actions, actors = audit_actions(s), audit_actors(s)
     f1, f2, f3 = st.columns(3)
     pick_actors = f1.multiselect(t("admin.col.actor"), actors, key="admin_f_actor")
-    pick_actions = f2.multiselect(t("admin.col.action"), actions, key="admin_f_action")
+    language = lang()
+    pick_actions = f2.multiselect(
+        t("admin.col.action"),
+        actions,
+        format_func=lambda a: action_label(a, language),
+        key="admin_f_action",
+    )
     span = f3.date_input(t("admin.dates"), value=(), key="admin_f_dates")
     since = span[0] if isinstance(span, tuple) and len(span) >= 1 else None
     until = span[1] if isinstance(span, tuple) and len(span) == 2 else since
     with resources.session() as s:
-        log = audit_rows(s, actors=pick_actors, actions=pick_actions, since=since, until=until)
+        log = audit_rows(
+            s, actors=pick_actors, actions=pick_actions, since=since, until=until, lang=language
+        )
     st.caption(t("admin.audit_count", n=len(log), max=MAX_ROWS))
     shown = log.rename(
         columns={
@@ -110,9 +132,11 @@ with audit_tab:
             "target_type": t("admin.col.target_type"),
             "target": t("admin.col.target"),
             "detail": t("admin.col.detail"),
+            "action_id": t("admin.col.action_id"),
         }
     )
-    st.dataframe(shown, hide_index=True)
+    # the table shows the names; the export keeps the stored action id beside them
+    st.dataframe(shown.drop(columns=[t("admin.col.action_id")]), hide_index=True)
     st.download_button(
         t("admin.export"),
         data=shown.to_csv(index=False).encode("utf-8-sig"),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.compensation import BELOW_MARKET, benchmark_table, compensation_report, load_book
 from dashboard import figures, resources, state, tables
-from dashboard.i18n import t
+from dashboard.i18n import lang, t
 from data.errors import TalentMapError
 from data.queries.planning import requisitions, roles_for_pay
 
@@ -22,7 +22,33 @@ if offers.empty:
     st.info(t("comp.empty"))
     st.stop()
 
-pk = rep["pockets"]
+from data.reference.pay import load_locations  # noqa: E402
+
+titles = resources.role_titles(resources.store_url(), lang())
+places = load_locations()
+
+
+def role_name(key: str) -> str:
+    return titles.get(key, key)
+
+
+def place_name(key: str) -> str:
+    """A location's name in the user's language (a free-text location as it was typed)."""
+    loc = places.get(key)
+    return key if loc is None else loc.name_zh if lang() == "zh" else loc.name_en
+
+
+def named(df):  # type: ignore[no-untyped-def]
+    """``df`` with role and location keys replaced by what a reader calls them."""
+    out = df.copy()
+    if "role" in out:
+        out["role"] = out["role"].map(role_name)
+    if "location" in out:
+        out["location"] = out["location"].map(place_name)
+    return out
+
+
+pk = named(rep["pockets"])
 below = pk[pk["below_market"].astype(bool)]
 if below.empty:
     st.success(t("comp.none_below"))
@@ -86,7 +112,7 @@ with resources.session() as s:
     book = load_book(s, data_dir)
     roles = roles_for_pay(s)
     locs = sorted(set(requisitions(s)["location"]))
-bench = benchmark_table(book, roles, locs)
+bench = named(benchmark_table(book, roles, locs))
 tables.show(
     bench,
     {
@@ -107,7 +133,9 @@ st.caption(t("comp.citation", citation=rep["citation"]))
 if state.user_can("write"):
     with st.form("soc_form"):
         st.write(t("comp.set_soc"))
-        role = st.selectbox(t("comp.soc_role"), list(roles["key"]), key="soc_role")
+        role = st.selectbox(
+            t("comp.soc_role"), list(roles["key"]), format_func=role_name, key="soc_role"
+        )
         code = st.text_input(t("comp.soc_code"), key="soc_code")
         if st.form_submit_button(t("comp.soc_save")):
             from sqlalchemy import select
@@ -122,6 +150,6 @@ if state.user_can("write"):
                     row.soc_code = soc
                     state.audit(s, "pay.set_soc", target_type="role", target=role)
                     s.commit()
-                st.success(t("comp.soc_saved", role=role, soc=soc or "—"))
+                st.success(t("comp.soc_saved", role=role_name(role), soc=soc or "—"))
             except TalentMapError as err:
                 st.error(str(err))

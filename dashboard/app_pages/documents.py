@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import resources, state
 from dashboard.i18n import known, lang, t
 from data.reference import labels
+from data.text.markup import md_plain
 
 state.require("read")
 st.title(t("nav.documents"))
@@ -85,6 +86,28 @@ with resources.session() as s:
         }
         for e in items
     ]
+    drawings = [
+        (e.kind, e.label, e.line_start, e.line_end, dict(e.payload or {}))
+        for e in items
+        if e.kind in ("pipeline", "diagram") and (e.payload or {}).get("nodes")
+    ]
+if drawings:
+    from data.text.mermaid import to_dot
+
+    st.subheader(t("docs.drawings"))
+    for kind, label, start, end, payload in drawings:
+        st.markdown(f"**{md_plain(label)}**")
+        st.caption(t("docs.drawing_from", kind=t(f"kind.{kind}"), start=start, end=end))
+        # drawn by Streamlit's bundled Graphviz renderer: no script or font from a CDN
+        st.graphviz_chart(
+            to_dot(
+                payload["nodes"],
+                payload.get("edges") or [],
+                direction=str(payload.get("direction") or "TD"),
+                subgraphs=payload.get("subgraphs") or {},
+            ),
+            width="stretch",
+        )
 st.subheader(t("docs.extracted"))
 kinds = sorted({r[t("col.kind")] for r in rows})
 show = st.multiselect(

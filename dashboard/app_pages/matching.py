@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import resources, state
-from dashboard.i18n import formatter, lang, t
+from dashboard.i18n import formatter, lang, skill, t
 from data.errors import TalentMapError
 from data.reference import labels
 from data.text.markup import md_plain
@@ -25,7 +25,7 @@ titles = resources.role_titles(url, lang())
 
 def _import(files: list) -> None:
     """Store the uploaded files; remember the new resume ids and the failures."""
-    from data.ingest.resumes import import_resumes
+    from data.ingest.resumes import import_resume_files
     from data.text.resume_files import Limits
 
     cfg.ensure_dirs()
@@ -39,14 +39,14 @@ def _import(files: list) -> None:
             p.write_bytes(f.getvalue())
             paths.append(p)
         bar = st.progress(0.0)
-        with resources.session() as s:
-            report = import_resumes(
-                s,
-                paths,
-                actor=user.name,
-                progress=lambda d, n: bar.progress(d / max(n, 1)),
-                limits=Limits(max_bytes=cfg.max_upload_bytes),
-            )
+        # each file parsed with no transaction open, stored in its own short one
+        report = import_resume_files(
+            resources.engine(),
+            paths,
+            actor=user.name,
+            progress=lambda d, n: bar.progress(d / max(n, 1)),
+            limits=Limits(max_bytes=cfg.max_upload_bytes),
+        )
         bar.empty()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # the store keeps the (masked) text only
@@ -112,24 +112,23 @@ if st.button(t("match.run"), key="match_run", type="primary"):
     if not ids or not roles:
         st.warning(t("match.need_input"))
     else:
-        from ml.matcher import match
+        from ml.matcher import run_match
 
         bar = st.progress(0.0, text=t("match.embedding"))
         with resources.session() as s:
             scorer, version_id = resources.active_pair_scorer(s, user.name)
-            result = match(
-                s,
-                resources.encoder(cfg.encoder),
-                role_keys=roles,
-                resume_ids=ids,
-                top_k=min(20, len(ids)),
-                actor=user.name,
-                pair_scorer=scorer,
-                model_version_id=version_id,
-                progress=lambda d, n: bar.progress(
-                    min(d / max(n, 1), 1.0), text=t("match.embedding")
-                ),
-            )
+        # no write lock while encoding; the run is stored in one short transaction
+        result = run_match(
+            resources.engine(),
+            resources.encoder(cfg.encoder),
+            role_keys=roles,
+            resume_ids=ids,
+            top_k=min(20, len(ids)),
+            actor=user.name,
+            pair_scorer=scorer,
+            model_version_id=version_id,
+            progress=lambda d, n: bar.progress(min(d / max(n, 1), 1.0), text=t("match.embedding")),
+        )
         bar.empty()
         st.session_state["match_run_id"] = result.run_id
 
@@ -174,11 +173,11 @@ if run_id is not None:
                     t("col.file"): r.resume,  # the uploaded file's name, so HR can tell who is who
                     t("col.score"): round(r.score, 1),
                     t("col.matched"): "; ".join(
-                        f"{m['name']}{_step(m)}: “{m['evidence']}”"
+                        f"{skill(m)}{_step(m)}: “{m['evidence']}”"
                         for m in r.explanation.get("matched_skills", [])
                     ),
                     t("col.missing"): ", ".join(
-                        m["name"] for m in r.explanation.get("missing_required", [])
+                        skill(m) for m in r.explanation.get("missing_required", [])
                     ),
                 }
                 for r in rows
@@ -193,6 +192,14 @@ if run_id is not None:
                 t("col.rank"): st.column_config.NumberColumn(width="small"),
             },
         )
+        if rows and not rows[0].explanation.get("matched_skills"):
+            # ranked first on passage similarity alone: worth a look before trusting the order
+            st.warning(
+                t(
+                    "match.top_no_skills",
+                    who=md_plain(pseudonyms.get(rows[0].resume_id, rows[0].resume)),
+                )
+            )
         st.caption(t("match.decide_hint"))
         for r in rows:
             who = f"{pseudonyms.get(r.resume_id, r.resume)} ({r.resume})"
@@ -212,12 +219,16 @@ if run_id is not None:
                     st.markdown(f"**{t('col.matched')}**")
                     # st.text: resume snippets are shown as plain text, never as markdown/HTML
                     st.text(
-                        "\n".join(f"✓ {m['name']}{_step(m)} — “{m['evidence']}”" for m in matched)
+                        "\n".join(f"✓ {skill(m)}{_step(m)} — “{m['evidence']}”" for m in matched)
                         or "—"
                     )
                 with c2:
                     st.markdown(f"**{t('col.missing')}**")
-                    st.text("\n".join(f"✗ {m['name']}" for m in missing) or "—")
+                    st.text("\n".join(f"✗ {skill(m)}" for m in missing) or "—")
+                passages = r.explanation.get("strongest_passages") or []
+                if passages:
+                    st.markdown(f"**{t('match.passages')}**")
+                    st.text("\n".join(f"{p['similarity']:.2f} · “{p['text']}”" for p in passages))
                 b1, b2, _ = st.columns([1, 1, 4])
                 for col, decision in ((b1, "advance"), (b2, "reject")):
                     if col.button(

@@ -9,13 +9,18 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.kpis import HIGHER_IS_BETTER, KPI_KEYS
-from dashboard import figures, resources, state
+from dashboard import figures, first_run, resources, state
 from dashboard.i18n import fmt_days, fmt_int, fmt_pct, lang, t
 from data.queries.metrics import METRICS
+from data.queries.setup import is_first_run
 
 state.require("read")
 st.title(t("nav.overview"))
 url = resources.store_url()
+setup = resources.setup_counts(url)
+if is_first_run(setup):
+    first_run.show(setup)
+    st.stop()
 f = state.filters()
 lg = lang()
 values = resources.kpi_values(url, f)

@@ -137,7 +137,7 @@ from dashboard.resources import store_url  # noqa: E402
 with st.spinner(t("plan.forecast")):
     bar = st.progress(0.0)
     table, fan_df, day = _forecast(store_url(), scenario)
-    bar.progress(1.0)
+    bar.empty()  # a full bar left on the page reads as work still going on
 st.caption(t("plan.as_of", day=day, sims=SIMS, seed=SEED))
 if not table.empty:
     m1, m2, m3 = st.columns(3)
@@ -154,6 +154,7 @@ if not table.empty:
                 "y": t("plan.fan_y"),
             },
             t("plan.fan"),
+            date_format=t("chart.day_format"),
         ),
         key="plan_fan",
     )

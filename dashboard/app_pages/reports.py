@@ -96,7 +96,7 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
     from functools import partial
 
     from analytics.compensation import report_tables
-    from analytics.exporters import export
+    from analytics.exporters import export, to_html_string
     from analytics.reports import build_report
 
     _, hi = resources.bounds(url)
@@ -140,6 +140,11 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
             },
         )
     st.session_state["reports_file"] = (str(path), fmt)
+    # what the file says, on the page: the HTML form of the same report (charts drawn only
+    # when they are in the file anyway)
+    st.session_state["reports_preview"] = (
+        path.read_text(encoding="utf-8") if fmt == "html" else to_html_string(report, charts=False)
+    )
 if "reports_file" in st.session_state:
     path_s, built = st.session_state["reports_file"]
     p = Path(path_s)
@@ -151,6 +156,12 @@ if "reports_file" in st.session_state:
             mime=MIME[built],
             key="reports_download",
         )
+        preview = st.session_state.get("reports_preview")
+        if preview:
+            with st.expander(t("reports.preview"), expanded=True):
+                # an iframe keeps the report's styles out of the dashboard's; the document is
+                # ours, every value escaped, and its own CSP allows no script
+                st.iframe(preview, height=760)
 
 # --- diversity by stage, for the global filters ------------------------------------------------
 st.subheader(t("reports.diversity"))
@@ -213,8 +224,14 @@ if latest is None:
     st.info(t("reports.no_audit"))
 else:
     row, result = latest
+    from analytics.fairness import describe_origin, describe_subject
+
+    # what, when and from which data in the user's language: the stored text is English and
+    # names tables ("applications and stage_events at 'screening'")
+    when = pd.Timestamp(result.audit_date).strftime("%Y-%m-%d %H:%M UTC")
     st.caption(
-        f"{t('reports.latest_audit')}: {result.audited} · {result.audit_date} · {result.source}"
+        f"{t('reports.latest_audit')}: {describe_subject(result, lang())} · {when} · "
+        f"{describe_origin(result, lang())}"
     )
     (st.success if result.passed else st.warning)(
         "; ".join(result.reason_texts(lang()))

@@ -44,7 +44,7 @@ from data.text.documents import (
     extract_document,
     read_document,
 )
-from data.text.files import MAX_UPLOAD_MB, collect_files
+from data.text.files import MAX_UPLOAD_BYTES, collect_files
 
 Progress = Callable[[int, int, str], None]
 
@@ -86,7 +86,7 @@ def import_documents(
     actor: str = "system",
     taxonomy: Any | None = None,
     embed_threshold: float = EMBED_THRESHOLD,
-    max_bytes: int = MAX_UPLOAD_MB * 1024 * 1024,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> ImportReport:
     """Import strategy documents (files or folders of .md/.txt) into the store.
 

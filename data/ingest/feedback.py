@@ -11,14 +11,15 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data.errors import ImportErrors, InputError, NotFoundError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import AuditLog, Candidate, Feedback, MatchScore, Resume, Role
-from data.text.csv_rows import read_table
-from data.text.files import MAX_UPLOAD_MB, read_file
+from data.text.csv_rows import Table, read_table
+from data.text.files import MAX_UPLOAD_BYTES, read_file
 
 DECISIONS: tuple[str, ...] = ("advance", "reject")
 CSV_COLUMNS: tuple[str, ...] = ("resume", "role", "decision", "reviewer", "note")
@@ -200,7 +201,9 @@ def import_key(resume_id: int, role_id: int, decision: str, reviewer: str, note:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def import_feedback(session: Session, path: Path, *, actor: str) -> int:
+def import_feedback(
+    session: Session, path: Path, *, actor: str, max_bytes: int = MAX_UPLOAD_BYTES
+) -> int:
     """Import decisions from CSV (columns ``resume, role, decision, reviewer[, note]``).
 
     Read by the one strict reader (unknown columns, extra cells, duplicate headers, NUL and
@@ -208,10 +211,29 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
     naming each bad row and field, and nothing is saved. Idempotent: a decision already
     imported (same resume, role, decision, reviewer and note) is not stored again; when the
     same file is imported twice at once, the unique ``import_key`` makes the later commit fail
-    and ``engine.write_transaction`` runs it again, now skipping every row. Returns the number of new decisions saved.
+    and ``engine.write_transaction`` runs it again, now skipping every row. Returns the number
+    of new decisions saved. ``max_bytes``: the upload limit (``Settings.max_upload_bytes``).
     """
+    name, table = read_feedback(path, max_bytes=max_bytes)
+    return store_feedback(session, name, table, actor=actor)
+
+
+def import_feedback_file(
+    engine: Engine, path: Path, *, actor: str, max_bytes: int = MAX_UPLOAD_BYTES
+) -> int:
+    """``import_feedback`` safe beside other writers: the file is read and parsed with no
+    transaction open, then checked against the store and saved in one short write
+    transaction, retried when the database is busy (or when a concurrent import of the same
+    file stored its decisions first: they are then skipped)."""
+    name, table = read_feedback(path, max_bytes=max_bytes)
+    return write_transaction(engine, lambda s: store_feedback(s, name, table, actor=actor))
+
+
+def read_feedback(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, Table]:
+    """The file's name and its rows, read by the one strict reader (no store needed); raises
+    ``ImportErrors`` for a bad header."""
     name = Path(path).name
-    raw = read_file(Path(path), max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    raw = read_file(Path(path), max_bytes=max_bytes)
     table = read_table(
         raw,
         name,
@@ -221,6 +243,12 @@ def import_feedback(session: Session, path: Path, *, actor: str) -> int:
     )
     if table.errors and any(e.row == 1 for e in table.errors):
         raise ImportErrors(table.errors)
+    return name, table
+
+
+def store_feedback(session: Session, name: str, table: Table, *, actor: str) -> int:
+    """Check the rows of a read feedback file against the store and save the new decisions
+    (all or nothing; see ``import_feedback``)."""
     roles = dict(session.execute(select(Role.key, Role.id)).all())
     good: list[dict[str, Any]] = []
     errors: list[InputError] = list(table.errors)

@@ -1,16 +1,21 @@
 """Import your own candidates and stage events from CSV files (formats: docs/import-formats.md).
 
-Both imports work in two passes inside the caller's transaction:
+Both imports work in two passes:
 
-1. **validate** every row (columns, codes, dates, duplicates, references to the store) and
-   collect every problem as an ``InputError`` naming file, row and field; if there is any,
-   raise ``ImportErrors`` before anything is written;
-2. **apply** the rows (upsert: candidates by ``external_id``, events by
+1. **check** (``check_candidates``, ``check_events``): read the file and validate every row
+   (columns, codes, dates, duplicates, references to the store) and collect every problem as
+   an ``InputError`` naming file, row and field; if there is any, raise ``ImportErrors``
+   before anything is written;
+2. **store** the rows (upsert: candidates by ``external_id``, events by
    ``(application, to_stage, at)``) and add one audit row.
 
-Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
-row 2. Run inside ``data.store.engine.session_scope`` so that any failure, even half-way through the
-apply pass, rolls everything back. Importing the same file twice changes nothing.
+``import_candidates_file`` and ``import_events_file`` (the CLI's) do the first pass with no
+transaction open and the second in one short write transaction, so a long file never holds
+the database's write lock while it is read (``data.store.engine.write_transaction``).
+``import_candidates`` and ``import_events`` do both in the caller's transaction. Rows are
+numbered as a spreadsheet shows them: the header is row 1, the first data row is row 2. Any
+failure, even half-way through storing, rolls everything back. Importing the same file twice
+changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data.errors import ImportErrors, InputError, NotFoundError
@@ -35,6 +40,7 @@ from data.reference import (
 )
 from data.reference.stages import STAGES, map_stage, stage_label
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import (
     Application,
     Candidate,
@@ -48,7 +54,7 @@ from data.store.models import (
 )
 from data.store.pseudonyms import new_pseudonym
 from data.text.csv_rows import ImplausibleDate, check_date, read_table
-from data.text.files import MAX_UPLOAD_MB, read_file
+from data.text.files import MAX_UPLOAD_BYTES, read_file
 
 ProgressFn = Callable[[int, int], None]
 
@@ -102,13 +108,17 @@ class ImportResult:
 
 
 def read_csv(
-    path: Path, columns: dict[str, str], required: Iterable[str]
+    path: Path,
+    columns: dict[str, str],
+    required: Iterable[str],
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> tuple[list[tuple[int, dict[str, str]]], list[InputError]]:
     """Rows of ``path`` as (row number, {column: stripped value}) plus header errors, read by
     the one strict reader (``data.text.csv_rows.read_table``): size-limited before reading,
     decoded as every importer decodes, unknown/duplicate columns, extra cells, NUL characters
     and over-long cells refused with file, row and field."""
-    raw = read_file(Path(path), max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    raw = read_file(Path(path), max_bytes=max_bytes)
     table = read_table(
         raw, path.name, columns=columns, required=list(required), max_chars=MAX_CHARS
     )
@@ -340,11 +350,50 @@ def import_candidates(
 
     Raises ``ImportErrors`` listing every bad row (file, row, field) before writing anything.
     """
+    roles = _Roles(session)
+    checked = check_candidates(path, roles)
+    return _store_candidates(session, checked, roles, actor=actor, progress=progress)
+
+
+def import_candidates_file(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> ImportResult:
+    """``import_candidates`` safe beside other writers: the file is read and every row checked
+    with no transaction open (roles looked up in a short read-only session), then the rows are
+    stored in one short write transaction, retried when the database is busy. An upsert by
+    ``external_id``: the same file imported twice at once stores each person once."""
+    with Session(engine) as s:
+        snapshot = _Roles(s)
+    checked = check_candidates(path, snapshot, max_bytes=max_bytes)
+
+    def store(session: Session) -> ImportResult:
+        return _store_candidates(session, checked, _Roles(session), actor=actor, progress=progress)
+
+    return write_transaction(engine, store, exclusive="import.people")
+
+
+@dataclass
+class CheckedRows:
+    """A read and checked import file: its name and ``(row number, values)`` to store."""
+
+    file: str
+    values: list[tuple[int, dict[str, Any]]]
+
+
+def check_candidates(
+    path: Path, roles: _Roles, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> CheckedRows:
+    """Read and check every row of a candidates file (no writes); raises ``ImportErrors``
+    listing every bad row, ``InputError`` for a file with no rows."""
     path = Path(path)
-    rows, errors = read_csv(path, CANDIDATE_COLUMNS, REQUIRED_CANDIDATE)
+    rows, errors = read_csv(path, CANDIDATE_COLUMNS, REQUIRED_CANDIDATE, max_bytes=max_bytes)
     if any(e.row == 1 for e in errors):
         raise ImportErrors(errors)
-    roles = _Roles(session)
     values: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[str, int] = {}
     for n, row in rows:
@@ -367,8 +416,34 @@ def import_candidates(
         raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))
     if not values:
         raise InputError("no data rows below the header; nothing to import", file=path.name)
+    return CheckedRows(path.name, values)
+
+
+def _gone_roles(checked: CheckedRows, roles: _Roles, fld: str = "role") -> None:
+    """Raise ``ImportErrors`` for rows whose role was known when the file was checked but is
+    no longer (deleted by another user meanwhile)."""
+    errors = [
+        InputError(_unknown_role(v[fld]), file=checked.file, row=n, field=fld)
+        for n, v in checked.values
+        if v.get(fld) and not roles.known(v[fld])
+    ]
+    if errors:
+        raise ImportErrors(errors)
+
+
+def _store_candidates(
+    session: Session,
+    checked: CheckedRows,
+    roles: _Roles,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+) -> ImportResult:
+    """Write checked candidate rows (upsert by ``external_id``) and the audit row."""
+    _gone_roles(checked, roles)
+    values, file = checked.values, checked.file
     existing = _candidates_by_ref(session, [v["external_id"] for _, v in values])
-    result = ImportResult(file=path.name, rows=len(values))
+    result = ImportResult(file=file, rows=len(values))
     pipeline_id = canonical_pipeline(session) if any("role" in v for _, v in values) else None
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     for done, (n, v) in enumerate(values, start=1):
@@ -381,9 +456,9 @@ def import_candidates(
         actor,
         "import.candidates",
         target_type="file",
-        target=path.name[:64],
+        target=file[:64],
         detail={
-            "file": path.name,
+            "file": file,
             "rows": result.rows,
             "created": result.created,
             "updated": result.updated,
@@ -496,13 +571,54 @@ def import_events(
     touched application's ``current_stage``, ``status``, ``closed_at`` and ``hired_at`` follow
     its latest event. Raises ``ImportErrors`` listing every bad row before writing anything.
     """
+    roles = _Roles(session)
+    checked = check_events(path, roles, lambda refs: set(_candidates_by_ref(session, refs)))
+    return _store_events(session, checked, roles, actor=actor, progress=progress)
+
+
+def import_events_file(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> ImportResult:
+    """``import_events`` safe beside other writers: the file is read and every row checked
+    with no transaction open (roles and candidates looked up in short read-only sessions),
+    then stored in one short write transaction, retried when the database is busy. Events
+    have no unique key in the store, so event imports take the write lock first
+    (``exclusive``): the same file imported twice at once stores each event once."""
+    with Session(engine) as s:
+        snapshot = _Roles(s)
+
+    def known(refs: list[str]) -> set[str]:
+        with Session(engine) as s:
+            return set(_candidates_by_ref(s, refs))
+
+    checked = check_events(path, snapshot, known, max_bytes=max_bytes)
+
+    def store(session: Session) -> ImportResult:
+        return _store_events(session, checked, _Roles(session), actor=actor, progress=progress)
+
+    return write_transaction(engine, store, exclusive="import.people")
+
+
+def check_events(
+    path: Path,
+    roles: _Roles,
+    known_candidates: Callable[[list[str]], set[str]],
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> CheckedRows:
+    """Read and check every row of a stage-events file (no writes); ``known_candidates(refs)``
+    says which external ids the store holds. Raises ``ImportErrors`` listing every bad row."""
     path = Path(path)
     file = path.name
-    rows, errors = read_csv(path, EVENT_COLUMNS, REQUIRED_EVENT)
+    rows, errors = read_csv(path, EVENT_COLUMNS, REQUIRED_EVENT, max_bytes=max_bytes)
     if any(e.row == 1 for e in errors):
         raise ImportErrors(errors)
-    roles = _Roles(session)
-    cands = _candidates_by_ref(session, sorted({r.get("external_id", "") for _, r in rows}))
+    cands = known_candidates(sorted({r.get("external_id", "") for _, r in rows}))
     parsed: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[tuple[str, str, str, dt.datetime], int] = {}
     for n, row in rows:
@@ -587,6 +703,34 @@ def import_events(
         raise ImportErrors(sorted(errors, key=lambda e: (e.row or 0, e.field or "")))
     if not parsed:
         raise InputError("no data rows below the header; nothing to import", file=file)
+    return CheckedRows(file, parsed)
+
+
+def _store_events(
+    session: Session,
+    checked: CheckedRows,
+    roles: _Roles,
+    *,
+    actor: str,
+    progress: ProgressFn | None = None,
+) -> ImportResult:
+    """Write checked event rows (upsert by application, to_stage, at) and the audit row."""
+    _gone_roles(checked, roles)
+    file, parsed = checked.file, checked.values
+    cands = _candidates_by_ref(session, sorted({v["external_id"] for _, v in parsed}))
+    gone = [
+        InputError(
+            f"no candidate with external_id {v['external_id']!r} any more (erased while the "
+            "file was checked?); import it again first",
+            file=file,
+            row=n,
+            field="external_id",
+        )
+        for n, v in parsed
+        if v["external_id"] not in cands
+    ]
+    if gone:
+        raise ImportErrors(gone)
     pipeline_id = canonical_pipeline(session)
     result = ImportResult(file=file, rows=len(parsed))
     apps: dict[tuple[int, int], Application] = {}

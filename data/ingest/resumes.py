@@ -139,7 +139,7 @@ def import_resume_files(
                 else:
                     report.duplicates.append((name, rid))
         except InputError as err:
-            report.failed.append(ParseFailure(name, _reason(err)))
+            report.failed.append(ParseFailure(name, _reason(err), err.code, err.params))
         if progress:
             progress(done, len(items))
     return report

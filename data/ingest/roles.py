@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from data.errors import ImportErrors, InputError
 from data.store.audit import record
+from data.store.engine import write_transaction
 from data.store.models import Role, RoleSkill, Skill
 from data.store.skills import add_skills, stored_extras, sync_skills
 from data.text import safe_yaml
 from data.text.csv_rows import OutOfRange, parse_int, read_table
 from data.text.decoding import decode_text
-from data.text.files import MAX_UPLOAD_MB, read_file
+from data.text.files import MAX_UPLOAD_BYTES, read_file
 from data.text.postings import PayRange, PostingDraft, draft_problems, parse_pay, read_posting
 from data.text.taxonomy import SkillDef, Taxonomy, load_taxonomy
 from data.text.vocabulary import Vocabulary
@@ -442,7 +443,7 @@ def _profile(
     )
 
 
-def _read_text(path: Path) -> tuple[str, str, bool]:
+def _read_text(path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, str, bool]:
     """(name, text, is_yaml) of a role file; refuses unknown types, unreadable or empty files."""
     path = Path(path)
     name = path.name
@@ -451,7 +452,7 @@ def _read_text(path: Path) -> tuple[str, str, bool]:
         raise InputError(
             f"unsupported file type {suffix or '(none)'!r}: use .csv, .yaml or .yml", file=name
         )
-    raw = read_file(path, max_bytes=MAX_UPLOAD_MB * 1_000_000)
+    raw = read_file(path, max_bytes=max_bytes)
     is_yaml = suffix != ".csv"
     text = decode_text(raw.replace(b"\x00", b"") if not is_yaml else raw, name, fix=FIX).text
     if not text.strip():
@@ -599,6 +600,34 @@ def import_roles_checked(
     tax = taxonomy or load_taxonomy()
     check = check_roles(path, vocabulary=store_vocabulary(session, tax))
     ids = save_profiles(session, check, actor=actor, file=Path(path).name, taxonomy=tax)
+    return RoleImport(ids, check.notices, check.new_skills)
+
+
+def import_roles_file(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str,
+    taxonomy: Taxonomy | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> RoleImport:
+    """``import_roles_checked`` safe beside other writers: the file is read, parsed and
+    checked with no transaction open (against a snapshot of the store's skills, read in a
+    short read-only session), then stored in one short write transaction, retried when the
+    database is busy. Storing is an upsert by key, so the same file imported twice at once
+    ends as one copy of each role; the writes of role imports never overlap (``exclusive``),
+    so two imports replacing one role's skills do not interleave."""
+    tax = taxonomy or load_taxonomy()
+    name, text, is_yaml = _read_text(path, max_bytes)
+    records = list(_yaml_records(text, name) if is_yaml else _csv_records(text.encode(), name))
+    with Session(engine) as s:
+        vocab = store_vocabulary(s, tax)
+    check = check_records(records, name, is_yaml=is_yaml, vocabulary=vocab)
+
+    def store(session: Session) -> list[int]:
+        return save_profiles(session, check, actor=actor, file=name, taxonomy=tax)
+
+    ids = write_transaction(engine, store, exclusive="roles.import")
     return RoleImport(ids, check.notices, check.new_skills)
 
 

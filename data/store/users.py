@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.errors import InputError, NotFoundError, PermissionDenied
+from data.errors import AccountDisabled, InputError, NotFoundError, PermissionDenied
 from data.store.audit import record
 from data.store.models import LoginAttempt, User
 
@@ -112,7 +112,8 @@ def issue_token(session: Session, name: str) -> str:
 
 def authenticate_token(session: Session, name: str, token: str | None) -> User:
     """The user ``name`` when ``token`` is theirs; ``PermissionDenied`` otherwise (the message
-    never says which of the two was wrong)."""
+    never says which of the two was wrong), ``AccountDisabled`` for a disabled user's right
+    token."""
     user = session.scalar(select(User).where(User.name == name))
     expected = user.token_hash if user is not None else None
     given = _token_digest(token or "")
@@ -120,6 +121,10 @@ def authenticate_token(session: Session, name: str, token: str | None) -> User:
         raise PermissionDenied(
             f"TALENTMAP_USER={name!r} with this TALENTMAP_TOKEN is not a valid sign-in: ask an "
             f"admin to run `talentmap users token {name}` and set TALENTMAP_TOKEN to what it prints"
+        )
+    if user.disabled:  # said only to someone holding the right token
+        raise AccountDisabled(
+            f"user {name!r} is disabled: ask an admin to run `talentmap users enable {name}`"
         )
     return user
 
@@ -148,6 +153,7 @@ class LoginResult:
     user: User | None = None
     locked_until: dt.datetime | None = None
     waited: float = 0.0
+    disabled: bool = False  # the password was right, but an admin has disabled the user
 
 
 def _now() -> dt.datetime:
@@ -233,12 +239,19 @@ def sign_in(
     if delay:
         (sleep or time.sleep)(delay)
     user = session.scalar(select(User).where(User.name == name)) if name else None
-    ok = user is not None and verify_password(user, password)
+    right = user is not None and verify_password(user, password)
+    # only someone who knows the password learns that the account is disabled
+    disabled = right and user is not None and user.disabled
+    ok = right and not disabled
     session.add(LoginAttempt(at=now, user_name=name, client=client, ok=ok))
     record(
         session,
         name or "(empty)",
-        "dashboard.login" if ok else "dashboard.login_failed",
+        "dashboard.login"
+        if ok
+        else "dashboard.login_disabled"
+        if disabled
+        else "dashboard.login_failed",
         target_type="user",
         target=name or None,
         detail={"client": client},
@@ -246,6 +259,8 @@ def sign_in(
     session.flush()
     if ok:
         return LoginResult(True, user=user, waited=delay)
+    if disabled:
+        return LoginResult(False, waited=delay, disabled=True)
     _, locked = login_state(session, name, client, policy=policy, now=now)
     return LoginResult(False, locked_until=locked, waited=delay)
 
@@ -254,17 +269,47 @@ def sign_in(
 
 
 def list_users(session: Session) -> list[dict[str, object]]:
-    """Every user by name: role, created, and whether they can sign in (a disabled user has
-    neither a password nor a CLI token)."""
+    """Every user by name: role, created, whether they are active (not disabled) and whether
+    they have a password (for the dashboard) and a CLI token."""
     return [
         {
             "name": u.name,
             "role": u.role,
             "created_at": u.created_at,
-            "active": bool(u.password_hash or u.token_hash),
+            "active": not u.disabled,
+            "password": u.password_hash is not None,
+            "token": u.token_hash is not None,
         }
         for u in session.scalars(select(User).order_by(User.name))
     ]
+
+
+def is_active(session: Session, name: str) -> bool:
+    """Whether ``name`` is a stored user who is not disabled."""
+    disabled = session.scalar(select(User.disabled).where(User.name == name))
+    return disabled is False
+
+
+def user_status(session: Session, name: str) -> tuple[str, bool] | None:
+    """``(role, disabled)`` of the stored user ``name``; None when there is none."""
+    row = session.execute(select(User.role, User.disabled).where(User.name == name)).first()
+    return None if row is None else (str(row[0]), bool(row[1]))
+
+
+def _active_admins(session: Session) -> list[str]:
+    return list(
+        session.scalars(select(User.name).where(User.role == "admin", User.disabled.is_(False)))
+    )
+
+
+def _keep_an_admin(session: Session, user: User, *, doing: str) -> None:
+    """Refuse a change that would leave the store without an active admin."""
+    if user.role == "admin" and not user.disabled and _active_admins(session) == [user.name]:
+        raise InputError(
+            f"{user.name!r} is the last active admin: make another user an admin before you "
+            f"{doing}",
+            field="name",
+        )
 
 
 def create_user(session: Session, name: str, role: str, password: str, *, actor: str) -> User:
@@ -288,6 +333,8 @@ def set_role(session: Session, name: str, role: str, *, actor: str) -> User:
     user = get_user(session, name)
     if name == actor and role != user.role:
         raise InputError("you cannot change your own role: ask another admin", field="role")
+    if role != "admin":
+        _keep_an_admin(session, user, doing="change their role")
     previous = user.role
     user.role = role
     record(
@@ -303,7 +350,7 @@ def set_role(session: Session, name: str, role: str, *, actor: str) -> User:
 
 
 def reset_password(session: Session, name: str, password: str, *, actor: str) -> User:
-    """Set a new password (this also re-enables a disabled user)."""
+    """Set a new password (a disabled user stays disabled until enabled)."""
     if len(password or "") < 8:
         raise InputError("the password needs at least 8 characters", field="password")
     user = get_user(session, name)
@@ -314,13 +361,27 @@ def reset_password(session: Session, name: str, password: str, *, actor: str) ->
 
 
 def disable_user(session: Session, name: str, *, actor: str) -> User:
-    """Disable sign-in: the password and the CLI token are cleared (past work keeps the name);
-    a password reset enables the user again. An admin cannot disable themself."""
+    """Disable a user: sign-in and CLI token are refused from now on, and an open dashboard
+    session ends at its next click. Password and token are kept, so ``enable_user`` restores
+    access. An admin cannot disable themself, and nobody the last active admin."""
     if name == actor:
         raise InputError("you cannot disable your own account: ask another admin", field="name")
     user = get_user(session, name)
-    user.password_hash = None
-    user.token_hash = None
+    if user.disabled:
+        return user  # already disabled: nothing to change, nothing to audit
+    _keep_an_admin(session, user, doing="disable them")
+    user.disabled = True
     record(session, actor, "users.disable", target_type="user", target=name)
+    session.flush()
+    return user
+
+
+def enable_user(session: Session, name: str, *, actor: str) -> User:
+    """Enable a disabled user again, with the password and CLI token they had."""
+    user = get_user(session, name)
+    if not user.disabled:
+        return user
+    user.disabled = False
+    record(session, actor, "users.enable", target_type="user", target=name)
     session.flush()
     return user

@@ -199,12 +199,15 @@ def _encodes(ch: str, encoding: str) -> bool:
 
 
 _LATIN_PUNCT = set("€‚„…†‡‰‹›‘’“”•–—™°±²³µ·º»«¿¡×÷§©®¬¹¼½¾¢£¥¨¯´¸ª¦\u00a0\u00ad")
+_ONE_LETTER_WORDS = set("àèéòóåöÀÈÉÅÖ")
+"""Accented letters that are words on their own: French and Portuguese "à", Italian "è",
+Portuguese "é", Spanish "ó", Swedish "å" and "ö" (a French file was refused over its "à")."""
 
 
 def plausible_latin(text: str) -> bool:
     """Whether cp1252-decoded text reads as a Western language: its non-ASCII characters are
-    letters or common punctuation, accented letters sit next to other letters, and plain
-    ASCII letters outnumber them."""
+    letters or common punctuation, accented letters sit next to other letters (or are a word
+    of their own, like French "à"), and plain ASCII letters outnumber them."""
     non_ascii = [(k, ch) for k, ch in enumerate(text) if ord(ch) > 127]
     if not non_ascii:
         return True
@@ -217,7 +220,7 @@ def plausible_latin(text: str) -> bool:
             ok += 1
         elif ch.isalpha():
             near = text[max(0, k - 1) : k] + text[k + 1 : k + 2]
-            ok += any(c.isalpha() for c in near) or len(text) == 1
+            ok += any(c.isalpha() for c in near) or len(text) == 1 or ch in _ONE_LETTER_WORDS
     return ok >= 0.9 * len(non_ascii)
 
 

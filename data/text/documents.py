@@ -111,7 +111,7 @@ def read_document(
         encoding=decoded.encoding,
         language=detect_language(text),
         sha256=hashlib.sha256(raw).hexdigest(),
-        title=document_title(lines),
+        title=document_title(lines, p.name),
     )
 
 
@@ -320,11 +320,18 @@ def _read_diagrams(doc: DocumentText, diagrams: list[Diagram], out: Extracted) -
                     "shape": n.shape,
                     "line": n.line,
                     "stage": a.stage_keys.get(n.id),
+                    "subgraph": n.subgraph,
                 }
                 for n in d.nodes.values()
             ],
             "edges": [
-                {"source": e.source, "target": e.target, "label": e.label, "line": e.line}
+                {
+                    "source": e.source,
+                    "target": e.target,
+                    "label": e.label,
+                    "line": e.line,
+                    "arrow": e.arrow,
+                }
                 for e in d.edges
             ],
             "subgraphs": d.subgraphs,

@@ -28,6 +28,10 @@ MAX_UPLOAD_MB = 20
 ``data.settings.Settings.max_upload_mb`` defaults to it, and ``talentmap serve`` hands it to
 Streamlit as its upload limit."""
 
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+"""The default limit in bytes, counted as ``Settings.max_upload_bytes`` counts it (one MB is
+1024 * 1024 bytes here, as in Streamlit's upload limit); importers take the user's setting."""
+
 
 @dataclass(frozen=True)
 class Refused:

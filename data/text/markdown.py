@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
 from data.text.mermaid import Diagram
@@ -117,14 +118,111 @@ def skipped_lines(lines: Sequence[str], diagrams: Sequence[Diagram]) -> set[int]
     return skip
 
 
-def document_title(lines: Sequence[str]) -> str | None:
-    """The first Markdown heading among the first lines, else the first line of text."""
-    first = [line for line in lines if line.strip()][:5]
-    for line in first:
-        m = re.match(r"^\s*#{1,6}\s+(.+)", line)
+# Section headings every long report has (the outline these strategy write-ups follow):
+# never a document's title, numbered or not. Chinese ones match as a prefix ("总结：未来…"),
+# English ones as whole words ("Introduction", "Background and goals").
+GENERIC_HEADINGS_ZH: tuple[str, ...] = (
+    "背景介绍", "背景", "概述", "概要", "简介", "引言", "前言", "导言", "导读", "目录", "摘要",
+    "核心概念与联系", "核心概念", "核心算法原理", "数学模型", "项目实践", "项目实战",
+    "具体最佳实践", "实际应用场景", "应用场景", "工具和资源推荐", "工具与资源", "总结", "结论",
+    "结语", "附录", "扩展阅读", "参考资料", "参考文献", "致谢", "作者简介",
+)  # fmt: skip
+GENERIC_HEADINGS_EN: tuple[str, ...] = (
+    "introduction", "background", "overview", "contents", "table of contents", "toc",
+    "summary", "executive summary", "abstract", "preface", "conclusion", "conclusions",
+    "appendix", "references", "further reading", "acknowledgements", "about the author",
+)  # fmt: skip
+_FENCE_LINE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
+_TITLE_HEADING_RE = re.compile(r"^\s{0,3}#{1,2}\s+(.*?)\s*#*\s*$")
+_NUMBERED_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.、)）]?|[一二三四五六七八九十]+[、.])\s*\S")
+
+
+def _section_number_off(text: str) -> str:
+    """A heading without a section number ("2.", "3.1", "三、"); a year ("2027 年…") stays."""
+    return re.sub(
+        r"^\s*(?:\d{1,2}(?:\.\d{1,2})*(?!\d)(?:[.、)）]\s*|\s+)|[一二三四五六七八九十]+[、.]\s*)(?=\S)",
+        "",
+        text,
+    ).strip()
+
+
+def is_generic_heading(text: str) -> bool:
+    """Whether a heading names a standard section (背景介绍, 1. Introduction, 目录 …)."""
+    s = _section_number_off(strip_markup(text)).strip(" :：-—–·.。").casefold()
+    if not s:
+        return True
+    if any(s.startswith(g) for g in GENERIC_HEADINGS_ZH):
+        return True
+    return any(re.match(rf"{re.escape(g)}(?![a-z])", s) for g in GENERIC_HEADINGS_EN)
+
+
+_CODE_LINE_RE = re.compile(
+    r"^\s*(?:import\s|from\s+\S+\s+import\s|def\s|class\s|print\(|return\b|[\w.\[\]]+\s*=[^=]"
+    r"|[\w.]+\(.*\)\s*$)|[;{}\[\]]\s*$"
+)
+
+
+def _in_bare_code(lines: Sequence[str], k: int) -> bool:
+    """Whether ``# text`` on line ``k`` is a comment in code pasted without a fence: the
+    nearest non-blank line above or below reads as code."""
+
+    def near(step: int) -> str:
+        j = k + step
+        while 0 <= j < len(lines) and not lines[j].strip():
+            j += step
+        return lines[j] if 0 <= j < len(lines) else ""
+
+    return any(_CODE_LINE_RE.search(near(step)) for step in (-1, 1))
+
+
+def document_title(lines: Sequence[str], file_name: str | None = None) -> str | None:
+    """A document's title: its first H1/H2 heading (outside code blocks) that is not a
+    standard section such as "1. 背景介绍" or "Introduction" (``is_generic_heading``),
+    shown without its section number; in a text without Markdown headings, its first line
+    when that is short and not numbered; else the file name without its extension."""
+    fence: str | None = None
+    headings: list[str] = []
+    any_heading = False
+    previous = ""
+    for k, line in enumerate(lines):
+        m = _FENCE_LINE_RE.match(line)
         if m:
-            return strip_markup(m.group(1))[:500] or None
-    return strip_markup(first[0])[:500] or None if first else None
+            mark = m.group(1)
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            previous = ""
+            continue
+        if fence is not None:
+            continue
+        if HEADING_RE.match(line) and not _in_bare_code(lines, k):
+            any_heading = True
+            h = _TITLE_HEADING_RE.match(line)
+            if h:
+                headings.append(h.group(1))
+        elif re.fullmatch(r"\s{0,3}=+\s*", line) and previous.strip():
+            headings.append(previous.strip())  # a Setext title: the line above "====="
+            any_heading = True
+        previous = line
+    for text in headings:
+        if not is_generic_heading(text):
+            return _section_number_off(strip_markup(text))[:500] or None
+    if not any_heading:
+        first = next((ln.strip() for ln in lines if ln.strip()), "")
+        if (
+            first
+            and len(first) <= 80
+            and not _NUMBERED_RE.match(first)
+            and not _CODE_LINE_RE.search(first)
+            and not first.startswith((">", "-", "*", "|", "```", "~~~"))
+            and not is_generic_heading(first)
+        ):
+            return strip_markup(first)[:500] or None
+    if file_name:
+        stem = PurePath(file_name).stem.strip()
+        return stem[:500] or None
+    return None
 
 
 # --- what the text says: line structure ----------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from data.errors import InputError
 from data.reference.stages import map_stage, stages
@@ -599,3 +599,120 @@ def _find_cycle(nodes: list[str], succ: dict[str, list[Edge]]) -> list[str]:
             path.append(node)
             seen.add(node)
     return nodes[:1]
+
+
+# --- drawing: mermaid flowchart -> Graphviz DOT --------------------------------------------
+# Why our own converter: the diagram is already parsed (nodes, edges, subgraphs), so writing
+# DOT from it is a few lines; a mermaid renderer would need a browser bundle or a CDN, and
+# Graphviz is drawn by Streamlit's own frontend (st.graphviz_chart), offline.
+
+_DOT_SHAPES: dict[str, str] = {
+    "rect": "shape=box",
+    "round": 'shape=box, style="rounded"',
+    "stadium": 'shape=box, style="rounded"',
+    "subroutine": "shape=box, peripheries=2",
+    "cylinder": "shape=cylinder",
+    "circle": "shape=circle",
+    "double_circle": "shape=doublecircle",
+    "diamond": "shape=diamond",
+    "hexagon": "shape=hexagon",
+    "parallelogram": "shape=parallelogram",
+    "parallelogram_alt": "shape=parallelogram",
+    "asymmetric": "shape=cds",
+}
+_RANKDIR = {"TD": "TB", "TB": "TB", "BT": "BT", "LR": "LR", "RL": "RL"}
+
+
+def dot_quote(text: str) -> str:
+    """``text`` as a DOT double-quoted string: backslashes and quotes escaped (so Graphviz's
+    own escapes such as ``\\N`` or ``\\l`` stay literal text), line breaks kept as ``\\n``."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return f'"{body}"'
+
+
+def _edge_style(arrow: str) -> str:
+    attrs: list[str] = []
+    if "~~~" in arrow:
+        return "style=invis"
+    if arrow.startswith("<") and arrow.endswith(">"):
+        attrs.append("dir=both")
+    elif not arrow.endswith((">", "o", "x")):
+        attrs.append("dir=none")
+    if "." in arrow:
+        attrs.append("style=dashed")
+    if "=" in arrow:
+        attrs.append("penwidth=2")
+    if arrow.endswith("o"):
+        attrs.append("arrowhead=odot")
+    elif arrow.endswith("x"):
+        attrs.append("arrowhead=tee")
+    return ", ".join(attrs)
+
+
+def to_dot(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    direction: str = "TD",
+    subgraphs: dict[str, str] | None = None,
+    font: str = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif",
+) -> str:
+    """A Graphviz DOT digraph of a parsed flowchart, given as the stored payload's ``nodes``
+    (``id``, ``label``, ``shape``, optional ``subgraph``) and ``edges`` (``source``,
+    ``target``, optional ``label`` and ``arrow``). Node ids are renamed ``n0, n1, …`` so no
+    mermaid id can break the DOT syntax; every label is quoted with ``dot_quote``."""
+    ids = {str(n["id"]): f"n{k}" for k, n in enumerate(nodes)}
+    for e in edges:  # an edge to a node the payload does not list still draws
+        for end in (str(e["source"]), str(e["target"])):
+            ids.setdefault(end, f"n{len(ids)}")
+    out = [
+        "digraph {",
+        f"  rankdir={_RANKDIR.get(direction.upper(), 'TB')};",
+        f"  node [fontname={dot_quote(font)}, fontsize=12];",
+        f"  edge [fontname={dot_quote(font)}, fontsize=10];",
+    ]
+    listed = {str(n["id"]) for n in nodes}
+    by_sub: dict[str | None, list[str]] = {}
+    for n in nodes:
+        nid = str(n["id"])
+        shape = _DOT_SHAPES.get(str(n.get("shape") or "rect"), "shape=box")
+        label = str(n.get("label") or nid)
+        line = f"{ids[nid]} [label={dot_quote(label)}, {shape}];"
+        by_sub.setdefault(n.get("subgraph"), []).append(line)
+    for nid in ids:
+        if nid not in listed:
+            by_sub.setdefault(None, []).append(f"{ids[nid]} [label={dot_quote(nid)}, shape=box];")
+    titles = subgraphs or {}
+    for k, (sub, lines) in enumerate(by_sub.items()):
+        if sub is None:
+            out += [f"  {line}" for line in lines]
+            continue
+        out.append(f"  subgraph cluster_{k} {{")
+        out.append(f"    label={dot_quote(titles.get(str(sub), str(sub)))};")
+        out += [f"    {line}" for line in lines]
+        out.append("  }")
+    for e in edges:
+        attrs = [a for a in (_edge_style(str(e.get("arrow") or "-->")),) if a]
+        if e.get("label"):
+            attrs.insert(0, f"label={dot_quote(str(e['label']))}")
+        tail = f" [{', '.join(attrs)}]" if attrs else ""
+        out.append(f"  {ids[str(e['source'])]} -> {ids[str(e['target'])]}{tail};")
+    out.append("}")
+    return "\n".join(out)
+
+
+def diagram_dot(diagram: Diagram) -> str:
+    """``to_dot`` of a freshly parsed ``Diagram``."""
+    return to_dot(
+        [
+            {"id": n.id, "label": n.label, "shape": n.shape, "subgraph": n.subgraph}
+            for n in diagram.nodes.values()
+        ],
+        [
+            {"source": e.source, "target": e.target, "label": e.label, "arrow": e.arrow}
+            for e in diagram.edges
+        ],
+        direction=diagram.direction,
+        subgraphs=diagram.subgraphs,
+    )

@@ -81,6 +81,8 @@ WRITES: dict[str, tuple[str, Args]] = {
     "demo": ("write", lambda t: ["--candidates", "10", "--seed", "3", "--replace"]),
     "users add": ("admin", lambda t: ["mallory", "--role", "admin"]),
     "users token": ("admin", lambda t: ["rita"]),
+    "users disable": ("admin", lambda t: ["rita"]),
+    "users enable": ("admin", lambda t: ["rita"]),
     "import candidates": ("write", lambda t: [str(_candidates_csv(t))]),
     "import events": ("write", lambda t: [str(_events_csv(t))]),
     "roles import": ("write", lambda t: ["docs/examples/roles.csv"]),

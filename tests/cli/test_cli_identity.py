@@ -110,3 +110,39 @@ def test_init_on_a_current_store_needs_nobody_but_an_upgrade_needs_an_admin(
     assert vera.exit_code == 4 and "may not upgrade" in vera.stderr, vera.output
     assert raw(cli, "init").exit_code == 4
     assert cli("init", user="ada").exit_code == 0
+
+
+def test_users_disable_refuses_the_token_until_enable_restores_it(cli) -> None:
+    with session_scope(cli.engine) as s:
+        add_user(s, "ada", "admin")
+        add_user(s, "rita", "recruiter")
+    token = cli("users", "token", "rita").stdout.strip()
+    rita = {"TALENTMAP_USER": "rita", "TALENTMAP_TOKEN": token}
+    res = cli("users", "disable", "rita")
+    assert res.exit_code == 0, res.output
+    assert "rita\trecruiter\tdisabled" in cli("users", "list").stdout
+    refused = raw(cli, "users", "list", env=rita)
+    assert refused.exit_code == 4
+    assert refused.stderr.strip().splitlines() == [
+        "Error: user 'rita' is disabled: ask an admin to run `talentmap users enable rita`"
+    ]
+    res = cli("users", "enable", "rita")
+    assert res.exit_code == 0, res.output
+    assert raw(cli, "users", "list", env=rita).exit_code == 0  # the same token works again
+    # the last active admin stays: ada cannot disable herself, nobody else is an admin
+    res = cli("users", "disable", "ada")
+    assert res.exit_code == 2 and "your own account" in res.stderr
+    with session_scope(cli.engine) as s:
+        rows = [
+            (a.actor, a.action, a.target)
+            for a in s.scalars(
+                select(AuditLog).where(AuditLog.target == "rita").order_by(AuditLog.id)
+            )
+            if a.action != "users.add"
+        ]
+    assert rows == [
+        ("ada", "users.token", "rita"),
+        ("ada", "users.disable", "rita"),
+        ("rita", "cli.login_disabled", "rita"),
+        ("ada", "users.enable", "rita"),
+    ]

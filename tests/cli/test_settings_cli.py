@@ -103,3 +103,25 @@ def test_serve_hands_dotenv_and_the_upload_limit_to_streamlit(
     assert argv[argv.index("--server.maxUploadSize") + 1] == "7"
     assert seen["encoder"] == "muse"
     assert seen["data_dir"] == str(Path(cli.data_dir).resolve())
+
+
+@pytest.mark.parametrize(
+    ("command", "header"),
+    [
+        (("roles", "import"), "key,title_en,required_skills\n"),
+        (("import", "candidates"), "external_id,name\n"),
+        (("import", "events"), "external_id,role,to_stage,at\n"),
+        (("feedback", "import"), "resume,role,decision,reviewer\n"),
+    ],
+    ids=["roles", "candidates", "events", "feedback"],
+)
+def test_dotenv_upload_limit_applies_to_every_csv_import(
+    cli, workdir: Path, command: tuple[str, ...], header: str
+) -> None:
+    """The CSV importers used to read up to the built-in 20 MB whatever the setting said."""
+    big = workdir / "big.csv"  # 1.5 MB: under the default limit, over the one in .env
+    big.write_bytes(header.encode() + b"x" * (1536 * 1024))
+    (workdir / ".env").write_text("TALENTMAP_MAX_UPLOAD_MB=1\n", encoding="utf-8")
+    result = cli(*command, big)
+    assert result.exit_code == 2, result.output
+    assert "big.csv: 1.6 MB, more than the limit of 1.0 MB" in result.output

@@ -112,6 +112,11 @@ def test_compare_two_countries(seeded_sqlite, make_app):
 def test_empty_store_says_what_to_do(engine, make_app):
     at = make_app(engine).run()
     assert not at.exception
+    # the Overview is the first-run guide (tests/dashboard/test_first_run.py) ...
+    assert any("talentmap demo" in c.value for c in at.code)
+    # ... and the other pages say what to do above their empty charts
+    at.switch_page("app_pages/roles_skills.py").run()
+    assert not at.exception
     assert any("talentmap demo" in w.value for w in at.warning)
 
 

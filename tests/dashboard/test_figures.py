@@ -66,3 +66,63 @@ def test_topojson_conversion_decodes_quantised_delta_arcs():
     assert second["geometry"]["coordinates"][0] == first["geometry"]["coordinates"][0][::-1]
     with pytest.raises(ValueError, match="expected a TopoJSON Topology"):
         topojson_to_geojson({"type": "FeatureCollection"})
+
+
+def _months(n: int, partial: set[int]):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "month": [f"2025-{m:02d}" for m in range(1, n + 1)],
+            "applications": [10 * (m + 1) for m in range(n)],
+            "partial": [m in partial for m in range(n)],
+        }
+    )
+
+
+def test_trend_dotted_pieces_join_each_partial_month_to_its_neighbour_only():
+    # a window that starts and ends mid-month: the screenshot showed one dotted line from the
+    # first month straight across the chart to the last
+    df = _months(6, {0, 5})
+    fig = figures.trend(df, "applications", "Monthly trend", "Applications")
+    dotted = [tr for tr in fig.data if tr.line.dash == "dot"]
+    assert len(dotted) == 1
+    xs = list(dotted[0].x)
+    # pieces separated by a gap: (Jan, Feb) and (May, Jun), nothing from Jan to Jun
+    assert xs == ["2025-01", "2025-02", None, "2025-05", "2025-06", None]
+    # no "trace 0" / "trace 1" legend: every trace that would show is named
+    assert all(tr.showlegend is False or tr.name for tr in fig.data)
+
+
+def test_partial_segments_by_hand():
+    import pandas as pd
+
+    df = _months(4, {3})
+    assert figures.partial_segments(df.index, df["partial"]) == [(2, 3)]
+    df = _months(4, {0})
+    assert figures.partial_segments(df.index, df["partial"]) == [(0, 1)]
+    df = _months(3, set())
+    assert figures.partial_segments(df.index, pd.Series(False, index=df.index)) == []
+
+
+def test_fan_chart_writes_dates_in_the_language_given():
+    # the Chinese Plan page showed "Oct 4 2026": plotly's own month names are English only
+    import pandas as pd
+
+    from dashboard.i18n import tr
+
+    df = pd.DataFrame(
+        {
+            "target_start": pd.to_datetime(["2026-10-04", "2026-12-27"]),
+            "plan": [1, 2],
+            "expected": [0.5, 1.0],
+            "low": [0, 1],
+            "high": [1, 2],
+        }
+    )
+    labels = {"band": "b", "expected": "e", "plan": "p", "y": "y"}
+    zh = figures.fan_chart(df, labels, "t", date_format=tr("zh", "chart.day_format"))
+    assert zh.layout.xaxis.tickformat == "%Y年%-m月%-d日"
+    assert zh.layout.xaxis.hoverformat == zh.layout.xaxis.tickformat
+    # d3's %b is the only English piece a format could hold: none in the Chinese one
+    assert "%b" not in zh.layout.xaxis.tickformat and "%B" not in zh.layout.xaxis.tickformat

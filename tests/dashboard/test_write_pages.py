@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -143,7 +146,14 @@ def test_reports_build_and_download_and_audit(seeded_store, make_app):
     assert not at.exception
     with session_scope(engine) as s:
         assert s.scalar(select(func.count(BiasAudit.id))) == 1
-    assert any("Latest audit" in c.value for c in at.caption)
+    (caption,) = [c.value for c in at.caption if "Latest audit" in c.value]
+    # in words: the stage's name, a readable time, no table names
+    assert "Screening" in caption and "stage_events" not in caption
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d", caption)  # not an ISO stamp
+    at.session_state["lang"] = "zh"
+    at.run()
+    (caption,) = [c.value for c in at.caption if "最近一次审计" in c.value]
+    assert "简历筛选" in caption and "stage_events" not in caption and "screening" not in caption
 
 
 def test_viewer_sees_no_writing_widgets(seeded_sqlite, make_app):
@@ -182,3 +192,47 @@ def test_reports_offer_no_stale_file_after_the_format_changes(seeded_sqlite, mak
     assert not at.get("download_button")  # the CSV file is not offered as the HTML one
     at.multiselect(key="w_channels_en").select("referral").run()
     assert any("follows the global filters" in c.value for c in at.caption)
+
+
+def test_reports_show_a_preview_of_the_file_built(seeded_sqlite, make_app):
+    # the page only offered a download: a manager could not see what the report says
+    engine, _ = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/reports.py").run()
+    at.radio(key="reports_format").set_value("html").run()
+    at.button(key="reports_build").click().run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander] == ["Preview of the report"]
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    path = Path(at.session_state["reports_file"][0])
+    assert frames[0].proto.srcdoc == path.read_text(encoding="utf-8")
+    # another format: the preview is the same report as a page, without its charts
+    at.radio(key="reports_format").set_value("pdf").run()
+    assert not at.get("iframe")  # nothing shown for a file not yet built
+
+
+@pytest.mark.slow
+def test_shortlist_shows_strongest_passages_and_warns_on_a_top_without_skills(
+    sqlite_engine, make_app
+):
+    # the README promises the strongest passages; a first rank with no skill matched was
+    # shown like any other (both seen in the screenshots)
+    from ml.matcher import load_run
+
+    seed_store(sqlite_engine, n_candidates=8)
+    at = make_app(sqlite_engine).run()
+    at.switch_page("app_pages/matching.py").run()
+    at.file_uploader(key="match_upload").set_value([("b.txt", RESUME_B.encode(), "text/plain")])
+    at.multiselect(key="w_match_roles_en").select("ml_engineer")
+    at.button(key="match_run").click().run()
+    assert not at.exception, at.exception
+    with session_scope(sqlite_engine) as s:
+        (row,) = load_run(s, at.session_state["match_run_id"]).rows
+    assert row.explanation["matched_skills"] == []  # a sales resume against an ML role
+    assert [w.value for w in at.warning if "matches none of the role's skills" in w.value]
+    texts = "\n".join(x.value for x in at.expander[0].get("text"))
+    passages = row.explanation["strongest_passages"]
+    assert passages and all(p["text"] in texts for p in passages)
+    assert any("Strongest passages" in m.value for m in at.expander[0].markdown)
+    assert "skills matched: 0" in at.expander[0].label

@@ -52,6 +52,21 @@ def test_latin_text_is_not_read_as_gb18030_mojibake(word: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Nous recrutons des ingénieurs Python à Zürich.\n",
+        "Il team è a Milano; lavoro è ibrido.\n",
+        "Ingeniero de datos o científico, Python ó R.\n",
+    ],
+    ids=["french-a", "italian-e", "spanish-o"],
+)
+def test_latin1_with_one_letter_accented_words_is_decoded(text: str) -> None:
+    """A lone "à" (a word in French) made a whole Latin-1 file "unknown encoding"."""
+    decoded = decode_text(text.encode("latin-1"), "plan.md")
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
+@pytest.mark.parametrize(
     ("raw", "message", "line"),
     [
         (b"ok\nwor\x00ld\n", "binary file \\(it contains NUL bytes\\)", 2),

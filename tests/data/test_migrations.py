@@ -77,3 +77,32 @@ def test_0010_keeps_each_reviewers_latest_decision(engine: Engine) -> None:
         rows = conn.execute(text("SELECT reviewer, decision FROM feedback ORDER BY reviewer")).all()
     assert [tuple(r) for r in rows] == [("ana", "advance"), ("li", "reject")]
     _check(engine)
+
+
+def test_0011_disabled_users_stay_locked_out_across_a_downgrade(engine: Engine) -> None:
+    """0011 adds ``users.disabled``; downgrading clears a disabled user's password and token
+    (the way a disabled user looked before), an enabled user keeps theirs."""
+    from sqlalchemy import text
+
+    from data.store.engine import session_scope
+    from data.store.models import User
+
+    with session_scope(engine) as s:
+        s.add_all(
+            [
+                User(name="on", role="viewer", password_hash="h1", token_hash="t1"),
+                User(name="off", role="viewer", password_hash="h2", token_hash="t2", disabled=True),
+            ]
+        )
+    downgrade(engine, "0010")
+    assert "disabled" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text("SELECT name, password_hash, token_hash FROM users ORDER BY name")
+        ).all()
+    assert [tuple(r) for r in rows] == [("off", None, None), ("on", "h1", "t1")]
+    upgrade(engine)
+    with engine.begin() as conn:  # existing rows come back enabled (the server default)
+        flags = conn.execute(text("SELECT name, disabled FROM users ORDER BY name")).all()
+    assert [(n, bool(d)) for n, d in flags] == [("off", False), ("on", False)]
+    _check(engine)

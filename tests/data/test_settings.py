@@ -28,6 +28,12 @@ SETTINGS = [
     ("TALENTMAP_ENCODER", "muse", "encoder", "muse"),
     ("TALENTMAP_MAX_UPLOAD_MB", "7", "max_upload_mb", 7),
     ("TALENTMAP_DASHBOARD_RAISE", "1", "dashboard_raise", True),
+    ("TALENTMAP_DB_POOL_SIZE", "4", "db_pool_size", 4),
+    ("TALENTMAP_DB_MAX_OVERFLOW", "6", "db_max_overflow", 6),
+    ("TALENTMAP_DB_POOL_TIMEOUT", "12.5", "db_pool_timeout", 12.5),
+    ("TALENTMAP_DB_POOL_RECYCLE", "-1", "db_pool_recycle", -1),
+    ("TALENTMAP_DB_POOL_PRE_PING", "false", "db_pool_pre_ping", False),
+    ("TALENTMAP_DB_STATEMENT_TIMEOUT_MS", "30000", "db_statement_timeout_ms", 30000),
 ]
 IDS = [s[0] for s in SETTINGS]
 
@@ -107,6 +113,25 @@ def test_export_environment_hands_dotenv_to_a_child_process(
 def test_a_bad_upload_limit_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALENTMAP_MAX_UPLOAD_MB", "0")
     with pytest.raises(ValidationError, match="max_upload_mb"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("var", "raw"),
+    [
+        ("TALENTMAP_DB_POOL_SIZE", "0"),
+        ("TALENTMAP_DB_MAX_OVERFLOW", "-1"),
+        ("TALENTMAP_DB_POOL_TIMEOUT", "0"),
+        ("TALENTMAP_DB_POOL_RECYCLE", "-2"),
+        ("TALENTMAP_DB_STATEMENT_TIMEOUT_MS", "-5"),
+        ("TALENTMAP_DB_POOL_SIZE", "ten"),
+    ],
+)
+def test_a_bad_pool_setting_is_refused_by_name(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, var: str, raw: str
+) -> None:
+    monkeypatch.setenv(var, raw)
+    with pytest.raises(ValidationError, match=var.removeprefix("TALENTMAP_").lower()):
         Settings()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
+from data.store.embeddings import text_hash
 from data.store.models import Resume, Role, RoleSkill
 from data.store.skills import sync_skills
 from data.text.taxonomy import load_taxonomy
@@ -54,6 +56,41 @@ class CountingEncoder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
+
+
+class DyingEncoder(CountingEncoder):
+    """Fault injection for the Ray tests: in any process but ``spare_pid`` (the test's own),
+    the encode call after ``after`` calls ends the process with ``os._exit`` (as a killed
+    worker ends: no cleanup, no exception), once per ``marker`` file, which then holds the
+    dead process id. Every text a call returned is logged (its cache key, ``text_hash``) to
+    ``<marker>.<pid>.log``."""
+
+    def __init__(self, marker: str, *, after: int, spare_pid: int) -> None:
+        super().__init__()
+        self.marker, self.after, self.spare_pid, self.calls = marker, after, spare_pid, 0
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress=None) -> np.ndarray:
+        pid = os.getpid()
+        if pid != self.spare_pid:
+            if self.calls == self.after:
+                try:
+                    fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                except FileExistsError:
+                    pass  # another process died already: this one lives
+                else:
+                    os.write(fd, str(pid).encode())
+                    os.close(fd)
+                    os._exit(1)
+            self.calls += 1
+        out = super().encode(texts, batch_size=batch_size)
+        with open(f"{self.marker}.{pid}.log", "a", encoding="utf-8") as log:
+            log.writelines(text_hash(t) + "\n" for t in texts)
+        return out
+
+
+def unloadable_encoder() -> CountingEncoder:
+    """An encoder factory that fails the way a missing model does (for the Ray tests)."""
+    raise OSError("no model at /nowhere/minilm")
 
 
 @pytest.fixture

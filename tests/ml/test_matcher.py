@@ -19,6 +19,7 @@ from ml.matcher import (
     load_profiles,
     load_run,
     match,
+    merge_top,
     pair_features,
     score_pairs,
 )
@@ -161,6 +162,39 @@ def test_topk_over_blocks_equals_a_full_sort():
     for j, best in enumerate(top.result()):
         expected = np.argsort(-scores[:, j])[:5]
         assert [rid for rid, _s in best] == expected.tolist()
+
+
+@pytest.mark.parametrize("k", [1, 4, 30], ids=["k1", "k4", "k-beyond-shards"])
+def test_merging_shard_topk_lists_equals_a_sort_of_their_union(k):
+    # coarse scores and margins, so ties on score (and on both) are frequent; some pairs are
+    # not candidates (-inf) and must never be listed
+    rng = np.random.default_rng(7)
+    n, roles = 60, 5
+    ids = rng.permutation(np.arange(1000, 1000 + n))
+    scores = rng.integers(0, 6, (n, roles)).astype(np.float32)
+    scores[rng.random((n, roles)) < 0.2] = -np.inf
+    margin = rng.integers(0, 3, (n, roles)).astype(np.float64)
+    shards = []
+    for rows in np.array_split(np.arange(n), 4):
+        t = TopK(roles, k)
+        t.add(scores[rows], ids[rows], margin[rows])
+        shards.append(t)
+    got = merge_top(shards, k).result()
+    for j in range(roles):
+        union = [
+            (int(ids[i]), float(scores[i, j]), float(margin[i, j]))
+            for i in range(n)
+            if scores[i, j] != -np.inf
+        ]
+        union.sort(key=lambda p: (-p[1], -p[2], p[0]))
+        assert got[j] == [(rid, sc) for rid, sc, _m in union[:k]]
+
+
+def test_merge_top_refuses_shards_of_different_roles():
+    with pytest.raises(ValueError, match="number of roles"):
+        merge_top([TopK(2, 3), TopK(3, 3)], 3)
+    with pytest.raises(ValueError, match="at least one"):
+        merge_top([], 3)
 
 
 def test_match_ranks_stores_explains_and_audits(engine, counting_encoder):

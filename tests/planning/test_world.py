@@ -224,7 +224,20 @@ def test_planning_pages_render(
     at.switch_page("app_pages/compensation.py").run()
     assert not at.exception, at.exception
     warning = " ".join(w.value for w in at.warning)
-    assert "ml_engineer / mid / seattle" in warning
+    # the planted pocket (ml_engineer / mid / seattle) named as a reader calls it, not by keys
+    with session_scope(world) as s:
+        role = s.scalar(select(Role).where(Role.key == "ml_engineer"))
+        title = role.title_en if lang == "en" else role.title_zh
+    city = "Seattle" if lang == "en" else "西雅图"
+    assert f"{title} / mid / {city}" in warning
+    with session_scope(world) as s:
+        keys = set(s.scalars(select(Role.key)))
+    assert len(at.dataframe) >= 3
+    for frame in at.dataframe:
+        df = frame.value.data if hasattr(frame.value, "data") else frame.value  # a Styler or not
+        cells = {str(v) for v in df.select_dtypes(include="object").to_numpy().ravel()}
+        assert not cells & keys, sorted(cells & keys)[:3]  # role titles, not keys
+        assert "None" not in cells and "san_francisco" not in cells
 
 
 def test_hiring_report_carries_the_compensation_section(world: Engine, tmp_path: Path) -> None:
