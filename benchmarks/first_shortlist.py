@@ -306,21 +306,19 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "## Notes",
         "",
-        "- The full-encode path is scaled, not run whole: at about 10 passages per CPU-second "
-        "the torch model needs over 20 CPU-minutes for the pool, hours of wall time at this "
-        "load. Encoding time is linear in passages, so the sample's passages per second times "
+        "- The full-encode path is scaled, not run whole: at the rate measured on the sample "
+        "the torch model needs over 20 CPU-minutes for the pool (hours of wall time when the "
+        "machine is busy). Encoding time is linear in passages, so the sample's passages per second times "
         "the pool's distinct passages is its encoding time; it leaves out the index and the "
         "scoring (both also in the product path), so it is a lower bound.",
         "- Encoder throughput and quality of each path (raw `SentenceTransformer.encode`, the "
         "torch path, int8): `encoders_int8.md`.",
-        f"- Targets: the first shortlist took {p['cpu_s']:.1f} s of CPU, under the 30 s, but "
-        f"{p['wall_s']:.0f} s of wall time at a load of {p['load_before'][0]:.0f} on 2 cores; "
-        "the wall-time target is not shown on this shared machine. Most of the wall time is "
-        f"the lexical index build ({p['index_wall_s']:.0f} s wall for {p['index_cpu_s']:.1f} s "
-        "of single-threaded CPU: tokenising and finding skills in every resume), which waits "
-        "for a core behind the other jobs. Likewise the 100k x 200 scoring: "
-        f"{sc['scoring_cpu_s']:.1f} s of CPU, {sc['scoring_s']:.0f} s wall at this load "
-        "(2.4 s wall at load 0.3 in `matching_speed.md`, 2026-11-25).",
+        f"- Targets: first shortlist {p['wall_s']:.1f} s wall / {p['cpu_s']:.1f} s CPU at load "
+        f"{p['load_before'][0]:.1f} ({'met' if p['wall_s'] <= 30 else 'not met in wall time'}"
+        f"); 100k x 200 scoring {sc['scoring_s']:.1f} s wall "
+        f"({'met' if sc['scoring_s'] < 10 else 'not met in wall time'}). The single-threaded "
+        f"part is the lexical index build ({p['index_cpu_s']:.1f} s CPU: tokenising and finding "
+        "skills in every resume); on a busy machine it waits longest for a core.",
         "- What was removed from the first shortlist's path (profiled with cProfile on this "
         "benchmark): the torch encoder ("
         f"{1000 * full['sample_cpu_s'] / max(1, full['sample_passages_encoded']):.0f} ms of CPU "
@@ -333,6 +331,24 @@ def markdown(r: dict[str, Any]) -> str:
         "lexical index is stored and reused (the second run: "
         f"{p2['index_cpu_s']:.1f} s CPU to load it).",
     ]
+    busy = RESULTS / "first_shortlist_busy.json"
+    if busy.exists():
+        b = json.loads(busy.read_text())
+        bp, bf, bs = b["product"], b["full"], b["scale"]
+        lines += [
+            "",
+            f"## The same benchmark on a busy machine ({b['date']}, `first_shortlist_busy.json`)",
+            "",
+            f"At load {bp['load_before'][0]:.0f} (other helpers' jobs): first shortlist "
+            f"{bp['wall_s']:.1f} s wall / {bp['cpu_s']:.1f} s CPU (index build "
+            f"{bp['index_wall_s']:.1f} s wall / {bp['index_cpu_s']:.1f} s CPU, encoding "
+            f"{bp['encode_wall_s']:.1f} s / {bp['encode_cpu_s']:.1f} s CPU); full-encode path "
+            f"≥ {bf['scaled_wall_s']:,.0f} s wall / ≥ {bf['scaled_cpu_s']:,.0f} s CPU: "
+            f"{bf['scaled_cpu_s'] / bp['cpu_s']:.0f}× in CPU, "
+            f"{bf['scaled_wall_s'] / bp['wall_s']:.0f}× in wall; 100k x 200 scoring "
+            f"{bs['scoring_s']:.1f} s wall / {bs['scoring_cpu_s']:.1f} s CPU. There the 30 s "
+            "and 10 s targets were met in CPU time, not in wall time.",
+        ]
     return "\n".join(lines) + "\n"
 
 
