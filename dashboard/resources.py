@@ -339,13 +339,14 @@ def clear_caches() -> None:
 
 @st.cache_resource(show_spinner=False)
 def encoder(name: str) -> Encoder:
-    """The sentence encoder (loaded once per process, shared read-only by every session)."""
+    """The sentence encoder (loaded once per process, shared read-only by every session);
+    one-time files (minilm's int8 ONNX export on CPU) are made in the data directory."""
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from ml.encoders import get_encoder
 
-    return get_encoder(name)
+    return get_encoder(name, cache_dir=settings().encoders_dir)
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)

@@ -55,7 +55,7 @@ def test_resumes_import_during_a_match_is_stored(
     cli, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str
 ) -> None:
     enc = PausingEncoder()
-    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm": enc)
+    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm", **_kw: enc)
     with session_scope(engine) as s:
         seed_matching_store(s)
     folder = tmp_path / "new"
