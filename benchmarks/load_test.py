@@ -401,7 +401,7 @@ def prepare(url: str, work: Path, users: int, candidates: int) -> dict[str, Any]
         # the first 200 pseudonyms (what Candidates lists unfiltered) go to the deciders,
         # the stage-move writer gets applications of candidates outside them
         listed = list(s.scalars(select(Candidate.pseudonym).order_by(Candidate.pseudonym)))
-        shown = listed[:200]
+        shown = listed[: min(200, len(listed) // 2)]  # a small store: half each
         mover_apps = list(
             s.scalars(
                 select(Application.id)
@@ -735,6 +735,9 @@ def main() -> None:
     ap.add_argument(
         "--many-match-every", type=int, default=8, help="the same for the many-user run"
     )
+    ap.add_argument(
+        "--label", default=None, help="store the SQLite run under this key (e.g. a baseline)"
+    )
     ap.add_argument("--only", choices=["sqlite", "postgresql", "postgresql_many"], default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load_test.json")
     args = ap.parse_args()
@@ -756,9 +759,10 @@ def main() -> None:
                 f"sqlite:///{t / 'sq' / 'load.sqlite'}", t / "sq", args.users, args.candidates
             )
             cfg["match_every"] = args.match_every
-            out["sqlite"] = run(cfg, args.users, WRITERS, args.sqlite_seconds)
-            out["sqlite"]["command"] = out["command"]
-            _show("sqlite", out["sqlite"])
+            key = args.label or "sqlite"
+            out[key] = run(cfg, args.users, WRITERS, args.sqlite_seconds)
+            out[key]["command"] = out["command"]
+            _show(key, out[key])
         pg_runs = [("postgresql", args.users, args.pg_seconds, WRITERS)]
         pg_runs.append(("postgresql_many", args.many_users, args.pg50_seconds, WRITERS))
         pg_runs = [r for r in pg_runs if r[2] and args.only in (None, r[0])]

@@ -70,6 +70,15 @@ NOTES = [
     "unchanged from the previous run. The `only_bm25*`/`only_tfidf*` rows are TalentMap's own "
     "lexical features (role as the query over the pool of evaluated resumes, bm25s).",
     "Only minilm was run (the encoder comparison belongs to the encoders work of issue 13).",
+    "Run of 2026-12-07 03:04: the embedding cache had to be rebuilt on a shared machine (load "
+    "average up to 86), so folds 2-4 are the first 480 resumes of the stratified order (20 per "
+    "category; `--limit 480`). The earlier run on all 1,473 (00:24 UTC, same default scorer) "
+    "gave hybrid 0.676 MRR / 0.773 top-3 against TF-IDF 0.618. The second set moved from "
+    "hybrid 0.899 / TF-IDF 0.900 (00:24) to 0.910 / 0.903 with the scorer and role profiles "
+    "unchanged: role texts and lexical features come from the current taxonomy and matcher "
+    "code, which changed on main in between (not investigated further).",
+    "Other scorers tried for the default (LambdaMART, HistGradientBoosting, LightGBM, logistic "
+    "regression with interactions or context features): `benchmarks/results/scorer_candidates.md`.",
     "Label noise (see the data's README): ADVOCATE, ARTS, AGRICULTURE, APPAREL and AUTOMOBILE are "
     "low for every method, baselines included.",
 ]
@@ -274,8 +283,9 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"{lc['n']} resumes of folds {', '.join(map(str, EVAL_FOLDS))}: {lc['sample_note']}",
         "Role profiles: `benchmarks/livecareer_roles.yaml` (ESCO occupation text + skills; never "
-        "read from the resumes). Hand-set weights, nothing tuned on these folds.",
-        "`hybrid` = TalentMap's score; `semantic_only` / `skills_only` are its two halves.",
+        "read from the resumes). Nothing was tuned on these folds.",
+        "`hybrid` = TalentMap's score (the bundled default scorer); `only_<feature>` rows are "
+        "its components alone; `tfidf` / `bm25` the baselines.",
         "",
     ]
     for variant, title in (

@@ -61,7 +61,7 @@ def encode_throughput(n_texts: int, repeats: int = 2) -> dict[str, Any]:
     from ml.embed import embed_texts
     from ml.encoders import get_encoder
 
-    enc = get_encoder("minilm")
+    enc = get_encoder("minilm-raw")  # the torch model: this part compares it with raw ST
     passages = [p for t in _resumes(n_texts) for p in enc.chunks(t)]
     chars = sum(len(p) for p in passages)
     model = enc.model

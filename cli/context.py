@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy import Engine
@@ -16,6 +16,9 @@ from data.errors import InputError, PermissionDenied, TalentMapError
 from data.settings import Settings
 from data.store.engine import check_schema, make_engine, session_scope
 from data.store.users import LOCAL_ADMIN, require
+
+if TYPE_CHECKING:
+    from ml.encoders import Encoder
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -138,3 +141,23 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(code=InputError.exit_code) from None
 
     return wrapper
+
+
+def load_encoder(name: str | None = None) -> Encoder:
+    """The encoder ``name`` (default: the ``TALENTMAP_ENCODER`` setting), its one-time files
+    made in the data directory with a progress line (minilm's int8 ONNX export on CPU)."""
+    from rich.console import Console
+
+    import ml.encoders
+
+    console = Console(stderr=True)
+    labels = {
+        "export": "preparing the fast CPU encoder (once): exporting minilm to ONNX",
+        "quantise": "preparing the fast CPU encoder (once): int8 weights",
+    }
+    with console.status("loading the encoder") as status:
+        return ml.encoders.get_encoder(
+            name or settings().encoder,
+            cache_dir=settings().encoders_dir,
+            progress=lambda step: status.update(labels.get(step, step)),
+        )

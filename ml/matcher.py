@@ -890,7 +890,15 @@ def plan_match(
         session, index_dir, taxonomy, resume_ids=resume_ids, progress=index_progress
     )
     if index.ids.tolist() != ids:
-        raise RuntimeError("the lexical index does not cover the pool it was built for")
+        if resume_ids is not None:
+            raise RuntimeError("the lexical index does not cover the pool it was built for")
+        # resumes were stored (or erased) by another writer since the pool was listed: the
+        # index, read once, is the pool this run ranks
+        ids = [int(i) for i in index.ids.tolist()]
+        if not ids:
+            raise NotFoundError(
+                "there are no resumes to match: `talentmap resumes import PATH` first"
+            )
     lexical, raw_bm25 = lexical_features(index, role_queries(profiles, taxonomy))
     eff_depth = len(ids) if depth is None else max(depth, top_k)
     candidates = np.zeros((len(ids), len(profiles)), dtype=bool)

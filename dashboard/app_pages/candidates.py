@@ -224,8 +224,7 @@ if state.user_can("write") and view["applications"]:
         from data.ingest.people import move_stage
 
         try:
-            with resources.session() as s:
-                ev = move_stage(s, app_id, to_stage, actor=user.name)
+            ev = resources.write(lambda s: move_stage(s, app_id, to_stage, actor=user.name))
             if ev is None:
                 st.info(t("cand.move_same", stage=stage_name(to_stage)))
             else:

@@ -239,15 +239,11 @@ if run_id is not None:
                         from data.ingest.feedback import record_feedback
 
                         try:
-                            with resources.session() as s:
-                                record_feedback(
-                                    s,
-                                    r.resume_id,
-                                    role_ids[role_key],
-                                    decision,
-                                    reviewer=user.name,
-                                    actor=user.name,
+                            resources.write(
+                                lambda s, rid=r.resume_id, rk=role_key, d=decision: record_feedback(
+                                    s, rid, role_ids[rk], d, reviewer=user.name, actor=user.name
                                 )
+                            )
                             st.success(
                                 t(
                                     "match.recorded",

@@ -1,10 +1,11 @@
 """Storing strategy documents: one transaction per file, replaced when the file changes.
 
 ``import_documents`` reads each file (``data.text.documents``: decoding and extraction, no
-database) and stores one ``documents`` row per file path, its ``extractions``, pipelines with
-ordered stages, roles (``source="document"``) and their skills. A file is stored once per
-content hash, a changed file replaces its earlier extraction, and each file is one
-transaction: a bad file stores nothing and the others still import.
+database, no transaction open) and stores one ``documents`` row per file path, its
+``extractions``, pipelines with ordered stages, roles (``source="document"``) and their
+skills. A file is stored once per content hash, a changed file replaces its earlier
+extraction, and each file is one short write transaction: a bad file stores nothing and the
+others still import; the same file imported twice at once is stored once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 from sqlalchemy import Engine, delete, func, select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from data.errors import InputError
 from data.queries.documents import stored_counts
 from data.store.audit import record
-from data.store.engine import session_scope
+from data.store.engine import write_transaction
 from data.store.models import (
     Application,
     Document,
@@ -106,35 +106,45 @@ def import_documents(
     for n, path in enumerate(files, start=1):
         try:
             doc = read_document(path, max_bytes=max_bytes)
-            with _transaction(target) as session:
-                existing = session.scalar(select(Document).where(Document.path == str(path)))
-                same = session.scalar(
-                    select(Document)
-                    .where(Document.sha256 == doc.sha256)
-                    .order_by(Document.id)
-                    .limit(1)
+            extracted: Extracted | None = None
+            if not _unchanged(target, doc):  # read and extracted with no transaction open
+                if embed_fn is not None and vectors is None:
+                    vectors = embed_skill_names(tax, embed_fn)
+                extracted = extract_document(
+                    doc,
+                    taxonomy=tax,
+                    embed_fn=embed_fn,
+                    embed_threshold=embed_threshold,
+                    skill_vectors=vectors,
                 )
+
+            def store(
+                session: Session,
+                doc: DocumentText = doc,
+                ex: Extracted | None = extracted,
+                vectors: SkillVectors | None = vectors,
+            ) -> DocumentResult:
+                existing, same = _stored(session, doc)
                 if same is not None and (existing is None or existing.id == same.id):
-                    report.unchanged.append(
-                        DocumentResult(
-                            str(path), same.id, "unchanged", stored_counts(session, same.id)
-                        )
+                    # stored already (perhaps by a concurrent import of the same file)
+                    return DocumentResult(
+                        str(doc.path), same.id, "unchanged", stored_counts(session, same.id)
                     )
-                else:
-                    if embed_fn is not None and vectors is None:
-                        vectors = embed_skill_names(tax, embed_fn)
-                    extracted = extract_document(
+                if ex is None:  # replaced meanwhile by another import: extract after all
+                    ex = extract_document(
                         doc,
                         taxonomy=tax,
                         embed_fn=embed_fn,
                         embed_threshold=embed_threshold,
                         skill_vectors=vectors,
                     )
-                    skill_ids = sync_skills(session, tax)
-                    result = _store(session, doc, extracted, existing, same, skill_ids, actor)
-                    (report.replaced if result.status == "replaced" else report.imported).append(
-                        result
-                    )
+                skill_ids = sync_skills(session, tax)
+                return _store(session, doc, ex, existing, same, skill_ids, actor)
+
+            result = _write(target, store)
+            {"imported": report.imported, "replaced": report.replaced}.get(
+                result.status, report.unchanged
+            ).append(result)
         except InputError as err:
             message = str(err) if str(path) in str(err) else f"{path}: {err}"
             report.failed.append((str(path), message))
@@ -143,32 +153,39 @@ def import_documents(
     return report
 
 
-class _transaction:
-    """A per-file transaction: a new session on an Engine, a savepoint on a Session."""
+def _stored(session: Session, doc: DocumentText) -> tuple[Document | None, Document | None]:
+    """(the document stored at ``doc``'s path, the first document with its content)."""
+    existing = session.scalar(select(Document).where(Document.path == str(doc.path)))
+    same = session.scalar(
+        select(Document).where(Document.sha256 == doc.sha256).order_by(Document.id).limit(1)
+    )
+    return existing, same
 
-    def __init__(self, target: Session | Engine) -> None:
-        self.target = target
 
-    def __enter__(self) -> Session:
-        if isinstance(self.target, Session):
-            self._nested = self.target.begin_nested()
-            return self.target
-        self._scope = session_scope(self.target)
-        return self._scope.__enter__()
+def _unchanged(target: Session | Engine, doc: DocumentText) -> bool:
+    """Whether ``doc`` is stored as it is (a short read; nothing to extract then)."""
+    if isinstance(target, Session):
+        existing, same = _stored(target, doc)
+    else:
+        with Session(target) as s:
+            existing, same = _stored(s, doc)
+    return same is not None and (existing is None or existing.id == same.id)
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool:
-        if isinstance(self.target, Session):
-            if exc_type is None:
-                self._nested.commit()
-            else:
-                self._nested.rollback()
-            return False
-        return bool(self._scope.__exit__(exc_type, exc, tb))
+
+def _write(target: Session | Engine, work: Callable[[Session], DocumentResult]) -> DocumentResult:
+    """One file's writes: a savepoint of the caller's Session, or one short write transaction
+    on an Engine (retried when busy; document imports never overlap, so the same file
+    imported twice at once is stored once and reported unchanged by the other import)."""
+    if isinstance(target, Engine):
+        return write_transaction(target, work, exclusive="docs.import")
+    nested = target.begin_nested()
+    try:
+        result = work(target)
+    except BaseException:
+        nested.rollback()
+        raise
+    nested.commit()
+    return result
 
 
 def _store(

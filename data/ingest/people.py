@@ -40,7 +40,7 @@ from data.reference import (
 )
 from data.reference.stages import STAGES, map_stage, stage_label
 from data.store.audit import record
-from data.store.engine import write_transaction
+from data.store.engine import lock_writes, write_transaction
 from data.store.models import (
     Application,
     Candidate,
@@ -89,6 +89,10 @@ MAX_CHARS: dict[str, int] = {"name": 200, "email": 200, "phone": 64, "region": 3
 REQUIRED_CANDIDATE = ("external_id",)
 REQUIRED_EVENT = ("external_id", "role", "to_stage", "at")
 POST_HIRE = set(STAGES[STAGES.index("onboarding") :])
+PEOPLE_WRITES = "people.write"
+"""The lock (``data.store.engine.lock_writes``) taken by candidate and event imports and stage
+moves: applications and stage events have no unique key to stop two of them storing one
+thing twice."""
 
 
 @dataclass
@@ -374,7 +378,7 @@ def import_candidates_file(
     def store(session: Session) -> ImportResult:
         return _store_candidates(session, checked, _Roles(session), actor=actor, progress=progress)
 
-    return write_transaction(engine, store, exclusive="import.people")
+    return write_transaction(engine, store, exclusive=PEOPLE_WRITES)
 
 
 @dataclass
@@ -601,7 +605,7 @@ def import_events_file(
     def store(session: Session) -> ImportResult:
         return _store_events(session, checked, _Roles(session), actor=actor, progress=progress)
 
-    return write_transaction(engine, store, exclusive="import.people")
+    return write_transaction(engine, store, exclusive=PEOPLE_WRITES)
 
 
 def check_events(
@@ -883,6 +887,8 @@ def move_stage(
     actor = (actor or "").strip()
     if not actor:
         raise InputError("a named user is required to move a candidate", field="actor")
+    # two clicks at once must not both read the old stage and both store a move
+    lock_writes(session, PEOPLE_WRITES)
     app = session.get(Application, application_id)
     if app is None:
         raise NotFoundError(f"no application with id {application_id}")

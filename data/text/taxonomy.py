@@ -441,10 +441,12 @@ class Taxonomy:
         return (key, _match_key(surface)) in self._needs_context
 
     def _supported(self, hits: list[SkillHit]) -> list[SkillHit]:
-        sure = [h for h in hits if not self.is_ambiguous(h)]
+        ambiguous = [self.is_ambiguous(h) for h in hits]
+        sure = [h for h, a in zip(hits, ambiguous, strict=True) if not a]
         out: list[SkillHit] = []
-        for h in hits:
-            if h in sure or any(
+        for h, a in zip(hits, ambiguous, strict=True):
+            # (was ``h in sure``: a dataclass comparison against every sure hit, for every hit)
+            if not a or any(
                 o.key != h.key
                 and abs(o.start - h.start) <= CONTEXT_WINDOW
                 and self.related(h.key, o.key)
@@ -513,7 +515,8 @@ def _str_tuple(value: object, *, path: Path, line: int, fld: str, key: str) -> t
 def parse_skills(text: str, path: Path) -> list[SkillDef]:
     """Parse and check the taxonomy YAML; errors name the file, line and field."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml's loader when present: ten times faster, same nodes and line marks
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(

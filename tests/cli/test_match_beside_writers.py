@@ -55,7 +55,7 @@ def test_resumes_import_during_a_match_is_stored(
     cli, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str
 ) -> None:
     enc = PausingEncoder()
-    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm": enc)
+    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm", **_kw: enc)
     with session_scope(engine) as s:
         seed_matching_store(s)
     folder = tmp_path / "new"
@@ -87,3 +87,27 @@ def test_resumes_import_during_a_match_is_stored(
         assert s.scalar(select(func.count()).select_from(Resume)) == 5 + 6
         assert s.scalar(select(func.count()).select_from(MatchRun)) == 1
         assert s.scalar(select(func.count()).select_from(MatchScore)) > 0
+
+
+def test_a_resume_stored_while_the_match_lists_its_pool(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import committing between the match listing its pool and reading the lexical index
+    failed the match ("the lexical index does not cover the pool"); the index is the pool."""
+    import ml.matcher as matcher
+
+    with session_scope(engine) as s:
+        seed_matching_store(s)
+    extra = tmp_path / "late.txt"
+    extra.write_text("Machine learning engineer. PyTorch, Python, Kubernetes.\n", "utf-8")
+    real = matcher._resume_ids
+
+    def listed_then_another_import(session: Any, resume_ids: Any) -> list[int]:
+        ids = real(session, resume_ids)
+        import_resume_files(engine, [extra], actor="admin")  # another writer, committed
+        return ids
+
+    monkeypatch.setattr(matcher, "_resume_ids", listed_then_another_import)
+    result = matcher.run_match(engine, CountingEncoder(), actor="m", depth=None)
+    assert result.resumes_scored == 5 + 1
+    assert any(r.resume == "late.txt" for r in result.rows)

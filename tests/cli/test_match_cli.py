@@ -30,7 +30,7 @@ CONTRACT = {
 def store_cli(cli, monkeypatch):
     """The CLI over a store with two roles and five resumes, matching with a fake encoder."""
     enc = CountingEncoder()
-    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm": enc)
+    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm", **_kw: enc)
     with session_scope(cli.engine) as s:
         seed_matching_store(s)
     cli.encoder = enc

@@ -17,7 +17,7 @@ from tests.ml.conftest import CountingEncoder, seed_matching_store
 @pytest.fixture
 def store_cli(cli, monkeypatch):
     enc = CountingEncoder()
-    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm": enc)
+    monkeypatch.setattr(ml.encoders, "get_encoder", lambda name="minilm", **_kw: enc)
     with session_scope(cli.engine) as s:
         seed_matching_store(s)
     return cli

@@ -51,7 +51,7 @@ def test_roles_for_a_candidate_with_explanations_and_scorer(sqlite_engine, make_
     assert "Matched skills (evidence)" in table.columns
     assert any(
         c.value.startswith("Scored by: default model v")
-        and "encoder st:all-MiniLM-L6-v2" in c.value
+        and f"encoder {get_encoder('minilm').model_id}" in c.value  # int8 on a CPU
         for c in at.caption
     )
 

@@ -19,10 +19,19 @@ from data.text.taxonomy import load_taxonomy
 
 @pytest.fixture(scope="session")
 def minilm():
-    """The packaged English MiniLM (offline)."""
+    """The packaged English MiniLM (offline) on the product's path: int8 ONNX on a CPU-only
+    machine (exported once into the user's cache), the torch model with CUDA."""
     from ml.encoders import get_encoder
 
     return get_encoder("minilm")
+
+
+@pytest.fixture(scope="session")
+def minilm_raw():
+    """The same model through sentence-transformers (torch), whatever the device."""
+    from ml.encoders import get_encoder
+
+    return get_encoder("minilm-raw")
 
 
 class CountingEncoder:
