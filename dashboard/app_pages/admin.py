@@ -108,12 +108,15 @@ with audit_tab:
     with resources.session() as s:
         actions, actors = audit_actions(s), audit_actors(s)
     f1, f2, f3 = st.columns(3)
-    pick_actors = f1.multiselect(t("admin.col.actor"), actors, key="admin_f_actor")
+    pick_actors = f1.multiselect(
+        t("admin.col.actor"), actors, placeholder=t("pick.placeholder"), key="admin_f_actor"
+    )
     language = lang()
     pick_actions = f2.multiselect(
         t("admin.col.action"),
         actions,
         format_func=lambda a: action_label(a, language),
+        placeholder=t("pick.placeholder"),
         key="admin_f_action",
     )
     span = f3.date_input(t("admin.dates"), value=(), key="admin_f_dates")

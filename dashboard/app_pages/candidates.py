@@ -133,6 +133,10 @@ if view["events"]:
                     stage_name(e["from"]) if e["from"] else "—" for e in view["events"]
                 ],
                 t("cand.col.to"): [stage_name(e["to"]) for e in view["events"]],
+                t("cand.col.outcome"): [
+                    t(f"cand.outcome.{e['outcome']}") if e["outcome"] else "—"
+                    for e in view["events"]
+                ],
                 t("cand.col.by"): [e["actor"] or "—" for e in view["events"]],
             }
         ),
