@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -449,8 +450,16 @@ def run(
     for p in procs:
         p.daemon = True  # they end with this process
     t_spawn = time.perf_counter()
-    for p in procs:
-        p.start()
+    # spawn re-runs the parent's __main__ in each child; inside a test run that may be a
+    # script an AppTest ran (dashboard/app.py), so start the children with a bare __main__
+    # (their targets live in this module, imported by name)
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        sys.modules["__main__"] = main
     waiting, give_up = len(procs), time.time() + 900
     while waiting:
         try:
