@@ -25,7 +25,6 @@ any failure of the harness to drive a widget, any ``st.error`` shown, and any wr
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -38,6 +37,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -115,15 +115,14 @@ def _session(cfg: dict[str, Any], i: int, ready: Any, go: Any, start: Any, res: 
     from streamlit.testing.v1 import AppTest
 
     from data.store.engine import make_engine, session_scope
+    from data.store.users import PERMISSIONS
 
     role = ROLE_CYCLE[i % len(ROLE_CYCLE)]
     decider = i % len(ROLE_CYCLE) == 0
     lang = "zh" if i % 2 else "en"
     name = f"load-u{i:02d}"
     rnd = random.Random(i)
-    perms = {"viewer": {"read"}, "recruiter": {"read", "decide"}, "admin": {"read", "decide"}}
-    perms["admin"].add("admin")
-    pages = [p for p, need in PAGES if need in perms[role]]
+    pages = [p for p, need in PAGES if need in PERMISSIONS[role]]  # what the navigation shows
     eng = make_engine(cfg["url"])  # the harness's own reads (stage before a move)
 
     def check(at: AppTest, what: str) -> bool:
@@ -451,10 +450,30 @@ def run(
     for p in procs:
         p.daemon = True  # they end with this process
     t_spawn = time.perf_counter()
-    for p in procs:
-        p.start()
-    for _ in procs:
-        ready.get(timeout=900)
+    # spawn re-runs the parent's __main__ in each child; inside a test run that may be a
+    # script an AppTest ran (dashboard/app.py), so start the children with a bare __main__
+    # (their targets live in this module, imported by name)
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        sys.modules["__main__"] = main
+    waiting, give_up = len(procs), time.time() + 900
+    while waiting:
+        try:
+            ready.get(timeout=2)
+            waiting -= 1
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode is not None]
+            if dead or time.time() > give_up:  # none may end before the start: it died
+                for p in procs:
+                    p.terminate()
+                raise RuntimeError(
+                    f"{len(dead)} of {len(procs)} processes ended before the start "
+                    f"(exit codes {dead}), {waiting} not ready"
+                ) from None
     startup = time.perf_counter() - t_spawn
     load_before = os.getloadavg()
     start.value = t_go = time.time()
@@ -466,8 +485,11 @@ def run(
     ended_early: float | None = None
     give_up = time.time() + seconds + 900
     while len(results) < len(procs) and time.time() < give_up:
-        with contextlib.suppress(queue.Empty):
+        try:
             results.append(out.get(timeout=5))
+        except queue.Empty:
+            if all(p.exitcode is not None for p in procs):
+                break  # every process ended, some without a result (counted as missing)
         if time.time() < start.value + seconds:
             loads.append(os.getloadavg()[0])
             avail.append(_mem_available_mb())
