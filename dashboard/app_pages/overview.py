@@ -65,7 +65,7 @@ for i, key in enumerate(KPI_KEYS):
     col = TREND_COL[key]
     chart = None
     if col and not complete.empty:
-        chart = complete[col].fillna(0).tolist()
+        chart = [0.0 if v is None or v != v else float(v) for v in complete[col].tolist()]
     value = _fmt(key, k.value)
     if key in goals:
         value = f"{value} / {_fmt(key, goals[key])}"
