@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data.reference import labels
 from data.reference.pay import (
     NATIONAL_AREA,
     OEWS_CITATION,
@@ -46,17 +47,37 @@ class SocRoute:
     soc: str | None
     route: str  # "override" | "title rule: <why> (<cleaned title>)" | "none"
     occupation: str | None = None
+    kind: str = ""  # override | title_rule | none
+    why: str = ""
+    why_zh: str = ""
+    title: str = ""
+
+    def describe(self, lang: str = "en") -> str:
+        """The route in ``lang``: who chose the code, or which title rule did and on what."""
+        kind = self.kind or ("override" if self.route == "override" else "none")
+        if kind != "title_rule":
+            return labels.tr(lang, f"pay.route.{kind}")
+        why = self.why_zh if lang == "zh" and self.why_zh else self.why
+        return labels.tr(lang, "pay.route.title_rule", why=why, title=self.title)
 
 
 def soc_route(role: dict[str, Any]) -> SocRoute:
     if role.get("soc_code"):
-        return SocRoute(role["key"], role["soc_code"], "override")
+        return SocRoute(role["key"], role["soc_code"], "override", kind="override")
     for title in (role.get("title_en") or "", role.get("title_zh") or ""):
         cleaned = clean_title(title) if title else ""
         for rule in soc_rules():
             if cleaned and rule.pattern.search(cleaned):
-                return SocRoute(role["key"], rule.soc, f"title rule: {rule.why} ({cleaned})")
-    return SocRoute(role["key"], None, "none")
+                return SocRoute(
+                    role["key"],
+                    rule.soc,
+                    f"title rule: {rule.why} ({cleaned})",
+                    kind="title_rule",
+                    why=rule.why,
+                    why_zh=rule.why_zh,
+                    title=cleaned,
+                )
+    return SocRoute(role["key"], None, "none", kind="none")
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,17 @@ class Market:
     source: str
     soc: str | None = None
     area: str | None = None
+    kind: str = ""  # oews | survey | no_soc | no_median | no_survey | no_survey_row
+    detail: str = ""  # the OEWS occupation and area, or the survey's name
+
+    def describe(self, lang: str = "en", route: SocRoute | None = None) -> str:
+        """Where the figure comes from (or why there is none), in ``lang``."""
+        if not self.kind:
+            return self.source
+        if self.kind == "oews":
+            way = f" ({route.describe(lang)})" if route is not None else ""
+            return labels.tr(lang, "pay.source.oews", soc=self.soc or "", detail=self.detail) + way
+        return labels.tr(lang, f"pay.source.{self.kind}", detail=self.detail, soc=self.soc or "")
 
 
 class MarketBook:
@@ -103,7 +135,13 @@ class MarketBook:
         if loc is not None and loc.oews_area and self.oews is not None:
             soc = route.soc if route else None
             if soc is None:
-                return Market(None, None, None, "no SOC code: set one with talentmap pay set-soc")
+                return Market(
+                    None,
+                    None,
+                    None,
+                    "no SOC code: set one with talentmap pay set-soc",
+                    kind="no_soc",
+                )
             for area in (loc.oews_area, NATIONAL_AREA):
                 w = self.oews.wage(soc, area)
                 if w is not None and w.annual["median"] is not None:
@@ -117,20 +155,35 @@ class MarketBook:
                         else "OEWS",
                         soc,
                         area,
+                        kind="oews",
+                        detail=f"{w.occupation}, {w.area_name}",
                     )
-            return Market(None, None, None, f"OEWS publishes no median for {soc} here")
+            return Market(
+                None, None, None, f"OEWS publishes no median for {soc} here", soc, kind="no_median"
+            )
         s = self.surveys
         if s.empty:
-            return Market(None, None, None, "no pay survey for this location")
+            return Market(None, None, None, "no pay survey for this location", kind="no_survey")
         rows = s[(s["role"] == role) & (s["location"] == location)]
         exact = rows[rows["level"] == level]
         pick = exact if not exact.empty else rows[rows["level"] == ""]
         if pick.empty:
-            return Market(None, None, None, "no pay survey row for this role and location")
+            return Market(
+                None,
+                None,
+                None,
+                "no pay survey row for this role and location",
+                kind="no_survey_row",
+            )
         r = pick.iloc[0]
         yearly = float(r["p50"]) * PERIODS[r["period"]]
         return Market(
-            self.usd(yearly, r["currency"]), yearly, r["currency"], f"survey: {r['survey']}"
+            self.usd(yearly, r["currency"]),
+            yearly,
+            r["currency"],
+            f"survey: {r['survey']}",
+            kind="survey",
+            detail=str(r["survey"]),
         )
 
 
@@ -224,8 +277,11 @@ def acceptance_by_competitiveness(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def benchmark_table(book: MarketBook, roles: pd.DataFrame, locations: list[str]) -> pd.DataFrame:
-    """Market median of every role at each location, with its source and SOC route."""
+def benchmark_table(
+    book: MarketBook, roles: pd.DataFrame, locations: list[str], *, lang: str = "en"
+) -> pd.DataFrame:
+    """Market median of every role at each location, with its source and SOC route (worded
+    in ``lang``)."""
     rows = []
     for r in roles.to_dict("records"):
         route = book.routes[r["key"]]
@@ -236,11 +292,11 @@ def benchmark_table(book: MarketBook, roles: pd.DataFrame, locations: list[str])
                     "role": r["key"],
                     "location": loc,
                     "soc": route.soc,
-                    "route": route.route,
+                    "route": route.describe(lang),
                     "median_local": None if m.median_local is None else round(m.median_local),
                     "currency": m.currency,
                     "median_usd": None if m.median_usd is None else round(m.median_usd),
-                    "source": m.source,
+                    "source": m.describe(lang, route),
                 }
             )
     return pd.DataFrame(rows)

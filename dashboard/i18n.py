@@ -108,6 +108,11 @@ def channel_name(key: str | None, language: str | None = None) -> str:
     return labels.channel_name(key, language or lang())
 
 
+def level_name(key: str | None, language: str | None = None) -> str:
+    """A seniority level's label (``senior`` → Senior / 高级; the user's own words as given)."""
+    return labels.level_name(key, language or lang())
+
+
 def region_name(key: str | None, language: str | None = None) -> str:
     """A world region's label (``East Asia`` → East Asia / 东亚)."""
     return labels.region_name(key, language or lang())

@@ -7,12 +7,13 @@ import streamlit as st
 
 from analytics.compensation import BELOW_MARKET, benchmark_table, compensation_report, load_book
 from dashboard import figures, resources, state, tables
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, level_name, t
 from data.errors import TalentMapError
 from data.queries.planning import requisitions, roles_for_pay
 
 user = state.require("read")
 st.title(t("nav.compensation"))
+lg = lang()
 data_dir = resources.settings().data_dir
 
 with resources.session() as s:
@@ -45,6 +46,8 @@ def named(df):  # type: ignore[no-untyped-def]
         out["role"] = out["role"].map(role_name)
     if "location" in out:
         out["location"] = out["location"].map(place_name)
+    if "level" in out:
+        out["level"] = out["level"].map(lambda v: level_name(v, lg))
     return out
 
 
@@ -73,7 +76,7 @@ st.subheader(t("comp.pockets"))
 tables.show(
     pk,
     {
-        "role": t("col.role_key"),
+        "role": t("col.role"),
         "level": t("col.level"),
         "location": t("col.location"),
         "offers": t("col.offers"),
@@ -112,11 +115,11 @@ with resources.session() as s:
     book = load_book(s, data_dir)
     roles = roles_for_pay(s)
     locs = sorted(set(requisitions(s)["location"]))
-bench = named(benchmark_table(book, roles, locs))
+bench = named(benchmark_table(book, roles, locs, lang=lg))
 tables.show(
     bench,
     {
-        "role": t("col.role_key"),
+        "role": t("col.role"),
         "location": t("col.location"),
         "soc": t("col.soc"),
         "route": t("col.route"),

@@ -11,9 +11,18 @@ import streamlit as st
 from analytics.forecast import STAYS, Scenario, as_frame, fan, mobility_summary, run_forecast
 from analytics.retention import BY, curve_table, retention_report
 from dashboard import figures, state, tables
-from dashboard.i18n import channel_name, country_name, fmt_pct, lang, stage_name, t
+from dashboard.i18n import (
+    channel_name,
+    country_name,
+    fmt_pct,
+    formatter,
+    lang,
+    stage_name,
+    t,
+)
 from dashboard.resources import session
 from data.errors import ImportErrors, TalentMapError
+from data.ingest.planning import STATUSES
 from data.queries.planning import latest_activity, requisitions
 
 SIMS, SEED = 1000, 0
@@ -32,24 +41,30 @@ if reqs.empty:
 # --- the plan ------------------------------------------------------------------------------
 st.subheader(t("plan.table"))
 PLAN_COLS = ["key", "role", "location", "country", "quarter", "headcount", "target_start", "status"]
-shown = reqs[PLAN_COLS + ["hires"]]
+shown = reqs[PLAN_COLS + ["hires"]].copy()
+shown.insert(2, "role_title", reqs["title_zh" if lg == "zh" else "title_en"])
 if state.user_can("write"):
     st.caption(t("plan.edit_help"))
+    # the role's title in the page's language beside its key (shown, not saved: the file's
+    # columns are the keys the importer reads)
+    editable = reqs[PLAN_COLS].copy()
+    editable.insert(2, "role_title", reqs["title_zh" if lg == "zh" else "title_en"])
     edited = st.data_editor(
-        reqs[PLAN_COLS],
+        editable,
         num_rows="dynamic",
         hide_index=True,
         key="plan_editor",
         column_config={
             "key": t("col.requisition"),
             "role": t("col.role_key"),
+            "role_title": st.column_config.TextColumn(t("col.role"), disabled=True),
             "location": t("col.location"),
             "country": t("col.country_code"),
             "quarter": t("col.quarter"),
             "headcount": st.column_config.NumberColumn(t("col.headcount"), min_value=1, step=1),
             "target_start": st.column_config.DateColumn(t("col.target_start")),
             "status": st.column_config.SelectboxColumn(
-                t("col.status"), options=["open", "on_hold", "filled", "cancelled"]
+                t("col.status"), options=list(STATUSES), format_func=formatter("req_status.")
             ),
         },
     )
@@ -58,7 +73,7 @@ if state.user_can("write"):
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "plan (dashboard).csv"
-            edited.to_csv(path, index=False)
+            edited.drop(columns=["role_title"]).to_csv(path, index=False)
             try:
                 with session() as s:
                     r = import_table(s, path, "plan", actor=user.name, source="dashboard")
@@ -70,11 +85,13 @@ if state.user_can("write"):
             except TalentMapError as err:
                 st.error(str(err))
 else:
+    shown["status"] = shown["status"].map(formatter("req_status."))
     tables.show(
         shown,
         {
             "key": t("col.requisition"),
             "role": t("col.role_key"),
+            "role_title": t("col.role"),
             "location": t("col.location"),
             "country": t("col.country_code"),
             "quarter": t("col.quarter"),

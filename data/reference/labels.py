@@ -202,6 +202,18 @@ def channel_name(key: str | None, lang: str | None) -> str:
     return coded("channel.", key, lang)
 
 
+def level_name(key: str | None, lang: str | None) -> str:
+    """A seniority level's name (``mid`` → Mid-level / 中级); levels are the user's own words,
+    so an unknown one shows as given and none as blank (a band for every level)."""
+    if key is None or str(key).strip() in ("", "nan"):
+        return ""
+    return (
+        coded("level.", str(key).strip().lower(), lang)
+        if has(f"level.{str(key).strip().lower()}")
+        else str(key)
+    )
+
+
 def region_name(key: str | None, lang: str | None) -> str:
     """A world region's name (``East Asia`` → East Asia / 东亚)."""
     return coded("region.", key, lang)

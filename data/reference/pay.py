@@ -61,13 +61,14 @@ class SocRule:
     pattern: re.Pattern[str]
     soc: str
     why: str
+    why_zh: str = ""
 
 
 @lru_cache(maxsize=1)
 def _routes() -> tuple[tuple[SocRule, ...], dict[str, str]]:
     data = yaml.safe_load((REFERENCE_DIR / "soc_routes.yaml").read_text(encoding="utf-8"))
     rules = tuple(
-        SocRule(re.compile(r["pattern"], re.IGNORECASE), r["soc"], r["why"])
+        SocRule(re.compile(r["pattern"], re.IGNORECASE), r["soc"], r["why"], r.get("why_zh", ""))
         for r in data["title_rules"]
     )
     return rules, {str(k): str(v) for k, v in data["isco_to_soc"].items()}

@@ -229,7 +229,8 @@ def test_planning_pages_render(
         role = s.scalar(select(Role).where(Role.key == "ml_engineer"))
         title = role.title_en if lang == "en" else role.title_zh
     city = "Seattle" if lang == "en" else "西雅图"
-    assert f"{title} / mid / {city}" in warning
+    level = "Mid-level" if lang == "en" else "中级"  # the level's label, not its key
+    assert f"{title} / {level} / {city}" in warning
     with session_scope(world) as s:
         keys = set(s.scalars(select(Role.key)))
     assert len(at.dataframe) >= 3
@@ -238,6 +239,9 @@ def test_planning_pages_render(
         cells = {str(v) for v in df.select_dtypes(include="object").to_numpy().ravel()}
         assert not cells & keys, sorted(cells & keys)[:3]  # role titles, not keys
         assert "None" not in cells and "san_francisco" not in cells
+        if lang == "zh":  # SOC routes and sources worded in Chinese, levels by their label
+            assert not any(c.startswith(("title rule", "survey:", "no ")) for c in cells)
+            assert "mid" not in cells
 
 
 def test_hiring_report_carries_the_compensation_section(world: Engine, tmp_path: Path) -> None:
