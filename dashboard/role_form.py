@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import resources, state
 from dashboard.i18n import t
+from dashboard.uploads import file_uploader
 from data.errors import ImportErrors, TalentMapError
 from data.ingest.roles import draft_from_posting, posting_text, save_role_record
 
@@ -57,8 +58,8 @@ def show() -> None:
     with st.expander(t("rolesform.title"), expanded=DRAFT_KEY in st.session_state):
         st.caption(t("rolesform.hint"))
         text = st.text_area(t("rolesform.paste"), height=180, key="rolesform_text")
-        upload = st.file_uploader(
-            t("rolesform.upload"), type=["txt", "md", "pdf", "docx"], key="rolesform_upload"
+        upload = file_uploader(
+            t("rolesform.upload"), types=["txt", "md", "pdf", "docx"], key="rolesform_upload"
         )
         if st.button(t("rolesform.read"), key="rolesform_read"):
             try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import resources, state
+from dashboard import resources, state, uploads
 from dashboard.i18n import known, lang, t
 from data.reference import labels
 from data.text.markup import md_plain
@@ -17,8 +17,8 @@ st.title(t("nav.documents"))
 cfg = resources.settings()
 
 if state.user_can("write"):
-    files = st.file_uploader(
-        t("docs.upload"), type=["md", "txt"], accept_multiple_files=True, key="docs_upload"
+    files = uploads.file_uploader(
+        t("docs.upload"), types=["md", "txt"], multiple=True, key="docs_upload"
     )
     if st.button(t("docs.import"), key="docs_import", disabled=not files):
         from data.ingest.documents import import_documents

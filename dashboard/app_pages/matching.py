@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import resources, state
 from dashboard.i18n import formatter, lang, skill, t
+from dashboard.uploads import file_uploader
 from data.errors import TalentMapError
 from data.reference import labels
 from data.text.markup import md_plain
@@ -83,11 +84,8 @@ if direction == "by_resume":
     mobility_view.render(user, cfg, titles)
     st.stop()
 
-uploads = st.file_uploader(
-    t("match.upload"),
-    type=["pdf", "docx", "txt", "md"],
-    accept_multiple_files=True,
-    key="match_upload",
+uploads = file_uploader(
+    t("match.upload"), types=["pdf", "docx", "txt", "md"], multiple=True, key="match_upload"
 )
 stored = resources.stored_resumes(url)
 picked = st.multiselect(

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, resources, state
+from dashboard import figures, resources, state, uploads
 from dashboard.i18n import formatter, known, t
 from data.errors import PromotionRefused, TalentMapError
 from data.text.markup import hide_paths, md_plain
@@ -75,7 +75,7 @@ if may_train:
     with st.expander(t("lab.train"), expanded=True):
         labelled = None
         if kind == "classifier":
-            labelled = st.file_uploader(t("lab.labelled"), type=["csv"], key="lab_csv")
+            labelled = uploads.file_uploader(t("lab.labelled"), types=["csv"], key="lab_csv")
         if st.button(
             t("lab.train_button"),
             key="lab_train",

@@ -121,8 +121,25 @@ def test_every_page_in_chromium_offline(served: str, tmp_path: Path):
                 page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(timeout=60_000)
             finally:
                 page.screenshot(path=str(tmp_path / "after-login.png"))
+            # in Chinese (the default) the uploader's own English is covered by Chinese words
+            page.locator('[data-testid="stSidebarNavLink"]').nth(PAGES.index("Matching")).click()
+            page.locator("h1", has_text="简历匹配").wait_for(timeout=60_000)
+            zone = ".st-key-match_upload [data-testid=stFileUploaderDropzone]"
+            page.locator(zone).wait_for(timeout=60_000)
+            shown = page.evaluate(
+                """(zone) => {
+                    const p = document.querySelector(zone + ' button p');
+                    const s = document.querySelector(zone + ' [data-testid=stFileUploaderDropzoneInstructions] span');
+                    const after = (e) => getComputedStyle(e, '::after').content;
+                    return [getComputedStyle(p).fontSize, after(p), getComputedStyle(s).fontSize, after(s)];
+                }""",
+                zone,
+            )
+            assert shown[0] == "0px" and shown[1] == '"上传"', shown  # "Upload" hidden
+            assert shown[2] == "0px" and shown[3].startswith('"每个文件不超过 '), shown
+            assert "PDF、DOCX、TXT、MD" in shown[3], shown
             page.get_by_text("English", exact=True).click(timeout=60_000)
-            page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+            page.locator("h1", has_text="Matching").wait_for(timeout=60_000)
             links = page.locator('[data-testid="stSidebarNavLink"]')
             assert links.count() == len(PAGES)
             for i, title in enumerate(PAGES):
