@@ -189,15 +189,18 @@ def main() -> None:
         f"# Encode throughput: single process vs Ray, 1 and 2 workers ({args.encoder}, CPU)",
         "",
         f"Command: `{command}`  ",
-        f"Run {when} on this machine: 2 CPU cores shared with up to 7 other jobs, no GPU lent "
-        "(so no GPU figure). The 1-minute load average before and after each mode is in the "
-        "table: above 2 means other processes were competing for the same two cores.",
+        f"Run {when} on this machine: 2 CPU cores, no GPU lent (so no GPU figure). The "
+        "1-minute load average before and after each mode is in the table: above 2 means "
+        "other processes were competing for the same two cores.",
         "",
-        f"**Scaled down** from the issue's 5,000 resumes to {args.resumes} "
-        f"({args.source} resumes) with the {args.encoder} encoder, so that each mode finishes "
-        "in a few minutes on the shared cores (5,000 would take about an hour per mode at the "
-        "rates below). Ray workers hold 1 CPU each and run 1 thread (Ray sets "
-        "OMP_NUM_THREADS=1; the ONNX encoder honours it); the single process uses both cores.",
+        (
+            f"**Scaled down** from the issue's 5,000 resumes to {args.resumes} "
+            if args.resumes < 5000
+            else f"{args.resumes:,} resumes "
+        )
+        + f"({args.source} resumes) with the {args.encoder} encoder. Ray workers hold 1 CPU "
+        "each and run 1 thread (Ray sets OMP_NUM_THREADS=1; the ONNX encoder honours it); the "
+        "single process uses both cores.",
         "",
         "| " + " | ".join(cols) + " |",
         "|" + "---|" * len(cols),
