@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, resources, state, uploads
+from dashboard import figures, resources, state, tables, uploads
 from dashboard.i18n import formatter, known, t
 from data.errors import PromotionRefused, TalentMapError
 from data.text.markup import hide_paths, md_plain
@@ -139,6 +139,31 @@ def _metric_or_status(prefix: str, key: str) -> str:
 
 
 versions = _rows(kind)
+if kind == "pair_scorer" and not any(v["status"] == "active" for v in versions):
+    # what scores every shortlist until a scorer trained here is promoted
+    from ml.default_scorer import load_default_scorer
+
+    default = load_default_scorer()
+    st.subheader(t("lab.default_title", version=default.version))
+    st.write(
+        t(
+            "lab.default_body",
+            pairs=f"{int(default.meta.get('pairs', 0)):,}",
+            resumes=int(default.meta.get("positives", 0)),
+            cap=f"{default.cap:.2f}",
+            hash=default.data_hash[:12],
+        )
+    )
+    tables.show(
+        pd.DataFrame(
+            {
+                "feature": [t(f"feature.{f}") for f in default.feature_names],
+                "weight": [round(float(c), 3) for c in default.coef],
+            }
+        ),
+        {"feature": t("col.feature"), "weight": t("col.weight")},
+        key="lab_default_weights",
+    )
 st.subheader(t("lab.versions"))
 if any(v["status"] == "active" for v in versions):
     with resources.session() as s:

@@ -100,3 +100,37 @@ def test_model_lab_shows_the_fallback_notice(sqlite_engine, make_app, tmp_path: 
         "pair_scorer v2 is damaged" in w.value and "pair_scorer v1 serves instead" in w.value
         for w in at.warning
     )
+
+
+def test_model_lab_says_what_scores_shortlists_before_a_scorer_is_promoted(
+    sqlite_engine, make_app, tmp_path: Path
+) -> None:
+    """With no promoted shortlist scorer the Model lab names the shipped default model, its
+    training data and each input with its weight, read from ml/default_scorer.json here."""
+    import json
+
+    import ml
+
+    shipped = json.loads((Path(ml.__file__).parent / "default_scorer.json").read_text())
+    at = make_app(sqlite_engine).run()
+    at.switch_page("app_pages/model_lab.py").run()
+    assert not at.exception, at.exception
+    assert f"Scoring shortlists now: default model v{shipped['version']}" in [
+        h.value for h in at.subheader
+    ]
+    body = " ".join(m.value for m in at.markdown)
+    assert f"{shipped['pairs']:,} resume–role pairs" in body
+    assert shipped["data_hash"][:12] in body
+    (weights,) = [d.value for d in at.dataframe if "Weight" in d.value.columns]
+    assert len(weights) == len(shipped["feature_names"])
+    assert list(weights["Weight"]) == pytest.approx(shipped["model"]["coef"], abs=5e-4)
+    assert "BM25, against the pool" in list(weights["Input"])
+    # once a shortlist scorer is active it scores the shortlists, and the section goes
+    with session_scope(sqlite_engine) as s:
+        mv = registry.register(
+            s, "pair_scorer", models_dir=tmp_path / "m", save=_scorer().save, actor="t"
+        )
+        mv.status, mv.promoted_at = "active", mv.created_at
+    at.switch_page("app_pages/model_lab.py").run()
+    assert not at.exception, at.exception
+    assert not any(h.value.startswith("Scoring shortlists now") for h in at.subheader)
