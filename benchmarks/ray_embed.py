@@ -31,7 +31,14 @@ DATA = ROOT.parent / "shared" / "benchmarks" / "livecareer_resumes.csv.gz"
 if not DATA.exists():
     DATA = Path("/work/shared/benchmarks/livecareer_resumes.csv.gz")
 
-MODES = (("single process", 0), ("ray, 1 worker", 1), ("ray, 2 workers", 2))
+MODES = (
+    ("single process", 0),
+    ("single process, 1 thread", -1),
+    ("ray, 1 worker", 1),
+    ("ray, 2 workers", 2),
+)
+"""``-1``: the single process held to one encoder thread, as each Ray worker is (Ray sets
+OMP_NUM_THREADS=1 for a worker holding one CPU): the like-for-like base of Ray's overhead."""
 
 
 def _template(path: Path, source: str, n: int) -> None:
@@ -81,6 +88,24 @@ def _resume_stats(eng: Any) -> tuple[int, int]:
     return n, chars
 
 
+def _one_thread_encoder(name: str) -> Any:
+    """A fresh ``name`` encoder built with OMP_NUM_THREADS=1 (the ONNX session reads it when
+    made), the environment put back afterwards."""
+    from ml import encoders
+
+    old = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        if name in ("minilm-int8", "minilm"):
+            return encoders.OnnxMiniLMEncoder(cache_dir=str(encoders.default_onnx_dir()))
+        return encoders._cached(name, None)
+    finally:
+        if old is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = old
+
+
 def run_mode(template: Path, tmp: Path, encoder: str, workers: int, tag: str) -> dict[str, Any]:
     from sqlalchemy.orm import Session
 
@@ -101,6 +126,12 @@ def run_mode(template: Path, tmp: Path, encoder: str, workers: int, tag: str) ->
         with Session(eng) as s:
             embed_pool(s, get_encoder(encoder), tmp / f"i{tag}")
             s.commit()
+    elif workers == -1:
+        one = _one_thread_encoder(encoder)
+        t0, c0 = time.perf_counter(), time.process_time()  # the model load is not timed
+        with Session(eng) as s:
+            embed_pool(s, one, tmp / f"i{tag}")
+            s.commit()
     else:
         import ray
 
@@ -114,7 +145,7 @@ def run_mode(template: Path, tmp: Path, encoder: str, workers: int, tag: str) ->
     secs = time.perf_counter() - t0
     driver_cpu = time.process_time() - c0
     load_after = os.getloadavg()
-    if workers:
+    if workers > 0:
         ray.shutdown()  # the next mode starts its own cluster (start-up is part of the cost)
     with Session(eng) as s:
         passages = count_vectors(s)
@@ -169,9 +200,10 @@ def main() -> None:
     def best(workers: int) -> dict[str, Any]:
         return min((x for x in runs if x["workers"] == workers), key=lambda x: x["seconds"])
 
-    single, one, two = best(0), best(1), best(2)
+    single, single1, one, two = best(0), best(-1), best(1), best(2)
     summary = {
         "overhead_1_worker_vs_single": round(one["seconds"] / single["seconds"] - 1, 3),
+        "overhead_1_worker_vs_single_1_thread": round(one["seconds"] / single1["seconds"] - 1, 3),
         "speedup_2_vs_1_worker": round(one["seconds"] / two["seconds"], 2),
         "goals": {"overhead": "<= 0.15", "speedup": ">= 1.7"},
     }
@@ -206,9 +238,12 @@ def main() -> None:
         "|" + "---|" * len(cols),
         *("| " + " | ".join(str(x[c]) for c in cols) + " |" for x in runs),
         "",
-        "Best of each mode: overhead of Ray at 1 worker against the single process "
-        f"**{summary['overhead_1_worker_vs_single']:+.1%}** (goal ≤ +15 %); 2 workers against "
-        f"1 worker **{summary['speedup_2_vs_1_worker']:.2f}×** (goal ≥ 1.7×).",
+        "Best of each mode: overhead of Ray at 1 worker against the single process held to "
+        "one thread (like for like: one core each) "
+        f"**{summary['overhead_1_worker_vs_single_1_thread']:+.1%}** (goal ≤ +15 %), and "
+        f"against the single process on both cores {summary['overhead_1_worker_vs_single']:+.1%}"
+        f"; 2 workers against 1 worker **{summary['speedup_2_vs_1_worker']:.2f}×** "
+        "(goal ≥ 1.7×).",
         "",
     ]
     (out / "ray_embed.md").write_text("\n".join(lines))
