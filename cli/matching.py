@@ -140,6 +140,13 @@ def match(
         str | None,
         typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="with --engine ray: how many Ray workers (each loads the model once and holds "
+            "one CPU, or one GPU when the cluster has them); default 2",
+        ),
+    ] = None,
 ) -> None:
     """Rank stored resumes for each role (or, with --by resume, roles for each resume), store
     the run, and print the shortlists with what scored them.
@@ -158,7 +165,7 @@ def match(
 
     from functools import partial
 
-    _check_engine(engine_kind, by_resume=by is By.resume)
+    _check_engine(engine_kind, by_resume=by is By.resume, workers=workers)
     who = authorise("write", "run a match")
     enc = load_encoder(encoder)
     console = Console(stderr=True)
@@ -206,6 +213,7 @@ def match(
                         cache_dir=settings().encoders_dir,
                     ),
                     address=address,
+                    workers=workers or 2,
                 )
             else:
                 runner = partial(run_match, engine(), enc)
@@ -260,12 +268,17 @@ def match(
     )
 
 
-def _check_engine(kind: str, *, by_resume: bool = False) -> None:
-    """``--engine`` is local or ray; ray needs the scale extra (says how to install it)."""
+def _check_engine(kind: str, *, by_resume: bool = False, workers: int | None = None) -> None:
+    """``--engine`` is local or ray; ray needs the scale extra (says how to install it);
+    ``--workers`` is Ray's and at least 1."""
     from data.errors import InputError
 
     if kind not in ("local", "ray"):
         raise InputError(f"--engine must be 'local' or 'ray', got {kind!r}", field="engine")
+    if workers is not None and kind != "ray":
+        raise InputError("--workers sets Ray's workers: add --engine ray", field="workers")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
     if kind == "ray":
         if by_resume:
             raise InputError(
@@ -294,6 +307,13 @@ def embed(
         str | None,
         typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="with --engine ray: how many Ray workers (each loads the model once and holds "
+            "one CPU, or one GPU when the cluster has them); default 2",
+        ),
+    ] = None,
 ) -> None:
     """Encode every stored resume (only passages not cached yet) and store the pool's vectors.
 
@@ -303,7 +323,7 @@ def embed(
     from ml.embed import embed_pool
     from ml.encoders import get_encoder
 
-    _check_engine(engine_kind)
+    _check_engine(engine_kind, workers=workers)
     authorise("write", "embed resumes")
     enc = load_encoder(encoder)
     if engine_kind == "ray":
@@ -327,6 +347,7 @@ def embed(
                 ),
                 settings().data_dir / "index",
                 address=address,
+                workers=workers or 2,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         typer.echo(f"{n} resumes embedded with {enc.model_id} (Ray)")

@@ -35,10 +35,12 @@ def test_ray_engine_gives_the_local_shortlists(store_cli, monkeypatch) -> None:
     local = store_cli("match", "--format", "json", "--top", "3")
     assert local.exit_code == 0, local.output
     try:
-        res = store_cli("embed", "--engine", "ray")
+        res = store_cli("embed", "--engine", "ray", "--workers", "1")
         assert res.exit_code == 0, res.output
         assert "5 resumes embedded" in res.stdout
-        dist = store_cli("match", "--engine", "ray", "--format", "json", "--top", "3")
+        dist = store_cli(
+            "match", "--engine", "ray", "--workers", "2", "--format", "json", "--top", "3"
+        )
         assert dist.exit_code == 0, dist.output
     finally:
         ray.shutdown()
@@ -53,3 +55,15 @@ def test_without_ray_the_commands_say_how_to_install_it(store_cli, monkeypatch) 
         res = store_cli(*cmd)
         assert res.exit_code != 0
         assert "pip install 'talentmap[scale]'" in res.output
+
+
+def test_workers_is_rays_and_at_least_one(store_cli) -> None:
+    for args, says in (
+        (["embed", "--workers", "2"], "--workers sets Ray's workers: add --engine ray"),
+        (["match", "--workers", "2"], "--workers sets Ray's workers: add --engine ray"),
+        (["embed", "--engine", "ray", "--workers", "0"], "--workers must be at least 1, got 0"),
+        (["match", "--engine", "ray", "--workers", "-3"], "--workers must be at least 1"),
+    ):
+        res = store_cli(*args)
+        assert res.exit_code == 2, (args, res.output)
+        assert says in res.output, (args, res.output)
