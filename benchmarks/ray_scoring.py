@@ -265,8 +265,8 @@ def write(rows: list[dict[str, Any]], args: Any, start_s: float) -> None:
         "",
         f"Command: `{command}`  ",
         f"Run {when}: local Ray cluster of {args.workers} workers (1 CPU, 1 BLAS thread each) "
-        "on this 2-core machine shared with up to 7 other jobs (1-minute load average beside "
-        "each figure), no GPU lent. Synthetic inputs (no store, no encoding): "
+        "on this 2-core machine (1-minute load average beside each figure: above 2, other "
+        "jobs were competing for the cores), no GPU lent. Synthetic inputs (no store, no encoding): "
         f"{args.dim}-d unit vectors, {args.passages} passages per resume, {args.skills} skills "
         "(8 per role, each skill compared with every passage), sparse skill hits, random "
         f"lexical features; shards of {args.shard:,} resumes, blocks of {args.block:,}; "

@@ -1222,8 +1222,23 @@ def match(
         index_dir=index_dir,
         stage_progress=stage_progress,
     )
+    top, encoded = _score_stage_two(session, encoder, plan, progress=progress)
+    return finish_match(
+        session, encoder, plan, top, encoded=encoded, actor=actor, model_version_id=model_version_id
+    )
+
+
+def _score_stage_two(
+    session: Session,
+    encoder: Encoder,
+    plan: MatchPlan,
+    *,
+    progress: ProgressFn | None,
+    store: VectorStore | None = None,
+) -> tuple[TopK, int]:
+    """Stage two of ``plan`` in this process: its candidates scored, the top per role kept."""
     rows = plan.stage_two
-    top, encoded = score_candidates(
+    return score_candidates(
         session,
         encoder,
         plan.scoring,
@@ -1231,9 +1246,7 @@ def match(
         plan.lexical[rows],
         plan.candidates[rows],
         progress=progress,
-    )
-    return finish_match(
-        session, encoder, plan, top, encoded=encoded, actor=actor, model_version_id=model_version_id
+        store=store,
     )
 
 
@@ -1254,17 +1267,7 @@ def run_match(
     store = cache_writer(engine)
     with Session(engine) as reader:
         plan = plan_match(reader, encoder, store=store, **plan_kw)
-        rows = plan.stage_two
-        top, encoded = score_candidates(
-            reader,
-            encoder,
-            plan.scoring,
-            [plan.ids[int(r)] for r in rows],
-            plan.lexical[rows],
-            plan.candidates[rows],
-            progress=progress,
-            store=store,
-        )
+        top, encoded = _score_stage_two(reader, encoder, plan, progress=progress, store=store)
         ranked = explain_run(
             reader,
             encoder,
