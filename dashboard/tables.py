@@ -1,5 +1,5 @@
 """Tables the way a reader expects them: numbers right-aligned with thousands separators,
-shares as percentages with one decimal, days with one decimal, a dash where there is no value,
+shares as percentages with one decimal, days with one decimal, ratios with two, a dash where there is no value,
 headers in the user's language.
 
 Numbers stay numbers (so columns sort numerically); only their display is formatted.
@@ -27,6 +27,10 @@ def _days(v: float) -> str:
     return f"{v:,.1f}"
 
 
+def _ratio(v: float) -> str:
+    return f"{v:,.2f}"
+
+
 def header_width(header: str) -> int:
     """Pixels a column needs so its header is not cut ("Median day…"): about 7 px a Latin
     character and 14 px a CJK one (the header font), plus the cell padding and the sort icon."""
@@ -42,17 +46,19 @@ def show(
     counts: Iterable[str] = (),
     percents: Iterable[str] = (),
     days: Iterable[str] = (),
+    ratios: Iterable[str] = (),
     height: int | str = "auto",
 ) -> None:
     """Draw the ``labels`` columns of ``df`` (in that order, headed by their labels).
 
     ``counts`` are whole numbers, ``percents`` are shares (0..1, shown as 12.3%), ``days``
-    are fractional days (shown with one decimal); missing values show as a dash.
+    are fractional days (shown with one decimal), ``ratios`` have two decimals (compa-ratios,
+    weights); missing values show as a dash.
     """
     out = df[list(labels)].rename(columns=dict(labels))
     formats: dict[str, Callable[[float], str]] = {}
     config = {}
-    for cols, fn in ((counts, _count), (percents, _percent), (days, _days)):
+    for cols, fn in ((counts, _count), (percents, _percent), (days, _days), (ratios, _ratio)):
         for col in cols:
             name = labels[col]
             values = pd.to_numeric(out[name], errors="coerce")

@@ -87,7 +87,7 @@ tables.show(
     },
     counts=["offers"],
     percents=["acceptance"],
-    days=["compa_market", "compa_band"],
+    ratios=["compa_market", "compa_band"],
     key="comp_pockets",
 )
 st.subheader(t("comp.acceptance"))

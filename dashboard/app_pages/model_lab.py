@@ -162,6 +162,7 @@ if kind == "pair_scorer" and not any(v["status"] == "active" for v in versions):
             }
         ),
         {"feature": t("col.feature"), "weight": t("col.weight")},
+        ratios=["weight"],
         key="lab_default_weights",
     )
 st.subheader(t("lab.versions"))
