@@ -1,8 +1,9 @@
 """Batch embedding and matching on a Ray cluster (``talentmap embed|match --engine ray``).
 
 Plain Ray actors, not Ray Data: each actor loads the encoder once (``encoder_factory()``) and
-is handed id ranges through a ``ray.util.ActorPool`` (the next range goes to whichever actor
-is free). Encoding a range reads its texts from the store, encodes only the passages the
+is handed id ranges as it comes free (``_run``: the next range goes to whichever actor is
+free, as ``ray.util.ActorPool`` would hand them, but on a failure the ranges already running
+on the other actors are let finish first, so the store is settled when the error is raised). Encoding a range reads its texts from the store, encodes only the passages the
 embedding cache lacks, and writes them back in short idempotent transactions
 (``ml.embed.warm_cache``: ``INSERT .. ON CONFLICT DO NOTHING`` keyed by model and text hash).
 Ray Data would add its streaming executor (seconds of start-up on two cores) and still need
@@ -138,10 +139,12 @@ def _run(
     call: Callable[[Any, Any], Any],
 ) -> Iterator[Any]:
     """Results of ``call(actor, task)`` over ``tasks`` on up to ``workers`` actors, in the
-    order they finish. Ray restarts a dead actor and reruns its task up to ``retries`` times;
-    past that ``WorkerLost``."""
+    order they finish (the next task goes to whichever actor is free, as ``ray.util.ActorPool``
+    does). Ray restarts a dead actor and reruns its task up to ``retries`` times; past that
+    ``WorkerLost``. On any failure no new task is started, and the tasks already running on
+    the other actors are let finish before the error is raised, so what is stored when the
+    caller hears of it no longer changes (a rerun then does exactly the rest)."""
     from ray.exceptions import RayActorError
-    from ray.util import ActorPool
 
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}", field="workers")
@@ -152,22 +155,45 @@ def _run(
     url = engine.url.render_as_string(hide_password=False)
     actor_cls = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_Worker)
     actors = [actor_cls.remote(url, encoder_factory) for _ in range(min(workers, len(tasks)))]
+    waiting = list(tasks)[::-1]  # popped from the end: first task first
+    idle = list(actors)
+    running: dict[Any, Any] = {}  # object ref -> the actor running it
+    failure: BaseException | None = None
     try:
-        yield from ActorPool(actors).map_unordered(call, list(tasks))
-    except RayActorError as err:
-        if getattr(err, "actor_init_failed", False):
-            cause = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-            raise ModelError(
-                f"a Ray worker could not start (loading the encoder or opening the store): {cause}"
-            ) from err
-        raise WorkerLost(
-            f"a Ray worker died and was restarted {retries} time(s) without finishing its "
-            "batch; every finished batch is stored: run the command again to complete the "
-            f"rest ({type(err).__name__})"
-        ) from err
+        while waiting or running:
+            while failure is None and idle and waiting:
+                actor = idle.pop()
+                running[call(actor, waiting.pop())] = actor
+            if not running:
+                break
+            (ref,), _ = ray.wait(list(running), num_returns=1)
+            actor = running.pop(ref)
+            try:
+                result = ray.get(ref)
+            except Exception as err:  # settled below, once the other running tasks finish
+                failure = failure or err
+                continue  # a dead actor is not handed another task
+            if failure is None:
+                idle.append(actor)
+                yield result
     finally:
         for a in actors:
             ray.kill(a)
+    if failure is None:
+        return
+    if isinstance(failure, RayActorError):
+        if getattr(failure, "actor_init_failed", False):
+            text = str(failure).strip()
+            cause = text.splitlines()[-1] if text else type(failure).__name__
+            raise ModelError(
+                f"a Ray worker could not start (loading the encoder or opening the store): {cause}"
+            ) from failure
+        raise WorkerLost(
+            f"a Ray worker died and was restarted {retries} time(s) without finishing its "
+            "batch; every finished batch is stored: run the command again to complete the "
+            f"rest ({type(failure).__name__})"
+        ) from failure
+    raise failure
 
 
 def warm_with_ray(

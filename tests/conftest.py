@@ -200,6 +200,19 @@ def benchmarks_dir() -> Path:
     return BENCHMARKS
 
 
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Users' passwords hashed with cheap argon2 parameters (the real ones take ~50 ms a hash):
+    ``pytestmark = pytest.mark.usefixtures("fast_hashing")`` in a module that adds users."""
+    from argon2 import PasswordHasher
+
+    from data.store import users
+
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
     """``talentmap serve`` and ``Settings.export_environment`` write every setting into

@@ -7,23 +7,16 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cli import context
 from cli.main import app
-from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, User
 from data.store.users import add_user
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def raw(cli, *args: str, env: dict[str, str] | None = None):

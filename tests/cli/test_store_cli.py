@@ -6,21 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, Candidate, StageEvent
 from data.store.users import get_user, verify_password
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo's users are argon2-hashed; cheap parameters keep these tests fast."""
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def count(engine, model) -> int:

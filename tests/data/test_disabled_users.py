@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from data.errors import AccountDisabled, InputError, PermissionDenied
-from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, User
 from data.store.users import (
@@ -30,11 +28,7 @@ from data.store.users import (
 T0 = dt.datetime(2026, 12, 1, 9, 0, 0)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from data.store import users
 from data.store.engine import session_scope
 from data.store.models import AuditLog, LoginAttempt
 from data.store.users import LoginPolicy, add_user, sign_in
@@ -19,11 +17,7 @@ T0 = dt.datetime(2026, 12, 1, 9, 0, 0)
 POLICY = LoginPolicy()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture

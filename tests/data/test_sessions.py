@@ -8,10 +8,8 @@ import datetime as dt
 import hashlib
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from data.store import users
 from data.store.engine import session_scope
 from data.store.models import UserSession
 from data.store.sessions import (
@@ -26,11 +24,7 @@ from data.store.users import add_user, disable_user, enable_user, reset_password
 T0 = dt.datetime(2026, 12, 1, 9, 0)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture
