@@ -106,6 +106,15 @@ def sqlite_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[En
 
 
 @pytest.fixture
+def pg_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL store, for what only PostgreSQL has (pool and server
+    settings)."""
+    if "postgresql" not in DBS:
+        pytest.skip("TALENTMAP_TEST_DBS leaves PostgreSQL out of this run")
+    yield from _new_engine("postgresql", request, tmp_path)
+
+
+@pytest.fixture
 def cli(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run ``talentmap`` commands against ``engine``; returns ``invoke(*args, user=None)``."""
     yield from _cli_runner(engine, tmp_path, monkeypatch)

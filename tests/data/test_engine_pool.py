@@ -70,9 +70,10 @@ def test_the_front_ends_engine_gets_the_pool_settings(
         context._engines.clear()
 
 
-def test_the_dashboard_engine_gets_the_pool_settings(engine: Engine, pool_env: None, monkeypatch):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("pool settings apply to PostgreSQL")
+def test_the_dashboard_engine_gets_the_pool_settings(
+    pg_engine: Engine, pool_env: None, monkeypatch
+):
+    engine = pg_engine  # pool settings apply to PostgreSQL
     from dashboard import resources
 
     built = resources.engine_for.__wrapped__(_url(engine))  # type: ignore[attr-defined]
@@ -82,9 +83,8 @@ def test_the_dashboard_engine_gets_the_pool_settings(engine: Engine, pool_env: N
         built.dispose()
 
 
-def test_the_statement_timeout_cancels_a_long_statement(engine: Engine, pool_env: None) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a server-side statement timeout is PostgreSQL's")
+def test_the_statement_timeout_cancels_a_long_statement(pg_engine: Engine, pool_env: None) -> None:
+    engine = pg_engine  # a server-side statement timeout is PostgreSQL's
     built = make_engine(_url(engine), **Settings().engine_options())
     try:
         with built.connect() as c, pytest.raises(OperationalError, match="statement timeout"):
@@ -94,13 +94,12 @@ def test_the_statement_timeout_cancels_a_long_statement(engine: Engine, pool_env
 
 
 def test_defaults_keep_a_pool_for_many_sessions_and_no_statement_limit(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = pg_engine  # pool settings apply to PostgreSQL
     for key in list(os.environ):
         if key.startswith("TALENTMAP_DB_"):
             monkeypatch.delenv(key)
-    if engine.dialect.name != "postgresql":
-        pytest.skip("pool settings apply to PostgreSQL")
     built = make_engine(_url(engine), **Settings(_env_file=None).engine_options())
     try:
         assert (built.pool.size(), built.pool._max_overflow, built.pool._pre_ping) == (10, 30, True)
