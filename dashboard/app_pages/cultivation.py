@@ -33,9 +33,14 @@ cols[1].metric(
     help=METRICS["time_to_hire"].definition(lg),
 )
 for c, h in zip(cols[2:], HORIZONS, strict=True):
+    # no value because no hire of the period is h days old yet: say so, not a bare dash
+    young = head[f"retention_{h}"] is None and bool(head["hires"])
     c.metric(
         t("cult.headline_retention", d=h),
         fmt_pct(head[f"retention_{h}"]),
+        delta=t("cult.not_old_enough", d=h) if young else None,
+        delta_color="off",
+        delta_arrow="off",
         help=METRICS["retention"].definition(lg).replace("N", str(h)),
     )
 

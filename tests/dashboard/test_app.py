@@ -329,3 +329,29 @@ def test_the_default_period_opens_on_the_first_of_a_month(last, first):
 
     assert window_start(last) == first
     assert (last - first).days < 366
+
+
+def test_a_retention_horizon_no_hire_has_reached_says_so(seeded_sqlite, make_app):
+    """Cultivation's retention cards: a horizon that no hire of the period has reached yet
+    says so under its dash; one with a value carries no such line."""
+    import datetime as dt
+
+    engine, seeded = seeded_sqlite
+    at = make_app(engine).run()
+    at.switch_page("app_pages/cultivation.py").run()
+    end = max(a.hired_at for a in seeded.apps if a.hired_at).date()
+    start = end - dt.timedelta(days=100)
+    at.date_input(key="w_dates_en").set_value((start, end)).run()
+    assert not at.exception, at.exception
+    hires = [a for a in seeded.apps if a.hired_at and start <= a.hired_at.date() <= end]
+    assert hires  # the seed hires in its last 100 days
+    cards = {m.label: m for m in at.metric}
+    for h in (180, 365):  # a hire at most 100 days old cannot have been retained h days
+        card = cards[f"Retention at {h} days"]
+        assert card.value == "—"
+        assert card.delta == f"no hire of the period is {h} days old yet"
+    full = make_app(engine).run()
+    full.switch_page("app_pages/cultivation.py").run()
+    for m in full.metric:
+        if m.label.startswith("Retention at") and m.value != "—":
+            assert not m.delta  # a value needs no explanation
