@@ -349,7 +349,7 @@ def test_a_retention_horizon_no_hire_has_reached_says_so(seeded_sqlite, make_app
     for h in (180, 365):  # a hire at most 100 days old cannot have been retained h days
         card = cards[f"Retention at {h} days"]
         assert card.value == "—"
-        assert card.delta == f"no hire of the period is {h} days old yet"
+        assert card.delta == f"no hire {h} days in yet"
     full = make_app(engine).run()
     full.switch_page("app_pages/cultivation.py").run()
     for m in full.metric:
