@@ -43,62 +43,68 @@ COMPA_LABELS = ("< 0.85", "0.85–0.95", "0.95–1.05", "1.05–1.15", ">= 1.15"
 
 @dataclass(frozen=True)
 class SocRoute:
+    """How a role reached its SOC code: ``kind`` override | title_rule | none; a title rule
+    names what it stands for (``why`` / ``why_zh``) and the cleaned title it matched."""
+
     role: str
     soc: str | None
-    route: str  # "override" | "title rule: <why> (<cleaned title>)" | "none"
-    occupation: str | None = None
-    kind: str = ""  # override | title_rule | none
+    kind: str
     why: str = ""
     why_zh: str = ""
     title: str = ""
 
     def describe(self, lang: str = "en") -> str:
         """The route in ``lang``: who chose the code, or which title rule did and on what."""
-        kind = self.kind or ("override" if self.route == "override" else "none")
-        if kind != "title_rule":
-            return labels.tr(lang, f"pay.route.{kind}")
+        if self.kind != "title_rule":
+            return labels.tr(lang, f"pay.route.{self.kind}")
         why = self.why_zh if lang == "zh" and self.why_zh else self.why
         return labels.tr(lang, "pay.route.title_rule", why=why, title=self.title)
+
+    @property
+    def route(self) -> str:
+        """The route in English (``override``, ``title rule: <why> (<title>)``, ``none``)."""
+        return self.describe("en")
 
 
 def soc_route(role: dict[str, Any]) -> SocRoute:
     if role.get("soc_code"):
-        return SocRoute(role["key"], role["soc_code"], "override", kind="override")
+        return SocRoute(role["key"], role["soc_code"], "override")
     for title in (role.get("title_en") or "", role.get("title_zh") or ""):
         cleaned = clean_title(title) if title else ""
         for rule in soc_rules():
             if cleaned and rule.pattern.search(cleaned):
                 return SocRoute(
-                    role["key"],
-                    rule.soc,
-                    f"title rule: {rule.why} ({cleaned})",
-                    kind="title_rule",
-                    why=rule.why,
-                    why_zh=rule.why_zh,
-                    title=cleaned,
+                    role["key"], rule.soc, "title_rule", rule.why, rule.why_zh, title=cleaned
                 )
-    return SocRoute(role["key"], None, "none", kind="none")
+    return SocRoute(role["key"], None, "none")
 
 
 @dataclass(frozen=True)
 class Market:
+    """A market median (or why there is none): ``kind`` oews | survey | no_soc | no_median |
+    no_survey | no_survey_row; ``detail`` the OEWS occupation and area, or the survey's name;
+    ``route`` how the role reached its SOC code (OEWS figures)."""
+
     median_usd: float | None
     median_local: float | None
     currency: str | None
-    source: str
+    kind: str
     soc: str | None = None
     area: str | None = None
-    kind: str = ""  # oews | survey | no_soc | no_median | no_survey | no_survey_row
-    detail: str = ""  # the OEWS occupation and area, or the survey's name
+    detail: str = ""
+    route: SocRoute | None = None
 
-    def describe(self, lang: str = "en", route: SocRoute | None = None) -> str:
+    def describe(self, lang: str = "en") -> str:
         """Where the figure comes from (or why there is none), in ``lang``."""
-        if not self.kind:
-            return self.source
-        if self.kind == "oews":
-            way = f" ({route.describe(lang)})" if route is not None else ""
-            return labels.tr(lang, "pay.source.oews", soc=self.soc or "", detail=self.detail) + way
-        return labels.tr(lang, f"pay.source.{self.kind}", detail=self.detail, soc=self.soc or "")
+        text = labels.tr(lang, f"pay.source.{self.kind}", detail=self.detail, soc=self.soc or "")
+        if self.kind == "oews" and self.route is not None:
+            text += f" ({self.route.describe(lang)})"
+        return text
+
+    @property
+    def source(self) -> str:
+        """Where the figure comes from, in English (what the CLI and the offers table show)."""
+        return self.describe("en")
 
 
 class MarketBook:
@@ -135,54 +141,29 @@ class MarketBook:
         if loc is not None and loc.oews_area and self.oews is not None:
             soc = route.soc if route else None
             if soc is None:
-                return Market(
-                    None,
-                    None,
-                    None,
-                    "no SOC code: set one with talentmap pay set-soc",
-                    kind="no_soc",
-                )
+                return Market(None, None, None, "no_soc")
             for area in (loc.oews_area, NATIONAL_AREA):
                 w = self.oews.wage(soc, area)
                 if w is not None and w.annual["median"] is not None:
                     med = float(w.annual["median"])
-                    return Market(
-                        med,
-                        med,
-                        "USD",
-                        f"OEWS May 2025 {soc} {w.occupation}, {w.area_name} ({route.route})"
-                        if route
-                        else "OEWS",
-                        soc,
-                        area,
-                        kind="oews",
-                        detail=f"{w.occupation}, {w.area_name}",
-                    )
-            return Market(
-                None, None, None, f"OEWS publishes no median for {soc} here", soc, kind="no_median"
-            )
+                    detail = f"{w.occupation}, {w.area_name}"
+                    return Market(med, med, "USD", "oews", soc, area, detail, route)
+            return Market(None, None, None, "no_median", soc)
         s = self.surveys
         if s.empty:
-            return Market(None, None, None, "no pay survey for this location", kind="no_survey")
+            return Market(None, None, None, "no_survey")
         rows = s[(s["role"] == role) & (s["location"] == location)]
         exact = rows[rows["level"] == level]
         pick = exact if not exact.empty else rows[rows["level"] == ""]
         if pick.empty:
-            return Market(
-                None,
-                None,
-                None,
-                "no pay survey row for this role and location",
-                kind="no_survey_row",
-            )
+            return Market(None, None, None, "no_survey_row")
         r = pick.iloc[0]
         yearly = float(r["p50"]) * PERIODS[r["period"]]
         return Market(
             self.usd(yearly, r["currency"]),
             yearly,
             r["currency"],
-            f"survey: {r['survey']}",
-            kind="survey",
+            "survey",
             detail=str(r["survey"]),
         )
 
@@ -296,7 +277,7 @@ def benchmark_table(
                     "median_local": None if m.median_local is None else round(m.median_local),
                     "currency": m.currency,
                     "median_usd": None if m.median_usd is None else round(m.median_usd),
-                    "source": m.describe(lang, route),
+                    "source": m.describe(lang),
                 }
             )
     return pd.DataFrame(rows)

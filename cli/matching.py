@@ -20,6 +20,28 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.context import authorise, engine, guarded, load_encoder, settings
 from data.store.engine import session_scope
 
+RayAddress = Annotated[
+    str | None,
+    typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
+]
+RayWorkers = Annotated[
+    int | None,
+    typer.Option(
+        help="with --engine ray: how many Ray workers (each loads the model once and holds one "
+        "CPU, or one GPU when the cluster has them); default 2",
+    ),
+]
+
+
+def _worker_encoder(name: str | None) -> Any:
+    """What a Ray worker calls to load the encoder (picklable; the same files as this process)."""
+    from functools import partial
+
+    from ml.encoders import get_encoder
+
+    return partial(get_encoder, name or settings().encoder, cache_dir=settings().encoders_dir)
+
+
 feedback_app = typer.Typer(
     help="Recruiter decisions (advance / reject) on matched resumes.", no_args_is_help=True
 )
@@ -136,17 +158,8 @@ def match(
             "(pip install 'talentmap[scale]')",
         ),
     ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="with --engine ray: how many Ray workers (each loads the model once and holds "
-            "one CPU, or one GPU when the cluster has them); default 2",
-        ),
-    ] = None,
+    address: RayAddress = None,
+    workers: RayWorkers = None,
 ) -> None:
     """Rank stored resumes for each role (or, with --by resume, roles for each resume), store
     the run, and print the shortlists with what scored them.
@@ -155,7 +168,6 @@ def match(
     unchanged resumes encodes nothing. JSON output is a documented contract (docs/match-json.md).
     """
     from data.errors import InputError
-    from ml.encoders import get_encoder
     from ml.matcher import run_match
     from ml.mobility import run_match_by_resume
     from ml.provenance import describe_scorer
@@ -202,18 +214,14 @@ def match(
             from ml.matcher import DEFAULT_WEIGHTS
 
             if engine_kind == "ray":
-                from ml.distributed import match_with_ray
+                from ml.distributed import WORKERS, match_with_ray
 
                 runner: Any = partial(
                     match_with_ray,
                     engine(),
-                    partial(
-                        get_encoder,
-                        encoder or settings().encoder,
-                        cache_dir=settings().encoders_dir,
-                    ),
+                    _worker_encoder(encoder),
                     address=address,
-                    workers=workers or 2,
+                    workers=workers or WORKERS,
                 )
             else:
                 runner = partial(run_match, engine(), enc)
@@ -303,17 +311,8 @@ def embed(
             "(pip install 'talentmap[scale]')",
         ),
     ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(help="with --engine ray: the cluster address (default: a local cluster)"),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="with --engine ray: how many Ray workers (each loads the model once and holds "
-            "one CPU, or one GPU when the cluster has them); default 2",
-        ),
-    ] = None,
+    address: RayAddress = None,
+    workers: RayWorkers = None,
 ) -> None:
     """Encode every stored resume (only passages not cached yet) and store the pool's vectors.
 
@@ -321,15 +320,12 @@ def embed(
     two reads every vector from the cache.
     """
     from ml.embed import embed_pool
-    from ml.encoders import get_encoder
 
     _check_engine(engine_kind, workers=workers)
     authorise("write", "embed resumes")
     enc = load_encoder(encoder)
     if engine_kind == "ray":
-        from functools import partial
-
-        from ml.distributed import embed_with_ray
+        from ml.distributed import WORKERS, embed_with_ray
 
         with Progress(
             TextColumn("embedding resumes on Ray"),
@@ -342,12 +338,10 @@ def embed(
             task = bar.add_task("embed", total=None)
             n, _encoded = embed_with_ray(
                 engine(),
-                partial(
-                    get_encoder, encoder or settings().encoder, cache_dir=settings().encoders_dir
-                ),
+                _worker_encoder(encoder),
                 settings().data_dir / "index",
                 address=address,
-                workers=workers or 2,
+                workers=workers or WORKERS,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         typer.echo(f"{n} resumes embedded with {enc.model_id} (Ray)")

@@ -11,13 +11,13 @@ reports and the CLI). ``t(key)`` reads the language from ``st.session_state["lan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Literal
 
 import streamlit as st
 
 from data.reference import labels
+from data.text.language import in_language  # noqa: F401 - the pages' import
 
 Lang = Literal["en", "zh"]
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
@@ -141,19 +141,3 @@ def skill(item: dict) -> str:
     key = item.get("key")
     name = labels.skill_name(key, lang()) if key else None
     return name if name and name != key else str(item.get("name") or key or "")
-
-
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*\s*")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def in_language(text: str, language: str) -> str:
-    """The sentences of a bilingual text ("Designs flows. 设计流程。") that are in
-    ``language``: with Chinese ones, those holding Chinese characters; with English, the
-    others. A text in one language only is returned whole."""
-    parts = [p for p in _SENTENCE.findall(text) if p.strip()]
-    zh = [p for p in parts if _CJK.search(p)]
-    en = [p for p in parts if not _CJK.search(p)]
-    if not zh or not en:
-        return text
-    return "".join(zh if language == "zh" else en).strip()

@@ -1,6 +1,6 @@
 """Tables the way a reader expects them: numbers right-aligned with thousands separators,
-shares as percentages with one decimal, days with one decimal, ratios with two, a dash where there is no value,
-headers in the user's language.
+shares as percentages with one decimal, days with one decimal, ratios with two, a dash where
+there is no value, headers in the user's language.
 
 Numbers stay numbers (so columns sort numerically); only their display is formatted.
 """

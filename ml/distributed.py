@@ -3,7 +3,8 @@
 Plain Ray actors, not Ray Data: each actor loads the encoder once (``encoder_factory()``) and
 is handed id ranges as it comes free (``_run``: the next range goes to whichever actor is
 free, as ``ray.util.ActorPool`` would hand them, but on a failure the ranges already running
-on the other actors are let finish first, so the store is settled when the error is raised). Encoding a range reads its texts from the store, encodes only the passages the
+on the other actors are let finish first, so the store is settled when the error is raised).
+Encoding a range reads its texts from the store, encodes only the passages the
 embedding cache lacks, and writes them back in short idempotent transactions
 (``ml.embed.warm_cache``: ``INSERT .. ON CONFLICT DO NOTHING`` keyed by model and text hash).
 Ray Data would add its streaming executor (seconds of start-up on two cores) and still need
@@ -42,6 +43,9 @@ ProgressFn = Callable[[int, int], None]
 
 RANGE = 256
 """Resumes per task (one id range): a killed worker loses at most one range's encoding."""
+
+WORKERS = 2
+"""Ray workers of a run unless told (``--workers``): one per core of a two-core machine."""
 
 RETRIES = 2
 """How often Ray restarts a dead worker and reruns its unfinished tasks before giving up."""
@@ -201,7 +205,7 @@ def warm_with_ray(
     encoder_factory: Callable[[], Encoder],
     *,
     address: str | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     range_size: int = RANGE,
     retries: int = RETRIES,
     progress: ProgressFn | None = None,
@@ -243,7 +247,7 @@ def embed_with_ray(
     index_dir: Path,
     *,
     address: str | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     range_size: int = RANGE,
     retries: int = RETRIES,
     progress: ProgressFn | None = None,
@@ -276,7 +280,7 @@ def match_with_ray(
     *,
     actor: str,
     address: str | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     range_size: int = RANGE,
     retries: int = RETRIES,
     model_version_id: int | None = None,

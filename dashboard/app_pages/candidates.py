@@ -184,14 +184,13 @@ for r in view["resumes"]:
 
 st.markdown(f"**{t('cand.notes')}**")
 if state.user_can("write"):
-    with st.form("cand_note_form", clear_on_submit=True):
-        note = st.text_area(t("cand.note_new"), key="cand_note_text", max_chars=4000)
-        if st.form_submit_button(t("cand.note_add")):
-            from data.store.notes import add_note
+    from data.store.notes import MAX_NOTE_CHARS, add_note
 
+    with st.form("cand_note_form", clear_on_submit=True):
+        note = st.text_area(t("cand.note_new"), key="cand_note_text", max_chars=MAX_NOTE_CHARS)
+        if st.form_submit_button(t("cand.note_add")):
             try:
-                with resources.session() as s:
-                    add_note(s, view["pseudonym"], note, author=user.name)
+                resources.write(lambda s: add_note(s, view["pseudonym"], note, author=user.name))
             except TalentMapError as err:
                 state.show_error(err)
             else:

@@ -172,7 +172,7 @@ if mode == "countries":
         fa = fb = None
 else:
     end = f.end or dt.date.today()
-    start = f.start or end - dt.timedelta(days=364)
+    start = f.start or state.window_start(end)  # the sidebar's default period
     half = start + (end - start) / 2
     a_col, b_col = st.columns(2)
     pa = a_col.date_input(t("intl.period_a"), value=(start, half), key="intl_period_a")

@@ -41,14 +41,17 @@ if reqs.empty:
 # --- the plan ------------------------------------------------------------------------------
 st.subheader(t("plan.table"))
 PLAN_COLS = ["key", "role", "location", "country", "quarter", "headcount", "target_start", "status"]
+role_title = reqs[
+    "title_zh" if lg == "zh" else "title_en"
+]  # the role's name in the page's language
 shown = reqs[PLAN_COLS + ["hires"]].copy()
-shown.insert(2, "role_title", reqs["title_zh" if lg == "zh" else "title_en"])
+shown.insert(2, "role_title", role_title)
 if state.user_can("write"):
     st.caption(t("plan.edit_help"))
     # the role's title in the page's language beside its key (shown, not saved: the file's
     # columns are the keys the importer reads)
     editable = reqs[PLAN_COLS].copy()
-    editable.insert(2, "role_title", reqs["title_zh" if lg == "zh" else "title_en"])
+    editable.insert(2, "role_title", role_title)
     edited = st.data_editor(
         editable,
         num_rows="dynamic",

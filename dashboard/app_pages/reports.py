@@ -101,7 +101,7 @@ if st.button(t("reports.button"), key="reports_build", type="primary"):
 
     _, hi = resources.bounds(url)
     end = f.end or hi or dt.date.today()
-    start = f.start or end - dt.timedelta(days=364)
+    start = f.start or state.window_start(end)  # the sidebar's default period
     allowed = include_contacts and state.user_can("contacts")
     with st.spinner(t("reports.building")), resources.session() as s:
         report = build_report(

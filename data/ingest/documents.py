@@ -103,41 +103,36 @@ def import_documents(
     files = batch.files
     report = ImportReport(failed=[(r.path, str(r)) for r in batch.refused])
     vectors: SkillVectors | None = None
+
+    def extract(doc: DocumentText) -> Extracted:
+        nonlocal vectors
+        if embed_fn is not None and vectors is None:
+            vectors = embed_skill_names(tax, embed_fn)
+        return extract_document(
+            doc,
+            taxonomy=tax,
+            embed_fn=embed_fn,
+            embed_threshold=embed_threshold,
+            skill_vectors=vectors,
+        )
+
     for n, path in enumerate(files, start=1):
         try:
             doc = read_document(path, max_bytes=max_bytes)
-            extracted: Extracted | None = None
-            if not _unchanged(target, doc):  # read and extracted with no transaction open
-                if embed_fn is not None and vectors is None:
-                    vectors = embed_skill_names(tax, embed_fn)
-                extracted = extract_document(
-                    doc,
-                    taxonomy=tax,
-                    embed_fn=embed_fn,
-                    embed_threshold=embed_threshold,
-                    skill_vectors=vectors,
-                )
+            # read and extracted with no transaction open
+            extracted = None if _unchanged(target, doc) else extract(doc)
 
             def store(
-                session: Session,
-                doc: DocumentText = doc,
-                ex: Extracted | None = extracted,
-                vectors: SkillVectors | None = vectors,
+                session: Session, doc: DocumentText = doc, ex: Extracted | None = extracted
             ) -> DocumentResult:
                 existing, same = _stored(session, doc)
-                if same is not None and (existing is None or existing.id == same.id):
+                if same is not None and _same_as_stored(existing, same):
                     # stored already (perhaps by a concurrent import of the same file)
                     return DocumentResult(
                         str(doc.path), same.id, "unchanged", stored_counts(session, same.id)
                     )
                 if ex is None:  # replaced meanwhile by another import: extract after all
-                    ex = extract_document(
-                        doc,
-                        taxonomy=tax,
-                        embed_fn=embed_fn,
-                        embed_threshold=embed_threshold,
-                        skill_vectors=vectors,
-                    )
+                    ex = extract(doc)
                 skill_ids = sync_skills(session, tax)
                 return _store(session, doc, ex, existing, same, skill_ids, actor)
 
@@ -162,14 +157,17 @@ def _stored(session: Session, doc: DocumentText) -> tuple[Document | None, Docum
     return existing, same
 
 
+def _same_as_stored(existing: Document | None, same: Document | None) -> bool:
+    """Whether the content is stored and its path holds that copy (or no other document)."""
+    return same is not None and (existing is None or existing.id == same.id)
+
+
 def _unchanged(target: Session | Engine, doc: DocumentText) -> bool:
     """Whether ``doc`` is stored as it is (a short read; nothing to extract then)."""
     if isinstance(target, Session):
-        existing, same = _stored(target, doc)
-    else:
-        with Session(target) as s:
-            existing, same = _stored(s, doc)
-    return same is not None and (existing is None or existing.id == same.id)
+        return _same_as_stored(*_stored(target, doc))
+    with Session(target) as s:
+        return _same_as_stored(*_stored(s, doc))
 
 
 def _write(target: Session | Engine, work: Callable[[Session], DocumentResult]) -> DocumentResult:

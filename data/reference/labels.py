@@ -205,13 +205,11 @@ def channel_name(key: str | None, lang: str | None) -> str:
 def level_name(key: str | None, lang: str | None) -> str:
     """A seniority level's name (``mid`` → Mid-level / 中级); levels are the user's own words,
     so an unknown one shows as given and none as blank (a band for every level)."""
-    if key is None or str(key).strip() in ("", "nan"):
+    text = "" if key is None else str(key).strip()
+    if text in ("", "nan"):
         return ""
-    return (
-        coded("level.", str(key).strip().lower(), lang)
-        if has(f"level.{str(key).strip().lower()}")
-        else str(key)
-    )
+    found = lookup(_language(lang), f"level.{text.lower()}")
+    return found if found is not None else text
 
 
 def region_name(key: str | None, lang: str | None) -> str:

@@ -35,3 +35,18 @@ def detect_language(text: str) -> Language:
     if share <= EN_SHARE:
         return "en"
     return "mixed"
+
+
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*\s*")
+
+
+def in_language(text: str, language: str) -> str:
+    """The sentences of a bilingual text ("Designs flows. 设计流程。") that are in
+    ``language``: with Chinese ones, those holding Chinese characters; with English, the
+    others. A text in one language only is returned whole."""
+    parts = [p for p in _SENTENCE.findall(text) if p.strip()]
+    zh = [p for p in parts if _CJK.search(p)]
+    en = [p for p in parts if not _CJK.search(p)]
+    if not zh or not en:
+        return text
+    return "".join(zh if language == "zh" else en).strip()
